@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every benchmark against a release build and prints Markdown for bench/RESULTS.md.
+# Usage: bench/run.sh BUILD_DIR
+set -euo pipefail
+build="${1:-build-bench}"
+here="$(cd "$(dirname "$0")" && pwd)"
+python3 "$here/http_healthz.py" "$build"

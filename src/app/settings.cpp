@@ -1,0 +1,129 @@
+#include "app/settings.hpp"
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "http/server/server.hpp"
+
+namespace redcell {
+
+std::vector<OptionSpec> serve_option_specs() {
+  return {
+      {"listen", "address and port to serve on", "127.0.0.1:8080", false},
+      {"db", "store URL (default $REDCELL_HOME/redcell.db)", std::nullopt, false},
+      {"auth", "authentication mode: local", "local", false},
+      {"threads", "event-loop threads (0: one per core)", "0", false},
+      {"allowed-hosts", "extra Host header names to answer for, comma-separated (* for any)",
+       std::nullopt, false},
+      {"body-limit", "largest request body in bytes", "1048576", false},
+      {"shutdown-timeout", "seconds in-flight requests get to finish after SIGTERM", "30", false},
+      {"log-level", "debug, info, warn or error", "info", false},
+      {"access-log", "one log line per request: true or false", "true", false},
+      {"secret-key", "key that encrypts stored target secrets", std::nullopt, true},
+  };
+}
+
+namespace {
+
+template <class T>
+Result<T> parse_number(const Setting& s, T min, T max) {
+  T v{};
+  const auto& text = *s.value;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < min || v > max)
+    return fail(Error::invalid(s.origin, boost::json::value(text),
+                               "an integer from " + std::to_string(min) + " to " +
+                                   std::to_string(max)));
+  return v;
+}
+
+}  // namespace
+
+Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text,
+                                                           std::string_view field) {
+  auto bad = [&] {
+    return fail(Error::invalid(std::string(field), boost::json::value(std::string(text)),
+                               "HOST:PORT, such as 127.0.0.1:8080 or [::1]:8080"));
+  };
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return bad();
+  std::string host(text.substr(0, colon));
+  if (host.front() == '[') {
+    if (host.back() != ']') return bad();
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    return bad();  // an IPv6 address needs brackets
+  }
+  unsigned port = 0;
+  auto ptext = text.substr(colon + 1);
+  auto [p, ec] = std::from_chars(ptext.data(), ptext.data() + ptext.size(), port);
+  if (ptext.empty() || ec != std::errc() || p != ptext.data() + ptext.size() || port > 65535)
+    return bad();
+  return std::pair{host, static_cast<std::uint16_t>(port)};
+}
+
+Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup& env,
+                                           const std::filesystem::path& cwd) {
+  ServeSettings out;
+  const auto& listen = config.setting("listen");
+  auto hp = parse_listen(*listen.value, listen.origin);
+  if (!hp) return fail(hp.error());
+  out.host = hp->first;
+  out.port = hp->second;
+
+  const auto& auth = config.setting("auth");
+  if (*auth.value != "local")
+    return fail(Error::invalid(auth.origin, boost::json::value(*auth.value), "local",
+                               auth.origin + ": unknown mode \"" + *auth.value +
+                                   "\"; this build offers: local"));
+  out.auth = *auth.value;
+  if (out.auth == "local" && !http::is_loopback_host(out.host))
+    return fail(Error::invalid(
+        listen.origin, boost::json::value(*listen.value), "a loopback address with --auth local",
+        "--auth local is refused on the non-loopback address " + *listen.value +
+            ": anyone who reaches it would act as the local admin. Listen on 127.0.0.1, or "
+            "use an authenticating mode"));
+
+  const auto& db = config.setting("db");
+  auto store = db.value ? parse_store_url(*db.value, cwd, db.origin) : default_store_url(env, cwd);
+  if (!store) return fail(store.error());
+  out.store = std::move(*store);
+
+  auto threads = parse_number<unsigned>(config.setting("threads"), 0, 256);
+  if (!threads) return fail(threads.error());
+  out.threads = *threads;
+  auto body = parse_number<std::size_t>(config.setting("body-limit"), 1024, 1ull << 30);
+  if (!body) return fail(body.error());
+  out.body_limit = *body;
+  auto st = parse_number<unsigned>(config.setting("shutdown-timeout"), 0, 3600);
+  if (!st) return fail(st.error());
+  out.shutdown_timeout = std::chrono::seconds(*st);
+
+  const auto& lvl = config.setting("log-level");
+  auto level = log::parse_level(*lvl.value);
+  if (!level)
+    return fail(Error::invalid(lvl.origin, boost::json::value(*lvl.value),
+                               "one of debug, info, warn, error"));
+  out.log_level = *level;
+
+  const auto& al = config.setting("access-log");
+  if (*al.value != "true" && *al.value != "false")
+    return fail(Error::invalid(al.origin, boost::json::value(*al.value), "true or false"));
+  out.access_log = *al.value == "true";
+
+  if (const auto& hosts = config.value("allowed-hosts")) {
+    std::string_view rest = *hosts;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto item = rest.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (!item.empty()) out.allowed_hosts.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return out;
+}
+
+}  // namespace redcell

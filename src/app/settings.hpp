@@ -1,0 +1,38 @@
+#pragma once
+// The typed, validated settings of `redcell serve` (and what `redcell doctor` checks),
+// built from a Config. Each error names the flag, variable or file key the value came from.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/config.hpp"
+#include "common/log.hpp"
+#include "common/store_url.hpp"
+
+namespace redcell {
+
+struct ServeSettings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  unsigned threads = 0;
+  StoreUrl store;
+  std::string auth = "local";
+  std::vector<std::string> allowed_hosts;
+  std::size_t body_limit = 1 << 20;
+  std::chrono::milliseconds shutdown_timeout{30'000};
+  log::Level log_level = log::Level::info;
+  bool access_log = true;
+};
+
+std::vector<OptionSpec> serve_option_specs();
+
+Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup& env,
+                                           const std::filesystem::path& cwd);
+
+// "127.0.0.1:8080", "[::1]:0", "localhost:9000".
+Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text,
+                                                           std::string_view field);
+
+}  // namespace redcell

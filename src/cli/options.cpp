@@ -1,0 +1,30 @@
+#include "cli/options.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace redcell::cli {
+
+OptionBinder::OptionBinder(CLI::App& app, std::vector<OptionSpec> specs)
+    : app_(app), specs_(std::move(specs)) {
+  app_.add_option("--config", values_["config"], "YAML file of option: value pairs");
+  for (const auto& s : specs_) {
+    std::string help = s.help;
+    if (s.default_value && !s.secret) help += " [default: " + *s.default_value + "]";
+    help += " (env " + env_name("REDCELL_", s.name) + ")";
+    app_.add_option("--" + s.name, values_[s.name], help);
+    if (s.secret)
+      app_.add_option("--" + s.name + "-file", values_[s.name + "-file"],
+                      "file holding " + s.name);
+  }
+}
+
+Result<Config> OptionBinder::resolve(const EnvLookup& env, std::string env_prefix) const {
+  Config::Inputs in;
+  in.env = env;
+  in.env_prefix = std::move(env_prefix);
+  for (const auto& [name, value] : values_)
+    if (app_.count("--" + name) > 0) in.flags[name] = value;
+  return Config::resolve(specs_, in);
+}
+
+}  // namespace redcell::cli

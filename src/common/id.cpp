@@ -1,0 +1,95 @@
+#include "common/id.hpp"
+
+#include <array>
+#include <chrono>
+
+namespace redcell {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+std::string format_uuid(const std::array<std::uint8_t, 16>& b) {
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[b[i] >> 4]);
+    out.push_back(kHex[b[i] & 0xf]);
+  }
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+}  // namespace
+
+IdGenerator::IdGenerator(const Clock& clock, std::optional<std::uint64_t> seed)
+    : clock_(clock), rng_(seed ? *seed : std::random_device{}()) {}
+
+std::string IdGenerator::next() {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                clock_.now().time_since_epoch())
+                .count();
+  std::array<std::uint8_t, 16> b{};
+  std::uint64_t rand_b;
+  {
+    std::lock_guard lock(mu_);
+    if (ms <= last_ms_) {
+      // Same millisecond (or the clock stepped back): count on from the last id so that
+      // ids stay strictly increasing; borrow the next millisecond when the counter is full.
+      ms = last_ms_;
+      if (++counter_ > 0xfff) {
+        ++ms;
+        counter_ = 0;
+      }
+    } else {
+      counter_ = static_cast<std::uint32_t>(rng_() & 0x3ff);  // leave headroom to count
+    }
+    last_ms_ = ms;
+    rand_b = rng_();
+    for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
+    b[6] = static_cast<std::uint8_t>(0x70 | ((counter_ >> 8) & 0x0f));
+    b[7] = static_cast<std::uint8_t>(counter_ & 0xff);
+  }
+  for (int i = 8; i < 16; ++i) b[i] = static_cast<std::uint8_t>(rand_b >> (8 * (15 - i)));
+  b[8] = static_cast<std::uint8_t>(0x80 | (b[8] & 0x3f));
+  return format_uuid(b);
+}
+
+std::string new_id() {
+  static IdGenerator generator;
+  return generator.next();
+}
+
+std::string new_thread_local_id() {
+  thread_local IdGenerator generator;
+  return generator.next();
+}
+
+bool is_uuid_v7(std::string_view t) {
+  if (t.size() != 36) return false;
+  for (std::size_t i = 0; i < 36; ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (t[i] != '-') return false;
+    } else if (hex_value(t[i]) < 0) {
+      return false;
+    }
+  }
+  return t[14] == '7' && (t[19] == '8' || t[19] == '9' || t[19] == 'a' || t[19] == 'b');
+}
+
+std::optional<std::int64_t> uuid_v7_millis(std::string_view t) {
+  if (!is_uuid_v7(t)) return std::nullopt;
+  std::int64_t ms = 0;
+  for (std::size_t i = 0; i < 13; ++i) {
+    if (i == 8) continue;
+    ms = (ms << 4) | hex_value(t[i]);
+  }
+  return ms;
+}
+
+}  // namespace redcell

@@ -1,0 +1,38 @@
+#pragma once
+// Structured logs: one JSON object per line on stderr, built on spdlog.
+//   {"ts": "...", "level": "info", "event": "http_request", ...fields}
+// Secret values registered with add_secret() are replaced by "***" in every line, as a
+// last line of defence; code still never passes secrets to the logger.
+
+#include <boost/json/object.hpp>
+
+#include "common/error.hpp"
+#include <string>
+#include <string_view>
+
+namespace redcell::log {
+
+enum class Level { debug, info, warn, error };
+
+// Buffers stderr; call flush() before the process exits.
+void init(Level min_level);
+void flush();
+Result<Level> parse_level(std::string_view text);
+void add_secret(std::string secret);
+bool enabled(Level level);
+void event(Level level, std::string_view name, boost::json::object fields = {});
+
+inline void info(std::string_view name, boost::json::object f = {}) {
+  event(Level::info, name, std::move(f));
+}
+inline void warn(std::string_view name, boost::json::object f = {}) {
+  event(Level::warn, name, std::move(f));
+}
+inline void error(std::string_view name, boost::json::object f = {}) {
+  event(Level::error, name, std::move(f));
+}
+inline void debug(std::string_view name, boost::json::object f = {}) {
+  event(Level::debug, name, std::move(f));
+}
+
+}  // namespace redcell::log

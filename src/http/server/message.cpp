@@ -1,0 +1,50 @@
+#include "http/server/message.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
+#include <boost/url/params_view.hpp>
+#include <strings.h>
+
+namespace redcell::http {
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), name.size()) == 0) return v;
+  return std::nullopt;
+}
+
+std::string_view Request::param(std::string_view name) const {
+  for (const auto& [k, v] : params)
+    if (k == name) return v;
+  return {};
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  if (query.empty()) return std::nullopt;
+  auto parsed = boost::urls::parse_query(query);
+  if (!parsed) return std::nullopt;
+  boost::urls::params_view decoded(*parsed);
+  auto it = decoded.find(name);
+  if (it == decoded.end()) return std::nullopt;
+  return std::string((*it).value);
+}
+
+Response Response::json(unsigned status, const boost::json::value& body) {
+  Response r;
+  r.status = status;
+  r.body = boost::json::serialize(body);
+  return r;
+}
+
+Response Response::error(const Error& error) { return json(error.status(), error.to_json()); }
+
+Response Response::text(unsigned status, std::string body, std::string content_type) {
+  Response r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace redcell::http

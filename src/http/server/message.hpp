@@ -1,0 +1,56 @@
+#pragma once
+// Request and Response as handlers see them: plain values, no Beast or Asio types, so
+// that api/ compiles without the heavy headers.
+
+#include <boost/json/value.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/error.hpp"
+#include "identity/identity.hpp"
+
+namespace redcell::http {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;  // "GET"
+  std::string target;  // "/api/v1/x?limit=5"
+  std::string path;    // "/api/v1/x", percent-decoded per segment by the router
+  std::string query;   // "limit=5" (raw)
+  Fields headers;
+  std::string body;
+  std::string request_id;
+  std::string route;  // the matched pattern, "/api/v1/orchestrators/{id}"
+  std::vector<std::pair<std::string, std::string>> params;  // path parameters
+  boost::json::value json;                                  // the parsed body on JSON routes
+  std::optional<Identity> identity;                         // set on authenticated routes
+
+  std::optional<std::string_view> header(std::string_view name) const;  // case-insensitive
+  std::string_view param(std::string_view name) const;                  // "" when absent
+  std::optional<std::string> query_param(std::string_view name) const;  // decoded
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  Fields headers;
+
+  static Response json(unsigned status, const boost::json::value& body);
+  static Response error(const Error& error);
+  static Response text(unsigned status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
+};
+
+// An asynchronous handler answers through Reply, exactly once, from any thread.
+using Reply = std::function<void(Response)>;
+using Handler = std::function<Response(Request&)>;
+using AsyncHandler = std::function<void(std::shared_ptr<Request>, Reply)>;
+
+}  // namespace redcell::http

@@ -1,0 +1,53 @@
+#pragma once
+// Routes with path parameters ("/api/v1/orchestrators/{id}") and the table of them, which
+// tests and the OpenAPI document read so that a new route is covered automatically.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/server/message.hpp"
+
+namespace redcell::http {
+
+struct RouteOptions {
+  bool authenticated = true;  // false: /healthz, /readyz, /metrics
+  bool json_body = false;     // body must be application/json and parse; Request::json set
+  std::string role;           // required role ("admin"), empty for any authenticated user
+  std::string summary;        // one line for the OpenAPI document
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  RouteOptions options;
+  Handler handler;             // exactly one of handler and async_handler is set
+  AsyncHandler async_handler;
+  std::vector<std::string> segments;  // "{id}" marks a parameter
+  std::size_t index = 0;              // position in the table, for per-route metrics
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;                              // null: no route answers
+  std::vector<std::pair<std::string, std::string>> params;  // decoded path parameters
+  std::vector<std::string> allowed_methods;                  // the path exists, not the method
+  bool bad_path = false;                                     // the path did not decode
+};
+
+// Registration happens before the server starts; matching is then read-only and
+// thread-safe.
+class Router {
+ public:
+  Route& add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+  Route& add_async(std::string method, std::string pattern, AsyncHandler handler,
+                   RouteOptions options = {});
+
+  RouteMatch match(std::string_view method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  Route& insert(std::string method, std::string pattern, RouteOptions options, Route route);
+  std::vector<Route> routes_;
+};
+
+}  // namespace redcell::http

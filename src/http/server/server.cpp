@@ -1,0 +1,542 @@
+#include "http/server/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <unordered_set>
+
+#include "common/id.hpp"
+#include "common/log.hpp"
+
+namespace redcell::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto tuple_awaitable = asio::as_tuple(use_awaitable);
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost") return true;
+  std::string h(host);
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(h, ec);
+  return !ec && addr.is_loopback();
+}
+
+namespace {
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == ':';
+  });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The host name of a Host header value: "example.com:80" -> "example.com", "[::1]:8" -> "[::1]".
+std::string host_name(std::string_view value) {
+  if (!value.empty() && value.front() == '[') {
+    auto end = value.find(']');
+    return lower(value.substr(0, end == std::string_view::npos ? value.size() : end + 1));
+  }
+  return lower(value.substr(0, value.find(':')));
+}
+
+bool is_json_content_type(std::string_view ct) {
+  auto semi = ct.find(';');
+  auto base = lower(ct.substr(0, semi));
+  while (!base.empty() && base.back() == ' ') base.pop_back();
+  if (base != "application/json") return false;
+  if (semi == std::string_view::npos) return true;
+  auto rest = lower(ct.substr(semi + 1));
+  rest.erase(std::remove(rest.begin(), rest.end(), ' '), rest.end());
+  return rest.empty() || rest == "charset=utf-8";
+}
+
+bool quiet_close(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset || ec == asio::error::eof ||
+         ec == asio::error::bad_descriptor || ec == beast::error::timeout ||
+         ec == asio::error::broken_pipe || ec == asio::error::not_connected;
+}
+
+// Reply answers once; a Reply dropped without an answer becomes a 500, so a handler bug
+// can never leave a connection hanging.
+struct PendingReply {
+  asio::steady_timer wake;
+  std::optional<Response> response;
+  explicit PendingReply(asio::any_io_executor ex) : wake(ex) {
+    wake.expires_at(asio::steady_timer::time_point::max());
+  }
+};
+
+struct ReplyGuard {
+  std::shared_ptr<PendingReply> pending;
+  asio::any_io_executor ex;
+  std::atomic<bool> answered{false};
+  void answer(Response r) {
+    if (answered.exchange(true)) return;
+    asio::post(ex, [p = pending, r = std::move(r)]() mutable {
+      p->response = std::move(r);
+      p->wake.cancel();
+    });
+  }
+  ~ReplyGuard() {
+    if (!answered)
+      answer(Response::error(Error(ErrorCode::internal, "the handler did not answer")));
+  }
+};
+
+}  // namespace
+
+struct Server::Impl {
+  struct Session {
+    beast::tcp_stream* stream;
+    bool busy = false;
+  };
+  struct Worker {
+    asio::io_context ioc{1};
+    std::unordered_set<Session*> sessions;
+    std::optional<asio::steady_timer> drain_deadline;
+    // Keeps a worker's loop alive while it has no connection; released by the drain.
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> idle_guard;
+    std::thread thread;
+  };
+
+  ServerOptions opts;
+  const Router& router;
+  const Authenticator& auth;
+  HttpMetrics& metrics;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::signal_set> signals;
+  std::atomic<bool> draining{false};
+  std::uint16_t bound_port = 0;
+  std::unordered_set<std::string> allowed_hosts;
+  bool any_host = false;
+  std::size_t next_worker = 0;
+
+  Impl(ServerOptions o, const Router& r, const Authenticator& a, HttpMetrics& m)
+      : opts(std::move(o)), router(r), auth(a), metrics(m) {
+    unsigned n = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>());
+    for (const auto& h : opts.allowed_hosts) {
+      if (h == "*") any_host = true;
+      allowed_hosts.insert(lower(h));
+    }
+    for (const char* h : {"localhost", "127.0.0.1", "[::1]"}) allowed_hosts.insert(h);
+    std::string listen = lower(opts.host);
+    if (listen.find(':') != std::string::npos && listen.front() != '[') listen = "[" + listen + "]";
+    allowed_hosts.insert(listen);
+    if (!is_loopback_host(opts.host) && opts.allowed_hosts.empty()) any_host = true;
+  }
+
+  // --- the request pipeline ----------------------------------------------------------
+
+  struct Prepared {
+    std::optional<Response> response;  // answered without a handler, or by a sync handler
+    const Route* route = nullptr;
+    std::shared_ptr<Request> request;
+  };
+
+  Response guarded_call(const Route& route, Request& req) {
+    try {
+      return route.handler(req);
+    } catch (const std::exception& e) {
+      log::error("handler_exception", {{"request_id", req.request_id},
+                                       {"route", route.pattern},
+                                       {"what", e.what()}});
+    }
+    return Response::error(Error(ErrorCode::internal,
+                                 "internal error; the server log has request id " +
+                                     req.request_id));
+  }
+
+  Prepared prepare(bhttp::request<bhttp::string_body>& msg) {
+    Prepared p;
+    auto req = std::make_shared<Request>();
+    p.request = req;
+    req->method = std::string(msg.method_string());
+    req->target = std::string(msg.target());
+    auto q = req->target.find('?');
+    req->path = req->target.substr(0, q);
+    if (q != std::string::npos) req->query = req->target.substr(q + 1);
+    req->headers.reserve(16);
+    for (const auto& f : msg) req->headers.emplace_back(f.name_string(), f.value());
+    auto incoming_id = req->header("X-Request-Id");
+    req->request_id =
+        incoming_id && valid_request_id(*incoming_id) ? std::string(*incoming_id) : new_thread_local_id();
+
+    auto answer = [&](Error e) {
+      p.response = Response::error(e);
+      return p;
+    };
+
+    if (!any_host) {
+      auto host = req->header("Host");
+      if (!host || host->empty())
+        return answer(Error::invalid("/headers/host", std::nullopt, "a Host header",
+                                     "the request has no Host header"));
+      if (!allowed_hosts.contains(host_name(*host)))
+        return answer(Error(ErrorCode::misdirected,
+                            "this server does not answer for the host \"" + std::string(*host) +
+                                "\"; add it with --allowed-hosts",
+                            ErrorDetails{"/headers/host", boost::json::value(std::string(*host)),
+                                         "a host name in the server's allow-list"}));
+    }
+
+    if (req->path.empty() || req->path.front() != '/')
+      return answer(Error::invalid("/path", boost::json::value(req->target), "an origin-form path",
+                                   "the request target must be a path starting with '/'"));
+
+    auto m = router.match(req->method, req->path);
+    if (m.bad_path)
+      return answer(Error::invalid("/path", boost::json::value(req->path),
+                                   "a path with valid percent-escapes",
+                                   "the path has a malformed percent-escape"));
+    if (!m.route) {
+      if (!m.allowed_methods.empty()) {
+        std::string allow;
+        for (const auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
+        auto r = Response::error(Error(ErrorCode::method_not_allowed,
+                                       req->method + " is not allowed on " + req->path +
+                                           "; allowed: " + allow));
+        r.headers.emplace_back("Allow", allow);
+        p.response = std::move(r);
+        return p;
+      }
+      return answer(Error(ErrorCode::not_found, "no route for " + req->method + " " + req->path));
+    }
+    const Route& route = *m.route;
+    p.route = &route;
+    req->route = route.pattern;
+    req->params = std::move(m.params);
+    req->body = std::move(msg.body());
+
+    if (route.options.json_body) {
+      auto ct = req->header("Content-Type");
+      if (!ct || !is_json_content_type(*ct))
+        return answer(Error(ErrorCode::unsupported_media_type,
+                            "this route takes a JSON body: send Content-Type: application/json",
+                            ErrorDetails{"/headers/content-type",
+                                         ct ? boost::json::value(std::string(*ct))
+                                            : boost::json::value(nullptr),
+                                         "application/json"}));
+      boost::json::parse_options po;
+      po.max_depth = 64;
+      boost::system::error_code ec;
+      boost::json::parser parser({}, po);
+      auto consumed = parser.write(req->body, ec);
+      if (ec)
+        return answer(Error(ErrorCode::bad_request,
+                            "the body is not valid JSON: " + ec.message() + " (at byte " +
+                                std::to_string(consumed) + ")",
+                            ErrorDetails{"", std::nullopt,
+                                         "a JSON document in UTF-8, nested at most 64 deep"}));
+      req->json = parser.release();
+    }
+
+    if (route.options.authenticated) {
+      Credentials creds;
+      if (auto a = req->header("Authorization")) creds.authorization = std::string(*a);
+      if (auto k = req->header("X-API-Key")) creds.api_key = std::string(*k);
+      auto identity = auth.authenticate(creds);
+      if (!identity) return answer(identity.error());
+      if (!route.options.role.empty() && !identity->has_role(route.options.role))
+        return answer(Error(ErrorCode::forbidden,
+                            "this route needs the role \"" + route.options.role + "\""));
+      req->identity = std::move(*identity);
+    }
+
+    if (route.handler) p.response = guarded_call(route, *req);
+    return p;
+  }
+
+  awaitable<Response> call_async(const Route& route, std::shared_ptr<Request> req) {
+    auto ex = co_await asio::this_coro::executor;
+    auto pending = std::make_shared<PendingReply>(ex);
+    {
+      auto guard = std::make_shared<ReplyGuard>();
+      guard->pending = pending;
+      guard->ex = ex;
+      Reply reply = [guard](Response r) { guard->answer(std::move(r)); };
+      try {
+        route.async_handler(req, std::move(reply));
+      } catch (const std::exception& e) {
+        log::error("handler_exception", {{"request_id", req->request_id},
+                                         {"route", route.pattern},
+                                         {"what", e.what()}});
+      }
+    }
+    if (!pending->response) {
+      auto [ec] = co_await pending->wake.async_wait(tuple_awaitable);
+      (void)ec;
+    }
+    co_return std::move(*pending->response);
+  }
+
+  // --- connections -------------------------------------------------------------------
+
+  awaitable<void> write_response(beast::tcp_stream& stream, Response& r, unsigned version,
+                                 bool keep_alive, const std::string& request_id,
+                                 boost::system::error_code& ec) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+    res.set(bhttp::field::content_type, r.content_type);
+    if (!request_id.empty()) res.set("X-Request-Id", request_id);
+    res.set(bhttp::field::cache_control, "no-store");
+    for (auto& [k, v] : r.headers) res.set(k, v);
+    res.body() = std::move(r.body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    auto [wec, n] = co_await bhttp::async_write(stream, res, tuple_awaitable);
+    (void)n;
+    ec = wec;
+  }
+
+  void access_log(const Request* req, std::string_view method, const std::string& path,
+                  const Route* route, unsigned status, double seconds) {
+    if (!opts.access_log || !log::enabled(log::Level::info)) return;
+    boost::json::object f;
+    f["request_id"] = req ? req->request_id : std::string();
+    f["method"] = method;
+    f["path"] = path;
+    f["route"] = route ? route->pattern : std::string("unmatched");
+    f["status"] = status;
+    f["duration_us"] = static_cast<std::int64_t>(seconds * 1e6);
+    if (req && req->identity) f["user_id"] = req->identity->user_id;
+    log::info("http_request", std::move(f));
+  }
+
+  awaitable<void> session(Worker& w, tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    Session state{&stream};
+    w.sessions.insert(&state);
+    for (;;) {
+      state.busy = false;
+      if (draining) break;
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.body_limit(opts.body_limit);
+      parser.header_limit(static_cast<std::uint32_t>(opts.header_limit));
+      stream.expires_after(opts.idle_timeout);
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, tuple_awaitable);
+      (void)n;
+      if (ec) {
+        if (!quiet_close(ec)) {
+          // Headers that do not parse, are too large, or announce a body over the limit:
+          // answer once, then close.
+          Error e = ec == bhttp::error::body_limit
+                        ? Error(ErrorCode::payload_too_large,
+                                "the body exceeds the limit of " + std::to_string(opts.body_limit) +
+                                    " bytes")
+                    : ec == bhttp::error::header_limit
+                        ? Error(ErrorCode::header_too_large,
+                                "the request header exceeds " + std::to_string(opts.header_limit) +
+                                    " bytes")
+                        : Error(ErrorCode::bad_request, "the request header is malformed: " +
+                                                            ec.message());
+          Response r = Response::error(e);
+          boost::system::error_code wec;
+          co_await write_response(stream, r, 11, false, "", wec);
+        }
+        break;
+      }
+      state.busy = true;
+      metrics.in_flight(1);
+      auto started = std::chrono::steady_clock::now();
+      const unsigned version = parser.get().version();
+      const std::string method(parser.get().method_string());
+      std::optional<Response> early;
+
+      if (!parser.is_done()) {
+        auto expect = parser.get()[bhttp::field::expect];
+        if (beast::iequals(expect, "100-continue")) {
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+          auto [cec, cn] = co_await bhttp::async_write(stream, cont, tuple_awaitable);
+          (void)cn;
+          (void)cec;
+        }
+        stream.expires_after(opts.request_timeout);
+        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
+        (void)bn;
+        if (bec == bhttp::error::body_limit) {
+          early = Response::error(Error(ErrorCode::payload_too_large,
+                                        "the body exceeds the limit of " +
+                                            std::to_string(opts.body_limit) + " bytes"));
+        } else if (bec) {
+          metrics.in_flight(-1);
+          if (!quiet_close(bec)) {
+            Response r = Response::error(
+                Error(ErrorCode::bad_request, "the request body is malformed: " + bec.message()));
+            boost::system::error_code wec;
+            co_await write_response(stream, r, version, false, "", wec);
+          }
+          break;
+        }
+      }
+
+      Response response;
+      Prepared prepared;
+      bool keep_alive = false;
+      std::string path;
+      if (early) {
+        response = std::move(*early);
+        path = std::string(parser.get().target().substr(0, parser.get().target().find('?')));
+      } else {
+        auto msg = parser.release();
+        keep_alive = msg.keep_alive();
+        prepared = prepare(msg);
+        path = prepared.request->path;
+        if (prepared.response) {
+          response = std::move(*prepared.response);
+        } else {
+          response = co_await call_async(*prepared.route, prepared.request);
+        }
+      }
+      keep_alive = keep_alive && !draining;
+      const std::string request_id = prepared.request ? prepared.request->request_id : new_thread_local_id();
+      boost::system::error_code wec;
+      unsigned status = response.status;
+      co_await write_response(stream, response, version, keep_alive, request_id, wec);
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      metrics.in_flight(-1);
+      metrics.observe(prepared.route ? prepared.route->index : HttpMetrics::kUnmatched, status,
+                      seconds);
+      access_log(prepared.request.get(), method, path, prepared.route, status, seconds);
+      if (wec || !keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+    w.sessions.erase(&state);
+    if (draining && w.sessions.empty() && w.drain_deadline) w.drain_deadline->cancel();
+  }
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      Worker& w = *workers[next_worker];
+      next_worker = (next_worker + 1) % workers.size();
+      auto [ec, socket] = co_await acceptor->async_accept(w.ioc, tuple_awaitable);
+      if (ec) {
+        if (draining || ec == asio::error::operation_aborted) co_return;
+        log::warn("accept_failed", {{"error", ec.message()}});
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true));
+      asio::co_spawn(w.ioc, session(w, std::move(socket)), asio::detached);
+    }
+  }
+
+  void begin_drain() {
+    if (draining.exchange(true)) return;
+    log::info("shutdown_started", {{"shutdown_timeout_ms", opts.shutdown_timeout.count()}});
+    asio::post(workers[0]->ioc, [this] {
+      boost::system::error_code ec;
+      if (acceptor) acceptor->close(ec);
+      if (signals) signals->cancel(ec);
+    });
+    for (auto& wp : workers) {
+      Worker* w = wp.get();
+      asio::post(w->ioc, [this, w] {
+        w->idle_guard.reset();
+        for (auto* s : w->sessions)
+          if (!s->busy) s->stream->socket().close();
+        if (w->sessions.empty()) return;
+        w->drain_deadline.emplace(w->ioc);
+        w->drain_deadline->expires_after(opts.shutdown_timeout);
+        w->drain_deadline->async_wait([w](boost::system::error_code ec) {
+          if (ec) return;  // cancelled: every session ended in time
+          log::warn("shutdown_timeout", {{"open_connections", w->sessions.size()}});
+          for (auto* s : w->sessions) s->stream->socket().close();
+        });
+      });
+    }
+  }
+};
+
+Server::Server(ServerOptions options, const Router& router, const Authenticator& authenticator,
+               HttpMetrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, authenticator, metrics)) {}
+
+Server::~Server() = default;
+
+Result<void> Server::listen() {
+  auto& im = *impl_;
+  std::string host = im.opts.host == "localhost" ? "127.0.0.1" : im.opts.host;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec)
+    return fail(Error::invalid("--listen", boost::json::value(im.opts.host),
+                               "an IP address or localhost, with a port"));
+  tcp::endpoint ep(addr, im.opts.port);
+  auto& acc = im.acceptor.emplace(im.workers[0]->ioc);
+  acc.open(ep.protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(ep, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return fail(Error(ErrorCode::unavailable,
+                      "cannot listen on " + im.opts.host + ":" + std::to_string(im.opts.port) +
+                          ": " + ec.message(),
+                      ErrorDetails{"--listen", std::nullopt, "a free local address and port"}));
+  im.bound_port = acc.local_endpoint().port();
+  return {};
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+std::string Server::url() const {
+  std::string host = impl_->opts.host;
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(impl_->bound_port);
+}
+
+void Server::run() {
+  auto& im = *impl_;
+  auto& first = *im.workers[0];
+  im.signals.emplace(first.ioc, SIGINT, SIGTERM);
+  im.signals->async_wait([this](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    log::info("signal_received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    impl_->begin_drain();
+  });
+  asio::co_spawn(first.ioc, im.accept_loop(), asio::detached);
+  for (std::size_t i = 1; i < im.workers.size(); ++i) {
+    auto* w = im.workers[i].get();
+    w->idle_guard.emplace(w->ioc.get_executor());
+    w->thread = std::thread([w] { w->ioc.run(); });
+  }
+  first.ioc.run();
+  for (std::size_t i = 1; i < im.workers.size(); ++i) im.workers[i]->thread.join();
+  log::info("shutdown_finished");
+}
+
+void Server::shutdown() { impl_->begin_drain(); }
+
+}  // namespace redcell::http

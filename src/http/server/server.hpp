@@ -1,0 +1,60 @@
+#pragma once
+// The HTTP/1.1 server: Boost.Beast on Asio with C++20 coroutines, one event loop per core.
+// Pipeline per request: request id -> Host allow-list -> route (404/405) -> body limit (413)
+// -> content type (415) and JSON parse (400) on JSON routes -> authentication (401/403)
+// -> handler -> access log and metrics. Every error uses the one JSON error shape.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "http/server/metrics.hpp"
+#include "http/server/router.hpp"
+#include "identity/identity.hpp"
+
+namespace redcell::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port; port() tells which
+  unsigned threads = 0;       // 0: one per core
+  std::size_t body_limit = 1 << 20;
+  std::size_t header_limit = 16 << 10;
+  // Host header names accepted besides localhost, 127.0.0.1, [::1] and the listen host.
+  // "*" accepts any (the default when listening on a non-loopback address).
+  std::vector<std::string> allowed_hosts;
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds request_timeout{30'000};
+  std::chrono::milliseconds shutdown_timeout{30'000};
+  bool access_log = true;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router, const Authenticator& authenticator,
+         HttpMetrics& metrics);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  Result<void> listen();  // binds and listens; port() is known afterwards
+  std::uint16_t port() const;
+  std::string url() const;  // "http://127.0.0.1:8080"
+
+  // Serves until SIGTERM/SIGINT or shutdown(), then drains: stops accepting, closes idle
+  // connections, lets in-flight requests finish (up to shutdown_timeout), and returns.
+  void run();
+  void shutdown();  // thread-safe
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_host(std::string_view host);
+
+}  // namespace redcell::http

@@ -1,0 +1,167 @@
+"""Starts the real redcell binary for integration tests and talks to it over loopback.
+
+Every server gets its own REDCELL_HOME in a temp dir and a free port (--listen :0); the
+harness reads the JSON log lines from stderr, so tests can wait for events and grep logs.
+"""
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+BIN = os.environ.get("REDCELL_BIN", os.path.join(os.path.dirname(__file__), "../../build-asan/redcell"))
+UUID_V7 = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+
+
+class Server:
+    def __init__(self, *args, env=None, home=None, wait=True):
+        self.tmp = tempfile.TemporaryDirectory(prefix="redcell-it-")
+        self.home = home or self.tmp.name
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("REDCELL_") or k == "REDCELL_BIN"}
+        self.env["REDCELL_HOME"] = self.home
+        self.env.update(env or {})
+        listen = [] if any(str(a).startswith("--listen") for a in args) else ["--listen", "127.0.0.1:0"]
+        self.proc = subprocess.Popen([BIN, "serve", *listen, *map(str, args)], env=self.env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self.cond = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.url = None
+        if wait:
+            event = self.wait_for("listening", timeout=30)
+            self.url = event["url"]
+            self.port = int(self.url.rsplit(":", 1)[1])
+
+    def _read(self):
+        for line in self.proc.stderr:
+            with self.cond:
+                self.lines.append(line.rstrip("\n"))
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def events(self):
+        out = []
+        with self.cond:
+            for line in self.lines:
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+        return out
+
+    def log_text(self):
+        with self.cond:
+            return "\n".join(self.lines)
+
+    def wait_for(self, event, timeout=30, **match):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for line in self.lines:
+                    try:
+                        e = json.loads(line)
+                    except ValueError:
+                        continue
+                    if e.get("event") == event and all(e.get(k) == v for k, v in match.items()):
+                        return e
+                if self.proc.poll() is not None and not self.reader.is_alive():
+                    raise AssertionError(f"redcell exited ({self.proc.returncode}) before '{event}':\n" + "\n".join(self.lines))
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no '{event}' event within {timeout}s:\n" + "\n".join(self.lines))
+                self.cond.wait(min(left, 0.2))
+
+    def connection(self, timeout=30):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, json_body=None):
+        conn = self.connection()
+        headers = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body)
+            headers.setdefault("Content-Type", "application/json")
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        return Response(resp.status, dict(resp.getheaders()), data)
+
+    def raw(self, payload: bytes, timeout=10):
+        """Sends raw bytes and returns everything the server sends back until it closes."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(payload)
+            chunks = []
+            while True:
+                try:
+                    c = s.recv(65536)
+                except socket.timeout:
+                    break
+                if not c:
+                    break
+                chunks.append(c)
+            return b"".join(chunks)
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+        self.reader.join(timeout=5)
+        return rc
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.stop()
+        self.tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        rc = self.stop() if self.proc.poll() is None else self.proc.returncode
+        self.tmp.cleanup()
+        # A sanitizer report makes the process exit non-zero: never let that pass silently.
+        assert rc == 0, f"redcell exited with {rc}:\n" + self.log_text()[-4000:]
+
+
+class Response:
+    def __init__(self, status, headers, data):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.data = data
+
+    def json(self):
+        return json.loads(self.data)
+
+
+def assert_error_shape(resp, status, code, field=None):
+    assert resp.status == status, (resp.status, resp.data)
+    assert resp.headers["content-type"].startswith("application/json")
+    doc = resp.json()
+    assert set(doc) == {"error"}, doc
+    err = doc["error"]
+    assert set(err) == {"code", "message", "details"}, err
+    assert err["code"] == code, err
+    assert isinstance(err["message"], str) and err["message"], err
+    assert "Traceback" not in err["message"] and "std::" not in err["message"]
+    if field is not None:
+        assert err["details"]["field"] == field, err
+        assert "expected" in err["details"], err
+    return err
+
+
+def run_cli(*args, env=None, home=None, timeout=60):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("REDCELL_")}
+    if home:
+        base["REDCELL_HOME"] = home
+    base.update(env or {})
+    return subprocess.run([BIN, *map(str, args)], env=base, capture_output=True, text=True, timeout=timeout)
