@@ -1,0 +1,129 @@
+#include "memory/prepare.hpp"
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "common/encoding.hpp"
+
+namespace redcell::memory {
+
+namespace {
+
+Result<void> one_of(std::string_view value, std::initializer_list<std::string_view> allowed,
+                    const std::string& field) {
+  std::string list;
+  for (auto a : allowed) {
+    if (value == a) return {};
+    list += (list.empty() ? "" : ", ") + std::string(a);
+  }
+  return fail(Error::invalid(field, boost::json::value(std::string(value)), "one of " + list));
+}
+
+Result<void> json_of_kind(const std::string& text, bool object, const std::string& field) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || (object ? !v.is_object() : !v.is_array()))
+    return fail(Error::invalid(field, boost::json::value(text),
+                               object ? "a JSON object" : "a JSON array"));
+  return {};
+}
+
+Result<void> non_empty(const std::string& v, const std::string& field) {
+  if (!v.empty()) return {};
+  return fail(Error::invalid(field, boost::json::value(v), "a non-empty string"));
+}
+
+}  // namespace
+
+Result<std::string> owner_for(const Scope& scope, const std::string& given,
+                              const std::string& field) {
+  if (!scope.is_system()) return scope.user_id();
+  if (given.empty())
+    return fail(Error::invalid(field, nullptr, "an owner: system-scope writes name the user"));
+  return given;
+}
+
+Result<void> prepare_messages(const Scope& scope, std::vector<Message>& messages,
+                              IdGenerator& ids, const Clock& clock) {
+  auto now = clock.now();
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    auto& m = messages[i];
+    const std::string at = "/messages/" + std::to_string(i);
+    auto owner = owner_for(scope, m.owner, at + "/owner");
+    if (!owner) return fail(owner.error());
+    m.owner = std::move(*owner);
+    if (auto ok = non_empty(m.conversation_id, at + "/conversation_id"); !ok) return ok;
+    if (m.sequence < 0)
+      return fail(Error::invalid(at + "/sequence", boost::json::value(m.sequence),
+                                 "a non-negative integer"));
+    if (auto ok = one_of(m.role, {"system", "user", "assistant"}, at + "/role"); !ok) return ok;
+    if (auto ok = one_of(m.response_error, {"none", "blocked", "processing", "empty", "unknown"},
+                         at + "/response_error");
+        !ok)
+      return ok;
+    if (auto ok = non_empty(m.original_value_data_type, at + "/original_value_data_type"); !ok)
+      return ok;
+    if (auto ok = non_empty(m.converted_value_data_type, at + "/converted_value_data_type"); !ok)
+      return ok;
+    if (auto ok = json_of_kind(m.converters, false, at + "/converters"); !ok) return ok;
+    if (auto ok = json_of_kind(m.labels, true, at + "/labels"); !ok) return ok;
+    if (auto ok = json_of_kind(m.metadata, true, at + "/metadata"); !ok) return ok;
+    m.id = ids.next();
+    m.original_value_sha256 = sha256_hex(m.original_value);
+    m.converted_value_sha256 =
+        m.converted_value == m.original_value ? m.original_value_sha256 : sha256_hex(m.converted_value);
+    m.created_at = now;
+  }
+  return {};
+}
+
+Result<void> check_score_value(std::string_view score_type, std::string_view value,
+                               const std::string& field) {
+  if (score_type == "true_false") return one_of(value, {"true", "false"}, field);
+  double d = -1;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
+  if (ec != std::errc() || p != value.data() + value.size() || !(d >= 0.0 && d <= 1.0))
+    return fail(Error::invalid(field, boost::json::value(std::string(value)),
+                               "a decimal from 0 to 1 (float_scale)"));
+  return {};
+}
+
+Result<void> prepare_score(const Scope& scope, Score& s, IdGenerator& ids, const Clock& clock) {
+  auto owner = owner_for(scope, s.owner, "/owner");
+  if (!owner) return fail(owner.error());
+  s.owner = std::move(*owner);
+  if (auto ok = non_empty(s.message_id, "/message_id"); !ok) return ok;
+  if (auto ok = non_empty(s.scorer_type, "/scorer_type"); !ok) return ok;
+  if (auto ok = one_of(s.score_type, {"true_false", "float_scale"}, "/score_type"); !ok) return ok;
+  if (auto ok = check_score_value(s.score_type, s.value, "/value"); !ok) return ok;
+  if (auto ok = json_of_kind(s.scorer_identity, true, "/scorer_identity"); !ok) return ok;
+  if (auto ok = json_of_kind(s.metadata, true, "/metadata"); !ok) return ok;
+  s.id = ids.next();
+  s.created_at = clock.now();
+  s.override_value.reset();
+  s.override_reason.reset();
+  s.overridden_by.reset();
+  s.overridden_at.reset();
+  return {};
+}
+
+Result<void> prepare_audit(const Scope& scope, AuditEvent& e, IdGenerator& ids,
+                           const Clock& clock) {
+  if (scope.is_system() && e.owner.empty()) e.owner = "system";
+  if (!scope.is_system()) e.owner = scope.user_id();
+  if (auto ok = non_empty(e.action, "/action"); !ok) return ok;
+  if (auto ok = json_of_kind(e.details, true, "/details"); !ok) return ok;
+  e.id = ids.next();
+  e.created_at = clock.now();
+  return {};
+}
+
+Result<void> prepare_user(const Scope& scope, User& u) {
+  if (!scope.is_system())
+    return fail(Error(ErrorCode::forbidden, "users are created by the system scope only"));
+  if (auto ok = non_empty(u.issuer, "/issuer"); !ok) return ok;
+  if (auto ok = non_empty(u.subject, "/subject"); !ok) return ok;
+  return {};
+}
+
+}  // namespace redcell::memory

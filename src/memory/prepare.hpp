@@ -1,0 +1,28 @@
+#pragma once
+// Backend-independent checks and store-set fields for records about to be written. Every
+// backend calls these, so a record is accepted or refused the same way everywhere. Errors
+// name the field as a JSON Pointer ("/messages/3/role").
+
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/id.hpp"
+#include "memory/store.hpp"
+
+namespace redcell::memory {
+
+// Sets id, owner (from the scope), sha256s and created_at; validates the rest.
+Result<void> prepare_messages(const Scope& scope, std::vector<Message>& messages,
+                              IdGenerator& ids, const Clock& clock);
+Result<void> prepare_score(const Scope& scope, Score& score, IdGenerator& ids, const Clock& clock);
+Result<void> check_score_value(std::string_view score_type, std::string_view value,
+                               const std::string& field);
+Result<void> prepare_audit(const Scope& scope, AuditEvent& event, IdGenerator& ids,
+                           const Clock& clock);
+Result<void> prepare_user(const Scope& scope, User& user);
+
+// The row owner a write in this scope gets; the system scope must name one.
+Result<std::string> owner_for(const Scope& scope, const std::string& given,
+                              const std::string& field);
+
+}  // namespace redcell::memory

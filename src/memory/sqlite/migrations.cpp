@@ -1,0 +1,151 @@
+#include "memory/sqlite/migrations.hpp"
+
+#include <vector>
+
+#include "common/clock.hpp"
+
+namespace redcell::memory::sqlite {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+// Append only: a released migration never changes.
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1, "core memory: users, messages, scores, audit", R"sql(
+CREATE TABLE schema_migrations (
+  version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  username TEXT NOT NULL DEFAULT '',
+  display_name TEXT NOT NULL DEFAULT '',
+  roles TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (issuer, subject));
+
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL REFERENCES users(id),
+  conversation_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+  original_value TEXT NOT NULL,
+  original_value_data_type TEXT NOT NULL,
+  original_value_sha256 TEXT NOT NULL,
+  converted_value TEXT NOT NULL,
+  converted_value_data_type TEXT NOT NULL,
+  converted_value_sha256 TEXT NOT NULL,
+  converters TEXT NOT NULL DEFAULT '[]',
+  target_id TEXT,
+  orchestrator_id TEXT,
+  execution_id TEXT,
+  labels TEXT NOT NULL DEFAULT '{}',
+  metadata TEXT NOT NULL DEFAULT '{}',
+  response_error TEXT NOT NULL DEFAULT 'none'
+    CHECK (response_error IN ('none', 'blocked', 'processing', 'empty', 'unknown')),
+  error_message TEXT,
+  latency_ms REAL,
+  prompt_tokens INTEGER,
+  completion_tokens INTEGER,
+  created_at TEXT NOT NULL);
+CREATE INDEX messages_by_conversation ON messages (conversation_id, sequence);
+CREATE INDEX messages_by_owner ON messages (owner, id);
+CREATE INDEX messages_by_execution ON messages (execution_id, id) WHERE execution_id IS NOT NULL;
+
+CREATE TABLE scores (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL REFERENCES users(id),
+  message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  scorer_type TEXT NOT NULL,
+  scorer_identity TEXT NOT NULL DEFAULT '{}',
+  score_type TEXT NOT NULL CHECK (score_type IN ('true_false', 'float_scale')),
+  value TEXT NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  rationale TEXT NOT NULL DEFAULT '',
+  metadata TEXT NOT NULL DEFAULT '{}',
+  override_value TEXT,
+  override_reason TEXT,
+  overridden_by TEXT,
+  overridden_at TEXT,
+  created_at TEXT NOT NULL);
+CREATE INDEX scores_by_message ON scores (message_id, id);
+CREATE INDEX scores_by_owner ON scores (owner, id);
+
+CREATE TABLE audit_events (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL DEFAULT '',
+  object_id TEXT NOT NULL DEFAULT '',
+  details TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL);
+CREATE INDEX audit_by_owner ON audit_events (owner, id);
+CREATE INDEX audit_by_object ON audit_events (object_type, object_id, id);
+)sql"},
+  };
+  return all;
+}
+
+}  // namespace
+
+int known_schema_version() { return migrations().back().version; }
+
+Result<int> schema_version(Connection& conn) {
+  auto st = conn.prepare("PRAGMA user_version");
+  if (!st) return fail(st.error());
+  StatementReset reset{*st};
+  auto row = (*st)->step();
+  if (!row) return fail(row.error());
+  return static_cast<int>((*st)->int64(0));
+}
+
+Result<void> check_not_newer(int version, const std::string& where) {
+  if (version <= known_schema_version()) return {};
+  return fail(Error(ErrorCode::conflict,
+                    "the store " + where + " has schema version " + std::to_string(version) +
+                        ", newer than this redcell knows (" +
+                        std::to_string(known_schema_version()) +
+                        "): upgrade redcell; the store was not changed"));
+}
+
+Result<int> migrate(Connection& conn) {
+  auto current = schema_version(conn);
+  if (!current) return fail(current.error());
+  for (const auto& m : migrations()) {
+    if (m.version <= *current) continue;
+    if (auto ok = conn.exec("BEGIN IMMEDIATE"); !ok) return fail(ok.error());
+    auto ok = conn.exec(m.sql);
+    if (ok) {
+      auto st = conn.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+      if (!st) {
+        ok = fail(st.error());
+      } else {
+        (*st)->bind(1, m.version);
+        (*st)->bind(2, m.name);
+        (*st)->bind(3, SystemClock::instance().now());
+        ok = (*st)->run();
+        (*st)->reset();
+      }
+    }
+    if (ok) ok = conn.exec("PRAGMA user_version = " + std::to_string(m.version));
+    if (ok) ok = conn.exec("COMMIT");
+    if (!ok) {
+      (void)conn.exec("ROLLBACK");
+      return fail(Error(ErrorCode::internal, "migration " + std::to_string(m.version) + " (" +
+                                                 m.name + ") failed: " + ok.error().message()));
+    }
+    *current = m.version;
+  }
+  return *current;
+}
+
+}  // namespace redcell::memory::sqlite

@@ -1,0 +1,813 @@
+#include "memory/sqlite/sqlite_store.hpp"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include "common/id.hpp"
+#include "common/log.hpp"
+#include "memory/prepare.hpp"
+#include "memory/sqlite/migrations.hpp"
+#include "memory/sqlite/sqlite_db.hpp"
+#include "memory/sqlite/writer_lock.hpp"
+
+namespace redcell::memory {
+
+namespace fs = std::filesystem;
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::StatementReset;
+
+namespace {
+
+Error not_found(std::string_view what) {
+  return Error(ErrorCode::not_found, "no " + std::string(what) + " with that id");
+}
+
+// Builds a SELECT with optional conditions, keyset paging and the scope's owner filter.
+struct Query {
+  explicit Query(std::string select) : sql(std::move(select)) {}
+  std::string sql;
+  std::vector<std::variant<std::string, std::int64_t>> args;
+  bool has_where = false;
+
+  void where(const std::string& cond) {
+    sql += has_where ? " AND " : " WHERE ";
+    sql += cond;
+    has_where = true;
+  }
+  void where(const std::string& cond, std::string arg) {
+    where(cond);
+    args.emplace_back(std::move(arg));
+  }
+  void bind(Statement& st) const {
+    int i = 1;
+    for (const auto& a : args) {
+      if (auto* s = std::get_if<std::string>(&a))
+        st.bind(i++, *s);
+      else
+        st.bind(i++, std::get<std::int64_t>(a));
+    }
+  }
+};
+
+// Runs a paged query: fetches one row more than the limit to know whether a next page is.
+template <class T, class Read, class Key>
+Result<Page<T>> run_page(Connection& c, Query q, const PageRequest& page, Read read, Key key) {
+  q.sql += " LIMIT " + std::to_string(page.limit + 1);
+  auto st = c.prepare(q.sql);
+  if (!st) return fail(st.error());
+  StatementReset reset{*st};
+  q.bind(**st);
+  Page<T> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    if (out.items.size() == page.limit) {
+      out.next = key(out.items.back());
+      break;
+    }
+    out.items.push_back(read(**st));
+  }
+  return out;
+}
+
+// The `id > cursor` condition for pages ordered by id alone.
+Result<void> after_id(Query& q, const PageRequest& page) {
+  if (!page.after) return {};
+  if (page.after->keys.size() != 1)
+    return fail(Error::invalid("/query/cursor", nullptr, "a cursor from this same listing"));
+  q.where("id > ?", page.after->keys[0]);
+  return {};
+}
+
+std::string roles_json(const std::vector<std::string>& roles) {
+  boost::json::array a;
+  for (const auto& r : roles) a.emplace_back(r);
+  return boost::json::serialize(a);
+}
+
+std::vector<std::string> roles_from(const std::string& text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (!ec && v.is_array())
+    for (auto& r : v.as_array())
+      if (r.is_string()) out.emplace_back(r.as_string());
+  return out;
+}
+
+constexpr const char* kUserCols =
+    "id, issuer, subject, username, display_name, roles, created_at, updated_at";
+User read_user(const Statement& s) {
+  return User{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4),
+              roles_from(s.text(5)), s.time(6), s.time(7)};
+}
+
+constexpr const char* kMessageCols =
+    "id, owner, conversation_id, sequence, role, original_value, original_value_data_type, "
+    "original_value_sha256, converted_value, converted_value_data_type, converted_value_sha256, "
+    "converters, target_id, orchestrator_id, execution_id, labels, metadata, response_error, "
+    "error_message, latency_ms, prompt_tokens, completion_tokens, created_at";
+Message read_message(const Statement& s) {
+  Message m;
+  m.id = s.text(0);
+  m.owner = s.text(1);
+  m.conversation_id = s.text(2);
+  m.sequence = s.int64(3);
+  m.role = s.text(4);
+  m.original_value = s.text(5);
+  m.original_value_data_type = s.text(6);
+  m.original_value_sha256 = s.text(7);
+  m.converted_value = s.text(8);
+  m.converted_value_data_type = s.text(9);
+  m.converted_value_sha256 = s.text(10);
+  m.converters = s.text(11);
+  m.target_id = s.text(12);
+  m.orchestrator_id = s.text(13);
+  m.execution_id = s.text(14);
+  m.labels = s.text(15);
+  m.metadata = s.text(16);
+  m.response_error = s.text(17);
+  m.error_message = s.text(18);
+  m.latency_ms = s.opt_real(19);
+  m.prompt_tokens = s.opt_int64(20);
+  m.completion_tokens = s.opt_int64(21);
+  m.created_at = s.time(22);
+  return m;
+}
+
+constexpr const char* kScoreCols =
+    "id, owner, message_id, scorer_type, scorer_identity, score_type, value, category, "
+    "rationale, metadata, override_value, override_reason, overridden_by, overridden_at, "
+    "created_at";
+Score read_score(const Statement& s) {
+  Score r;
+  r.id = s.text(0);
+  r.owner = s.text(1);
+  r.message_id = s.text(2);
+  r.scorer_type = s.text(3);
+  r.scorer_identity = s.text(4);
+  r.score_type = s.text(5);
+  r.value = s.text(6);
+  r.category = s.text(7);
+  r.rationale = s.text(8);
+  r.metadata = s.text(9);
+  r.override_value = s.opt_text(10);
+  r.override_reason = s.opt_text(11);
+  r.overridden_by = s.opt_text(12);
+  if (!s.is_null(13)) r.overridden_at = s.time(13);
+  r.created_at = s.time(14);
+  return r;
+}
+
+constexpr const char* kAuditCols = "id, owner, action, object_type, object_id, details, created_at";
+AuditEvent read_audit(const Statement& s) {
+  return AuditEvent{s.text(0), s.text(1), s.text(2), s.text(3),
+                    s.text(4), s.text(5), s.time(6)};
+}
+
+// Reads one row by a statement already bound; not_found when there is none.
+template <class T, class Read>
+Result<T> one_row(Statement& st, Read read, std::string_view what) {
+  StatementReset reset{&st};
+  auto row = st.step();
+  if (!row) return fail(row.error());
+  if (!*row) return fail(not_found(what));
+  return read(st);
+}
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  struct WriteTask {
+    std::function<bool(Connection&)> apply;            // false: this write failed alone
+    std::function<void(const Error*)> finish;          // after the commit (or its failure)
+  };
+
+  StoreUrl url;
+  SqliteOptions opts;
+  std::optional<WriterLock> lock;
+  IdGenerator ids;
+  const Clock& clock = SystemClock::instance();
+  int schema = 0;
+  std::int64_t page_size = 4096;
+
+  std::unique_ptr<Connection> writer;
+  std::thread writer_thread;
+  std::mutex queue_mu;
+  std::condition_variable queue_ready;
+  std::condition_variable queue_space;
+  std::deque<WriteTask> queue;
+  bool stopping = false;
+
+  std::mutex readers_mu;
+  std::condition_variable reader_free;
+  std::vector<std::unique_ptr<Connection>> readers;
+  std::size_t reader_count = 0;
+
+  std::atomic<std::uint64_t> batches{0}, writes{0}, checkpoints{0}, wal_bytes_largest{0};
+  std::atomic<std::size_t> largest_batch{0}, depth{0};
+
+  ~Impl() {
+    {
+      std::lock_guard lk(queue_mu);
+      stopping = true;
+    }
+    queue_ready.notify_all();
+    if (writer_thread.joinable()) writer_thread.join();
+    readers.clear();
+    writer.reset();  // the last connection closes the WAL cleanly
+  }
+
+  // --- writes ------------------------------------------------------------------------
+
+  template <class T>
+  Future<T> submit(std::function<Result<T>(Connection&)> fn) {
+    auto promise = std::make_shared<std::promise<Result<T>>>();
+    auto future = promise->get_future();
+    if (!writer) {
+      promise->set_value(fail(Error(ErrorCode::unavailable,
+                                    "the store " + url.str() + " is open read-only here")));
+      return future;
+    }
+    auto slot = std::make_shared<std::optional<Result<T>>>();
+    WriteTask task;
+    task.apply = [fn = std::move(fn), slot](Connection& c) {
+      slot->emplace(fn(c));
+      return (*slot)->has_value();
+    };
+    task.finish = [promise, slot](const Error* commit_error) {
+      if (commit_error)
+        promise->set_value(fail(*commit_error));
+      else
+        promise->set_value(std::move(**slot));
+    };
+    {
+      std::unique_lock lk(queue_mu);
+      queue_space.wait(lk, [&] { return queue.size() < opts.queue_capacity || stopping; });
+      queue.push_back(std::move(task));
+      depth = queue.size();
+    }
+    queue_ready.notify_one();
+    return future;
+  }
+
+  template <class T>
+  static Future<T> failed(Error e) {
+    std::promise<Result<T>> p;
+    p.set_value(fail(std::move(e)));
+    return p.get_future();
+  }
+
+  Result<void> step_sql(const char* sql) {
+    auto st = writer->prepare(sql);
+    if (!st) return fail(st.error());
+    return (*st)->run();
+  }
+
+  void writer_loop() {
+    std::vector<WriteTask> batch;
+    for (;;) {
+      {
+        std::unique_lock lk(queue_mu);
+        queue_ready.wait(lk, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;  // stopping, and every write is done
+        std::size_t n = std::min(queue.size(), opts.max_batch);
+        batch.clear();
+        for (std::size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue.front()));
+          queue.pop_front();
+        }
+        depth = queue.size();
+      }
+      queue_space.notify_all();
+      run_batch(batch);
+    }
+  }
+
+  void run_batch(std::vector<WriteTask>& batch) {
+    auto begin = step_sql("BEGIN IMMEDIATE");
+    if (!begin) {
+      log::error("store_write_failed", {{"error", begin.error().message()}});
+      for (auto& t : batch) t.finish(&begin.error());
+      return;
+    }
+    for (auto& t : batch) {
+      (void)step_sql("SAVEPOINT write");
+      bool ok = false;
+      try {
+        ok = t.apply(*writer);
+      } catch (const std::exception& e) {
+        log::error("store_write_exception", {{"what", e.what()}});
+      }
+      if (!ok) (void)step_sql("ROLLBACK TO write");
+      (void)step_sql("RELEASE write");
+    }
+    auto commit = step_sql("COMMIT");
+    if (!commit) {
+      (void)writer->exec("ROLLBACK");
+      log::error("store_commit_failed", {{"error", commit.error().message()}});
+      for (auto& t : batch) t.finish(&commit.error());
+      return;
+    }
+    ++batches;
+    writes += batch.size();
+    if (batch.size() > largest_batch) largest_batch = batch.size();
+    for (auto& t : batch) t.finish(nullptr);
+  }
+
+  // Called by SQLite after each commit on the writer with the WAL's page count.
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
+    auto* im = static_cast<Impl*>(self);
+    auto bytes = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(im->page_size + 24);
+    if (bytes > im->wal_bytes_largest) im->wal_bytes_largest = bytes;
+    if (pages >= im->opts.checkpoint_pages) {
+      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      ++im->checkpoints;
+    }
+    return SQLITE_OK;
+  }
+
+  // --- reads -------------------------------------------------------------------------
+
+  template <class F>
+  auto read(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+    std::unique_ptr<Connection> c;
+    {
+      std::unique_lock lk(readers_mu);
+      reader_free.wait(lk, [&] { return !readers.empty(); });
+      c = std::move(readers.back());
+      readers.pop_back();
+    }
+    auto result = fn(*c);
+    {
+      std::lock_guard lk(readers_mu);
+      readers.push_back(std::move(c));
+    }
+    reader_free.notify_one();
+    return result;
+  }
+
+  void owner_filter(Query& q, const Scope& scope) const {
+    if (!scope.is_system()) q.where("owner = ?", scope.user_id());
+  }
+
+  // One owned row by id: another user's row is not_found, exactly like a missing one.
+  template <class T, class Read>
+  Result<T> get_owned(const Scope& scope, const char* table, const char* cols,
+                      std::string_view id, Read read_row, std::string_view what) {
+    return read([&](Connection& c) -> Result<T> {
+      Query q{std::string("SELECT ") + cols + " FROM " + table};
+      q.where("id = ?", std::string(id));
+      owner_filter(q, scope);
+      auto st = c.prepare(q.sql);
+      if (!st) return fail(st.error());
+      q.bind(**st);
+      return one_row<T>(**st, read_row, what);
+    });
+  }
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url, SqliteOptions opts) {
+  if (url.kind != StoreUrl::Kind::sqlite)
+    return fail(Error(ErrorCode::invalid_argument, "not a SQLite store URL: " + url.str()));
+  auto im = std::make_unique<Impl>();
+  im->url = url;
+  im->opts = opts;
+  const fs::path& path = url.path;
+
+  if (opts.read_only) {
+    if (!fs::exists(path))
+      return fail(Error(ErrorCode::not_found, "there is no store at " + path.string(),
+                        ErrorDetails{"--db", boost::json::value(url.str()), "an existing store"}));
+  } else {
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec)
+      return fail(Error(ErrorCode::unavailable, "cannot create the directory " +
+                                                    path.parent_path().string() + ": " + ec.message()));
+    fs::permissions(path.parent_path(), fs::perms::owner_all, fs::perm_options::replace, ec);
+    auto lock = WriterLock::acquire(path);
+    if (!lock) return fail(lock.error());
+    im->lock.emplace(std::move(*lock));
+
+    auto w = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (!w) return fail(w.error());
+    im->writer = std::move(*w);
+    auto& c = *im->writer;
+    for (std::string pragma :
+         {std::string("PRAGMA busy_timeout = 5000"), std::string("PRAGMA foreign_keys = ON"),
+          std::string("PRAGMA synchronous = ") + (opts.synchronous_full ? "FULL" : "NORMAL"),
+          "PRAGMA journal_size_limit = " + std::to_string(opts.journal_size_limit),
+          std::string("PRAGMA wal_autocheckpoint = 0"), std::string("PRAGMA temp_store = MEMORY"),
+          std::string("PRAGMA cache_size = -65536")}) {
+      if (auto ok = c.exec(pragma); !ok) return fail(ok.error());
+    }
+    auto mode = c.prepare("PRAGMA journal_mode = WAL");
+    if (!mode) return fail(mode.error());
+    {
+      StatementReset reset{*mode};
+      auto row = (*mode)->step();
+      if (!row || !*row || (*mode)->text(0) != "wal")
+        return fail(Error(ErrorCode::unavailable,
+                          "the store " + path.string() + " cannot use WAL mode (is it on a network "
+                          "file system?)"));
+    }
+    auto version = sqlite::schema_version(c);
+    if (!version) return fail(version.error());
+    if (auto ok = sqlite::check_not_newer(*version, path.string()); !ok) return fail(ok.error());
+    auto migrated = sqlite::migrate(c);
+    if (!migrated) return fail(migrated.error());
+    if (*migrated != *version)
+      log::info("store_migrated", {{"store", url.str()}, {"from", *version}, {"to", *migrated}});
+    auto ps = c.prepare("PRAGMA page_size");
+    if (ps) {
+      StatementReset reset{*ps};
+      if (auto row = (*ps)->step(); row && *row) im->page_size = (*ps)->int64(0);
+    }
+    sqlite3_wal_hook(c.handle(), &Impl::on_wal_commit, im.get());
+  }
+
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, opts.read_connections); ++i) {
+    auto r = Connection::open(path, SQLITE_OPEN_READONLY);
+    if (!r) return fail(r.error());
+    if (auto ok = (*r)->exec("PRAGMA busy_timeout = 5000"); !ok) return fail(ok.error());
+    im->readers.push_back(std::move(*r));
+  }
+  im->reader_count = im->readers.size();
+  auto version = sqlite::schema_version(*im->readers.front());
+  if (!version) return fail(version.error());
+  im->schema = *version;
+  if (opts.read_only) {
+    if (auto ok = sqlite::check_not_newer(*version, path.string()); !ok) return fail(ok.error());
+  } else {
+    im->writer_thread = std::thread([p = im.get()] { p->writer_loop(); });
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(im)));
+}
+
+Result<void> SqliteStore::set_listen_url(const std::string& url) {
+  if (!impl_->lock) return {};
+  return impl_->lock->set_listen_url(url);
+}
+
+Result<void> SqliteStore::backup_to(const fs::path& file) {
+  if (fs::exists(file))
+    return fail(Error::invalid("FILE", boost::json::value(file.string()), "a path that does not exist yet",
+                               "the backup target " + file.string() + " exists already"));
+  return impl_->read([&](Connection& c) -> Result<void> {
+    auto st = c.prepare("VACUUM INTO ?");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    (*st)->bind(1, file.string());
+    return (*st)->run();
+  });
+}
+
+std::string SqliteStore::url() const { return impl_->url.str(); }
+
+// --- users -----------------------------------------------------------------------------
+
+Future<User> SqliteStore::upsert_user(const Scope& scope, User user) {
+  if (auto ok = prepare_user(scope, user); !ok) return Impl::failed<User>(ok.error());
+  auto* im = impl_.get();
+  std::string new_id = im->ids.next();
+  auto now = im->clock.now();
+  return im->submit<User>([user = std::move(user), new_id, now](Connection& c) -> Result<User> {
+    auto up = c.prepare(
+        "INSERT INTO users (id, issuer, subject, username, display_name, roles, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (issuer, subject) DO UPDATE SET "
+        "username = excluded.username, display_name = excluded.display_name, "
+        "roles = excluded.roles, updated_at = excluded.updated_at");
+    if (!up) return fail(up.error());
+    {
+      StatementReset reset{*up};
+      auto& s = **up;
+      s.bind(1, new_id);
+      s.bind(2, user.issuer);
+      s.bind(3, user.subject);
+      s.bind(4, user.username);
+      s.bind(5, user.display_name);
+      s.bind(6, roles_json(user.roles));
+      s.bind(7, now);
+      s.bind(8, now);
+      if (auto ok = s.run(); !ok) return fail(ok.error());
+    }
+    auto get = c.prepare(std::string("SELECT ") + kUserCols +
+                         " FROM users WHERE issuer = ? AND subject = ?");
+    if (!get) return fail(get.error());
+    (*get)->bind(1, user.issuer);
+    (*get)->bind(2, user.subject);
+    return one_row<User>(**get, read_user, "user");
+  });
+}
+
+Result<User> SqliteStore::get_user(const Scope& scope, std::string_view id) {
+  if (!scope.is_system() && id != scope.user_id()) return fail(not_found("user"));
+  return impl_->read([&](Connection& c) -> Result<User> {
+    auto st = c.prepare(std::string("SELECT ") + kUserCols + " FROM users WHERE id = ?");
+    if (!st) return fail(st.error());
+    (*st)->bind(1, id);
+    return one_row<User>(**st, read_user, "user");
+  });
+}
+
+Result<Page<User>> SqliteStore::list_users(const Scope& scope, const PageRequest& page) {
+  return impl_->read([&](Connection& c) -> Result<Page<User>> {
+    Query q{std::string("SELECT ") + kUserCols + " FROM users"};
+    if (!scope.is_system()) q.where("id = ?", scope.user_id());
+    if (auto ok = after_id(q, page); !ok) return fail(ok.error());
+    q.sql += " ORDER BY id";
+    return run_page<User>(c, std::move(q), page, read_user,
+                          [](const User& u) { return Cursor{{u.id}}; });
+  });
+}
+
+// --- messages --------------------------------------------------------------------------
+
+Future<std::vector<Message>> SqliteStore::add_messages(const Scope& scope,
+                                                       std::vector<Message> messages) {
+  auto* im = impl_.get();
+  if (auto ok = prepare_messages(scope, messages, im->ids, im->clock); !ok)
+    return Impl::failed<std::vector<Message>>(ok.error());
+  return im->submit<std::vector<Message>>(
+      [messages = std::move(messages)](Connection& c) -> Result<std::vector<Message>> {
+        auto st = c.prepare(std::string("INSERT INTO messages (") + kMessageCols +
+                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                            "?, ?, ?, ?)");
+        if (!st) return fail(st.error());
+        auto& s = **st;
+        StatementReset reset{&s};
+        for (const auto& m : messages) {
+          s.reset();
+          s.bind(1, m.id);
+          s.bind(2, m.owner);
+          s.bind(3, m.conversation_id);
+          s.bind(4, m.sequence);
+          s.bind(5, m.role);
+          s.bind(6, m.original_value);
+          s.bind(7, m.original_value_data_type);
+          s.bind(8, m.original_value_sha256);
+          s.bind(9, m.converted_value);
+          s.bind(10, m.converted_value_data_type);
+          s.bind(11, m.converted_value_sha256);
+          s.bind(12, m.converters);
+          s.bind_or_null(13, m.target_id);
+          s.bind_or_null(14, m.orchestrator_id);
+          s.bind_or_null(15, m.execution_id);
+          s.bind(16, m.labels);
+          s.bind(17, m.metadata);
+          s.bind(18, m.response_error);
+          s.bind_or_null(19, m.error_message);
+          s.bind(20, m.latency_ms);
+          s.bind(21, m.prompt_tokens);
+          s.bind(22, m.completion_tokens);
+          s.bind(23, m.created_at);
+          if (auto ok = s.run(); !ok) return fail(ok.error());
+        }
+        return messages;
+      });
+}
+
+Result<Message> SqliteStore::get_message(const Scope& scope, std::string_view id) {
+  return impl_->get_owned<Message>(scope, "messages", kMessageCols, id, read_message, "message");
+}
+
+Result<Page<Message>> SqliteStore::list_messages(const Scope& scope, const MessageFilter& filter,
+                                                 const PageRequest& page) {
+  return impl_->read([&](Connection& c) -> Result<Page<Message>> {
+    Query q{std::string("SELECT ") + kMessageCols + " FROM messages"};
+    impl_->owner_filter(q, scope);
+    if (filter.execution_id) q.where("execution_id = ?", *filter.execution_id);
+    if (filter.conversation_id) {
+      q.where("conversation_id = ?", *filter.conversation_id);
+      if (page.after) {
+        std::int64_t seq = 0;
+        if (page.after->keys.size() != 2 ||
+            std::from_chars(page.after->keys[0].data(),
+                            page.after->keys[0].data() + page.after->keys[0].size(), seq)
+                    .ec != std::errc())
+          return fail(Error::invalid("/query/cursor", nullptr, "a cursor from this same listing"));
+        q.where("(sequence, id) > (?, ?)");
+        q.args.emplace_back(seq);
+        q.args.emplace_back(page.after->keys[1]);
+      }
+      q.sql += " ORDER BY sequence, id";
+      return run_page<Message>(c, std::move(q), page, read_message, [](const Message& m) {
+        return Cursor{{std::to_string(m.sequence), m.id}};
+      });
+    }
+    if (auto ok = after_id(q, page); !ok) return fail(ok.error());
+    q.sql += " ORDER BY id";
+    return run_page<Message>(c, std::move(q), page, read_message,
+                             [](const Message& m) { return Cursor{{m.id}}; });
+  });
+}
+
+// --- scores ----------------------------------------------------------------------------
+
+Future<Score> SqliteStore::add_score(const Scope& scope, Score score) {
+  auto* im = impl_.get();
+  if (auto ok = prepare_score(scope, score, im->ids, im->clock); !ok)
+    return Impl::failed<Score>(ok.error());
+  bool system = scope.is_system();
+  return im->submit<Score>([score = std::move(score), system](Connection& c) -> Result<Score> {
+    auto owner = c.prepare("SELECT owner FROM messages WHERE id = ?");
+    if (!owner) return fail(owner.error());
+    {
+      StatementReset reset{*owner};
+      (*owner)->bind(1, score.message_id);
+      auto row = (*owner)->step();
+      if (!row) return fail(row.error());
+      if (!*row || (!system && (*owner)->text(0) != score.owner))
+        return fail(Error::invalid("/message_id", boost::json::value(score.message_id),
+                                   "the id of one of your messages",
+                                   "no message with that id"));
+    }
+    auto st = c.prepare(std::string("INSERT INTO scores (") + kScoreCols +
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?)");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    auto& s = **st;
+    s.bind(1, score.id);
+    s.bind(2, score.owner);
+    s.bind(3, score.message_id);
+    s.bind(4, score.scorer_type);
+    s.bind(5, score.scorer_identity);
+    s.bind(6, score.score_type);
+    s.bind(7, score.value);
+    s.bind(8, score.category);
+    s.bind(9, score.rationale);
+    s.bind(10, score.metadata);
+    s.bind(11, score.created_at);
+    if (auto ok = s.run(); !ok) return fail(ok.error());
+    return score;
+  });
+}
+
+Future<Score> SqliteStore::override_score(const Scope& scope, std::string id, std::string value,
+                                          std::string reason) {
+  auto* im = impl_.get();
+  std::string by = scope.is_system() ? "system" : scope.user_id();
+  std::string owner = scope.is_system() ? "" : scope.user_id();
+  auto now = im->clock.now();
+  return im->submit<Score>([id, value, reason, by, owner, now](Connection& c) -> Result<Score> {
+    std::string sql = std::string("SELECT ") + kScoreCols + " FROM scores WHERE id = ?" +
+                      (owner.empty() ? "" : " AND owner = ?");
+    auto get = c.prepare(sql);
+    if (!get) return fail(get.error());
+    (*get)->bind(1, id);
+    if (!owner.empty()) (*get)->bind(2, owner);
+    auto score = one_row<Score>(**get, read_score, "score");
+    if (!score) return score;
+    if (auto ok = check_score_value(score->score_type, value, "/value"); !ok)
+      return fail(ok.error());
+    auto st = c.prepare(
+        "UPDATE scores SET override_value = ?, override_reason = ?, overridden_by = ?, "
+        "overridden_at = ? WHERE id = ?");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    (*st)->bind(1, value);
+    (*st)->bind(2, reason);
+    (*st)->bind(3, by);
+    (*st)->bind(4, now);
+    (*st)->bind(5, id);
+    if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    score->override_value = value;
+    score->override_reason = reason;
+    score->overridden_by = by;
+    score->overridden_at = now;
+    return score;
+  });
+}
+
+Result<Score> SqliteStore::get_score(const Scope& scope, std::string_view id) {
+  return impl_->get_owned<Score>(scope, "scores", kScoreCols, id, read_score, "score");
+}
+
+Result<Page<Score>> SqliteStore::list_scores(const Scope& scope, const ScoreFilter& filter,
+                                             const PageRequest& page) {
+  return impl_->read([&](Connection& c) -> Result<Page<Score>> {
+    Query q{std::string("SELECT ") + kScoreCols + " FROM scores"};
+    impl_->owner_filter(q, scope);
+    if (filter.message_id) q.where("message_id = ?", *filter.message_id);
+    if (auto ok = after_id(q, page); !ok) return fail(ok.error());
+    q.sql += " ORDER BY id";
+    return run_page<Score>(c, std::move(q), page, read_score,
+                           [](const Score& s) { return Cursor{{s.id}}; });
+  });
+}
+
+// --- audit -----------------------------------------------------------------------------
+
+Future<AuditEvent> SqliteStore::add_audit(const Scope& scope, AuditEvent event) {
+  auto* im = impl_.get();
+  if (auto ok = prepare_audit(scope, event, im->ids, im->clock); !ok)
+    return Impl::failed<AuditEvent>(ok.error());
+  return im->submit<AuditEvent>([event = std::move(event)](Connection& c) -> Result<AuditEvent> {
+    auto st = c.prepare(std::string("INSERT INTO audit_events (") + kAuditCols +
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    auto& s = **st;
+    s.bind(1, event.id);
+    s.bind(2, event.owner);
+    s.bind(3, event.action);
+    s.bind(4, event.object_type);
+    s.bind(5, event.object_id);
+    s.bind(6, event.details);
+    s.bind(7, event.created_at);
+    if (auto ok = s.run(); !ok) return fail(ok.error());
+    return event;
+  });
+}
+
+Result<Page<AuditEvent>> SqliteStore::list_audit(const Scope& scope, const AuditFilter& filter,
+                                                 const PageRequest& page) {
+  return impl_->read([&](Connection& c) -> Result<Page<AuditEvent>> {
+    Query q{std::string("SELECT ") + kAuditCols + " FROM audit_events"};
+    impl_->owner_filter(q, scope);
+    if (filter.action) q.where("action = ?", *filter.action);
+    if (filter.object_type) q.where("object_type = ?", *filter.object_type);
+    if (filter.object_id) q.where("object_id = ?", *filter.object_id);
+    if (auto ok = after_id(q, page); !ok) return fail(ok.error());
+    q.sql += " ORDER BY id";
+    return run_page<AuditEvent>(c, std::move(q), page, read_audit,
+                                [](const AuditEvent& e) { return Cursor{{e.id}}; });
+  });
+}
+
+// --- health ----------------------------------------------------------------------------
+
+Result<void> SqliteStore::ping() {
+  return impl_->read([](Connection& c) -> Result<void> {
+    auto st = c.prepare("SELECT 1");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    auto row = (*st)->step();
+    if (!row) return fail(row.error());
+    return {};
+  });
+}
+
+StoreStats SqliteStore::stats() const {
+  const auto& im = *impl_;
+  StoreStats s;
+  s.url = im.url.str();
+  s.schema_version = im.schema;
+  s.queue_depth = im.depth;
+  s.queue_capacity = im.opts.queue_capacity;
+  s.batches = im.batches;
+  s.writes = im.writes;
+  s.largest_batch = im.largest_batch;
+  s.read_connections = im.reader_count;
+  s.write_connections = im.writer ? 1 : 0;
+  s.wal_bytes_largest = im.wal_bytes_largest;
+  s.checkpoints = im.checkpoints;
+  return s;
+}
+
+Result<CheckReport> SqliteStore::check() {
+  return impl_->read([&](Connection& c) -> Result<CheckReport> {
+    CheckReport r;
+    r.known_schema_version = sqlite::known_schema_version();
+    auto v = sqlite::schema_version(c);
+    if (!v) return fail(v.error());
+    r.schema_version = *v;
+    auto st = c.prepare("PRAGMA integrity_check(20)");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    for (;;) {
+      auto row = (*st)->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      r.integrity += (r.integrity.empty() ? "" : "; ") + (*st)->text(0);
+    }
+    auto fk = c.prepare("PRAGMA foreign_key_check");
+    if (!fk) return fail(fk.error());
+    StatementReset fk_reset{*fk};
+    std::size_t fk_violations = 0;
+    for (;;) {
+      auto row = (*fk)->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      ++fk_violations;
+    }
+    if (fk_violations)
+      r.integrity += "; " + std::to_string(fk_violations) + " foreign key violations";
+    r.ok = r.integrity == "ok" && r.schema_version == r.known_schema_version;
+    return r;
+  });
+}
+
+}  // namespace redcell::memory

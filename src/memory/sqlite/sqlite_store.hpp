@@ -1,0 +1,64 @@
+#pragma once
+// The embedded SQLite store (DESIGN.md, Memory): WAL; one writer thread owns the only
+// writing connection and commits queued writes in batches (BEGIN IMMEDIATE, a savepoint
+// per write so one bad write fails alone); a pool of read-only connections; PASSIVE
+// checkpoints from the writer with journal_size_limit so the WAL stays bounded; and the
+// writer lock so a second process cannot write the same store.
+
+#include <filesystem>
+#include <memory>
+
+#include "common/store_url.hpp"
+#include "memory/store.hpp"
+
+namespace redcell::memory {
+
+struct SqliteOptions {
+  bool read_only = false;          // no writer lock, no writer: for check, backup, doctor
+  bool synchronous_full = false;   // FULL: a commit survives power loss; NORMAL: a crash
+  std::size_t read_connections = 4;
+  std::size_t queue_capacity = 8192;  // writers wait when this many writes are queued
+  std::size_t max_batch = 2048;       // writes per transaction at most
+  std::int64_t checkpoint_pages = 4096;
+  std::int64_t journal_size_limit = 64ll << 20;
+};
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> open(const StoreUrl& url, SqliteOptions options = {});
+  ~SqliteStore() override;  // finishes every queued write, then closes
+
+  // Records the server's URL in the lock file, for other processes to find it.
+  Result<void> set_listen_url(const std::string& url);
+  // A consistent copy of the store (VACUUM INTO) while it is in use; `file` must not exist.
+  Result<void> backup_to(const std::filesystem::path& file);
+
+  Future<User> upsert_user(const Scope& scope, User user) override;
+  Result<User> get_user(const Scope& scope, std::string_view id) override;
+  Result<Page<User>> list_users(const Scope& scope, const PageRequest& page) override;
+  Future<std::vector<Message>> add_messages(const Scope& scope,
+                                            std::vector<Message> messages) override;
+  Result<Message> get_message(const Scope& scope, std::string_view id) override;
+  Result<Page<Message>> list_messages(const Scope& scope, const MessageFilter& filter,
+                                      const PageRequest& page) override;
+  Future<Score> add_score(const Scope& scope, Score score) override;
+  Future<Score> override_score(const Scope& scope, std::string id, std::string value,
+                               std::string reason) override;
+  Result<Score> get_score(const Scope& scope, std::string_view id) override;
+  Result<Page<Score>> list_scores(const Scope& scope, const ScoreFilter& filter,
+                                  const PageRequest& page) override;
+  Future<AuditEvent> add_audit(const Scope& scope, AuditEvent event) override;
+  Result<Page<AuditEvent>> list_audit(const Scope& scope, const AuditFilter& filter,
+                                      const PageRequest& page) override;
+  Result<void> ping() override;
+  StoreStats stats() const override;
+  Result<CheckReport> check() override;
+  std::string url() const override;
+
+ private:
+  struct Impl;
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace redcell::memory

@@ -1,0 +1,174 @@
+#pragma once
+// The central memory. Every call takes a Scope: a user's (only that user's rows, enforced
+// here, never by callers) or the explicit system scope for admin work. Writes return a
+// future that completes after the commit, so a caller that waits reads its own writes.
+// Another user's row answers not_found, exactly like a missing one.
+// Only memory/ knows SQL; this header knows no database library.
+
+#include <cstdint>
+#include <future>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+#include "common/page.hpp"
+#include "common/time.hpp"
+
+namespace redcell::memory {
+
+class Scope {
+ public:
+  static Scope user(std::string user_id) { return Scope(std::move(user_id), false); }
+  static Scope system() { return Scope("", true); }
+  bool is_system() const { return system_; }
+  const std::string& user_id() const { return user_id_; }
+
+ private:
+  Scope(std::string id, bool system) : user_id_(std::move(id)), system_(system) {}
+  std::string user_id_;
+  bool system_;
+};
+
+struct User {
+  std::string id;
+  std::string issuer;
+  std::string subject;
+  std::string username;
+  std::string display_name;
+  std::vector<std::string> roles;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+// After PyRIT's PromptMemoryEntry: one turn of a conversation.
+struct Message {
+  std::string id;     // set by the store
+  std::string owner;  // set from the scope (system scope: must be given)
+  std::string conversation_id;
+  std::int64_t sequence = 0;
+  std::string role;  // system | user | assistant
+  std::string original_value;
+  std::string original_value_data_type = "text";
+  std::string original_value_sha256;  // set by the store
+  std::string converted_value;
+  std::string converted_value_data_type = "text";
+  std::string converted_value_sha256;  // set by the store
+  std::string converters = "[]";       // JSON array of {"type", "params"}
+  std::string target_id;               // "" when none
+  std::string orchestrator_id;
+  std::string execution_id;
+  std::string labels = "{}";    // JSON object
+  std::string metadata = "{}";  // JSON object
+  std::string response_error = "none";  // none | blocked | processing | empty | unknown
+  std::string error_message;            // the reason, when response_error is not none
+  std::optional<double> latency_ms;
+  std::optional<std::int64_t> prompt_tokens;
+  std::optional<std::int64_t> completion_tokens;
+  TimePoint created_at{};  // set by the store
+};
+
+// After PyRIT's Score; a human override keeps the scorer's value beside it.
+struct Score {
+  std::string id;
+  std::string owner;
+  std::string message_id;
+  std::string scorer_type;             // "substring", "refusal", ...
+  std::string scorer_identity = "{}";  // JSON: the scorer's type and params
+  std::string score_type;              // true_false | float_scale
+  std::string value;                   // "true"/"false", or a decimal in [0, 1]
+  std::string category;
+  std::string rationale;
+  std::string metadata = "{}";
+  std::optional<std::string> override_value;
+  std::optional<std::string> override_reason;
+  std::optional<std::string> overridden_by;
+  std::optional<TimePoint> overridden_at;
+  TimePoint created_at{};
+};
+
+struct AuditEvent {
+  std::string id;
+  std::string owner;  // the acting user
+  std::string action;       // "target.create", "user.merge", ...
+  std::string object_type;  // "target", ...
+  std::string object_id;
+  std::string details = "{}";
+  TimePoint created_at{};
+};
+
+struct MessageFilter {
+  std::optional<std::string> conversation_id;  // ordered by sequence within it
+  std::optional<std::string> execution_id;
+};
+struct ScoreFilter {
+  std::optional<std::string> message_id;
+};
+struct AuditFilter {
+  std::optional<std::string> action;
+  std::optional<std::string> object_type;
+  std::optional<std::string> object_id;
+};
+
+struct StoreStats {
+  std::string url;
+  int schema_version = 0;
+  std::size_t queue_depth = 0;
+  std::size_t queue_capacity = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t writes = 0;
+  std::size_t largest_batch = 0;
+  std::size_t read_connections = 0;
+  std::size_t write_connections = 0;
+  std::uint64_t wal_bytes_largest = 0;
+  std::uint64_t checkpoints = 0;
+};
+
+struct CheckReport {
+  bool ok = false;
+  int schema_version = 0;
+  int known_schema_version = 0;
+  std::string integrity;  // "ok" or SQLite's first complaints
+};
+
+template <class T>
+using Future = std::future<Result<T>>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Users, keyed by (issuer, subject): creates or updates username, display name, roles.
+  // System scope only.
+  virtual Future<User> upsert_user(const Scope& scope, User user) = 0;
+  virtual Result<User> get_user(const Scope& scope, std::string_view id) = 0;
+  virtual Result<Page<User>> list_users(const Scope& scope, const PageRequest& page) = 0;
+
+  // Messages: the store sets id, owner (from the scope), sha256s and created_at.
+  virtual Future<std::vector<Message>> add_messages(const Scope& scope,
+                                                    std::vector<Message> messages) = 0;
+  virtual Result<Message> get_message(const Scope& scope, std::string_view id) = 0;
+  virtual Result<Page<Message>> list_messages(const Scope& scope, const MessageFilter& filter,
+                                              const PageRequest& page) = 0;
+
+  // Scores attach to one of the scope's messages.
+  virtual Future<Score> add_score(const Scope& scope, Score score) = 0;
+  virtual Future<Score> override_score(const Scope& scope, std::string id, std::string value,
+                                       std::string reason) = 0;
+  virtual Result<Score> get_score(const Scope& scope, std::string_view id) = 0;
+  virtual Result<Page<Score>> list_scores(const Scope& scope, const ScoreFilter& filter,
+                                          const PageRequest& page) = 0;
+
+  virtual Future<AuditEvent> add_audit(const Scope& scope, AuditEvent event) = 0;
+  // A user sees the events they caused; the system scope sees all.
+  virtual Result<Page<AuditEvent>> list_audit(const Scope& scope, const AuditFilter& filter,
+                                              const PageRequest& page) = 0;
+
+  virtual Result<void> ping() = 0;  // a read answers
+  virtual StoreStats stats() const = 0;
+  virtual Result<CheckReport> check() = 0;
+  virtual std::string url() const = 0;
+};
+
+}  // namespace redcell::memory

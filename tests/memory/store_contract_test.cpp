@@ -1,0 +1,448 @@
+// The Store contract: one suite, run against every backend. A backend joins by adding a
+// Backend entry to INSTANTIATE_TEST_SUITE_P below (the PostgreSQL one will).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "memory/sqlite/sqlite_store.hpp"
+#include "memory/store.hpp"
+
+namespace redcell::memory {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<Store>(const fs::path& dir)> open;
+};
+void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
+
+// The items of a page, by value: ranging over `->items` of a temporary Result would read
+// a destroyed object (no lifetime extension through operator-> before C++23's P2718).
+template <class T>
+std::vector<T> items(Result<Page<T>> r) {
+  EXPECT_TRUE(r) << r.error().message();
+  return r ? std::move(r->items) : std::vector<T>{};
+}
+
+std::unique_ptr<Store> open_sqlite(const fs::path& dir) {
+  StoreUrl url;
+  url.path = dir / "store.db";
+  auto s = SqliteStore::open(url);
+  EXPECT_TRUE(s) << s.error().message();
+  return std::move(*s);
+}
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/redcell-store-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    store_ = GetParam().open(dir_);
+    alice_ = add_user("https://idp.test", "alice-sub", "alice");
+    bob_ = add_user("https://idp.test", "bob-sub", "bob");
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::string add_user(std::string iss, std::string sub, std::string name) {
+    auto u = store_->upsert_user(Scope::system(), User{"", iss, sub, name, name, {"user"}, {}, {}}).get();
+    EXPECT_TRUE(u) << u.error().message();
+    return u->id;
+  }
+
+  static Message msg(std::string conversation, std::int64_t seq, std::string text = "hello") {
+    Message m;
+    m.conversation_id = std::move(conversation);
+    m.sequence = seq;
+    m.role = seq % 2 == 0 ? "user" : "assistant";
+    m.original_value = text;
+    m.converted_value = text;
+    return m;
+  }
+
+  static Score verdict(const std::string& message_id, std::string value = "true") {
+    Score s;
+    s.message_id = message_id;
+    s.scorer_type = "substring";
+    s.score_type = "true_false";
+    s.value = std::move(value);
+    return s;
+  }
+
+  std::vector<Message> add(const std::string& user, std::vector<Message> ms) {
+    auto r = store_->add_messages(Scope::user(user), std::move(ms)).get();
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? *r : std::vector<Message>{};
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+  std::string alice_, bob_;
+};
+
+TEST_P(StoreContract, UsersAreKeyedByIssuerAndSubjectNeverByName) {
+  auto first = store_->upsert_user(Scope::system(), User{"", "iss", "tam", "admin", "admin", {}, {}, {}}).get();
+  auto second = store_->upsert_user(Scope::system(), User{"", "iss", "tam", "tam.nguyen", "Tam Nguyen", {"admin"}, {}, {}}).get();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->id, second->id);
+  EXPECT_EQ(second->username, "tam.nguyen");
+  EXPECT_EQ(second->display_name, "Tam Nguyen");
+  EXPECT_EQ(second->roles, std::vector<std::string>{"admin"});
+  auto other = store_->upsert_user(Scope::system(), User{"", "iss", "someone-else", "admin", "admin", {}, {}, {}}).get();
+  ASSERT_TRUE(other);
+  EXPECT_NE(other->id, first->id);
+  auto other_issuer = store_->upsert_user(Scope::system(), User{"", "iss2", "tam", "admin", "", {}, {}, {}}).get();
+  EXPECT_NE(other_issuer->id, first->id);
+}
+
+TEST_P(StoreContract, OnlyTheSystemScopeCreatesUsers) {
+  auto r = store_->upsert_user(Scope::user(alice_), User{"", "iss", "x", "", "", {}, {}, {}}).get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::forbidden);
+}
+
+TEST_P(StoreContract, AUserSeesOnlyThemselvesInUsers) {
+  auto page = store_->list_users(Scope::user(alice_), PageRequest{});
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].id, alice_);
+  EXPECT_EQ(store_->get_user(Scope::user(alice_), bob_).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->list_users(Scope::system(), PageRequest{})->items.size(), 2u);
+}
+
+TEST_P(StoreContract, MessagesRoundTripEveryFieldAndAreReadableOnceTheWriteCompletes) {
+  Message m = msg("conv-1", 0, "tell me how");
+  m.converted_value = "dGVsbCBtZSBob3c=";
+  m.converted_value_data_type = "text";
+  m.converters = R"([{"type":"base64","params":{}}])";
+  m.target_id = "target-1";
+  m.orchestrator_id = "orch-1";
+  m.execution_id = "exec-1";
+  m.labels = R"({"op":"night-run"})";
+  m.metadata = R"({"k":1})";
+  m.response_error = "blocked";
+  m.error_message = "content filter";
+  m.latency_ms = 12.5;
+  m.prompt_tokens = 7;
+  m.completion_tokens = 0;
+  auto written = add(alice_, {m});
+  ASSERT_EQ(written.size(), 1u);
+  const auto& w = written[0];
+  EXPECT_EQ(w.owner, alice_);
+  EXPECT_EQ(w.id.size(), 36u);
+  EXPECT_EQ(w.original_value_sha256.size(), 64u);
+  auto back = store_->get_message(Scope::user(alice_), w.id);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->conversation_id, "conv-1");
+  EXPECT_EQ(back->original_value, "tell me how");
+  EXPECT_EQ(back->converted_value, "dGVsbCBtZSBob3c=");
+  EXPECT_EQ(back->converters, m.converters);
+  EXPECT_EQ(back->target_id, "target-1");
+  EXPECT_EQ(back->execution_id, "exec-1");
+  EXPECT_EQ(back->labels, m.labels);
+  EXPECT_EQ(back->response_error, "blocked");
+  EXPECT_EQ(back->error_message, "content filter");
+  EXPECT_EQ(back->latency_ms, 12.5);
+  EXPECT_EQ(back->prompt_tokens, 7);
+  EXPECT_EQ(back->completion_tokens, 0);
+  EXPECT_EQ(back->original_value_sha256, w.original_value_sha256);
+  EXPECT_NE(back->converted_value_sha256, back->original_value_sha256);
+  EXPECT_EQ(format_time(back->created_at), format_time(w.created_at));
+}
+
+TEST_P(StoreContract, ABadMessageFailsTheWholeCallNamingItsFieldAndWritesNothing) {
+  std::vector<Message> ms = {msg("c", 0), msg("c", 1)};
+  ms[1].role = "robot";
+  auto r = store_->add_messages(Scope::user(alice_), ms).get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().details()->field, "/messages/1/role");
+  EXPECT_EQ(r.error().details()->value, boost::json::value("robot"));
+  ms[1].role = "user";
+  ms[1].labels = "[1]";
+  r = store_->add_messages(Scope::user(alice_), ms).get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().details()->field, "/messages/1/labels");
+  EXPECT_TRUE(store_->list_messages(Scope::user(alice_), {}, {})->items.empty());
+}
+
+TEST_P(StoreContract, ConversationPagesFollowSequenceWithoutGapsOrRepeats) {
+  std::vector<Message> ms;
+  for (int i = 24; i >= 0; --i) ms.push_back(msg("conv-p", i, "turn " + std::to_string(i)));
+  add(alice_, ms);
+  add(alice_, {msg("other-conv", 0)});
+  MessageFilter f;
+  f.conversation_id = "conv-p";
+  PageRequest page;
+  page.limit = 10;
+  std::vector<std::int64_t> seen;
+  int pages = 0;
+  for (;;) {
+    auto p = store_->list_messages(Scope::user(alice_), f, page);
+    ASSERT_TRUE(p) << p.error().message();
+    ++pages;
+    for (auto& m : p->items) seen.push_back(m.sequence);
+    if (!p->next) break;
+    page.after = decode_cursor(encode_cursor(*p->next)).value();
+  }
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(seen.size(), 25u);
+  for (int i = 0; i < 25; ++i) EXPECT_EQ(seen[i], i);
+}
+
+TEST_P(StoreContract, ExecutionListingPagesByTimeOrderedId) {
+  std::vector<Message> ms;
+  for (int i = 0; i < 12; ++i) {
+    ms.push_back(msg("conv-" + std::to_string(i), 0));
+    ms.back().execution_id = "exec-9";
+  }
+  auto written = add(alice_, ms);
+  MessageFilter f;
+  f.execution_id = "exec-9";
+  PageRequest page;
+  page.limit = 5;
+  std::vector<std::string> ids;
+  for (;;) {
+    auto p = store_->list_messages(Scope::user(alice_), f, page);
+    ASSERT_TRUE(p);
+    for (auto& m : p->items) ids.push_back(m.id);
+    if (!p->next) break;
+    page.after = *p->next;
+  }
+  ASSERT_EQ(ids.size(), 12u);
+  for (std::size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(ids[i], written[i].id);
+}
+
+TEST_P(StoreContract, ACursorFromAnotherListingIsRefused) {
+  add(alice_, {msg("c", 0), msg("c", 1)});
+  MessageFilter f;
+  f.conversation_id = "c";
+  PageRequest page;
+  page.after = Cursor{{"only-one-key"}};
+  auto r = store_->list_messages(Scope::user(alice_), f, page);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().details()->field, "/query/cursor");
+}
+
+TEST_P(StoreContract, ScoresAttachToOwnMessagesAndKeepTheScorersValueUnderAnOverride) {
+  auto m = add(alice_, {msg("c", 1)})[0];
+  Score s = verdict(m.id);
+  s.rationale = "found 'sure'";
+  auto added = store_->add_score(Scope::user(alice_), s).get();
+  ASSERT_TRUE(added) << added.error().message();
+  auto over = store_->override_score(Scope::user(alice_), added->id, "false", "the reply is a refusal").get();
+  ASSERT_TRUE(over) << over.error().message();
+  auto back = store_->get_score(Scope::user(alice_), added->id);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->value, "true");
+  EXPECT_EQ(back->override_value, "false");
+  EXPECT_EQ(back->override_reason, "the reply is a refusal");
+  EXPECT_EQ(back->overridden_by, alice_);
+  EXPECT_TRUE(back->overridden_at);
+  auto bad = store_->override_score(Scope::user(alice_), added->id, "0.5", "x").get();
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().details()->field, "/value");
+  ScoreFilter f;
+  f.message_id = m.id;
+  EXPECT_EQ(store_->list_scores(Scope::user(alice_), f, {})->items.size(), 1u);
+}
+
+TEST_P(StoreContract, ScoreValuesMustFitTheirType) {
+  auto m = add(alice_, {msg("c", 1)})[0];
+  Score s;
+  s.message_id = m.id;
+  s.scorer_type = "likert";
+  s.score_type = "float_scale";
+  for (const char* bad : {"1.5", "-0.1", "high", ""}) {
+    s.value = bad;
+    auto r = store_->add_score(Scope::user(alice_), s).get();
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().details()->field, "/value");
+  }
+  s.value = "0.75";
+  EXPECT_TRUE(store_->add_score(Scope::user(alice_), s).get());
+}
+
+TEST_P(StoreContract, NoOneScoresOrOverridesAnotherUsersRows) {
+  auto m = add(alice_, {msg("c", 1)})[0];
+  Score s = verdict(m.id);
+  auto r = store_->add_score(Scope::user(bob_), s).get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().details()->field, "/message_id");
+  auto mine = store_->add_score(Scope::user(alice_), s).get();
+  ASSERT_TRUE(mine);
+  auto o = store_->override_score(Scope::user(bob_), mine->id, "false", "mine now").get();
+  ASSERT_FALSE(o);
+  EXPECT_EQ(o.error().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->get_score(Scope::user(alice_), mine->id)->override_value, std::nullopt);
+}
+
+TEST_P(StoreContract, AuditEventsFilterAndBelongToTheActor) {
+  for (auto action : {"target.create", "target.delete", "api_key.create"}) {
+    AuditEvent e;
+    e.action = action;
+    e.object_type = std::string(action).substr(0, std::string(action).find('.'));
+    e.object_id = "obj-1";
+    ASSERT_TRUE(store_->add_audit(Scope::user(alice_), e).get());
+  }
+  AuditEvent system_event;
+  system_event.action = "user.merge";
+  ASSERT_TRUE(store_->add_audit(Scope::system(), system_event).get());
+  AuditFilter f;
+  f.object_type = "target";
+  EXPECT_EQ(store_->list_audit(Scope::user(alice_), f, {})->items.size(), 2u);
+  EXPECT_EQ(store_->list_audit(Scope::user(alice_), {}, {})->items.size(), 3u);
+  EXPECT_EQ(store_->list_audit(Scope::user(bob_), {}, {})->items.size(), 0u);
+  EXPECT_EQ(store_->list_audit(Scope::system(), {}, {})->items.size(), 4u);
+}
+
+std::string everything(const Message& m) {
+  return m.id + m.owner + m.conversation_id + m.role + m.original_value + m.converted_value +
+         m.converters + m.target_id + m.orchestrator_id + m.execution_id + m.labels + m.metadata +
+         m.error_message;
+}
+std::string everything(const Score& s) {
+  return s.id + s.owner + s.message_id + s.scorer_type + s.scorer_identity + s.value + s.category +
+         s.rationale + s.metadata + s.override_reason.value_or("");
+}
+std::string everything(const AuditEvent& e) {
+  return e.id + e.owner + e.action + e.object_type + e.object_id + e.details;
+}
+std::string everything(const User& u) { return u.id + u.issuer + u.subject + u.username + u.display_name; }
+
+TEST_P(StoreContract, IsolationCanaryNeverReachesAnotherUser) {
+  const std::string canary = "CANARY-7f3e9a";
+  Message m = msg(canary + "-conv", 0, canary + " prompt");
+  m.converted_value = canary + " converted";
+  m.converters = R"([{"type":")" + canary + R"("}])";
+  m.target_id = canary + "-target";
+  m.orchestrator_id = canary + "-orch";
+  m.execution_id = canary + "-exec";
+  m.labels = R"({"k":")" + canary + R"("})";
+  m.metadata = R"({"k":")" + canary + R"("})";
+  m.response_error = "unknown";
+  m.error_message = canary + " error";
+  auto written = add(alice_, {m})[0];
+  Score s;
+  s.message_id = written.id;
+  s.scorer_type = canary + "-scorer";
+  s.scorer_identity = R"({"k":")" + canary + R"("})";
+  s.score_type = "true_false";
+  s.value = "true";
+  s.category = canary;
+  s.rationale = canary;
+  s.metadata = R"({"k":")" + canary + R"("})";
+  auto score = store_->add_score(Scope::user(alice_), s).get();
+  ASSERT_TRUE(score);
+  ASSERT_TRUE(store_->override_score(Scope::user(alice_), score->id, "false", canary).get());
+  AuditEvent e;
+  e.action = canary;
+  e.object_type = canary;
+  e.object_id = canary;
+  e.details = R"({"k":")" + canary + R"("})";
+  auto event = store_->add_audit(Scope::user(alice_), e).get();
+  ASSERT_TRUE(event);
+
+  const auto b = Scope::user(bob_);
+  std::string seen;
+  MessageFilter by_conv;
+  by_conv.conversation_id = m.conversation_id;
+  MessageFilter by_exec;
+  by_exec.execution_id = m.execution_id;
+  for (const auto& f : {MessageFilter{}, by_conv, by_exec})
+    for (auto& x : items(store_->list_messages(b, f, {}))) seen += everything(x);
+  ScoreFilter sf;
+  sf.message_id = written.id;
+  for (const auto& f : {ScoreFilter{}, sf})
+    for (auto& x : items(store_->list_scores(b, f, {}))) seen += everything(x);
+  AuditFilter af;
+  af.object_id = canary;
+  for (const auto& f : {AuditFilter{}, af})
+    for (auto& x : items(store_->list_audit(b, f, {}))) seen += everything(x);
+  for (auto& x : items(store_->list_users(b, {}))) seen += everything(x);
+  EXPECT_EQ(seen.find(canary), std::string::npos);
+
+  auto missing_message = store_->get_message(b, written.id);
+  auto random_message = store_->get_message(b, "01900000-0000-7000-8000-000000000000");
+  ASSERT_FALSE(missing_message);
+  ASSERT_FALSE(random_message);
+  EXPECT_EQ(boost::json::serialize(missing_message.error().to_json()),
+            boost::json::serialize(random_message.error().to_json()));
+  EXPECT_EQ(store_->get_score(b, score->id).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->get_user(b, alice_).error().code(), ErrorCode::not_found);
+  // Alice still sees all of it.
+  EXPECT_TRUE(store_->get_message(Scope::user(alice_), written.id));
+}
+
+TEST_P(StoreContract, SixtyFourThreadsMixingWritesAndReadsLoseNothing) {
+  constexpr int kThreads = 64;
+  constexpr int kOpsPerThread = 800;  // 51,200 operations
+  std::atomic<int> errors{0};
+  std::vector<std::vector<std::string>> acked(kThreads);
+  std::vector<std::thread> threads;
+  const std::string users[2] = {alice_, bob_};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<unsigned>(t));
+      const auto& user = users[t % 2];
+      const std::string conv = "load-" + std::to_string(t);
+      std::int64_t seq = 0;
+      for (int i = 0; i < kOpsPerThread; ++i) {
+        if (rng() % 10 < 6) {
+          auto r = store_->add_messages(Scope::user(user), {msg(conv, seq++, "op " + std::to_string(i))}).get();
+          if (!r) {
+            ++errors;
+            continue;
+          }
+          acked[t].push_back((*r)[0].id);
+        } else if (!acked[t].empty() && rng() % 2) {
+          if (!store_->get_message(Scope::user(user), acked[t][rng() % acked[t].size()])) ++errors;
+        } else {
+          MessageFilter f;
+          f.conversation_id = conv;
+          PageRequest p;
+          p.limit = 20;
+          if (!store_->list_messages(Scope::user(user), f, p)) ++errors;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(errors.load(), 0);
+  std::size_t total_acked = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    total_acked += acked[t].size();
+    MessageFilter f;
+    f.conversation_id = "load-" + std::to_string(t);
+    std::set<std::string> found;
+    PageRequest p;
+    p.limit = 500;
+    for (;;) {
+      auto page = store_->list_messages(Scope::user(users[t % 2]), f, p);
+      ASSERT_TRUE(page);
+      for (auto& m : page->items) found.insert(m.id);
+      if (!page->next) break;
+      p.after = *page->next;
+    }
+    EXPECT_EQ(found.size(), acked[t].size()) << "thread " << t;
+    for (auto& id : acked[t]) EXPECT_TRUE(found.count(id)) << id;
+  }
+  EXPECT_GT(total_acked, 25'000u);
+  auto stats = store_->stats();
+  EXPECT_EQ(stats.queue_depth, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
+                         ::testing::Values(Backend{"sqlite", open_sqlite}),
+                         [](const ::testing::TestParamInfo<Backend>& p) { return p.param.name; });
+
+}  // namespace
+}  // namespace redcell::memory
