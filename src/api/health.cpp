@@ -1,11 +1,12 @@
 #include <boost/json.hpp>
 
 #include "api/routes.hpp"
+#include "common/work_pool.hpp"
 
 namespace redcell::api {
 
 void add_health_routes(http::Router& router, const http::MetricsRegistry& metrics,
-                       std::function<Result<void>()> ready_check) {
+                       std::function<Result<void>()> ready_check, WorkPool& pool) {
   http::RouteOptions open;
   open.authenticated = false;
 
@@ -19,14 +20,17 @@ void add_health_routes(http::Router& router, const http::MetricsRegistry& metric
       open);
 
   open.summary = "The process can serve requests: its store answers";
-  router.add(
+  router.add_async(
       "GET", "/readyz",
-      [check = std::move(ready_check)](http::Request&) {
-        auto ready = check();
-        if (!ready)
-          return http::Response::json(
-              503, {{"status", "unavailable"}, {"reason", ready.error().message()}});
-        return http::Response::json(200, {{"status", "ready"}});
+      [check = std::move(ready_check), &pool](std::shared_ptr<http::Request>, http::Reply reply) {
+        pool.post([check, reply = std::move(reply)] {
+          auto ready = check();
+          if (!ready)
+            reply(http::Response::json(
+                503, {{"status", "unavailable"}, {"reason", ready.error().message()}}));
+          else
+            reply(http::Response::json(200, {{"status", "ready"}}));
+        });
       },
       open);
 

@@ -6,7 +6,9 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/open_store.hpp"
 #include "app/settings.hpp"
+#include "memory/sqlite/writer_lock.hpp"
 
 namespace redcell {
 
@@ -23,6 +25,25 @@ int run_doctor(const Config& config, bool json) {
   if (settings) {
     check("identity", true, "mode " + settings->auth);
     check("store_url", true, settings->store.str());
+    const auto& url = settings->store;
+    if (url.kind == StoreUrl::Kind::sqlite && !std::filesystem::exists(url.path)) {
+      check("store", true, "no store yet at " + url.path.string() + "; redcell serve creates it");
+    } else {
+      auto store = open_store(url, true);
+      if (!store) {
+        check("store", false, store.error().message());
+      } else if (auto r = (*store)->check(); !r) {
+        check("store", false, r.error().message());
+      } else {
+        std::string detail = "schema " + std::to_string(r->schema_version) + " (known " +
+                             std::to_string(r->known_schema_version) + "), integrity " +
+                             r->integrity;
+        if (auto h = memory::WriterLock::holder(url.path))
+          detail += ", in use by pid " + std::to_string(h->pid) +
+                    (h->listen_url.empty() ? "" : " (server at " + h->listen_url + ")");
+        check("store", r->ok, detail);
+      }
+    }
   }
 
   if (json) {

@@ -1,5 +1,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
+#include <tuple>
+#include <vector>
 
 #include "app/commands.hpp"
 #include "app/settings.hpp"
@@ -19,6 +22,26 @@ int main(int argc, char** argv) {
   bool doctor_json = false;
   doctor->add_flag("--json", doctor_json, "print one JSON document");
 
+  auto* db = app.add_subcommand("db", "Migrate, check, back up or restore the store");
+  db->require_subcommand(1);
+  std::string db_file;
+  struct DbAction {
+    CLI::App* app;
+    std::unique_ptr<cli::OptionBinder> options;
+  };
+  std::vector<DbAction> db_actions;
+  for (auto [name, help, file_help] :
+       {std::tuple{"migrate", "Apply pending schema migrations", ""},
+        std::tuple{"check", "Integrity check and schema version (works while a server runs)", ""},
+        std::tuple{"backup", "Write a consistent copy (works while a server runs)",
+                   "where to write the backup (must not exist)"},
+        std::tuple{"restore", "Replace the store with a backup, then check it",
+                   "the backup to restore"}}) {
+    auto* sub = db->add_subcommand(name, help);
+    if (*file_help) sub->add_option("FILE", db_file, file_help)->required();
+    db_actions.push_back({sub, std::make_unique<cli::OptionBinder>(*sub, serve_option_specs())});
+  }
+
   CLI11_PARSE(app, argc, argv);
 
   auto resolve = [](const cli::OptionBinder& b, const char* name) -> std::optional<Config> {
@@ -36,6 +59,11 @@ int main(int argc, char** argv) {
   if (doctor->parsed()) {
     auto config = resolve(doctor_options, "doctor");
     return config ? run_doctor(*config, doctor_json) : 2;
+  }
+  for (const auto& action : db_actions) {
+    if (!action.app->parsed()) continue;
+    auto config = resolve(*action.options, "db");
+    return config ? run_db(*config, action.app->get_name(), db_file) : 2;
   }
   return 2;
 }

@@ -1,5 +1,5 @@
 // `redcell serve`: the composition root of the server. Builds every component from the
-// resolved settings, wires the routes, and serves until SIGTERM/SIGINT.
+// resolved settings, opens the one store, wires the routes, and serves until SIGTERM/SIGINT.
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -7,13 +7,41 @@
 
 #include "api/routes.hpp"
 #include "app/commands.hpp"
+#include "app/open_store.hpp"
 #include "app/settings.hpp"
+#include "common/clock.hpp"
 #include "common/log.hpp"
+#include "common/time.hpp"
+#include "common/work_pool.hpp"
 #include "converters/converter.hpp"
 #include "http/server/server.hpp"
 #include "identity/identity.hpp"
 
 namespace redcell {
+
+namespace {
+
+int refuse(std::string_view what, const Error& e) {
+  log::error(what, {{"error", e.message()}});
+  log::flush();
+  std::cerr << "redcell serve: " << e.message() << "\n";
+  return 1;
+}
+
+// The one local user of --auth local: the row for (redcell:local, local), an admin.
+Result<Identity> resolve_local_user(memory::Store& store) {
+  memory::User u;
+  u.issuer = std::string(kLocalIssuer);
+  u.subject = std::string(kLocalSubject);
+  u.username = "local";
+  u.display_name = "Local user";
+  u.roles = {"admin"};
+  auto row = store.upsert_user(memory::Scope::system(), u).get();
+  if (!row) return fail(row.error());
+  return Identity{row->id, row->issuer, row->subject, row->username, row->display_name, row->roles};
+}
+
+}  // namespace
 
 int run_serve(const Config& config) {
   for (const auto& s : config.secret_values()) log::add_secret(s);
@@ -23,17 +51,31 @@ int run_serve(const Config& config) {
     return 2;
   }
   log::init(settings->log_level);
+  const auto started_at = format_time(SystemClock::instance().now());
   log::info("starting", {{"version", REDCELL_VERSION},
                          {"auth", settings->auth},
-                         {"config", boost::json::value_from(config.describe())}});
+                         {"config", config.describe()}});
 
-  Identity local_user{"", std::string(kLocalIssuer), std::string(kLocalSubject), "local",
-                      "Local user", {"admin"}};
-  LocalAuthenticator authenticator(local_user);
+  auto store = open_store(settings->store, false);
+  if (!store) return refuse("store_open_failed", store.error());
+  log::info("store_opened", {{"store", (*store)->url()},
+                             {"schema_version", (*store)->stats().schema_version},
+                             {"resolved_from_relative", settings->store.was_relative}});
 
+  auto local_user = resolve_local_user(**store);
+  if (!local_user) return refuse("identity_failed", local_user.error());
+  LocalAuthenticator authenticator(*local_user);
+
+  WorkPool blocking(4);
   http::Router router;
   http::MetricsRegistry metrics;
-  api::add_health_routes(router, metrics, [] { return Result<void>{}; });
+  memory::Store& memory = **store;
+  api::add_health_routes(router, metrics, [&memory] { return memory.ping(); }, blocking);
+  api::SystemInfo info;
+  info.started_at = started_at;
+  info.auth_mode = settings->auth;
+  info.store_kind = settings->store.kind == StoreUrl::Kind::sqlite ? "sqlite" : "postgresql";
+  api::add_system_routes(router, memory, blocking, info);
   api::add_converter_routes(router, ConverterRegistry::builtin());
   http::HttpMetrics http_metrics(metrics, router);
 
@@ -46,14 +88,15 @@ int run_serve(const Config& config) {
   options.shutdown_timeout = settings->shutdown_timeout;
   options.access_log = settings->access_log;
   http::Server server(options, router, authenticator, http_metrics);
-  if (auto ok = server.listen(); !ok) {
-    log::error("listen_failed", {{"error", ok.error().message()}});
-    log::flush();
-    std::cerr << "redcell serve: " << ok.error().message() << "\n";
-    return 1;
-  }
-  log::info("listening", {{"url", server.url()}, {"routes", router.routes().size()}});
+  if (auto ok = server.listen(); !ok) return refuse("listen_failed", ok.error());
+  if (auto ok = (*store)->set_listen_url(server.url()); !ok)
+    log::warn("lock_file_update_failed", {{"error", ok.error().message()}});
+  log::info("listening", {{"url", server.url()},
+                          {"store", (*store)->url()},
+                          {"user_id", local_user->user_id},
+                          {"routes", router.routes().size()}});
   server.run();
+  blocking.stop();  // every pending store call answers while the server still exists
   log::flush();
   return 0;
 }
