@@ -5,3 +5,4 @@ set -euo pipefail
 build="${1:-build-bench}"
 here="$(cd "$(dirname "$0")" && pwd)"
 python3 "$here/http_healthz.py" "$build"
+python3 "$here/store_ingest.py" "$build"

@@ -27,6 +27,13 @@ TimePoint Statement::time(int col) const {
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path& path,
                                                      int flags) {
+  // Memory statistics take a global mutex on every allocation; nothing here reads them.
+  // sqlite3_config only works before SQLite initializes, hence once, before the first open.
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
