@@ -23,8 +23,8 @@ Result<void> json_of_kind(const std::string& text, bool object, const std::strin
   boost::system::error_code ec;
   auto v = boost::json::parse(text, ec);
   if (ec || (object ? !v.is_object() : !v.is_array()))
-    return fail(Error::invalid(field, boost::json::value(text),
-                               object ? "a JSON object" : "a JSON array"));
+    return fail(
+        Error::invalid(field, boost::json::value(text), object ? "a JSON object" : "a JSON array"));
   return {};
 }
 
@@ -43,8 +43,8 @@ Result<std::string> owner_for(const Scope& scope, const std::string& given,
   return given;
 }
 
-Result<void> prepare_messages(const Scope& scope, std::vector<Message>& messages,
-                              IdGenerator& ids, const Clock& clock) {
+Result<void> prepare_messages(const Scope& scope, std::vector<Message>& messages, IdGenerator& ids,
+                              const Clock& clock) {
   auto now = clock.now();
   for (std::size_t i = 0; i < messages.size(); ++i) {
     auto& m = messages[i];
@@ -70,8 +70,9 @@ Result<void> prepare_messages(const Scope& scope, std::vector<Message>& messages
     if (auto ok = json_of_kind(m.metadata, true, at + "/metadata"); !ok) return ok;
     m.id = ids.next();
     m.original_value_sha256 = sha256_hex(m.original_value);
-    m.converted_value_sha256 =
-        m.converted_value == m.original_value ? m.original_value_sha256 : sha256_hex(m.converted_value);
+    m.converted_value_sha256 = m.converted_value == m.original_value
+                                   ? m.original_value_sha256
+                                   : sha256_hex(m.converted_value);
     m.created_at = now;
   }
   return {};
@@ -115,6 +116,49 @@ Result<void> prepare_audit(const Scope& scope, AuditEvent& e, IdGenerator& ids,
   if (auto ok = json_of_kind(e.details, true, "/details"); !ok) return ok;
   e.id = ids.next();
   e.created_at = clock.now();
+  return {};
+}
+
+Result<void> prepare_api_key(const Scope& scope, ApiKey& k, IdGenerator& ids, const Clock& clock) {
+  auto owner = owner_for(scope, k.owner, "/owner");
+  if (!owner) return fail(owner.error());
+  k.owner = std::move(*owner);
+  if (auto ok = non_empty(k.name, "/name"); !ok) return ok;
+  if (k.prefix.size() < 8)
+    return fail(Error::invalid("/prefix", boost::json::value(k.prefix), "at least 8 characters"));
+  if (k.secret_hash.size() != 64)
+    return fail(Error::invalid("/secret_hash", nullptr, "a hex SHA-256 digest"));
+  k.id = ids.next();
+  k.created_at = clock.now();
+  k.last_used_at.reset();
+  k.revoked_at.reset();
+  return {};
+}
+
+Result<void> prepare_target(const Scope& scope, Target& t, IdGenerator& ids, const Clock& clock) {
+  auto owner = owner_for(scope, t.owner, "/owner");
+  if (!owner) return fail(owner.error());
+  t.owner = std::move(*owner);
+  if (auto ok = non_empty(t.name, "/name"); !ok) return ok;
+  if (auto ok = non_empty(t.type, "/type"); !ok) return ok;
+  if (auto ok = json_of_kind(t.config, true, "/config"); !ok) return ok;
+  if (t.id.empty()) t.id = ids.next();
+  t.created_at = t.updated_at = clock.now();
+  return {};
+}
+
+Result<void> prepare_orchestrator(const Scope& scope, Orchestrator& o, IdGenerator& ids,
+                                  const Clock& clock) {
+  auto owner = owner_for(scope, o.owner, "/owner");
+  if (!owner) return fail(owner.error());
+  o.owner = std::move(*owner);
+  if (auto ok = non_empty(o.name, "/name"); !ok) return ok;
+  if (auto ok = non_empty(o.type, "/type"); !ok) return ok;
+  if (auto ok = json_of_kind(o.definition, true, "/definition"); !ok) return ok;
+  if (o.config_hash.empty()) o.config_hash = sha256_hex(o.definition);
+  o.id = ids.next();
+  o.created_at = o.updated_at = clock.now();
+  o.reused = false;
   return {};
 }
 

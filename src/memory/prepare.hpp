@@ -12,14 +12,20 @@
 namespace redcell::memory {
 
 // Sets id, owner (from the scope), sha256s and created_at; validates the rest.
-Result<void> prepare_messages(const Scope& scope, std::vector<Message>& messages,
-                              IdGenerator& ids, const Clock& clock);
+Result<void> prepare_messages(const Scope& scope, std::vector<Message>& messages, IdGenerator& ids,
+                              const Clock& clock);
 Result<void> prepare_score(const Scope& scope, Score& score, IdGenerator& ids, const Clock& clock);
 Result<void> check_score_value(std::string_view score_type, std::string_view value,
                                const std::string& field);
 Result<void> prepare_audit(const Scope& scope, AuditEvent& event, IdGenerator& ids,
                            const Clock& clock);
 Result<void> prepare_user(const Scope& scope, User& user);
+
+Result<void> prepare_api_key(const Scope& scope, ApiKey& key, IdGenerator& ids, const Clock& clock);
+Result<void> prepare_target(const Scope& scope, Target& target, IdGenerator& ids,
+                            const Clock& clock);
+Result<void> prepare_orchestrator(const Scope& scope, Orchestrator& o, IdGenerator& ids,
+                                  const Clock& clock);
 
 // The row owner a write in this scope gets; the system scope must name one.
 Result<std::string> owner_for(const Scope& scope, const std::string& given,

@@ -59,8 +59,8 @@ struct Message {
   std::string target_id;               // "" when none
   std::string orchestrator_id;
   std::string execution_id;
-  std::string labels = "{}";    // JSON object
-  std::string metadata = "{}";  // JSON object
+  std::string labels = "{}";            // JSON object
+  std::string metadata = "{}";          // JSON object
   std::string response_error = "none";  // none | blocked | processing | empty | unknown
   std::string error_message;            // the reason, when response_error is not none
   std::optional<double> latency_ms;
@@ -90,12 +90,64 @@ struct Score {
 
 struct AuditEvent {
   std::string id;
-  std::string owner;  // the acting user
+  std::string owner;        // the acting user
   std::string action;       // "target.create", "user.merge", ...
   std::string object_type;  // "target", ...
   std::string object_id;
   std::string details = "{}";
   TimePoint created_at{};
+};
+
+// An API key: the secret is shown once at creation; only its hash is stored.
+struct ApiKey {
+  std::string id;
+  std::string owner;
+  std::string name;
+  std::string prefix;       // the first characters of the secret, to find it and show it
+  std::string secret_hash;  // hex SHA-256 of the whole secret
+  TimePoint created_at{};
+  std::optional<TimePoint> last_used_at;
+  std::optional<TimePoint> revoked_at;
+};
+
+// One Idempotency-Key of one user: the first request's body hash and, once answered, its
+// response, replayed for a retry with the same key and body.
+struct IdempotencyRecord {
+  std::string owner;
+  std::string key;
+  std::string request_hash;
+  int status = 0;  // 0 while the first request is still being answered
+  std::string response_body;
+  TimePoint created_at{};
+  bool fresh = false;  // not stored: true when this call created the record
+};
+
+// A target (an LLM endpoint). Secrets are stored only as ciphertext, or named by the
+// environment variable that holds them.
+struct Target {
+  std::string id;
+  std::string owner;
+  std::string name;
+  std::string type;               // openai_chat, http, mock, ...
+  std::string config = "{}";      // JSON: endpoint, model, limits, ...
+  std::string secret_ciphertext;  // "" when none
+  std::string api_key_env;        // "" when none
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+// An orchestrator definition; config_hash is the hash of its normalized definition, so an
+// identical definition of the same owner is found instead of stored twice.
+struct Orchestrator {
+  std::string id;
+  std::string owner;
+  std::string name;
+  std::string type;               // prompt_sending, ...
+  std::string definition = "{}";  // the normalized JSON definition
+  std::string config_hash;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  bool reused = false;  // not stored: add_orchestrator found an identical one
 };
 
 struct MessageFilter {
@@ -164,6 +216,33 @@ class Store {
   // A user sees the events they caused; the system scope sees all.
   virtual Result<Page<AuditEvent>> list_audit(const Scope& scope, const AuditFilter& filter,
                                               const PageRequest& page) = 0;
+
+  // API keys. find_api_key is for authentication and needs the system scope.
+  virtual Future<ApiKey> add_api_key(const Scope& scope, ApiKey key) = 0;
+  virtual Result<Page<ApiKey>> list_api_keys(const Scope& scope, const PageRequest& page) = 0;
+  virtual Future<ApiKey> revoke_api_key(const Scope& scope, std::string id) = 0;
+  virtual Result<ApiKey> find_api_key(const Scope& scope, std::string_view prefix) = 0;
+  virtual Future<ApiKey> touch_api_key(const Scope& scope, std::string id, TimePoint used_at) = 0;
+
+  // Idempotency keys: claim returns the stored record (fresh=false) or creates a pending
+  // one (fresh=true); complete stores the answer to replay.
+  virtual Future<IdempotencyRecord> claim_idempotency_key(const Scope& scope, std::string key,
+                                                          std::string request_hash) = 0;
+  virtual Future<IdempotencyRecord> complete_idempotency_key(const Scope& scope, std::string key,
+                                                             int status, std::string body) = 0;
+
+  // Targets and orchestrators: deletion is soft, so executions that used them stay readable.
+  virtual Future<Target> add_target(const Scope& scope, Target target) = 0;
+  virtual Future<Target> update_target(const Scope& scope, Target target) = 0;
+  virtual Result<Target> get_target(const Scope& scope, std::string_view id) = 0;
+  virtual Result<Page<Target>> list_targets(const Scope& scope, const PageRequest& page) = 0;
+  virtual Future<Target> delete_target(const Scope& scope, std::string id) = 0;
+
+  virtual Future<Orchestrator> add_orchestrator(const Scope& scope, Orchestrator orchestrator) = 0;
+  virtual Result<Orchestrator> get_orchestrator(const Scope& scope, std::string_view id) = 0;
+  virtual Result<Page<Orchestrator>> list_orchestrators(const Scope& scope,
+                                                        const PageRequest& page) = 0;
+  virtual Future<Orchestrator> delete_orchestrator(const Scope& scope, std::string id) = 0;
 
   virtual Result<void> ping() = 0;  // a read answers
   virtual StoreStats stats() const = 0;

@@ -440,6 +440,134 @@ TEST_P(StoreContract, SixtyFourThreadsMixingWritesAndReadsLoseNothing) {
   EXPECT_EQ(stats.queue_depth, 0u);
 }
 
+ApiKey key_for(std::string name, std::string prefix) {
+  ApiKey k;
+  k.name = std::move(name);
+  k.prefix = std::move(prefix);
+  k.secret_hash = std::string(64, 'a');
+  return k;
+}
+
+TEST_P(StoreContract, ApiKeysAreFoundByPrefixListedByOwnerAndRevocable) {
+  auto k = store_->add_api_key(Scope::user(alice_), key_for("ci", "rc_abcdef12")).get();
+  ASSERT_TRUE(k) << k.error().message();
+  EXPECT_FALSE(store_->add_api_key(Scope::user(bob_), key_for("dup", "rc_abcdef12")).get())
+      << "prefixes are unique";
+  auto found = store_->find_api_key(Scope::system(), "rc_abcdef12");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->owner, alice_);
+  EXPECT_EQ(store_->find_api_key(Scope::user(alice_), "rc_abcdef12").error().code(),
+            ErrorCode::forbidden);
+  EXPECT_EQ(items(store_->list_api_keys(Scope::user(alice_), {})).size(), 1u);
+  EXPECT_TRUE(items(store_->list_api_keys(Scope::user(bob_), {})).empty());
+  EXPECT_EQ(store_->revoke_api_key(Scope::user(bob_), k->id).get().error().code(),
+            ErrorCode::not_found);
+  auto used = store_->touch_api_key(Scope::system(), k->id, std::chrono::system_clock::now()).get();
+  ASSERT_TRUE(used);
+  EXPECT_TRUE(used->last_used_at);
+  auto revoked = store_->revoke_api_key(Scope::user(alice_), k->id).get();
+  ASSERT_TRUE(revoked);
+  EXPECT_TRUE(revoked->revoked_at);
+  EXPECT_TRUE(store_->find_api_key(Scope::system(), "rc_abcdef12")->revoked_at);
+  auto short_prefix = store_->add_api_key(Scope::user(alice_), key_for("x", "rc_1")).get();
+  EXPECT_EQ(short_prefix.error().details()->field, "/prefix");
+}
+
+TEST_P(StoreContract, IdempotencyKeysReplayPerOwner) {
+  auto first = store_->claim_idempotency_key(Scope::user(alice_), "key-1", "hash-a").get();
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_TRUE(first->fresh);
+  EXPECT_EQ(first->status, 0);
+  auto again = store_->claim_idempotency_key(Scope::user(alice_), "key-1", "hash-b").get();
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->fresh);
+  EXPECT_EQ(again->request_hash, "hash-a") << "the first request's hash is kept";
+  ASSERT_TRUE(store_->complete_idempotency_key(Scope::user(alice_), "key-1", 201, R"({"id":"x"})").get());
+  auto replay = store_->claim_idempotency_key(Scope::user(alice_), "key-1", "hash-a").get();
+  EXPECT_EQ(replay->status, 201);
+  EXPECT_EQ(replay->response_body, R"({"id":"x"})");
+  auto bobs = store_->claim_idempotency_key(Scope::user(bob_), "key-1", "hash-z").get();
+  ASSERT_TRUE(bobs);
+  EXPECT_TRUE(bobs->fresh) << "keys are per owner";
+  EXPECT_FALSE(store_->claim_idempotency_key(Scope::user(alice_), "", "h").get());
+}
+
+Target target_named(std::string name) {
+  Target t;
+  t.name = std::move(name);
+  t.type = "openai_chat";
+  t.config = R"({"endpoint":"http://127.0.0.1:9000/v1","model":"m"})";
+  t.api_key_env = "OPENAI_API_KEY";
+  return t;
+}
+
+TEST_P(StoreContract, TargetsCrudWithSoftDelete) {
+  auto t = store_->add_target(Scope::user(alice_), target_named("local mock")).get();
+  ASSERT_TRUE(t) << t.error().message();
+  auto got = store_->get_target(Scope::user(alice_), t->id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->config, t->config);
+  EXPECT_EQ(got->api_key_env, "OPENAI_API_KEY");
+  Target changed = *got;
+  changed.name = "renamed";
+  changed.config = R"({"endpoint":"http://127.0.0.1:9001/v1"})";
+  auto updated = store_->update_target(Scope::user(alice_), changed).get();
+  ASSERT_TRUE(updated) << updated.error().message();
+  EXPECT_EQ(updated->name, "renamed");
+  EXPECT_EQ(store_->update_target(Scope::user(bob_), changed).get().error().code(),
+            ErrorCode::not_found);
+  EXPECT_EQ(store_->get_target(Scope::user(bob_), t->id).error().code(), ErrorCode::not_found);
+  EXPECT_TRUE(items(store_->list_targets(Scope::user(bob_), {})).empty());
+  EXPECT_EQ(store_->delete_target(Scope::user(bob_), t->id).get().error().code(), ErrorCode::not_found);
+  ASSERT_TRUE(store_->delete_target(Scope::user(alice_), t->id).get());
+  EXPECT_EQ(store_->get_target(Scope::user(alice_), t->id).error().code(), ErrorCode::not_found);
+  EXPECT_TRUE(items(store_->list_targets(Scope::user(alice_), {})).empty());
+  EXPECT_EQ(store_->delete_target(Scope::user(alice_), t->id).get().error().code(), ErrorCode::not_found);
+  Target bad = target_named("x");
+  bad.config = "[]";
+  EXPECT_EQ(store_->add_target(Scope::user(alice_), bad).get().error().details()->field, "/config");
+}
+
+TEST_P(StoreContract, IdenticalOrchestratorDefinitionsAreStoredOncePerOwner) {
+  Orchestrator o;
+  o.name = "baseline";
+  o.type = "prompt_sending";
+  o.definition = R"({"name":"baseline","target_id":"t","dataset_id":"d","converters":[]})";
+  auto first = store_->add_orchestrator(Scope::user(alice_), o).get();
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_FALSE(first->reused);
+  auto second = store_->add_orchestrator(Scope::user(alice_), o).get();
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->reused);
+  EXPECT_EQ(second->id, first->id);
+  auto bobs = store_->add_orchestrator(Scope::user(bob_), o).get();
+  ASSERT_TRUE(bobs);
+  EXPECT_NE(bobs->id, first->id);
+  EXPECT_EQ(items(store_->list_orchestrators(Scope::user(alice_), {})).size(), 1u);
+  EXPECT_EQ(store_->get_orchestrator(Scope::user(bob_), first->id).error().code(), ErrorCode::not_found);
+  ASSERT_TRUE(store_->delete_orchestrator(Scope::user(alice_), first->id).get());
+  auto after_delete = store_->add_orchestrator(Scope::user(alice_), o).get();
+  ASSERT_TRUE(after_delete);
+  EXPECT_FALSE(after_delete->reused);
+  EXPECT_NE(after_delete->id, first->id);
+}
+
+TEST_P(StoreContract, ListsPageWithoutGapsForEveryDefinitionKind) {
+  for (int i = 0; i < 7; ++i)
+    ASSERT_TRUE(store_->add_target(Scope::user(alice_), target_named("t" + std::to_string(i))).get());
+  PageRequest page;
+  page.limit = 3;
+  std::vector<std::string> names;
+  for (;;) {
+    auto p = store_->list_targets(Scope::user(alice_), page);
+    ASSERT_TRUE(p);
+    for (auto& t : p->items) names.push_back(t.name);
+    if (!p->next) break;
+    page.after = *p->next;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"t0", "t1", "t2", "t3", "t4", "t5", "t6"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
                          ::testing::Values(Backend{"sqlite", open_sqlite}),
                          [](const ::testing::TestParamInfo<Backend>& p) { return p.param.name; });

@@ -91,13 +91,63 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_by_owner ON audit_events (owner, id);
 CREATE INDEX audit_by_object ON audit_events (object_type, object_id, id);
 )sql"},
+      {2, "api keys, idempotency keys, targets, orchestrators", R"sql(
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL UNIQUE,
+  secret_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at TEXT);
+CREATE INDEX api_keys_by_owner ON api_keys (owner, id);
+
+CREATE TABLE idempotency_keys (
+  owner TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL DEFAULT 0,
+  response_body TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (owner, key)) WITHOUT ROWID;
+
+CREATE TABLE targets (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  config TEXT NOT NULL DEFAULT '{}',
+  secret_ciphertext TEXT,
+  api_key_env TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  deleted_at TEXT);
+CREATE INDEX targets_by_owner ON targets (owner, id) WHERE deleted_at IS NULL;
+
+CREATE TABLE orchestrators (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  config_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  deleted_at TEXT);
+CREATE INDEX orchestrators_by_owner ON orchestrators (owner, id) WHERE deleted_at IS NULL;
+CREATE INDEX orchestrators_by_definition ON orchestrators (owner, config_hash)
+  WHERE deleted_at IS NULL;
+)sql"},
   };
   return all;
 }
 
 }  // namespace
 
-int known_schema_version() { return migrations().back().version; }
+int known_schema_version() {
+  return migrations().back().version;
+}
 
 Result<int> schema_version(Connection& conn) {
   auto st = conn.prepare("PRAGMA user_version");
@@ -110,11 +160,11 @@ Result<int> schema_version(Connection& conn) {
 
 Result<void> check_not_newer(int version, const std::string& where) {
   if (version <= known_schema_version()) return {};
-  return fail(Error(ErrorCode::conflict,
-                    "the store " + where + " has schema version " + std::to_string(version) +
-                        ", newer than this redcell knows (" +
-                        std::to_string(known_schema_version()) +
-                        "): upgrade redcell; the store was not changed"));
+  return fail(Error(ErrorCode::conflict, "the store " + where + " has schema version " +
+                                             std::to_string(version) +
+                                             ", newer than this redcell knows (" +
+                                             std::to_string(known_schema_version()) +
+                                             "): upgrade redcell; the store was not changed"));
 }
 
 Result<int> migrate(Connection& conn) {
@@ -125,7 +175,8 @@ Result<int> migrate(Connection& conn) {
     if (auto ok = conn.exec("BEGIN IMMEDIATE"); !ok) return fail(ok.error());
     auto ok = conn.exec(m.sql);
     if (ok) {
-      auto st = conn.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+      auto st = conn.prepare(
+          "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
       if (!st) {
         ok = fail(st.error());
       } else {

@@ -8,7 +8,7 @@ Result<bool> Statement::step() {
   if (rc == SQLITE_DONE) return false;
   sqlite3* db = sqlite3_db_handle(stmt_);
   auto code = rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::conflict
-                                                                           : ErrorCode::internal;
+                                                                          : ErrorCode::internal;
   return fail(Error(code, std::string("store: ") + sqlite3_errmsg(db)));
 }
 
@@ -25,8 +25,7 @@ TimePoint Statement::time(int col) const {
   return t ? *t : TimePoint{};
 }
 
-Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path& path,
-                                                     int flags) {
+Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path& path, int flags) {
   // Memory statistics take a global mutex on every allocation; nothing here reads them.
   // sqlite3_config only works before SQLite initializes, hence once, before the first open.
   static const bool configured = [] {
@@ -39,7 +38,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
-    return fail(Error(ErrorCode::unavailable, "cannot open the store " + path.string() + ": " + msg));
+    return fail(
+        Error(ErrorCode::unavailable, "cannot open the store " + path.string() + ": " + msg));
   }
   sqlite3_extended_result_codes(db, 1);
   return std::unique_ptr<Connection>(new Connection(db));

@@ -14,78 +14,14 @@
 #include "memory/prepare.hpp"
 #include "memory/sqlite/migrations.hpp"
 #include "memory/sqlite/sqlite_db.hpp"
+#include "memory/sqlite/sqlite_store_impl.hpp"
 #include "memory/sqlite/writer_lock.hpp"
 
 namespace redcell::memory {
 
 namespace fs = std::filesystem;
-using sqlite::Connection;
-using sqlite::Statement;
-using sqlite::StatementReset;
 
 namespace {
-
-Error not_found(std::string_view what) {
-  return Error(ErrorCode::not_found, "no " + std::string(what) + " with that id");
-}
-
-// Builds a SELECT with optional conditions, keyset paging and the scope's owner filter.
-struct Query {
-  explicit Query(std::string select) : sql(std::move(select)) {}
-  std::string sql;
-  std::vector<std::variant<std::string, std::int64_t>> args;
-  bool has_where = false;
-
-  void where(const std::string& cond) {
-    sql += has_where ? " AND " : " WHERE ";
-    sql += cond;
-    has_where = true;
-  }
-  void where(const std::string& cond, std::string arg) {
-    where(cond);
-    args.emplace_back(std::move(arg));
-  }
-  void bind(Statement& st) const {
-    int i = 1;
-    for (const auto& a : args) {
-      if (auto* s = std::get_if<std::string>(&a))
-        st.bind(i++, *s);
-      else
-        st.bind(i++, std::get<std::int64_t>(a));
-    }
-  }
-};
-
-// Runs a paged query: fetches one row more than the limit to know whether a next page is.
-template <class T, class Read, class Key>
-Result<Page<T>> run_page(Connection& c, Query q, const PageRequest& page, Read read, Key key) {
-  q.sql += " LIMIT " + std::to_string(page.limit + 1);
-  auto st = c.prepare(q.sql);
-  if (!st) return fail(st.error());
-  StatementReset reset{*st};
-  q.bind(**st);
-  Page<T> out;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return fail(row.error());
-    if (!*row) break;
-    if (out.items.size() == page.limit) {
-      out.next = key(out.items.back());
-      break;
-    }
-    out.items.push_back(read(**st));
-  }
-  return out;
-}
-
-// The `id > cursor` condition for pages ordered by id alone.
-Result<void> after_id(Query& q, const PageRequest& page) {
-  if (!page.after) return {};
-  if (page.after->keys.size() != 1)
-    return fail(Error::invalid("/query/cursor", nullptr, "a cursor from this same listing"));
-  q.where("id > ?", page.after->keys[0]);
-  return {};
-}
 
 std::string roles_json(const std::vector<std::string>& roles) {
   boost::json::array a;
@@ -106,8 +42,8 @@ std::vector<std::string> roles_from(const std::string& text) {
 constexpr const char* kUserCols =
     "id, issuer, subject, username, display_name, roles, created_at, updated_at";
 User read_user(const Statement& s) {
-  return User{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4),
-              roles_from(s.text(5)), s.time(6), s.time(7)};
+  return User{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), roles_from(s.text(5)),
+              s.time(6), s.time(7)};
 }
 
 constexpr const char* kMessageCols =
@@ -169,211 +105,10 @@ Score read_score(const Statement& s) {
 
 constexpr const char* kAuditCols = "id, owner, action, object_type, object_id, details, created_at";
 AuditEvent read_audit(const Statement& s) {
-  return AuditEvent{s.text(0), s.text(1), s.text(2), s.text(3),
-                    s.text(4), s.text(5), s.time(6)};
-}
-
-// Reads one row by a statement already bound; not_found when there is none.
-template <class T, class Read>
-Result<T> one_row(Statement& st, Read read, std::string_view what) {
-  StatementReset reset{&st};
-  auto row = st.step();
-  if (!row) return fail(row.error());
-  if (!*row) return fail(not_found(what));
-  return read(st);
+  return AuditEvent{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.time(6)};
 }
 
 }  // namespace
-
-struct SqliteStore::Impl {
-  struct WriteTask {
-    std::function<bool(Connection&)> apply;            // false: this write failed alone
-    std::function<void(const Error*)> finish;          // after the commit (or its failure)
-  };
-
-  StoreUrl url;
-  SqliteOptions opts;
-  std::optional<WriterLock> lock;
-  IdGenerator ids;
-  const Clock& clock = SystemClock::instance();
-  int schema = 0;
-  std::int64_t page_size = 4096;
-
-  std::unique_ptr<Connection> writer;
-  std::thread writer_thread;
-  std::mutex queue_mu;
-  std::condition_variable queue_ready;
-  std::condition_variable queue_space;
-  std::deque<WriteTask> queue;
-  bool stopping = false;
-
-  std::mutex readers_mu;
-  std::condition_variable reader_free;
-  std::vector<std::unique_ptr<Connection>> readers;
-  std::size_t reader_count = 0;
-
-  std::atomic<std::uint64_t> batches{0}, writes{0}, checkpoints{0}, wal_bytes_largest{0};
-  std::atomic<std::size_t> largest_batch{0}, depth{0};
-
-  ~Impl() {
-    {
-      std::lock_guard lk(queue_mu);
-      stopping = true;
-    }
-    queue_ready.notify_all();
-    if (writer_thread.joinable()) writer_thread.join();
-    readers.clear();
-    writer.reset();  // the last connection closes the WAL cleanly
-  }
-
-  // --- writes ------------------------------------------------------------------------
-
-  template <class T>
-  Future<T> submit(std::function<Result<T>(Connection&)> fn) {
-    auto promise = std::make_shared<std::promise<Result<T>>>();
-    auto future = promise->get_future();
-    if (!writer) {
-      promise->set_value(fail(Error(ErrorCode::unavailable,
-                                    "the store " + url.str() + " is open read-only here")));
-      return future;
-    }
-    auto slot = std::make_shared<std::optional<Result<T>>>();
-    WriteTask task;
-    task.apply = [fn = std::move(fn), slot](Connection& c) {
-      slot->emplace(fn(c));
-      return (*slot)->has_value();
-    };
-    task.finish = [promise, slot](const Error* commit_error) {
-      if (commit_error)
-        promise->set_value(fail(*commit_error));
-      else
-        promise->set_value(std::move(**slot));
-    };
-    {
-      std::unique_lock lk(queue_mu);
-      queue_space.wait(lk, [&] { return queue.size() < opts.queue_capacity || stopping; });
-      queue.push_back(std::move(task));
-      depth = queue.size();
-    }
-    queue_ready.notify_one();
-    return future;
-  }
-
-  template <class T>
-  static Future<T> failed(Error e) {
-    std::promise<Result<T>> p;
-    p.set_value(fail(std::move(e)));
-    return p.get_future();
-  }
-
-  Result<void> step_sql(const char* sql) {
-    auto st = writer->prepare(sql);
-    if (!st) return fail(st.error());
-    return (*st)->run();
-  }
-
-  void writer_loop() {
-    std::vector<WriteTask> batch;
-    for (;;) {
-      {
-        std::unique_lock lk(queue_mu);
-        queue_ready.wait(lk, [&] { return stopping || !queue.empty(); });
-        if (queue.empty()) return;  // stopping, and every write is done
-        std::size_t n = std::min(queue.size(), opts.max_batch);
-        batch.clear();
-        for (std::size_t i = 0; i < n; ++i) {
-          batch.push_back(std::move(queue.front()));
-          queue.pop_front();
-        }
-        depth = queue.size();
-      }
-      queue_space.notify_all();
-      run_batch(batch);
-    }
-  }
-
-  void run_batch(std::vector<WriteTask>& batch) {
-    auto begin = step_sql("BEGIN IMMEDIATE");
-    if (!begin) {
-      log::error("store_write_failed", {{"error", begin.error().message()}});
-      for (auto& t : batch) t.finish(&begin.error());
-      return;
-    }
-    for (auto& t : batch) {
-      (void)step_sql("SAVEPOINT write");
-      bool ok = false;
-      try {
-        ok = t.apply(*writer);
-      } catch (const std::exception& e) {
-        log::error("store_write_exception", {{"what", e.what()}});
-      }
-      if (!ok) (void)step_sql("ROLLBACK TO write");
-      (void)step_sql("RELEASE write");
-    }
-    auto commit = step_sql("COMMIT");
-    if (!commit) {
-      (void)writer->exec("ROLLBACK");
-      log::error("store_commit_failed", {{"error", commit.error().message()}});
-      for (auto& t : batch) t.finish(&commit.error());
-      return;
-    }
-    ++batches;
-    writes += batch.size();
-    if (batch.size() > largest_batch) largest_batch = batch.size();
-    for (auto& t : batch) t.finish(nullptr);
-  }
-
-  // Called by SQLite after each commit on the writer with the WAL's page count.
-  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
-    auto* im = static_cast<Impl*>(self);
-    auto bytes = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(im->page_size + 24);
-    if (bytes > im->wal_bytes_largest) im->wal_bytes_largest = bytes;
-    if (pages >= im->opts.checkpoint_pages) {
-      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-      ++im->checkpoints;
-    }
-    return SQLITE_OK;
-  }
-
-  // --- reads -------------------------------------------------------------------------
-
-  template <class F>
-  auto read(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
-    std::unique_ptr<Connection> c;
-    {
-      std::unique_lock lk(readers_mu);
-      reader_free.wait(lk, [&] { return !readers.empty(); });
-      c = std::move(readers.back());
-      readers.pop_back();
-    }
-    auto result = fn(*c);
-    {
-      std::lock_guard lk(readers_mu);
-      readers.push_back(std::move(c));
-    }
-    reader_free.notify_one();
-    return result;
-  }
-
-  void owner_filter(Query& q, const Scope& scope) const {
-    if (!scope.is_system()) q.where("owner = ?", scope.user_id());
-  }
-
-  // One owned row by id: another user's row is not_found, exactly like a missing one.
-  template <class T, class Read>
-  Result<T> get_owned(const Scope& scope, const char* table, const char* cols,
-                      std::string_view id, Read read_row, std::string_view what) {
-    return read([&](Connection& c) -> Result<T> {
-      Query q{std::string("SELECT ") + cols + " FROM " + table};
-      q.where("id = ?", std::string(id));
-      owner_filter(q, scope);
-      auto st = c.prepare(q.sql);
-      if (!st) return fail(st.error());
-      q.bind(**st);
-      return one_row<T>(**st, read_row, what);
-    });
-  }
-};
 
 SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::~SqliteStore() = default;
@@ -394,8 +129,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url, Sqli
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
     if (ec)
-      return fail(Error(ErrorCode::unavailable, "cannot create the directory " +
-                                                    path.parent_path().string() + ": " + ec.message()));
+      return fail(Error(
+          ErrorCode::unavailable,
+          "cannot create the directory " + path.parent_path().string() + ": " + ec.message()));
     fs::permissions(path.parent_path(), fs::perms::owner_all, fs::perm_options::replace, ec);
     auto lock = WriterLock::acquire(path);
     if (!lock) return fail(lock.error());
@@ -419,9 +155,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url, Sqli
       StatementReset reset{*mode};
       auto row = (*mode)->step();
       if (!row || !*row || (*mode)->text(0) != "wal")
-        return fail(Error(ErrorCode::unavailable,
-                          "the store " + path.string() + " cannot use WAL mode (is it on a network "
-                          "file system?)"));
+        return fail(Error(ErrorCode::unavailable, "the store " + path.string() +
+                                                      " cannot use WAL mode (is it on a network "
+                                                      "file system?)"));
     }
     auto version = sqlite::schema_version(c);
     if (!version) return fail(version.error());
@@ -463,7 +199,8 @@ Result<void> SqliteStore::set_listen_url(const std::string& url) {
 
 Result<void> SqliteStore::backup_to(const fs::path& file) {
   if (fs::exists(file))
-    return fail(Error::invalid("FILE", boost::json::value(file.string()), "a path that does not exist yet",
+    return fail(Error::invalid("FILE", boost::json::value(file.string()),
+                               "a path that does not exist yet",
                                "the backup target " + file.string() + " exists already"));
   return impl_->read([&](Connection& c) -> Result<void> {
     auto st = c.prepare("VACUUM INTO ?");
@@ -474,7 +211,9 @@ Result<void> SqliteStore::backup_to(const fs::path& file) {
   });
 }
 
-std::string SqliteStore::url() const { return impl_->url.str(); }
+std::string SqliteStore::url() const {
+  return impl_->url.str();
+}
 
 // --- users -----------------------------------------------------------------------------
 
@@ -631,8 +370,7 @@ Future<Score> SqliteStore::add_score(const Scope& scope, Score score) {
       if (!row) return fail(row.error());
       if (!*row || (!system && (*owner)->text(0) != score.owner))
         return fail(Error::invalid("/message_id", boost::json::value(score.message_id),
-                                   "the id of one of your messages",
-                                   "no message with that id"));
+                                   "the id of one of your messages", "no message with that id"));
     }
     auto st = c.prepare(std::string("INSERT INTO scores (") + kScoreCols +
                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?)");
@@ -697,14 +435,8 @@ Result<Score> SqliteStore::get_score(const Scope& scope, std::string_view id) {
 
 Result<Page<Score>> SqliteStore::list_scores(const Scope& scope, const ScoreFilter& filter,
                                              const PageRequest& page) {
-  return impl_->read([&](Connection& c) -> Result<Page<Score>> {
-    Query q{std::string("SELECT ") + kScoreCols + " FROM scores"};
-    impl_->owner_filter(q, scope);
+  return impl_->list_owned<Score>(scope, "scores", kScoreCols, page, read_score, [&](Query& q) {
     if (filter.message_id) q.where("message_id = ?", *filter.message_id);
-    if (auto ok = after_id(q, page); !ok) return fail(ok.error());
-    q.sql += " ORDER BY id";
-    return run_page<Score>(c, std::move(q), page, read_score,
-                           [](const Score& s) { return Cursor{{s.id}}; });
   });
 }
 
@@ -734,17 +466,14 @@ Future<AuditEvent> SqliteStore::add_audit(const Scope& scope, AuditEvent event) 
 
 Result<Page<AuditEvent>> SqliteStore::list_audit(const Scope& scope, const AuditFilter& filter,
                                                  const PageRequest& page) {
-  return impl_->read([&](Connection& c) -> Result<Page<AuditEvent>> {
-    Query q{std::string("SELECT ") + kAuditCols + " FROM audit_events"};
-    impl_->owner_filter(q, scope);
-    if (filter.action) q.where("action = ?", *filter.action);
-    if (filter.object_type) q.where("object_type = ?", *filter.object_type);
-    if (filter.object_id) q.where("object_id = ?", *filter.object_id);
-    if (auto ok = after_id(q, page); !ok) return fail(ok.error());
-    q.sql += " ORDER BY id";
-    return run_page<AuditEvent>(c, std::move(q), page, read_audit,
-                                [](const AuditEvent& e) { return Cursor{{e.id}}; });
-  });
+  return impl_->list_owned<AuditEvent>(scope, "audit_events", kAuditCols, page, read_audit,
+                                       [&](Query& q) {
+                                         if (filter.action) q.where("action = ?", *filter.action);
+                                         if (filter.object_type)
+                                           q.where("object_type = ?", *filter.object_type);
+                                         if (filter.object_id)
+                                           q.where("object_id = ?", *filter.object_id);
+                                       });
 }
 
 // --- health ----------------------------------------------------------------------------

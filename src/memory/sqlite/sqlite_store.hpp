@@ -14,8 +14,8 @@
 namespace redcell::memory {
 
 struct SqliteOptions {
-  bool read_only = false;          // no writer lock, no writer: for check, backup, doctor
-  bool synchronous_full = false;   // FULL: a commit survives power loss; NORMAL: a crash
+  bool read_only = false;         // no writer lock, no writer: for check, backup, doctor
+  bool synchronous_full = false;  // FULL: a commit survives power loss; NORMAL: a crash
   std::size_t read_connections = 4;
   std::size_t queue_capacity = 8192;  // writers wait when this many writes are queued
   std::size_t max_batch = 2048;       // writes per transaction at most
@@ -50,6 +50,25 @@ class SqliteStore final : public Store {
   Future<AuditEvent> add_audit(const Scope& scope, AuditEvent event) override;
   Result<Page<AuditEvent>> list_audit(const Scope& scope, const AuditFilter& filter,
                                       const PageRequest& page) override;
+  Future<ApiKey> add_api_key(const Scope& scope, ApiKey key) override;
+  Result<Page<ApiKey>> list_api_keys(const Scope& scope, const PageRequest& page) override;
+  Future<ApiKey> revoke_api_key(const Scope& scope, std::string id) override;
+  Result<ApiKey> find_api_key(const Scope& scope, std::string_view prefix) override;
+  Future<ApiKey> touch_api_key(const Scope& scope, std::string id, TimePoint used_at) override;
+  Future<IdempotencyRecord> claim_idempotency_key(const Scope& scope, std::string key,
+                                                  std::string request_hash) override;
+  Future<IdempotencyRecord> complete_idempotency_key(const Scope& scope, std::string key,
+                                                     int status, std::string body) override;
+  Future<Target> add_target(const Scope& scope, Target target) override;
+  Future<Target> update_target(const Scope& scope, Target target) override;
+  Result<Target> get_target(const Scope& scope, std::string_view id) override;
+  Result<Page<Target>> list_targets(const Scope& scope, const PageRequest& page) override;
+  Future<Target> delete_target(const Scope& scope, std::string id) override;
+  Future<Orchestrator> add_orchestrator(const Scope& scope, Orchestrator orchestrator) override;
+  Result<Orchestrator> get_orchestrator(const Scope& scope, std::string_view id) override;
+  Result<Page<Orchestrator>> list_orchestrators(const Scope& scope,
+                                                const PageRequest& page) override;
+  Future<Orchestrator> delete_orchestrator(const Scope& scope, std::string id) override;
   Result<void> ping() override;
   StoreStats stats() const override;
   Result<CheckReport> check() override;

@@ -15,7 +15,9 @@ namespace redcell::memory {
 
 namespace fs = std::filesystem;
 
-fs::path lock_path_for(const fs::path& db_path) { return fs::path(db_path.string() + ".lock"); }
+fs::path lock_path_for(const fs::path& db_path) {
+  return fs::path(db_path.string() + ".lock");
+}
 
 namespace {
 
@@ -85,7 +87,9 @@ WriterLock::~WriterLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }
 
-Result<void> WriterLock::set_listen_url(const std::string& url) { return write_contents(url); }
+Result<void> WriterLock::set_listen_url(const std::string& url) {
+  return write_contents(url);
+}
 
 Result<void> WriterLock::write_contents(const std::string& listen_url) {
   boost::json::object doc{{"pid", static_cast<std::int64_t>(getpid())},
@@ -94,8 +98,8 @@ Result<void> WriterLock::write_contents(const std::string& listen_url) {
   auto text = boost::json::serialize(doc);
   if (ftruncate(fd_, 0) != 0 ||
       pwrite(fd_, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
-    return fail(Error(ErrorCode::unavailable,
-                      "cannot write the lock file " + path_.string() + ": " + std::strerror(errno)));
+    return fail(Error(ErrorCode::unavailable, "cannot write the lock file " + path_.string() +
+                                                  ": " + std::strerror(errno)));
   return {};
 }
 

@@ -1,0 +1,305 @@
+#pragma once
+// Internal to memory/sqlite: the SqliteStore's state (writer thread, queue, reader pool)
+// and the query helpers its repository files share.
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include "common/id.hpp"
+#include "common/log.hpp"
+#include "memory/sqlite/sqlite_db.hpp"
+#include "memory/sqlite/sqlite_store.hpp"
+#include "memory/sqlite/writer_lock.hpp"
+
+namespace redcell::memory {
+
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::StatementReset;
+
+inline Error not_found(std::string_view what) {
+  return Error(ErrorCode::not_found, "no " + std::string(what) + " with that id");
+}
+
+// Builds a SELECT with optional conditions, keyset paging and the scope's owner filter.
+struct Query {
+  explicit Query(std::string select) : sql(std::move(select)) {}
+  std::string sql;
+  std::vector<std::variant<std::string, std::int64_t>> args;
+  bool has_where = false;
+
+  void where(const std::string& cond) {
+    sql += has_where ? " AND " : " WHERE ";
+    sql += cond;
+    has_where = true;
+  }
+  void where(const std::string& cond, std::string arg) {
+    where(cond);
+    args.emplace_back(std::move(arg));
+  }
+  void bind(Statement& st) const {
+    int i = 1;
+    for (const auto& a : args) {
+      if (auto* s = std::get_if<std::string>(&a))
+        st.bind(i++, *s);
+      else
+        st.bind(i++, std::get<std::int64_t>(a));
+    }
+  }
+};
+
+// Runs a paged query: fetches one row more than the limit to know whether a next page is.
+template <class T, class Read, class Key>
+Result<Page<T>> run_page(Connection& c, Query q, const PageRequest& page, Read read, Key key) {
+  q.sql += " LIMIT " + std::to_string(page.limit + 1);
+  auto st = c.prepare(q.sql);
+  if (!st) return fail(st.error());
+  StatementReset reset{*st};
+  q.bind(**st);
+  Page<T> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    if (out.items.size() == page.limit) {
+      out.next = key(out.items.back());
+      break;
+    }
+    out.items.push_back(read(**st));
+  }
+  return out;
+}
+
+// The `id > cursor` condition for pages ordered by id alone.
+inline Result<void> after_id(Query& q, const PageRequest& page) {
+  if (!page.after) return {};
+  if (page.after->keys.size() != 1)
+    return fail(Error::invalid("/query/cursor", nullptr, "a cursor from this same listing"));
+  q.where("id > ?", page.after->keys[0]);
+  return {};
+}
+
+// Reads one row by a statement already bound; not_found when there is none.
+template <class T, class Read>
+Result<T> one_row(Statement& st, Read read, std::string_view what) {
+  StatementReset reset{&st};
+  auto row = st.step();
+  if (!row) return fail(row.error());
+  if (!*row) return fail(not_found(what));
+  return read(st);
+}
+
+struct SqliteStore::Impl {
+  struct WriteTask {
+    std::function<bool(Connection&)> apply;    // false: this write failed alone
+    std::function<void(const Error*)> finish;  // after the commit (or its failure)
+  };
+
+  StoreUrl url;
+  SqliteOptions opts;
+  std::optional<WriterLock> lock;
+  IdGenerator ids;
+  const Clock& clock = SystemClock::instance();
+  int schema = 0;
+  std::int64_t page_size = 4096;
+
+  std::unique_ptr<Connection> writer;
+  std::thread writer_thread;
+  std::mutex queue_mu;
+  std::condition_variable queue_ready;
+  std::condition_variable queue_space;
+  std::deque<WriteTask> queue;
+  bool stopping = false;
+
+  std::mutex readers_mu;
+  std::condition_variable reader_free;
+  std::vector<std::unique_ptr<Connection>> readers;
+  std::size_t reader_count = 0;
+
+  std::atomic<std::uint64_t> batches{0}, writes{0}, checkpoints{0}, wal_bytes_largest{0};
+  std::atomic<std::size_t> largest_batch{0}, depth{0};
+
+  ~Impl() {
+    {
+      std::lock_guard lk(queue_mu);
+      stopping = true;
+    }
+    queue_ready.notify_all();
+    if (writer_thread.joinable()) writer_thread.join();
+    readers.clear();
+    writer.reset();  // the last connection closes the WAL cleanly
+  }
+
+  // --- writes ------------------------------------------------------------------------
+
+  template <class T>
+  Future<T> submit(std::function<Result<T>(Connection&)> fn) {
+    auto promise = std::make_shared<std::promise<Result<T>>>();
+    auto future = promise->get_future();
+    if (!writer) {
+      promise->set_value(fail(
+          Error(ErrorCode::unavailable, "the store " + url.str() + " is open read-only here")));
+      return future;
+    }
+    auto slot = std::make_shared<std::optional<Result<T>>>();
+    WriteTask task;
+    task.apply = [fn = std::move(fn), slot](Connection& c) {
+      slot->emplace(fn(c));
+      return (*slot)->has_value();
+    };
+    task.finish = [promise, slot](const Error* commit_error) {
+      if (commit_error)
+        promise->set_value(fail(*commit_error));
+      else
+        promise->set_value(std::move(**slot));
+    };
+    {
+      std::unique_lock lk(queue_mu);
+      queue_space.wait(lk, [&] { return queue.size() < opts.queue_capacity || stopping; });
+      queue.push_back(std::move(task));
+      depth = queue.size();
+    }
+    queue_ready.notify_one();
+    return future;
+  }
+
+  template <class T>
+  static Future<T> failed(Error e) {
+    std::promise<Result<T>> p;
+    p.set_value(fail(std::move(e)));
+    return p.get_future();
+  }
+
+  Result<void> step_sql(const char* sql) {
+    auto st = writer->prepare(sql);
+    if (!st) return fail(st.error());
+    return (*st)->run();
+  }
+
+  void writer_loop() {
+    std::vector<WriteTask> batch;
+    for (;;) {
+      {
+        std::unique_lock lk(queue_mu);
+        queue_ready.wait(lk, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;  // stopping, and every write is done
+        std::size_t n = std::min(queue.size(), opts.max_batch);
+        batch.clear();
+        for (std::size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue.front()));
+          queue.pop_front();
+        }
+        depth = queue.size();
+      }
+      queue_space.notify_all();
+      run_batch(batch);
+    }
+  }
+
+  void run_batch(std::vector<WriteTask>& batch) {
+    auto begin = step_sql("BEGIN IMMEDIATE");
+    if (!begin) {
+      log::error("store_write_failed", {{"error", begin.error().message()}});
+      for (auto& t : batch) t.finish(&begin.error());
+      return;
+    }
+    for (auto& t : batch) {
+      (void)step_sql("SAVEPOINT write");
+      bool ok = false;
+      try {
+        ok = t.apply(*writer);
+      } catch (const std::exception& e) {
+        log::error("store_write_exception", {{"what", e.what()}});
+      }
+      if (!ok) (void)step_sql("ROLLBACK TO write");
+      (void)step_sql("RELEASE write");
+    }
+    auto commit = step_sql("COMMIT");
+    if (!commit) {
+      (void)writer->exec("ROLLBACK");
+      log::error("store_commit_failed", {{"error", commit.error().message()}});
+      for (auto& t : batch) t.finish(&commit.error());
+      return;
+    }
+    ++batches;
+    writes += batch.size();
+    if (batch.size() > largest_batch) largest_batch = batch.size();
+    for (auto& t : batch) t.finish(nullptr);
+  }
+
+  // Called by SQLite after each commit on the writer with the WAL's page count.
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
+    auto* im = static_cast<Impl*>(self);
+    auto bytes = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(im->page_size + 24);
+    if (bytes > im->wal_bytes_largest) im->wal_bytes_largest = bytes;
+    if (pages >= im->opts.checkpoint_pages) {
+      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      ++im->checkpoints;
+    }
+    return SQLITE_OK;
+  }
+
+  // --- reads -------------------------------------------------------------------------
+
+  template <class F>
+  auto read(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+    std::unique_ptr<Connection> c;
+    {
+      std::unique_lock lk(readers_mu);
+      reader_free.wait(lk, [&] { return !readers.empty(); });
+      c = std::move(readers.back());
+      readers.pop_back();
+    }
+    auto result = fn(*c);
+    {
+      std::lock_guard lk(readers_mu);
+      readers.push_back(std::move(c));
+    }
+    reader_free.notify_one();
+    return result;
+  }
+
+  void owner_filter(Query& q, const Scope& scope) const {
+    if (!scope.is_system()) q.where("owner = ?", scope.user_id());
+  }
+
+  // A page of the scope's rows ordered by id; `add_filters(Query&)` narrows it.
+  template <class T, class Read, class Filters>
+  Result<Page<T>> list_owned(const Scope& scope, const char* table, const char* cols,
+                             const PageRequest& page, Read read_row, Filters add_filters) {
+    return read([&](Connection& c) -> Result<Page<T>> {
+      Query q{std::string("SELECT ") + cols + " FROM " + table};
+      owner_filter(q, scope);
+      add_filters(q);
+      if (auto ok = after_id(q, page); !ok) return fail(ok.error());
+      q.sql += " ORDER BY id";
+      return run_page<T>(c, std::move(q), page, read_row,
+                         [](const T& row) { return Cursor{{row.id}}; });
+    });
+  }
+
+  // One owned row by id: another user's row is not_found, exactly like a missing one.
+  template <class T, class Read>
+  Result<T> get_owned(const Scope& scope, const char* table, const char* cols, std::string_view id,
+                      Read read_row, std::string_view what, const char* extra_where = nullptr) {
+    return read([&](Connection& c) -> Result<T> {
+      Query q{std::string("SELECT ") + cols + " FROM " + table};
+      q.where("id = ?", std::string(id));
+      owner_filter(q, scope);
+      if (extra_where) q.where(extra_where);
+      auto st = c.prepare(q.sql);
+      if (!st) return fail(st.error());
+      q.bind(**st);
+      return one_row<T>(**st, read_row, what);
+    });
+  }
+};
+
+}  // namespace redcell::memory
