@@ -162,6 +162,93 @@ Result<void> prepare_orchestrator(const Scope& scope, Orchestrator& o, IdGenerat
   return {};
 }
 
+Result<void> prepare_seed_prompts(const Scope& scope, std::vector<SeedPrompt>& prompts,
+                                  IdGenerator& ids) {
+  if (prompts.empty())
+    return fail(Error::invalid("/prompts", boost::json::array(), "at least one prompt"));
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    auto& p = prompts[i];
+    const std::string at = "/prompts/" + std::to_string(i);
+    auto owner = owner_for(scope, p.owner, at + "/owner");
+    if (!owner) return fail(owner.error());
+    p.owner = std::move(*owner);
+    if (auto ok = non_empty(p.value, at + "/value"); !ok) return ok;
+    if (auto ok = non_empty(p.data_type, at + "/data_type"); !ok) return ok;
+    if (auto ok = json_of_kind(p.harm_categories, false, at + "/harm_categories"); !ok) return ok;
+    if (auto ok = json_of_kind(p.metadata, true, at + "/metadata"); !ok) return ok;
+    p.id = ids.next();
+    p.position = static_cast<std::int64_t>(i);
+  }
+  return {};
+}
+
+bool execution_status_is_terminal(std::string_view s) {
+  return s == "succeeded" || s == "failed" || s == "cancelled" || s == "incomplete";
+}
+
+bool execution_transition_allowed(std::string_view from, std::string_view to) {
+  if (from == "queued") return to == "running" || to == "cancelled" || to == "failed";
+  if (from == "running")
+    return to == "succeeded" || to == "failed" || to == "cancelled" || to == "interrupted" ||
+           to == "incomplete";
+  if (from == "interrupted") return to == "running" || to == "cancelled" || to == "failed";
+  return false;
+}
+
+Result<void> prepare_execution(const Scope& scope, Execution& e, IdGenerator& ids,
+                               const Clock& clock) {
+  auto owner = owner_for(scope, e.owner, "/owner");
+  if (!owner) return fail(owner.error());
+  e.owner = std::move(*owner);
+  if (auto ok = non_empty(e.orchestrator_id, "/orchestrator_id"); !ok) return ok;
+  if (auto ok = json_of_kind(e.snapshot, true, "/snapshot"); !ok) return ok;
+  e.id = ids.next();
+  e.status = "queued";
+  e.counts = {};
+  e.error.clear();
+  e.created_at = e.updated_at = clock.now();
+  e.started_at.reset();
+  e.finished_at.reset();
+  return {};
+}
+
+Result<void> prepare_work_items(const Scope& scope, std::vector<WorkItem>& items,
+                                const Clock& clock) {
+  auto now = clock.now();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto& w = items[i];
+    const std::string at = "/work_items/" + std::to_string(i);
+    auto owner = owner_for(scope, w.owner, at + "/owner");
+    if (!owner) return fail(owner.error());
+    w.owner = std::move(*owner);
+    if (auto ok = non_empty(w.id, at + "/id"); !ok) return ok;
+    if (auto ok = non_empty(w.execution_id, at + "/execution_id"); !ok) return ok;
+    if (auto ok = non_empty(w.prompt_id, at + "/prompt_id"); !ok) return ok;
+    w.status = "pending";
+    w.claimed_by.clear();
+    w.lease_expires_at.reset();
+    w.updated_at = now;
+  }
+  return {};
+}
+
+Result<void> prepare_attack_result(const Scope& scope, AttackResult& r, IdGenerator& ids,
+                                   const Clock& clock) {
+  auto owner = owner_for(scope, r.owner, "/owner");
+  if (!owner) return fail(owner.error());
+  r.owner = std::move(*owner);
+  if (auto ok = non_empty(r.execution_id, "/execution_id"); !ok) return ok;
+  if (auto ok = non_empty(r.conversation_id, "/conversation_id"); !ok) return ok;
+  if (auto ok =
+          one_of(r.outcome, {"achieved", "not_achieved", "undetermined", "error"}, "/outcome");
+      !ok)
+    return ok;
+  if (auto ok = json_of_kind(r.metadata, true, "/metadata"); !ok) return ok;
+  r.id = ids.next();
+  r.created_at = clock.now();
+  return {};
+}
+
 Result<void> prepare_user(const Scope& scope, User& u) {
   if (!scope.is_system())
     return fail(Error(ErrorCode::forbidden, "users are created by the system scope only"));

@@ -27,6 +27,19 @@ Result<void> prepare_target(const Scope& scope, Target& target, IdGenerator& ids
 Result<void> prepare_orchestrator(const Scope& scope, Orchestrator& o, IdGenerator& ids,
                                   const Clock& clock);
 
+// Validates a dataset's prompts ("/prompts/3/value") and gives them ids in order.
+Result<void> prepare_seed_prompts(const Scope& scope, std::vector<SeedPrompt>& prompts,
+                                  IdGenerator& ids);
+Result<void> prepare_execution(const Scope& scope, Execution& e, IdGenerator& ids,
+                               const Clock& clock);
+// Whether an execution may move from one status to another.
+bool execution_transition_allowed(std::string_view from, std::string_view to);
+bool execution_status_is_terminal(std::string_view status);
+Result<void> prepare_work_items(const Scope& scope, std::vector<WorkItem>& items,
+                                const Clock& clock);
+Result<void> prepare_attack_result(const Scope& scope, AttackResult& r, IdGenerator& ids,
+                                   const Clock& clock);
+
 // The row owner a write in this scope gets; the system scope must name one.
 Result<std::string> owner_for(const Scope& scope, const std::string& given,
                               const std::string& field);

@@ -150,6 +150,89 @@ struct Orchestrator {
   bool reused = false;  // not stored: add_orchestrator found an identical one
 };
 
+// A dataset is versioned: changing its prompts makes a new version, and an execution
+// records the version it used. Dataset carries the values of one version.
+struct Dataset {
+  std::string id;
+  std::string owner;
+  std::string name;
+  std::string description;
+  int version = 0;
+  std::int64_t prompt_count = 0;
+  TimePoint created_at{};  // of this version
+};
+
+// After PyRIT's SeedPrompt.
+struct SeedPrompt {
+  std::string id;
+  std::string owner;
+  std::string dataset_id;
+  int version = 0;
+  std::int64_t position = 0;  // order within the version, from 0
+  std::string value;
+  std::string data_type = "text";
+  std::string harm_categories = "[]";  // JSON array of strings
+  std::string metadata = "{}";
+};
+
+struct ExecutionCounts {
+  std::int64_t total = 0;
+  std::int64_t sent = 0;
+  std::int64_t errors = 0;
+  std::int64_t scored = 0;
+  std::int64_t achieved = 0;
+};
+
+// A durable job: queued -> running -> succeeded | failed | cancelled | interrupted |
+// incomplete; an interrupted execution may run again.
+struct Execution {
+  std::string id;
+  std::string owner;
+  std::string orchestrator_id;
+  std::string status = "queued";
+  ExecutionCounts counts;
+  std::string snapshot = "{}";  // JSON: the definition and dataset versions it runs
+  std::string error;
+  TimePoint created_at{};
+  std::optional<TimePoint> started_at;
+  std::optional<TimePoint> finished_at;
+  TimePoint updated_at{};
+};
+
+// One prompt x converter chain x attempt of an execution. Its id is deterministic, so
+// adding the same item twice is a no-op; claim/lease fields let workers share the work.
+struct WorkItem {
+  std::string id;
+  std::string owner;
+  std::string execution_id;
+  std::string prompt_id;
+  int chain_index = 0;
+  int attempt = 0;
+  std::string status = "pending";  // pending | claimed | done | failed
+  std::string claimed_by;
+  std::optional<TimePoint> lease_expires_at;
+  std::string conversation_id;
+  std::string error;
+  TimePoint updated_at{};
+};
+
+struct AttackResult {
+  std::string id;
+  std::string owner;
+  std::string execution_id;
+  std::string conversation_id;
+  std::string objective;
+  std::string outcome;  // achieved | not_achieved | undetermined | error
+  int turns = 0;
+  std::string metadata = "{}";
+  TimePoint created_at{};
+};
+
+struct ExecutionFilter {
+  std::optional<std::string> orchestrator_id;
+  std::optional<std::string> status;
+};
+
 struct MessageFilter {
   std::optional<std::string> conversation_id;  // ordered by sequence within it
   std::optional<std::string> execution_id;
@@ -243,6 +326,52 @@ class Store {
   virtual Result<Page<Orchestrator>> list_orchestrators(const Scope& scope,
                                                         const PageRequest& page) = 0;
   virtual Future<Orchestrator> delete_orchestrator(const Scope& scope, std::string id) = 0;
+
+  // Datasets: add makes version 1, add_dataset_version the next one.
+  virtual Future<Dataset> add_dataset(const Scope& scope, Dataset dataset,
+                                      std::vector<SeedPrompt> prompts) = 0;
+  virtual Future<Dataset> add_dataset_version(const Scope& scope, std::string id,
+                                              std::vector<SeedPrompt> prompts) = 0;
+  // The latest version unless one is named.
+  virtual Result<Dataset> get_dataset(const Scope& scope, std::string_view id,
+                                      std::optional<int> version = std::nullopt) = 0;
+  virtual Result<Page<Dataset>> list_datasets(const Scope& scope, const PageRequest& page) = 0;
+  virtual Result<Page<SeedPrompt>> list_seed_prompts(const Scope& scope, std::string_view id,
+                                                     int version, const PageRequest& page) = 0;
+  virtual Future<Dataset> delete_dataset(const Scope& scope, std::string id) = 0;
+
+  virtual Future<Execution> add_execution(const Scope& scope, Execution execution) = 0;
+  virtual Result<Execution> get_execution(const Scope& scope, std::string_view id) = 0;
+  virtual Result<Page<Execution>> list_executions(const Scope& scope, const ExecutionFilter& filter,
+                                                  const PageRequest& page) = 0;
+  // Refuses a transition the lifecycle does not allow (conflict).
+  virtual Future<Execution> set_execution_status(const Scope& scope, std::string id,
+                                                 std::string status, std::string error = "") = 0;
+  virtual Future<Execution> add_execution_counts(const Scope& scope, std::string id,
+                                                 ExecutionCounts delta) = 0;
+  // Purges the execution with its messages, scores, work items and attack results;
+  // returns how many messages went.
+  virtual Future<std::int64_t> delete_execution(const Scope& scope, std::string id) = 0;
+
+  // Work items: add ignores ids already present and returns how many were new.
+  virtual Future<std::int64_t> add_work_items(const Scope& scope, std::vector<WorkItem> items) = 0;
+  // Claims up to `max` pending items, or claimed ones whose lease expired, for `worker`.
+  virtual Future<std::vector<WorkItem>> claim_work_items(const Scope& scope,
+                                                         std::string execution_id,
+                                                         std::string worker, std::size_t max,
+                                                         TimePoint lease_until) = 0;
+  // Only the worker holding the claim may finish an item.
+  virtual Future<WorkItem> finish_work_item(const Scope& scope, std::string id, std::string worker,
+                                            std::string status, std::string conversation_id,
+                                            std::string error = "") = 0;
+  virtual Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
+                                                 std::optional<std::string> status,
+                                                 const PageRequest& page) = 0;
+
+  virtual Future<AttackResult> add_attack_result(const Scope& scope, AttackResult result) = 0;
+  virtual Result<Page<AttackResult>> list_attack_results(const Scope& scope,
+                                                         std::string_view execution_id,
+                                                         const PageRequest& page) = 0;
 
   virtual Result<void> ping() = 0;  // a read answers
   virtual StoreStats stats() const = 0;

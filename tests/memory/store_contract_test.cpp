@@ -21,7 +21,9 @@ struct Backend {
   std::string name;
   std::function<std::unique_ptr<Store>(const fs::path& dir)> open;
 };
-void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
+void PrintTo(const Backend& b, std::ostream* os) {
+  *os << b.name;
+}
 
 // The items of a page, by value: ranging over `->items` of a temporary Result would read
 // a destroyed object (no lifetime extension through operator-> before C++23's P2718).
@@ -54,7 +56,8 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   }
 
   std::string add_user(std::string iss, std::string sub, std::string name) {
-    auto u = store_->upsert_user(Scope::system(), User{"", iss, sub, name, name, {"user"}, {}, {}}).get();
+    auto u = store_->upsert_user(Scope::system(), User{"", iss, sub, name, name, {"user"}, {}, {}})
+                 .get();
     EXPECT_TRUE(u) << u.error().message();
     return u->id;
   }
@@ -90,17 +93,27 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
 };
 
 TEST_P(StoreContract, UsersAreKeyedByIssuerAndSubjectNeverByName) {
-  auto first = store_->upsert_user(Scope::system(), User{"", "iss", "tam", "admin", "admin", {}, {}, {}}).get();
-  auto second = store_->upsert_user(Scope::system(), User{"", "iss", "tam", "tam.nguyen", "Tam Nguyen", {"admin"}, {}, {}}).get();
+  auto first =
+      store_->upsert_user(Scope::system(), User{"", "iss", "tam", "admin", "admin", {}, {}, {}})
+          .get();
+  auto second =
+      store_
+          ->upsert_user(Scope::system(),
+                        User{"", "iss", "tam", "tam.nguyen", "Tam Nguyen", {"admin"}, {}, {}})
+          .get();
   ASSERT_TRUE(first && second);
   EXPECT_EQ(first->id, second->id);
   EXPECT_EQ(second->username, "tam.nguyen");
   EXPECT_EQ(second->display_name, "Tam Nguyen");
   EXPECT_EQ(second->roles, std::vector<std::string>{"admin"});
-  auto other = store_->upsert_user(Scope::system(), User{"", "iss", "someone-else", "admin", "admin", {}, {}, {}}).get();
+  auto other = store_
+                   ->upsert_user(Scope::system(),
+                                 User{"", "iss", "someone-else", "admin", "admin", {}, {}, {}})
+                   .get();
   ASSERT_TRUE(other);
   EXPECT_NE(other->id, first->id);
-  auto other_issuer = store_->upsert_user(Scope::system(), User{"", "iss2", "tam", "admin", "", {}, {}, {}}).get();
+  auto other_issuer =
+      store_->upsert_user(Scope::system(), User{"", "iss2", "tam", "admin", "", {}, {}, {}}).get();
   EXPECT_NE(other_issuer->id, first->id);
 }
 
@@ -238,7 +251,9 @@ TEST_P(StoreContract, ScoresAttachToOwnMessagesAndKeepTheScorersValueUnderAnOver
   s.rationale = "found 'sure'";
   auto added = store_->add_score(Scope::user(alice_), s).get();
   ASSERT_TRUE(added) << added.error().message();
-  auto over = store_->override_score(Scope::user(alice_), added->id, "false", "the reply is a refusal").get();
+  auto over =
+      store_->override_score(Scope::user(alice_), added->id, "false", "the reply is a refusal")
+          .get();
   ASSERT_TRUE(over) << over.error().message();
   auto back = store_->get_score(Scope::user(alice_), added->id);
   ASSERT_TRUE(back);
@@ -316,7 +331,9 @@ std::string everything(const Score& s) {
 std::string everything(const AuditEvent& e) {
   return e.id + e.owner + e.action + e.object_type + e.object_id + e.details;
 }
-std::string everything(const User& u) { return u.id + u.issuer + u.subject + u.username + u.display_name; }
+std::string everything(const User& u) {
+  return u.id + u.issuer + u.subject + u.username + u.display_name;
+}
 
 TEST_P(StoreContract, IsolationCanaryNeverReachesAnotherUser) {
   const std::string canary = "CANARY-7f3e9a";
@@ -397,7 +414,9 @@ TEST_P(StoreContract, SixtyFourThreadsMixingWritesAndReadsLoseNothing) {
       std::int64_t seq = 0;
       for (int i = 0; i < kOpsPerThread; ++i) {
         if (rng() % 10 < 6) {
-          auto r = store_->add_messages(Scope::user(user), {msg(conv, seq++, "op " + std::to_string(i))}).get();
+          auto r =
+              store_->add_messages(Scope::user(user), {msg(conv, seq++, "op " + std::to_string(i))})
+                  .get();
           if (!r) {
             ++errors;
             continue;
@@ -482,7 +501,8 @@ TEST_P(StoreContract, IdempotencyKeysReplayPerOwner) {
   ASSERT_TRUE(again);
   EXPECT_FALSE(again->fresh);
   EXPECT_EQ(again->request_hash, "hash-a") << "the first request's hash is kept";
-  ASSERT_TRUE(store_->complete_idempotency_key(Scope::user(alice_), "key-1", 201, R"({"id":"x"})").get());
+  ASSERT_TRUE(
+      store_->complete_idempotency_key(Scope::user(alice_), "key-1", 201, R"({"id":"x"})").get());
   auto replay = store_->claim_idempotency_key(Scope::user(alice_), "key-1", "hash-a").get();
   EXPECT_EQ(replay->status, 201);
   EXPECT_EQ(replay->response_body, R"({"id":"x"})");
@@ -518,11 +538,13 @@ TEST_P(StoreContract, TargetsCrudWithSoftDelete) {
             ErrorCode::not_found);
   EXPECT_EQ(store_->get_target(Scope::user(bob_), t->id).error().code(), ErrorCode::not_found);
   EXPECT_TRUE(items(store_->list_targets(Scope::user(bob_), {})).empty());
-  EXPECT_EQ(store_->delete_target(Scope::user(bob_), t->id).get().error().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->delete_target(Scope::user(bob_), t->id).get().error().code(),
+            ErrorCode::not_found);
   ASSERT_TRUE(store_->delete_target(Scope::user(alice_), t->id).get());
   EXPECT_EQ(store_->get_target(Scope::user(alice_), t->id).error().code(), ErrorCode::not_found);
   EXPECT_TRUE(items(store_->list_targets(Scope::user(alice_), {})).empty());
-  EXPECT_EQ(store_->delete_target(Scope::user(alice_), t->id).get().error().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->delete_target(Scope::user(alice_), t->id).get().error().code(),
+            ErrorCode::not_found);
   Target bad = target_named("x");
   bad.config = "[]";
   EXPECT_EQ(store_->add_target(Scope::user(alice_), bad).get().error().details()->field, "/config");
@@ -544,7 +566,8 @@ TEST_P(StoreContract, IdenticalOrchestratorDefinitionsAreStoredOncePerOwner) {
   ASSERT_TRUE(bobs);
   EXPECT_NE(bobs->id, first->id);
   EXPECT_EQ(items(store_->list_orchestrators(Scope::user(alice_), {})).size(), 1u);
-  EXPECT_EQ(store_->get_orchestrator(Scope::user(bob_), first->id).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->get_orchestrator(Scope::user(bob_), first->id).error().code(),
+            ErrorCode::not_found);
   ASSERT_TRUE(store_->delete_orchestrator(Scope::user(alice_), first->id).get());
   auto after_delete = store_->add_orchestrator(Scope::user(alice_), o).get();
   ASSERT_TRUE(after_delete);
@@ -554,7 +577,8 @@ TEST_P(StoreContract, IdenticalOrchestratorDefinitionsAreStoredOncePerOwner) {
 
 TEST_P(StoreContract, ListsPageWithoutGapsForEveryDefinitionKind) {
   for (int i = 0; i < 7; ++i)
-    ASSERT_TRUE(store_->add_target(Scope::user(alice_), target_named("t" + std::to_string(i))).get());
+    ASSERT_TRUE(
+        store_->add_target(Scope::user(alice_), target_named("t" + std::to_string(i))).get());
   PageRequest page;
   page.limit = 3;
   std::vector<std::string> names;
@@ -568,8 +592,213 @@ TEST_P(StoreContract, ListsPageWithoutGapsForEveryDefinitionKind) {
   EXPECT_EQ(names, (std::vector<std::string>{"t0", "t1", "t2", "t3", "t4", "t5", "t6"}));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
-                         ::testing::Values(Backend{"sqlite", open_sqlite}),
+std::vector<SeedPrompt> prompts(std::initializer_list<std::string> values) {
+  std::vector<SeedPrompt> out;
+  for (const auto& v : values) {
+    SeedPrompt p;
+    p.value = v;
+    p.harm_categories = R"(["illegal"])";
+    out.push_back(p);
+  }
+  return out;
+}
+
+TEST_P(StoreContract, DatasetsAreVersionedAndOldVersionsStayReadable) {
+  Dataset d;
+  d.name = "jailbreaks";
+  d.description = "first batch";
+  auto v1 = store_->add_dataset(Scope::user(alice_), d, prompts({"a", "b", "c"})).get();
+  ASSERT_TRUE(v1) << v1.error().message();
+  EXPECT_EQ(v1->version, 1);
+  EXPECT_EQ(v1->prompt_count, 3);
+  auto v2 = store_->add_dataset_version(Scope::user(alice_), v1->id, prompts({"x", "y"})).get();
+  ASSERT_TRUE(v2) << v2.error().message();
+  EXPECT_EQ(v2->version, 2);
+  EXPECT_EQ(v2->name, "jailbreaks");
+  EXPECT_EQ(store_->get_dataset(Scope::user(alice_), v1->id)->version, 2);
+  EXPECT_EQ(store_->get_dataset(Scope::user(alice_), v1->id, 1)->prompt_count, 3);
+  auto old = items(store_->list_seed_prompts(Scope::user(alice_), v1->id, 1, {}));
+  ASSERT_EQ(old.size(), 3u);
+  EXPECT_EQ(old[0].value, "a");
+  EXPECT_EQ(old[2].value, "c");
+  EXPECT_EQ(old[2].position, 2);
+  EXPECT_EQ(old[0].harm_categories, R"(["illegal"])");
+  auto latest = items(store_->list_seed_prompts(Scope::user(alice_), v1->id, 0, {}));
+  ASSERT_EQ(latest.size(), 2u);
+  EXPECT_EQ(latest[1].value, "y");
+  EXPECT_EQ(items(store_->list_datasets(Scope::user(alice_), {})).size(), 1u);
+  // Bob sees none of it.
+  EXPECT_EQ(store_->get_dataset(Scope::user(bob_), v1->id).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->list_seed_prompts(Scope::user(bob_), v1->id, 1, {}).error().code(),
+            ErrorCode::not_found);
+  EXPECT_TRUE(items(store_->list_datasets(Scope::user(bob_), {})).empty());
+  EXPECT_EQ(
+      store_->add_dataset_version(Scope::user(bob_), v1->id, prompts({"z"})).get().error().code(),
+      ErrorCode::not_found);
+  // Bad prompts are named; empty datasets refused.
+  auto bad = prompts({"ok", ""});
+  EXPECT_EQ(store_->add_dataset(Scope::user(alice_), d, bad).get().error().details()->field,
+            "/prompts/1/value");
+  EXPECT_EQ(store_->add_dataset(Scope::user(alice_), d, {}).get().error().details()->field,
+            "/prompts");
+  ASSERT_TRUE(store_->delete_dataset(Scope::user(alice_), v1->id).get());
+  EXPECT_EQ(store_->get_dataset(Scope::user(alice_), v1->id).error().code(), ErrorCode::not_found);
+}
+
+TEST_P(StoreContract, ExecutionsFollowTheirLifecycleAndCount) {
+  Execution e;
+  e.orchestrator_id = "orch-1";
+  e.snapshot = R"({"dataset_version":2})";
+  auto ex = store_->add_execution(Scope::user(alice_), e).get();
+  ASSERT_TRUE(ex) << ex.error().message();
+  EXPECT_EQ(ex->status, "queued");
+  auto bad = store_->set_execution_status(Scope::user(alice_), ex->id, "succeeded").get();
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), ErrorCode::conflict);
+  auto running = store_->set_execution_status(Scope::user(alice_), ex->id, "running").get();
+  ASSERT_TRUE(running);
+  EXPECT_TRUE(running->started_at);
+  EXPECT_FALSE(running->finished_at);
+  ASSERT_TRUE(store_->add_execution_counts(Scope::user(alice_), ex->id, {10, 4, 1, 3, 2}).get());
+  auto counted = store_->add_execution_counts(Scope::user(alice_), ex->id, {0, 1, 0, 1, 1}).get();
+  ASSERT_TRUE(counted);
+  EXPECT_EQ(counted->counts.total, 10);
+  EXPECT_EQ(counted->counts.sent, 5);
+  EXPECT_EQ(counted->counts.achieved, 3);
+  ASSERT_TRUE(store_->set_execution_status(Scope::user(alice_), ex->id, "interrupted").get());
+  ASSERT_TRUE(store_->set_execution_status(Scope::user(alice_), ex->id, "running").get());
+  auto done =
+      store_
+          ->set_execution_status(Scope::user(alice_), ex->id, "incomplete", "error share 40% > 20%")
+          .get();
+  ASSERT_TRUE(done);
+  EXPECT_TRUE(done->finished_at);
+  EXPECT_EQ(done->error, "error share 40% > 20%");
+  EXPECT_FALSE(store_->set_execution_status(Scope::user(alice_), ex->id, "running").get());
+  EXPECT_EQ(store_->get_execution(Scope::user(bob_), ex->id).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(
+      store_->add_execution_counts(Scope::user(bob_), ex->id, {1, 0, 0, 0, 0}).get().error().code(),
+      ErrorCode::not_found);
+  ExecutionFilter f;
+  f.status = "incomplete";
+  EXPECT_EQ(items(store_->list_executions(Scope::user(alice_), f, {})).size(), 1u);
+  EXPECT_TRUE(items(store_->list_executions(Scope::user(bob_), {}, {})).empty());
+}
+
+TEST_P(StoreContract, DeletingAnExecutionPurgesItsResultsOnly) {
+  Execution e;
+  e.orchestrator_id = "o";
+  auto ex = store_->add_execution(Scope::user(alice_), e).get();
+  Message m = msg("c-exec", 0);
+  m.execution_id = ex->id;
+  auto written = add(alice_, {m, msg("c-other", 0)});
+  ASSERT_TRUE(store_->add_score(Scope::user(alice_), verdict(written[0].id)).get());
+  AttackResult r;
+  r.execution_id = ex->id;
+  r.conversation_id = "c-exec";
+  r.outcome = "achieved";
+  ASSERT_TRUE(store_->add_attack_result(Scope::user(alice_), r).get());
+  EXPECT_EQ(store_->delete_execution(Scope::user(bob_), ex->id).get().error().code(),
+            ErrorCode::not_found);
+  auto removed = store_->delete_execution(Scope::user(alice_), ex->id).get();
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, 1);
+  EXPECT_EQ(store_->get_message(Scope::user(alice_), written[0].id).error().code(),
+            ErrorCode::not_found);
+  EXPECT_TRUE(store_->get_message(Scope::user(alice_), written[1].id));
+  EXPECT_TRUE(items(store_->list_scores(Scope::user(alice_), {}, {})).empty());
+  EXPECT_TRUE(items(store_->list_attack_results(Scope::user(alice_), ex->id, {})).empty());
+}
+
+TEST_P(StoreContract, WorkItemsAreAddedOnceClaimedWithLeasesAndFinishedByTheirClaimant) {
+  Execution e;
+  e.orchestrator_id = "o";
+  auto ex = store_->add_execution(Scope::user(alice_), e).get();
+  std::vector<WorkItem> work;
+  for (int i = 0; i < 5; ++i) {
+    WorkItem w;
+    w.id = ex->id + ":p" + std::to_string(i) + ":c0:a0";
+    w.execution_id = ex->id;
+    w.prompt_id = "p" + std::to_string(i);
+    work.push_back(w);
+  }
+  EXPECT_EQ(*store_->add_work_items(Scope::user(alice_), work).get(), 5);
+  EXPECT_EQ(*store_->add_work_items(Scope::user(alice_), work).get(), 0) << "ids are deterministic";
+  EXPECT_EQ(*store_->add_work_items(Scope::user(bob_), work).get(), 0) << "not Bob's execution";
+  auto now = std::chrono::system_clock::now();
+  auto a = store_
+               ->claim_work_items(Scope::user(alice_), ex->id, "worker-a", 3,
+                                  now + std::chrono::minutes(1))
+               .get();
+  ASSERT_TRUE(a) << a.error().message();
+  ASSERT_EQ(a->size(), 3u);
+  // Worker b claims the rest with a lease that has already run out (b died).
+  auto b = store_
+               ->claim_work_items(Scope::user(alice_), ex->id, "worker-b", 10,
+                                  now - std::chrono::seconds(1))
+               .get();
+  ASSERT_EQ(b->size(), 2u) << "items leased to worker a are not claimed again";
+  std::set<std::string> claimed;
+  for (auto& w : *a) claimed.insert(w.id);
+  for (auto& w : *b) EXPECT_FALSE(claimed.count(w.id));
+  EXPECT_EQ(store_->finish_work_item(Scope::user(alice_), (*a)[0].id, "worker-b", "done", "conv")
+                .get()
+                .error()
+                .code(),
+            ErrorCode::conflict);
+  auto fin =
+      store_->finish_work_item(Scope::user(alice_), (*a)[0].id, "worker-a", "done", "conv-1").get();
+  ASSERT_TRUE(fin);
+  EXPECT_EQ(fin->status, "done");
+  // Worker c takes over exactly b's expired items; a's live leases and done items stay.
+  auto c = store_
+               ->claim_work_items(Scope::user(alice_), ex->id, "worker-c", 10,
+                                  now + std::chrono::minutes(1))
+               .get();
+  ASSERT_TRUE(c);
+  ASSERT_EQ(c->size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ((*c)[i].id, (*b)[i].id);
+    EXPECT_EQ((*c)[i].claimed_by, "worker-c");
+  }
+  EXPECT_EQ(store_->finish_work_item(Scope::user(alice_), (*b)[0].id, "worker-b", "done", "late")
+                .get()
+                .error()
+                .code(),
+            ErrorCode::conflict)
+      << "a worker whose lease was taken over cannot finish the item";
+  EXPECT_EQ(
+      items(store_->list_work_items(Scope::user(alice_), ex->id, std::string("done"), {})).size(),
+      1u);
+  EXPECT_TRUE(items(store_->list_work_items(Scope::user(bob_), ex->id, std::nullopt, {})).empty());
+  EXPECT_FALSE(
+      store_->finish_work_item(Scope::user(alice_), (*a)[1].id, "worker-a", "exploded", "").get());
+}
+
+TEST_P(StoreContract, AttackResultsBelongToOwnExecutions) {
+  Execution e;
+  e.orchestrator_id = "o";
+  auto ex = store_->add_execution(Scope::user(alice_), e).get();
+  AttackResult r;
+  r.execution_id = ex->id;
+  r.conversation_id = "c";
+  r.objective = "get the system prompt";
+  r.outcome = "not_achieved";
+  r.turns = 1;
+  ASSERT_TRUE(store_->add_attack_result(Scope::user(alice_), r).get());
+  auto bobs = store_->add_attack_result(Scope::user(bob_), r).get();
+  ASSERT_FALSE(bobs);
+  EXPECT_EQ(bobs.error().details()->field, "/execution_id");
+  r.outcome = "maybe";
+  EXPECT_EQ(store_->add_attack_result(Scope::user(alice_), r).get().error().details()->field,
+            "/outcome");
+  auto listed = items(store_->list_attack_results(Scope::user(alice_), ex->id, {}));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].objective, "get the system prompt");
+  EXPECT_TRUE(items(store_->list_attack_results(Scope::user(bob_), ex->id, {})).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values(Backend{"sqlite", open_sqlite}),
                          [](const ::testing::TestParamInfo<Backend>& p) { return p.param.name; });
 
 }  // namespace

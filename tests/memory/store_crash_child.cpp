@@ -26,7 +26,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "open: %s\n", store.error().message().c_str());
     return 1;
   }
-  auto user = (*store)->upsert_user(Scope::system(), User{"", "crash-test", "writer", "w", "W", {}, {}, {}}).get();
+  auto user =
+      (*store)
+          ->upsert_user(Scope::system(), User{"", "crash-test", "writer", "w", "W", {}, {}, {}})
+          .get();
   if (!user) return 1;
   const auto scope = Scope::user(user->id);
   long long seq = std::stoll(argv[2]);

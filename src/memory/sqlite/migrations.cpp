@@ -139,6 +139,86 @@ CREATE INDEX orchestrators_by_owner ON orchestrators (owner, id) WHERE deleted_a
 CREATE INDEX orchestrators_by_definition ON orchestrators (owner, config_hash)
   WHERE deleted_at IS NULL;
 )sql"},
+      {3, "datasets with versions and seed prompts, executions, work items, attack results",
+       R"sql(
+CREATE TABLE datasets (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL REFERENCES users(id),
+  latest_version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  deleted_at TEXT);
+CREATE INDEX datasets_by_owner ON datasets (owner, id) WHERE deleted_at IS NULL;
+
+CREATE TABLE dataset_versions (
+  dataset_id TEXT NOT NULL REFERENCES datasets(id),
+  version INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  prompt_count INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, version)) WITHOUT ROWID;
+
+CREATE TABLE seed_prompts (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  dataset_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  data_type TEXT NOT NULL,
+  harm_categories TEXT NOT NULL DEFAULT '[]',
+  metadata TEXT NOT NULL DEFAULT '{}',
+  FOREIGN KEY (dataset_id, version) REFERENCES dataset_versions (dataset_id, version),
+  UNIQUE (dataset_id, version, position));
+
+CREATE TABLE executions (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL REFERENCES users(id),
+  orchestrator_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed',
+                                         'cancelled', 'interrupted', 'incomplete')),
+  total INTEGER NOT NULL DEFAULT 0,
+  sent INTEGER NOT NULL DEFAULT 0,
+  errors INTEGER NOT NULL DEFAULT 0,
+  scored INTEGER NOT NULL DEFAULT 0,
+  achieved INTEGER NOT NULL DEFAULT 0,
+  snapshot TEXT NOT NULL DEFAULT '{}',
+  error TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  updated_at TEXT NOT NULL);
+CREATE INDEX executions_by_owner ON executions (owner, id);
+CREATE INDEX executions_unfinished ON executions (status, id)
+  WHERE status IN ('queued', 'running', 'interrupted');
+
+CREATE TABLE work_items (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  execution_id TEXT NOT NULL REFERENCES executions(id) ON DELETE CASCADE,
+  prompt_id TEXT NOT NULL,
+  chain_index INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'claimed', 'done', 'failed')),
+  claimed_by TEXT NOT NULL DEFAULT '',
+  lease_expires_at TEXT,
+  conversation_id TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  updated_at TEXT NOT NULL);
+CREATE INDEX work_items_by_execution ON work_items (execution_id, status, id);
+
+CREATE TABLE attack_results (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  execution_id TEXT NOT NULL REFERENCES executions(id) ON DELETE CASCADE,
+  conversation_id TEXT NOT NULL,
+  objective TEXT NOT NULL DEFAULT '',
+  outcome TEXT NOT NULL CHECK (outcome IN ('achieved', 'not_achieved', 'undetermined', 'error')),
+  turns INTEGER NOT NULL DEFAULT 0,
+  metadata TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL);
+CREATE INDEX attack_results_by_execution ON attack_results (execution_id, id);
+)sql"},
   };
   return all;
 }

@@ -69,6 +69,38 @@ class SqliteStore final : public Store {
   Result<Page<Orchestrator>> list_orchestrators(const Scope& scope,
                                                 const PageRequest& page) override;
   Future<Orchestrator> delete_orchestrator(const Scope& scope, std::string id) override;
+  Future<Dataset> add_dataset(const Scope& scope, Dataset dataset,
+                              std::vector<SeedPrompt> prompts) override;
+  Future<Dataset> add_dataset_version(const Scope& scope, std::string id,
+                                      std::vector<SeedPrompt> prompts) override;
+  Result<Dataset> get_dataset(const Scope& scope, std::string_view id,
+                              std::optional<int> version) override;
+  Result<Page<Dataset>> list_datasets(const Scope& scope, const PageRequest& page) override;
+  Result<Page<SeedPrompt>> list_seed_prompts(const Scope& scope, std::string_view id, int version,
+                                             const PageRequest& page) override;
+  Future<Dataset> delete_dataset(const Scope& scope, std::string id) override;
+  Future<Execution> add_execution(const Scope& scope, Execution execution) override;
+  Result<Execution> get_execution(const Scope& scope, std::string_view id) override;
+  Result<Page<Execution>> list_executions(const Scope& scope, const ExecutionFilter& filter,
+                                          const PageRequest& page) override;
+  Future<Execution> set_execution_status(const Scope& scope, std::string id, std::string status,
+                                         std::string error) override;
+  Future<Execution> add_execution_counts(const Scope& scope, std::string id,
+                                         ExecutionCounts delta) override;
+  Future<std::int64_t> delete_execution(const Scope& scope, std::string id) override;
+  Future<std::int64_t> add_work_items(const Scope& scope, std::vector<WorkItem> items) override;
+  Future<std::vector<WorkItem>> claim_work_items(const Scope& scope, std::string execution_id,
+                                                 std::string worker, std::size_t max,
+                                                 TimePoint lease_until) override;
+  Future<WorkItem> finish_work_item(const Scope& scope, std::string id, std::string worker,
+                                    std::string status, std::string conversation_id,
+                                    std::string error) override;
+  Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
+                                         std::optional<std::string> status,
+                                         const PageRequest& page) override;
+  Future<AttackResult> add_attack_result(const Scope& scope, AttackResult result) override;
+  Result<Page<AttackResult>> list_attack_results(const Scope& scope, std::string_view execution_id,
+                                                 const PageRequest& page) override;
   Result<void> ping() override;
   StoreStats stats() const override;
   Result<CheckReport> check() override;

@@ -1,0 +1,546 @@
+// SqliteStore: versioned datasets with their seed prompts, executions, work items and
+// attack results.
+#include "memory/prepare.hpp"
+#include "memory/sqlite/sqlite_store_impl.hpp"
+
+namespace redcell::memory {
+
+namespace {
+
+std::string scope_owner(const Scope& scope) {
+  return scope.is_system() ? "" : scope.user_id();
+}
+std::string owner_clause(const std::string& owner, const char* column = "owner") {
+  return owner.empty() ? "" : std::string(" AND ") + column + " = ?";
+}
+
+constexpr const char* kDatasetFrom =
+    "datasets d JOIN dataset_versions v ON v.dataset_id = d.id AND v.version = d.latest_version";
+constexpr const char* kDatasetCols =
+    "d.id, d.owner, v.name, v.description, v.version, v.prompt_count, v.created_at";
+Dataset read_dataset(const Statement& s) {
+  return Dataset{s.text(0),  s.text(1), s.text(2), s.text(3), static_cast<int>(s.int64(4)),
+                 s.int64(5), s.time(6)};
+}
+
+constexpr const char* kPromptCols =
+    "id, owner, dataset_id, version, position, value, data_type, harm_categories, metadata";
+SeedPrompt read_prompt(const Statement& s) {
+  return SeedPrompt{s.text(0),  s.text(1), s.text(2), static_cast<int>(s.int64(3)),
+                    s.int64(4), s.text(5), s.text(6), s.text(7),
+                    s.text(8)};
+}
+
+constexpr const char* kExecutionCols =
+    "id, owner, orchestrator_id, status, total, sent, errors, scored, achieved, snapshot, error, "
+    "created_at, started_at, finished_at, updated_at";
+Execution read_execution(const Statement& s) {
+  Execution e;
+  e.id = s.text(0);
+  e.owner = s.text(1);
+  e.orchestrator_id = s.text(2);
+  e.status = s.text(3);
+  e.counts = {s.int64(4), s.int64(5), s.int64(6), s.int64(7), s.int64(8)};
+  e.snapshot = s.text(9);
+  e.error = s.text(10);
+  e.created_at = s.time(11);
+  if (!s.is_null(12)) e.started_at = s.time(12);
+  if (!s.is_null(13)) e.finished_at = s.time(13);
+  e.updated_at = s.time(14);
+  return e;
+}
+
+constexpr const char* kWorkItemCols =
+    "id, owner, execution_id, prompt_id, chain_index, attempt, status, claimed_by, "
+    "lease_expires_at, conversation_id, error, updated_at";
+WorkItem read_work_item(const Statement& s) {
+  WorkItem w;
+  w.id = s.text(0);
+  w.owner = s.text(1);
+  w.execution_id = s.text(2);
+  w.prompt_id = s.text(3);
+  w.chain_index = static_cast<int>(s.int64(4));
+  w.attempt = static_cast<int>(s.int64(5));
+  w.status = s.text(6);
+  w.claimed_by = s.text(7);
+  if (!s.is_null(8)) w.lease_expires_at = s.time(8);
+  w.conversation_id = s.text(9);
+  w.error = s.text(10);
+  w.updated_at = s.time(11);
+  return w;
+}
+
+constexpr const char* kAttackCols =
+    "id, owner, execution_id, conversation_id, objective, outcome, turns, metadata, created_at";
+AttackResult read_attack(const Statement& s) {
+  return AttackResult{s.text(0),
+                      s.text(1),
+                      s.text(2),
+                      s.text(3),
+                      s.text(4),
+                      s.text(5),
+                      static_cast<int>(s.int64(6)),
+                      s.text(7),
+                      s.time(8)};
+}
+
+// The dataset of the scope at `version` (latest when 0), read inside a write or a read.
+Result<Dataset> dataset_in(Connection& c, const std::string& id, const std::string& owner,
+                           int version) {
+  std::string sql = std::string("SELECT ") + kDatasetCols +
+                    " FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id AND "
+                    "v.version = CASE WHEN ? > 0 THEN ? ELSE d.latest_version END "
+                    "WHERE d.id = ? AND d.deleted_at IS NULL" +
+                    owner_clause(owner, "d.owner");
+  auto st = c.prepare(sql);
+  if (!st) return fail(st.error());
+  (*st)->bind(1, version);
+  (*st)->bind(2, version);
+  (*st)->bind(3, id);
+  if (!owner.empty()) (*st)->bind(4, owner);
+  return one_row<Dataset>(**st, read_dataset, "dataset");
+}
+
+Result<void> insert_version(Connection& c, const std::string& id, int version,
+                            const std::string& name, const std::string& description,
+                            const std::vector<SeedPrompt>& prompts, TimePoint now) {
+  auto v = c.prepare(
+      "INSERT INTO dataset_versions (dataset_id, version, name, description, prompt_count, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?)");
+  if (!v) return fail(v.error());
+  {
+    StatementReset reset{*v};
+    (*v)->bind(1, id);
+    (*v)->bind(2, version);
+    (*v)->bind(3, name);
+    (*v)->bind(4, description);
+    (*v)->bind(5, static_cast<std::int64_t>(prompts.size()));
+    (*v)->bind(6, now);
+    if (auto ok = (*v)->run(); !ok) return fail(ok.error());
+  }
+  auto st = c.prepare(std::string("INSERT INTO seed_prompts (") + kPromptCols +
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st) return fail(st.error());
+  auto& s = **st;
+  StatementReset reset{&s};
+  for (const auto& p : prompts) {
+    s.reset();
+    s.bind(1, p.id);
+    s.bind(2, p.owner);
+    s.bind(3, id);
+    s.bind(4, version);
+    s.bind(5, p.position);
+    s.bind(6, p.value);
+    s.bind(7, p.data_type);
+    s.bind(8, p.harm_categories);
+    s.bind(9, p.metadata);
+    if (auto ok = s.run(); !ok) return fail(ok.error());
+  }
+  return {};
+}
+
+Result<Execution> execution_in(Connection& c, const std::string& id, const std::string& owner) {
+  auto st = c.prepare(std::string("SELECT ") + kExecutionCols + " FROM executions WHERE id = ?" +
+                      owner_clause(owner));
+  if (!st) return fail(st.error());
+  (*st)->bind(1, id);
+  if (!owner.empty()) (*st)->bind(2, owner);
+  return one_row<Execution>(**st, read_execution, "execution");
+}
+
+}  // namespace
+
+// --- datasets --------------------------------------------------------------------------------
+
+Future<Dataset> SqliteStore::add_dataset(const Scope& scope, Dataset dataset,
+                                         std::vector<SeedPrompt> prompts) {
+  auto* im = impl_.get();
+  auto owner = owner_for(scope, dataset.owner, "/owner");
+  if (!owner) return Impl::failed<Dataset>(owner.error());
+  if (dataset.name.empty())
+    return Impl::failed<Dataset>(
+        Error::invalid("/name", boost::json::value(dataset.name), "a non-empty string"));
+  if (auto ok = prepare_seed_prompts(scope, prompts, im->ids); !ok)
+    return Impl::failed<Dataset>(ok.error());
+  dataset.id = im->ids.next();
+  dataset.owner = *owner;
+  auto now = im->clock.now();
+  return im->submit<Dataset>([d = std::move(dataset), prompts = std::move(prompts),
+                              now](Connection& c) -> Result<Dataset> {
+    auto st = c.prepare(
+        "INSERT INTO datasets (id, owner, latest_version, created_at) VALUES (?, ?, 1, ?)");
+    if (!st) return fail(st.error());
+    {
+      StatementReset reset{*st};
+      (*st)->bind(1, d.id);
+      (*st)->bind(2, d.owner);
+      (*st)->bind(3, now);
+      if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    }
+    if (auto ok = insert_version(c, d.id, 1, d.name, d.description, prompts, now); !ok)
+      return fail(ok.error());
+    return dataset_in(c, d.id, "", 1);
+  });
+}
+
+Future<Dataset> SqliteStore::add_dataset_version(const Scope& scope, std::string id,
+                                                 std::vector<SeedPrompt> prompts) {
+  auto* im = impl_.get();
+  if (auto ok = prepare_seed_prompts(scope, prompts, im->ids); !ok)
+    return Impl::failed<Dataset>(ok.error());
+  auto now = im->clock.now();
+  return im->submit<Dataset>([id, owner = scope_owner(scope), prompts = std::move(prompts),
+                              now](Connection& c) -> Result<Dataset> {
+    auto current = dataset_in(c, id, owner, 0);
+    if (!current) return current;
+    int next = current->version + 1;
+    if (auto ok = insert_version(c, id, next, current->name, current->description, prompts, now);
+        !ok)
+      return fail(ok.error());
+    auto st = c.prepare("UPDATE datasets SET latest_version = ? WHERE id = ?");
+    if (!st) return fail(st.error());
+    {
+      StatementReset reset{*st};
+      (*st)->bind(1, next);
+      (*st)->bind(2, id);
+      if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    }
+    return dataset_in(c, id, "", next);
+  });
+}
+
+Result<Dataset> SqliteStore::get_dataset(const Scope& scope, std::string_view id,
+                                         std::optional<int> version) {
+  return impl_->read([&](Connection& c) {
+    return dataset_in(c, std::string(id), scope_owner(scope), version.value_or(0));
+  });
+}
+
+Result<Page<Dataset>> SqliteStore::list_datasets(const Scope& scope, const PageRequest& page) {
+  return impl_->list_owned<Dataset>(scope, kDatasetFrom, kDatasetCols, page, read_dataset,
+                                    [](Query& q) { q.where("deleted_at IS NULL"); });
+}
+
+Result<Page<SeedPrompt>> SqliteStore::list_seed_prompts(const Scope& scope, std::string_view id,
+                                                        int version, const PageRequest& page) {
+  auto dataset = get_dataset(scope, id, version);
+  if (!dataset) return fail(dataset.error());
+  return impl_->list_owned<SeedPrompt>(scope, "seed_prompts", kPromptCols, page, read_prompt,
+                                       [&](Query& q) {
+                                         q.where("dataset_id = ?", std::string(id));
+                                         q.where("version = ?");
+                                         q.args.emplace_back(std::int64_t{dataset->version});
+                                       });
+}
+
+Future<Dataset> SqliteStore::delete_dataset(const Scope& scope, std::string id) {
+  auto now = impl_->clock.now();
+  return impl_->submit<Dataset>(
+      [id, owner = scope_owner(scope), now](Connection& c) -> Result<Dataset> {
+        auto current = dataset_in(c, id, owner, 0);
+        if (!current) return current;
+        auto st = c.prepare("UPDATE datasets SET deleted_at = ? WHERE id = ?");
+        if (!st) return fail(st.error());
+        StatementReset reset{*st};
+        (*st)->bind(1, now);
+        (*st)->bind(2, id);
+        if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+        return current;
+      });
+}
+
+// --- executions ------------------------------------------------------------------------------
+
+Future<Execution> SqliteStore::add_execution(const Scope& scope, Execution e) {
+  auto* im = impl_.get();
+  if (auto ok = prepare_execution(scope, e, im->ids, im->clock); !ok)
+    return Impl::failed<Execution>(ok.error());
+  return im->submit<Execution>([e = std::move(e)](Connection& c) -> Result<Execution> {
+    auto st = c.prepare(
+        "INSERT INTO executions (id, owner, orchestrator_id, status, snapshot, created_at, "
+        "updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?)");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    (*st)->bind(1, e.id);
+    (*st)->bind(2, e.owner);
+    (*st)->bind(3, e.orchestrator_id);
+    (*st)->bind(4, e.snapshot);
+    (*st)->bind(5, e.created_at);
+    (*st)->bind(6, e.updated_at);
+    if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    return e;
+  });
+}
+
+Result<Execution> SqliteStore::get_execution(const Scope& scope, std::string_view id) {
+  return impl_->get_owned<Execution>(scope, "executions", kExecutionCols, id, read_execution,
+                                     "execution");
+}
+
+Result<Page<Execution>> SqliteStore::list_executions(const Scope& scope,
+                                                     const ExecutionFilter& filter,
+                                                     const PageRequest& page) {
+  return impl_->list_owned<Execution>(scope, "executions", kExecutionCols, page, read_execution,
+                                      [&](Query& q) {
+                                        if (filter.orchestrator_id)
+                                          q.where("orchestrator_id = ?", *filter.orchestrator_id);
+                                        if (filter.status) q.where("status = ?", *filter.status);
+                                      });
+}
+
+Future<Execution> SqliteStore::set_execution_status(const Scope& scope, std::string id,
+                                                    std::string status, std::string error) {
+  auto now = impl_->clock.now();
+  return impl_->submit<Execution>([id, owner = scope_owner(scope), status, error,
+                                   now](Connection& c) -> Result<Execution> {
+    auto current = execution_in(c, id, owner);
+    if (!current) return current;
+    if (!execution_transition_allowed(current->status, status))
+      return fail(Error(ErrorCode::conflict,
+                        "an execution that is " + current->status + " cannot become " + status,
+                        ErrorDetails{"/status", boost::json::value(status),
+                                     "a status reachable from " + current->status}));
+    auto st = c.prepare(
+        "UPDATE executions SET status = ?, error = ?, updated_at = ?, "
+        "started_at = CASE WHEN ? = 'running' THEN COALESCE(started_at, ?) ELSE started_at END, "
+        "finished_at = CASE WHEN ? THEN ? ELSE NULL END WHERE id = ?");
+    if (!st) return fail(st.error());
+    {
+      StatementReset reset{*st};
+      auto& s = **st;
+      s.bind(1, status);
+      s.bind(2, error);
+      s.bind(3, now);
+      s.bind(4, status);
+      s.bind(5, now);
+      s.bind(6, execution_status_is_terminal(status) ? 1 : 0);
+      s.bind(7, now);
+      s.bind(8, id);
+      if (auto ok = s.run(); !ok) return fail(ok.error());
+    }
+    return execution_in(c, id, "");
+  });
+}
+
+Future<Execution> SqliteStore::add_execution_counts(const Scope& scope, std::string id,
+                                                    ExecutionCounts d) {
+  auto now = impl_->clock.now();
+  return impl_->submit<Execution>(
+      [id, owner = scope_owner(scope), d, now](Connection& c) -> Result<Execution> {
+        auto st = c.prepare(
+            "UPDATE executions SET total = total + ?, sent = sent + ?, errors = errors + ?, "
+            "scored = scored + ?, achieved = achieved + ?, updated_at = ? WHERE id = ?" +
+            owner_clause(owner));
+        if (!st) return fail(st.error());
+        {
+          StatementReset reset{*st};
+          auto& s = **st;
+          s.bind(1, d.total);
+          s.bind(2, d.sent);
+          s.bind(3, d.errors);
+          s.bind(4, d.scored);
+          s.bind(5, d.achieved);
+          s.bind(6, now);
+          s.bind(7, id);
+          if (!owner.empty()) s.bind(8, owner);
+          if (auto ok = s.run(); !ok) return fail(ok.error());
+          if (c.changes() == 0) return fail(not_found("execution"));
+        }
+        return execution_in(c, id, "");
+      });
+}
+
+Future<std::int64_t> SqliteStore::delete_execution(const Scope& scope, std::string id) {
+  return impl_->submit<std::int64_t>(
+      [id, owner = scope_owner(scope)](Connection& c) -> Result<std::int64_t> {
+        auto current = execution_in(c, id, owner);
+        if (!current) return fail(current.error());
+        // Scores go with their messages (ON DELETE CASCADE); work items and attack results
+        // with the execution.
+        auto msgs = c.prepare("DELETE FROM messages WHERE execution_id = ?");
+        if (!msgs) return fail(msgs.error());
+        std::int64_t removed = 0;
+        {
+          StatementReset reset{*msgs};
+          (*msgs)->bind(1, id);
+          if (auto ok = (*msgs)->run(); !ok) return fail(ok.error());
+          removed = c.changes();
+        }
+        auto ex = c.prepare("DELETE FROM executions WHERE id = ?");
+        if (!ex) return fail(ex.error());
+        StatementReset reset{*ex};
+        (*ex)->bind(1, id);
+        if (auto ok = (*ex)->run(); !ok) return fail(ok.error());
+        return removed;
+      });
+}
+
+// --- work items ------------------------------------------------------------------------------
+
+Future<std::int64_t> SqliteStore::add_work_items(const Scope& scope, std::vector<WorkItem> items) {
+  auto* im = impl_.get();
+  if (auto ok = prepare_work_items(scope, items, im->clock); !ok)
+    return Impl::failed<std::int64_t>(ok.error());
+  return im->submit<std::int64_t>(
+      [items = std::move(items)](Connection& c) -> Result<std::int64_t> {
+        auto st = c.prepare(
+            "INSERT INTO work_items (id, owner, execution_id, prompt_id, chain_index, attempt, "
+            "status, updated_at) SELECT ?, ?, ?, ?, ?, ?, 'pending', ? WHERE EXISTS (SELECT 1 FROM "
+            "executions WHERE id = ? AND owner = ?) ON CONFLICT (id) DO NOTHING");
+        if (!st) return fail(st.error());
+        auto& s = **st;
+        StatementReset reset{&s};
+        std::int64_t added = 0;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          const auto& w = items[i];
+          s.reset();
+          s.bind(1, w.id);
+          s.bind(2, w.owner);
+          s.bind(3, w.execution_id);
+          s.bind(4, w.prompt_id);
+          s.bind(5, w.chain_index);
+          s.bind(6, w.attempt);
+          s.bind(7, w.updated_at);
+          s.bind(8, w.execution_id);
+          s.bind(9, w.owner);
+          if (auto ok = s.run(); !ok) return fail(ok.error());
+          added += c.changes();
+        }
+        return added;
+      });
+}
+
+Future<std::vector<WorkItem>> SqliteStore::claim_work_items(const Scope& scope,
+                                                            std::string execution_id,
+                                                            std::string worker, std::size_t max,
+                                                            TimePoint lease_until) {
+  auto now = impl_->clock.now();
+  if (worker.empty())
+    return Impl::failed<std::vector<WorkItem>>(
+        Error::invalid("/worker", boost::json::value(""), "a worker name"));
+  return impl_->submit<std::vector<WorkItem>>(
+      [execution_id, worker, max, lease_until, now,
+       owner = scope_owner(scope)](Connection& c) -> Result<std::vector<WorkItem>> {
+        auto st = c.prepare(
+            std::string("UPDATE work_items SET status = 'claimed', claimed_by = ?, "
+                        "lease_expires_at = ?, updated_at = ? WHERE id IN (SELECT id FROM "
+                        "work_items WHERE execution_id = ? AND (status = 'pending' OR (status = "
+                        "'claimed' AND lease_expires_at < ?))") +
+            owner_clause(owner) + " ORDER BY id LIMIT ?) RETURNING " + kWorkItemCols);
+        if (!st) return fail(st.error());
+        auto& s = **st;
+        StatementReset reset{&s};
+        s.bind(1, worker);
+        s.bind(2, lease_until);
+        s.bind(3, now);
+        s.bind(4, execution_id);
+        s.bind(5, now);
+        int next = 6;
+        if (!owner.empty()) s.bind(next++, owner);
+        s.bind(next, static_cast<std::int64_t>(max));
+        std::vector<WorkItem> out;
+        for (;;) {
+          auto row = s.step();
+          if (!row) return fail(row.error());
+          if (!*row) break;
+          out.push_back(read_work_item(s));
+        }
+        std::sort(out.begin(), out.end(),
+                  [](const WorkItem& a, const WorkItem& b) { return a.id < b.id; });
+        return out;
+      });
+}
+
+Future<WorkItem> SqliteStore::finish_work_item(const Scope& scope, std::string id,
+                                               std::string worker, std::string status,
+                                               std::string conversation_id, std::string error) {
+  if (status != "done" && status != "failed")
+    return Impl::failed<WorkItem>(
+        Error::invalid("/status", boost::json::value(status), "done or failed"));
+  auto now = impl_->clock.now();
+  return impl_->submit<WorkItem>([=,
+                                  owner = scope_owner(scope)](Connection& c) -> Result<WorkItem> {
+    auto get = c.prepare(std::string("SELECT ") + kWorkItemCols + " FROM work_items WHERE id = ?" +
+                         owner_clause(owner));
+    if (!get) return fail(get.error());
+    (*get)->bind(1, id);
+    if (!owner.empty()) (*get)->bind(2, owner);
+    auto item = one_row<WorkItem>(**get, read_work_item, "work item");
+    if (!item) return item;
+    if (item->status != "claimed" || item->claimed_by != worker)
+      return fail(Error(ErrorCode::conflict,
+                        "the work item is " + item->status +
+                            (item->claimed_by.empty() ? std::string() : " by " + item->claimed_by) +
+                            ", not claimed by " + worker));
+    auto st = c.prepare(
+        "UPDATE work_items SET status = ?, conversation_id = ?, error = ?, updated_at = ?, "
+        "lease_expires_at = NULL WHERE id = ?");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    (*st)->bind(1, status);
+    (*st)->bind(2, conversation_id);
+    (*st)->bind(3, error);
+    (*st)->bind(4, now);
+    (*st)->bind(5, id);
+    if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    item->status = status;
+    item->conversation_id = conversation_id;
+    item->error = error;
+    item->updated_at = now;
+    item->lease_expires_at.reset();
+    return item;
+  });
+}
+
+Result<Page<WorkItem>> SqliteStore::list_work_items(const Scope& scope,
+                                                    std::string_view execution_id,
+                                                    std::optional<std::string> status,
+                                                    const PageRequest& page) {
+  return impl_->list_owned<WorkItem>(scope, "work_items", kWorkItemCols, page, read_work_item,
+                                     [&](Query& q) {
+                                       q.where("execution_id = ?", std::string(execution_id));
+                                       if (status) q.where("status = ?", *status);
+                                     });
+}
+
+// --- attack results --------------------------------------------------------------------------
+
+Future<AttackResult> SqliteStore::add_attack_result(const Scope& scope, AttackResult r) {
+  auto* im = impl_.get();
+  if (auto ok = prepare_attack_result(scope, r, im->ids, im->clock); !ok)
+    return Impl::failed<AttackResult>(ok.error());
+  return im->submit<AttackResult>([r = std::move(r)](Connection& c) -> Result<AttackResult> {
+    auto st = c.prepare(std::string("INSERT INTO attack_results (") + kAttackCols +
+                        ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "
+                        "executions WHERE id = ? AND owner = ?)");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    auto& s = **st;
+    s.bind(1, r.id);
+    s.bind(2, r.owner);
+    s.bind(3, r.execution_id);
+    s.bind(4, r.conversation_id);
+    s.bind(5, r.objective);
+    s.bind(6, r.outcome);
+    s.bind(7, r.turns);
+    s.bind(8, r.metadata);
+    s.bind(9, r.created_at);
+    s.bind(10, r.execution_id);
+    s.bind(11, r.owner);
+    if (auto ok = s.run(); !ok) return fail(ok.error());
+    if (c.changes() == 0)
+      return fail(Error::invalid("/execution_id", boost::json::value(r.execution_id),
+                                 "the id of one of your executions", "no execution with that id"));
+    return r;
+  });
+}
+
+Result<Page<AttackResult>> SqliteStore::list_attack_results(const Scope& scope,
+                                                            std::string_view execution_id,
+                                                            const PageRequest& page) {
+  return impl_->list_owned<AttackResult>(
+      scope, "attack_results", kAttackCols, page, read_attack,
+      [&](Query& q) { q.where("execution_id = ?", std::string(execution_id)); });
+}
+
+}  // namespace redcell::memory
