@@ -798,6 +798,103 @@ TEST_P(StoreContract, AttackResultsBelongToOwnExecutions) {
   EXPECT_TRUE(items(store_->list_attack_results(Scope::user(bob_), ex->id, {})).empty());
 }
 
+std::string everything(const Target& t) {
+  return t.id + t.owner + t.name + t.type + t.config + t.secret_ciphertext + t.api_key_env;
+}
+std::string everything(const Orchestrator& o) {
+  return o.id + o.owner + o.name + o.type + o.definition + o.config_hash;
+}
+std::string everything(const Dataset& d) {
+  return d.id + d.owner + d.name + d.description;
+}
+std::string everything(const Execution& e) {
+  return e.id + e.owner + e.orchestrator_id + e.status + e.snapshot + e.error;
+}
+std::string everything(const WorkItem& w) {
+  return w.id + w.owner + w.execution_id + w.prompt_id + w.claimed_by + w.conversation_id + w.error;
+}
+std::string everything(const AttackResult& r) {
+  return r.id + r.owner + r.execution_id + r.conversation_id + r.objective + r.metadata;
+}
+std::string everything(const ApiKey& k) {
+  return k.id + k.owner + k.name + k.prefix + k.secret_hash;
+}
+
+TEST_P(StoreContract, IsolationCanaryCoversEveryDefinitionAndJobRepository) {
+  const std::string canary = "CANARY-2b8d41";
+  const auto a = Scope::user(alice_);
+  const auto b = Scope::user(bob_);
+  Target t;
+  t.name = canary;
+  t.type = canary;
+  t.config = R"({"k":")" + canary + R"("})";
+  t.secret_ciphertext = canary;
+  t.api_key_env = canary;
+  auto target = store_->add_target(a, t).get();
+  Orchestrator o;
+  o.name = canary;
+  o.type = canary;
+  o.definition = R"({"k":")" + canary + R"("})";
+  auto orch = store_->add_orchestrator(a, o).get();
+  Dataset d;
+  d.name = canary;
+  d.description = canary;
+  std::vector<SeedPrompt> ps(1);
+  ps[0].value = canary;
+  ps[0].data_type = canary;
+  ps[0].harm_categories = R"([")" + canary + R"("])";
+  ps[0].metadata = R"({"k":")" + canary + R"("})";
+  auto dataset = store_->add_dataset(a, d, ps).get();
+  Execution e;
+  e.orchestrator_id = canary;
+  e.snapshot = R"({"k":")" + canary + R"("})";
+  auto ex = store_->add_execution(a, e).get();
+  ASSERT_TRUE(target && orch && dataset && ex);
+  ASSERT_TRUE(store_->set_execution_status(a, ex->id, "running").get());
+  ASSERT_TRUE(store_->set_execution_status(a, ex->id, "failed", canary).get());
+  WorkItem w;
+  w.id = canary + "-item";
+  w.execution_id = ex->id;
+  w.prompt_id = canary;
+  ASSERT_EQ(*store_->add_work_items(a, {w}).get(), 1);
+  auto claimed =
+      store_->claim_work_items(a, ex->id, canary, 1, std::chrono::system_clock::now()).get();
+  ASSERT_TRUE(store_->finish_work_item(a, w.id, canary, "failed", canary, canary).get());
+  AttackResult r;
+  r.execution_id = ex->id;
+  r.conversation_id = canary;
+  r.objective = canary;
+  r.outcome = "error";
+  r.metadata = R"({"k":")" + canary + R"("})";
+  ASSERT_TRUE(store_->add_attack_result(a, r).get());
+  ASSERT_TRUE(store_->add_api_key(a, key_for(canary, "rc_" + canary)).get());
+
+  std::string seen;
+  for (auto& x : items(store_->list_targets(b, {}))) seen += everything(x);
+  for (auto& x : items(store_->list_orchestrators(b, {}))) seen += everything(x);
+  for (auto& x : items(store_->list_datasets(b, {}))) seen += everything(x);
+  for (auto& x : items(store_->list_executions(b, {}, {}))) seen += everything(x);
+  ExecutionFilter by_orch;
+  by_orch.orchestrator_id = canary;
+  for (auto& x : items(store_->list_executions(b, by_orch, {}))) seen += everything(x);
+  for (auto& x : items(store_->list_work_items(b, ex->id, std::nullopt, {}))) seen += everything(x);
+  for (auto& x : items(store_->list_attack_results(b, ex->id, {}))) seen += everything(x);
+  for (auto& x : items(store_->list_api_keys(b, {}))) seen += everything(x);
+  EXPECT_EQ(seen.find(canary), std::string::npos);
+  auto random = std::string("01900000-0000-7000-8000-000000000000");
+  EXPECT_EQ(store_->get_target(b, target->id).error().to_json(),
+            store_->get_target(b, random).error().to_json());
+  EXPECT_EQ(store_->get_orchestrator(b, orch->id).error().to_json(),
+            store_->get_orchestrator(b, random).error().to_json());
+  EXPECT_EQ(store_->get_dataset(b, dataset->id).error().to_json(),
+            store_->get_dataset(b, random).error().to_json());
+  EXPECT_EQ(store_->get_execution(b, ex->id).error().to_json(),
+            store_->get_execution(b, random).error().to_json());
+  EXPECT_EQ(store_->list_seed_prompts(b, dataset->id, 1, {}).error().code(), ErrorCode::not_found);
+  // And Alice's canary is all there.
+  EXPECT_NE(everything(*store_->get_target(a, target->id)).find(canary), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values(Backend{"sqlite", open_sqlite}),
                          [](const ::testing::TestParamInfo<Backend>& p) { return p.param.name; });
 
