@@ -161,8 +161,8 @@ boost::json::object run_bare(const fs::path& dir, const Plan& plan) {
                            "INSERT INTO messages (id, owner, conversation_id, sequence, role, original_value, "
                            "original_value_data_type, original_value_sha256, converted_value, "
                            "converted_value_data_type, converted_value_sha256, converters, execution_id, labels, "
-                           "metadata, response_error, created_at) VALUES (?, ?, ?, ?, ?, ?, 'text', ?, ?, 'text', ?, "
-                           "'[]', 'bench-execution', '{}', '{}', 'none', ?)",
+                           "metadata, response_error, created_at) VALUES (?, ?, ?, ?, ?, ?, 'text', ?, NULL, 'text', "
+                           "NULL, '[]', 'bench-execution', '{}', '{}', 'none', ?)",
                            -1, &st, nullptr),
         db);
   std::vector<std::string> conv_ids(static_cast<std::size_t>(plan.conversations));
@@ -180,9 +180,7 @@ boost::json::object run_bare(const fs::path& dir, const Plan& plan) {
     sqlite3_bind_text(st, 5, turn % 2 ? "assistant" : "user", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, text.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 7, sha.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, text.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 9, sha.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 10, ts.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, ts.c_str(), -1, SQLITE_TRANSIENT);
     check(sqlite3_step(st), db);
     sqlite3_reset(st);
     if ((i + 1) % 6400 == 0) {

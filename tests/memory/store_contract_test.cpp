@@ -172,6 +172,18 @@ TEST_P(StoreContract, MessagesRoundTripEveryFieldAndAreReadableOnceTheWriteCompl
   EXPECT_EQ(format_time(back->created_at), format_time(w.created_at));
 }
 
+TEST_P(StoreContract, AnUnconvertedMessageReadsBackWithBothValues) {
+  auto written = add(alice_, {msg("plain", 0, "as sent")})[0];
+  auto back = store_->get_message(Scope::user(alice_), written.id);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->converted_value, "as sent");
+  EXPECT_EQ(back->converted_value_sha256, back->original_value_sha256);
+  EXPECT_EQ(back->converted_value_sha256, written.original_value_sha256);
+  Message empty = msg("plain", 1, "");
+  auto e = add(alice_, {empty})[0];
+  EXPECT_EQ(store_->get_message(Scope::user(alice_), e.id)->converted_value, "");
+}
+
 TEST_P(StoreContract, ABadMessageFailsTheWholeCallNamingItsFieldAndWritesNothing) {
   std::vector<Message> ms = {msg("c", 0), msg("c", 1)};
   ms[1].role = "robot";

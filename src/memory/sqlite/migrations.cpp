@@ -41,9 +41,9 @@ CREATE TABLE messages (
   original_value TEXT NOT NULL,
   original_value_data_type TEXT NOT NULL,
   original_value_sha256 TEXT NOT NULL,
-  converted_value TEXT NOT NULL,
+  converted_value TEXT,         -- NULL: the same as original_value (most baseline prompts)
   converted_value_data_type TEXT NOT NULL,
-  converted_value_sha256 TEXT NOT NULL,
+  converted_value_sha256 TEXT,  -- NULL with converted_value
   converters TEXT NOT NULL DEFAULT '[]',
   target_id TEXT,
   orchestrator_id TEXT,

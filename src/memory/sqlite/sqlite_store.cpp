@@ -46,11 +46,18 @@ User read_user(const Statement& s) {
               s.time(6), s.time(7)};
 }
 
-constexpr const char* kMessageCols =
+constexpr const char* kMessageInsertCols =
     "id, owner, conversation_id, sequence, role, original_value, original_value_data_type, "
     "original_value_sha256, converted_value, converted_value_data_type, converted_value_sha256, "
     "converters, target_id, orchestrator_id, execution_id, labels, metadata, response_error, "
     "error_message, latency_ms, prompt_tokens, completion_tokens, created_at";
+// A converted value equal to the original is stored once (NULL) and read back whole.
+constexpr const char* kMessageCols =
+    "id, owner, conversation_id, sequence, role, original_value, original_value_data_type, "
+    "original_value_sha256, COALESCE(converted_value, original_value), converted_value_data_type, "
+    "COALESCE(converted_value_sha256, original_value_sha256), converters, target_id, "
+    "orchestrator_id, execution_id, labels, metadata, response_error, error_message, latency_ms, "
+    "prompt_tokens, completion_tokens, created_at";
 Message read_message(const Statement& s) {
   Message m;
   m.id = s.text(0);
@@ -280,8 +287,8 @@ Future<std::vector<Message>> SqliteStore::add_messages(const Scope& scope,
   if (auto ok = prepare_messages(scope, messages, im->ids, im->clock); !ok)
     return Impl::failed<std::vector<Message>>(ok.error());
   return im->submit<std::vector<Message>>(
-      [messages = std::move(messages)](Connection& c) -> Result<std::vector<Message>> {
-        auto st = c.prepare(std::string("INSERT INTO messages (") + kMessageCols +
+      [messages = std::move(messages)](Connection& c) mutable -> Result<std::vector<Message>> {
+        auto st = c.prepare(std::string("INSERT INTO messages (") + kMessageInsertCols +
                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                             "?, ?, ?, ?)");
         if (!st) return fail(st.error());
@@ -297,9 +304,16 @@ Future<std::vector<Message>> SqliteStore::add_messages(const Scope& scope,
           s.bind(6, m.original_value);
           s.bind(7, m.original_value_data_type);
           s.bind(8, m.original_value_sha256);
-          s.bind(9, m.converted_value);
+          const bool same = m.converted_value == m.original_value;
+          if (same)
+            s.bind(9, nullptr);
+          else
+            s.bind(9, m.converted_value);
           s.bind(10, m.converted_value_data_type);
-          s.bind(11, m.converted_value_sha256);
+          if (same)
+            s.bind(11, nullptr);
+          else
+            s.bind(11, m.converted_value_sha256);
           s.bind(12, m.converters);
           s.bind_or_null(13, m.target_id);
           s.bind_or_null(14, m.orchestrator_id);
@@ -314,7 +328,7 @@ Future<std::vector<Message>> SqliteStore::add_messages(const Scope& scope,
           s.bind(23, m.created_at);
           if (auto ok = s.run(); !ok) return fail(ok.error());
         }
-        return messages;
+        return std::move(messages);  // the write runs once
       });
 }
 
