@@ -40,7 +40,7 @@ def main():
 
 - Command: `make bench` → `bench/store_ingest.py build-bench --runs {a.runs}` ({a.messages:,} messages over
   {a.conversations:,} conversations, 512 conversations in flight and interleaved, ~190-character prompts
-  stored as original and converted value; 100 messages per `add_messages` call, up to 64 calls in flight;
+  sent unconverted; 100 messages per `add_messages` call, up to 64 calls in flight;
   a reader pages 50 messages of a random written conversation every 2 ms meanwhile)
 - Baseline: a bare loop in the same process and run: one thread, one prepared INSERT, same schema,
   indexes and pragmas, 6,400 rows per transaction, computing the same ids, hashes and times.
