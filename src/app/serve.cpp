@@ -86,6 +86,8 @@ int run_serve(const Config& config) {
   options.body_limit = settings->body_limit;
   options.allowed_hosts = settings->allowed_hosts;
   options.shutdown_timeout = settings->shutdown_timeout;
+  options.idle_timeout = settings->idle_timeout;
+  options.request_timeout = settings->idle_timeout;
   options.access_log = settings->access_log;
   http::Server server(options, router, authenticator, http_metrics);
   if (auto ok = server.listen(); !ok) return refuse("listen_failed", ok.error());

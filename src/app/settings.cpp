@@ -17,6 +17,8 @@ std::vector<OptionSpec> serve_option_specs() {
        std::nullopt, false},
       {"body-limit", "largest request body in bytes", "1048576", false},
       {"shutdown-timeout", "seconds in-flight requests get to finish after SIGTERM", "30", false},
+      {"idle-timeout", "seconds a connection may wait for, or take to send, a request", "60",
+       false},
       {"log-level", "debug, info, warn or error", "info", false},
       {"access-log", "one log line per request: true or false", "true", false},
       {"secret-key", "key that encrypts stored target secrets", std::nullopt, true},
@@ -31,9 +33,9 @@ Result<T> parse_number(const Setting& s, T min, T max) {
   const auto& text = *s.value;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || p != text.data() + text.size() || v < min || v > max)
-    return fail(Error::invalid(s.origin, boost::json::value(text),
-                               "an integer from " + std::to_string(min) + " to " +
-                                   std::to_string(max)));
+    return fail(
+        Error::invalid(s.origin, boost::json::value(text),
+                       "an integer from " + std::to_string(min) + " to " + std::to_string(max)));
   return v;
 }
 
@@ -73,9 +75,9 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
 
   const auto& auth = config.setting("auth");
   if (*auth.value != "local")
-    return fail(Error::invalid(auth.origin, boost::json::value(*auth.value), "local",
-                               auth.origin + ": unknown mode \"" + *auth.value +
-                                   "\"; this build offers: local"));
+    return fail(Error::invalid(
+        auth.origin, boost::json::value(*auth.value), "local",
+        auth.origin + ": unknown mode \"" + *auth.value + "\"; this build offers: local"));
   out.auth = *auth.value;
   if (out.auth == "local" && !http::is_loopback_host(out.host))
     return fail(Error::invalid(
@@ -98,6 +100,9 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   auto st = parse_number<unsigned>(config.setting("shutdown-timeout"), 0, 3600);
   if (!st) return fail(st.error());
   out.shutdown_timeout = std::chrono::seconds(*st);
+  auto idle = parse_number<unsigned>(config.setting("idle-timeout"), 1, 3600);
+  if (!idle) return fail(idle.error());
+  out.idle_timeout = std::chrono::seconds(*idle);
 
   const auto& lvl = config.setting("log-level");
   auto level = log::parse_level(*lvl.value);

@@ -22,6 +22,7 @@ struct ServeSettings {
   std::vector<std::string> allowed_hosts;
   std::size_t body_limit = 1 << 20;
   std::chrono::milliseconds shutdown_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};
   log::Level log_level = log::Level::info;
   bool access_log = true;
 };

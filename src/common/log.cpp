@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <cstdio>
 #include <boost/json.hpp>
+#include <cstdio>
 #include <mutex>
 #include <vector>
 
@@ -49,10 +49,14 @@ std::shared_ptr<spdlog::logger> logger() {
 
 std::string_view level_name(Level l) {
   switch (l) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warn";
+    case Level::error:
+      return "error";
   }
   return "info";
 }
@@ -76,7 +80,9 @@ void init(Level min_level) {
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
-void flush() { logger()->flush(); }
+void flush() {
+  logger()->flush();
+}
 
 Result<Level> parse_level(std::string_view t) {
   if (t == "debug") return Level::debug;
@@ -94,7 +100,9 @@ void add_secret(std::string secret) {
   g_have_secrets = true;
 }
 
-bool enabled(Level level) { return static_cast<int>(level) >= g_min_level.load(); }
+bool enabled(Level level) {
+  return static_cast<int>(level) >= g_min_level.load();
+}
 
 namespace {
 
@@ -120,25 +128,29 @@ void append_now(std::string& out) {
 
 }  // namespace
 
-void event(Level level, std::string_view name, boost::json::object fields) {
+void event_members(Level level, std::string_view name, std::string_view members) {
   if (!enabled(level)) return;
   std::string line;
-  line.reserve(256);
+  line.reserve(64 + name.size() + members.size());
   line += R"({"ts":")";
   append_now(line);
   line += R"(","level":")";
   line += level_name(level);
   line += R"(","event":)";
   line += boost::json::serialize(boost::json::string_view(name.data(), name.size()));
-  std::string rest = boost::json::serialize(fields);  // "{...}": splice its members in
-  if (rest.size() > 2) {
+  if (!members.empty()) {
     line.push_back(',');
-    line.append(rest, 1, std::string::npos);
-  } else {
-    line.push_back('}');
+    line += members;
   }
+  line.push_back('}');
   redact(line);
   logger()->info(line);
+}
+
+void event(Level level, std::string_view name, boost::json::object fields) {
+  if (!enabled(level)) return;
+  std::string members = boost::json::serialize(fields);  // "{...}": splice its members in
+  event_members(level, name, std::string_view(members).substr(1, members.size() - 2));
 }
 
 }  // namespace redcell::log

@@ -21,6 +21,9 @@ Result<Level> parse_level(std::string_view text);
 void add_secret(std::string secret);
 bool enabled(Level level);
 void event(Level level, std::string_view name, boost::json::object fields = {});
+// For hot paths: `members` is already-serialized JSON members without braces
+// ("\"a\":1,\"b\":\"x\""), spliced after ts, level and event.
+void event_members(Level level, std::string_view name, std::string_view members);
 
 inline void info(std::string_view name, boost::json::object f = {}) {
   event(Level::info, name, std::move(f));

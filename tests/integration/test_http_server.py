@@ -219,3 +219,13 @@ def test_planted_secrets_never_reach_the_logs(tmp_path):
         assert "planted-flag-secret-3c4d" not in s.log_text()
     out = run_cli("doctor", "--json", env={"REDCELL_SECRET_KEY": "planted-env-secret-6b7c"}, home=str(tmp_path))
     assert "planted-env-secret-6b7c" not in out.stdout + out.stderr
+
+
+def test_idle_and_slow_loris_connections_are_closed():
+    with Server("--idle-timeout", "1") as s:
+        idle = socket.create_connection(("127.0.0.1", s.port), timeout=15)
+        loris = socket.create_connection(("127.0.0.1", s.port), timeout=15)
+        loris.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        assert idle.recv(100) == b""  # closed by the server, not by the 15 s socket timeout
+        assert loris.recv(100) == b""
+        assert s.request("GET", "/healthz").status == 200

@@ -1,5 +1,7 @@
 #include "http/server/server.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,9 +14,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <thread>
 #include <unordered_set>
 
@@ -113,14 +112,19 @@ struct ReplyGuard {
 }  // namespace
 
 struct Server::Impl {
+  // Timeouts are enforced by a once-a-second sweep per worker over each session's
+  // deadline, not by a timer armed per read (which costs a timer-queue operation under
+  // the scheduler's lock on every request).
   struct Session {
     beast::tcp_stream* stream;
     bool busy = false;
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   };
   struct Worker {
     asio::io_context ioc{1};
     std::unordered_set<Session*> sessions;
     std::optional<asio::steady_timer> drain_deadline;
+    std::optional<asio::steady_timer> sweeper;
     // Keeps a worker's loop alive while it has no connection; released by the drain.
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> idle_guard;
     std::thread thread;
@@ -166,13 +170,11 @@ struct Server::Impl {
     try {
       return route.handler(req);
     } catch (const std::exception& e) {
-      log::error("handler_exception", {{"request_id", req.request_id},
-                                       {"route", route.pattern},
-                                       {"what", e.what()}});
+      log::error("handler_exception",
+                 {{"request_id", req.request_id}, {"route", route.pattern}, {"what", e.what()}});
     }
-    return Response::error(Error(ErrorCode::internal,
-                                 "internal error; the server log has request id " +
-                                     req.request_id));
+    return Response::error(Error(
+        ErrorCode::internal, "internal error; the server log has request id " + req.request_id));
   }
 
   Prepared prepare(bhttp::request<bhttp::string_body>& msg) {
@@ -187,8 +189,8 @@ struct Server::Impl {
     req->headers.reserve(16);
     for (const auto& f : msg) req->headers.emplace_back(f.name_string(), f.value());
     auto incoming_id = req->header("X-Request-Id");
-    req->request_id =
-        incoming_id && valid_request_id(*incoming_id) ? std::string(*incoming_id) : new_thread_local_id();
+    req->request_id = incoming_id && valid_request_id(*incoming_id) ? std::string(*incoming_id)
+                                                                    : new_thread_local_id();
 
     auto answer = [&](Error e) {
       p.response = Response::error(e);
@@ -221,9 +223,9 @@ struct Server::Impl {
       if (!m.allowed_methods.empty()) {
         std::string allow;
         for (const auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
-        auto r = Response::error(Error(ErrorCode::method_not_allowed,
-                                       req->method + " is not allowed on " + req->path +
-                                           "; allowed: " + allow));
+        auto r = Response::error(
+            Error(ErrorCode::method_not_allowed,
+                  req->method + " is not allowed on " + req->path + "; allowed: " + allow));
         r.headers.emplace_back("Allow", allow);
         p.response = std::move(r);
         return p;
@@ -239,23 +241,23 @@ struct Server::Impl {
     if (route.options.json_body) {
       auto ct = req->header("Content-Type");
       if (!ct || !is_json_content_type(*ct))
-        return answer(Error(ErrorCode::unsupported_media_type,
-                            "this route takes a JSON body: send Content-Type: application/json",
-                            ErrorDetails{"/headers/content-type",
-                                         ct ? boost::json::value(std::string(*ct))
-                                            : boost::json::value(nullptr),
-                                         "application/json"}));
+        return answer(Error(
+            ErrorCode::unsupported_media_type,
+            "this route takes a JSON body: send Content-Type: application/json",
+            ErrorDetails{"/headers/content-type",
+                         ct ? boost::json::value(std::string(*ct)) : boost::json::value(nullptr),
+                         "application/json"}));
       boost::json::parse_options po;
       po.max_depth = 64;
       boost::system::error_code ec;
       boost::json::parser parser({}, po);
       auto consumed = parser.write(req->body, ec);
       if (ec)
-        return answer(Error(ErrorCode::bad_request,
-                            "the body is not valid JSON: " + ec.message() + " (at byte " +
-                                std::to_string(consumed) + ")",
-                            ErrorDetails{"", std::nullopt,
-                                         "a JSON document in UTF-8, nested at most 64 deep"}));
+        return answer(Error(
+            ErrorCode::bad_request,
+            "the body is not valid JSON: " + ec.message() + " (at byte " +
+                std::to_string(consumed) + ")",
+            ErrorDetails{"", std::nullopt, "a JSON document in UTF-8, nested at most 64 deep"}));
       req->json = parser.release();
     }
 
@@ -286,9 +288,8 @@ struct Server::Impl {
       try {
         route.async_handler(req, std::move(reply));
       } catch (const std::exception& e) {
-        log::error("handler_exception", {{"request_id", req->request_id},
-                                         {"route", route.pattern},
-                                         {"what", e.what()}});
+        log::error("handler_exception",
+                   {{"request_id", req->request_id}, {"route", route.pattern}, {"what", e.what()}});
       }
     }
     if (!pending->response) {
@@ -316,18 +317,31 @@ struct Server::Impl {
     ec = wec;
   }
 
+  // One line per request, built directly: every field but the path is a validated token
+  // (request id charset, method, route pattern, UUID), so only the path needs escaping.
   void access_log(const Request* req, std::string_view method, const std::string& path,
                   const Route* route, unsigned status, double seconds) {
     if (!opts.access_log || !log::enabled(log::Level::info)) return;
-    boost::json::object f;
-    f["request_id"] = req ? req->request_id : std::string();
-    f["method"] = method;
-    f["path"] = path;
-    f["route"] = route ? route->pattern : std::string("unmatched");
-    f["status"] = status;
-    f["duration_us"] = static_cast<std::int64_t>(seconds * 1e6);
-    if (req && req->identity) f["user_id"] = req->identity->user_id;
-    log::info("http_request", std::move(f));
+    std::string m;
+    m.reserve(192 + path.size());
+    m += R"("request_id":")";
+    if (req) m += req->request_id;
+    m += R"(","method":")";
+    m += method;
+    m += R"(","path":)";
+    m += boost::json::serialize(boost::json::string_view(path.data(), path.size()));
+    m += R"(,"route":")";
+    m += route ? std::string_view(route->pattern) : std::string_view("unmatched");
+    m += R"(","status":)";
+    m += std::to_string(status);
+    m += R"(,"duration_us":)";
+    m += std::to_string(static_cast<std::int64_t>(seconds * 1e6));
+    if (req && req->identity) {
+      m += R"(,"user_id":")";
+      m += req->identity->user_id;
+      m += '"';
+    }
+    log::event_members(log::Level::info, "http_request", m);
   }
 
   awaitable<void> session(Worker& w, tcp::socket socket) {
@@ -341,7 +355,7 @@ struct Server::Impl {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.body_limit(opts.body_limit);
       parser.header_limit(static_cast<std::uint32_t>(opts.header_limit));
-      stream.expires_after(opts.idle_timeout);
+      state.deadline = std::chrono::steady_clock::now() + opts.idle_timeout;
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, tuple_awaitable);
       (void)n;
       if (ec) {
@@ -349,15 +363,15 @@ struct Server::Impl {
           // Headers that do not parse, are too large, or announce a body over the limit:
           // answer once, then close.
           Error e = ec == bhttp::error::body_limit
-                        ? Error(ErrorCode::payload_too_large,
-                                "the body exceeds the limit of " + std::to_string(opts.body_limit) +
-                                    " bytes")
+                        ? Error(ErrorCode::payload_too_large, "the body exceeds the limit of " +
+                                                                  std::to_string(opts.body_limit) +
+                                                                  " bytes")
                     : ec == bhttp::error::header_limit
-                        ? Error(ErrorCode::header_too_large,
-                                "the request header exceeds " + std::to_string(opts.header_limit) +
-                                    " bytes")
-                        : Error(ErrorCode::bad_request, "the request header is malformed: " +
-                                                            ec.message());
+                        ? Error(ErrorCode::header_too_large, "the request header exceeds " +
+                                                                 std::to_string(opts.header_limit) +
+                                                                 " bytes")
+                        : Error(ErrorCode::bad_request,
+                                "the request header is malformed: " + ec.message());
           Response r = Response::error(e);
           boost::system::error_code wec;
           co_await write_response(stream, r, 11, false, "", wec);
@@ -379,13 +393,13 @@ struct Server::Impl {
           (void)cn;
           (void)cec;
         }
-        stream.expires_after(opts.request_timeout);
+        state.deadline = std::chrono::steady_clock::now() + opts.request_timeout;
         auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
         (void)bn;
         if (bec == bhttp::error::body_limit) {
-          early = Response::error(Error(ErrorCode::payload_too_large,
-                                        "the body exceeds the limit of " +
-                                            std::to_string(opts.body_limit) + " bytes"));
+          early = Response::error(
+              Error(ErrorCode::payload_too_large,
+                    "the body exceeds the limit of " + std::to_string(opts.body_limit) + " bytes"));
         } else if (bec) {
           metrics.in_flight(-1);
           if (!quiet_close(bec)) {
@@ -398,6 +412,7 @@ struct Server::Impl {
         }
       }
 
+      state.deadline = std::chrono::steady_clock::time_point::max();  // the handler's time
       Response response;
       Prepared prepared;
       bool keep_alive = false;
@@ -417,9 +432,11 @@ struct Server::Impl {
         }
       }
       keep_alive = keep_alive && !draining;
-      const std::string request_id = prepared.request ? prepared.request->request_id : new_thread_local_id();
+      const std::string request_id =
+          prepared.request ? prepared.request->request_id : new_thread_local_id();
       boost::system::error_code wec;
       unsigned status = response.status;
+      state.deadline = std::chrono::steady_clock::now() + opts.request_timeout;
       co_await write_response(stream, response, version, keep_alive, request_id, wec);
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -451,6 +468,17 @@ struct Server::Impl {
     }
   }
 
+  void sweep(Worker& w) {
+    w.sweeper->expires_after(std::chrono::seconds(1));
+    w.sweeper->async_wait([this, &w](boost::system::error_code ec) {
+      if (ec || draining) return;
+      auto now = std::chrono::steady_clock::now();
+      for (auto* s : w.sessions)
+        if (s->deadline < now) s->stream->socket().close();
+      sweep(w);
+    });
+  }
+
   void begin_drain() {
     if (draining.exchange(true)) return;
     log::info("shutdown_started", {{"shutdown_timeout_ms", opts.shutdown_timeout.count()}});
@@ -463,6 +491,7 @@ struct Server::Impl {
       Worker* w = wp.get();
       asio::post(w->ioc, [this, w] {
         w->idle_guard.reset();
+        if (w->sweeper) w->sweeper->cancel();
         for (auto* s : w->sessions)
           if (!s->busy) s->stream->socket().close();
         if (w->sessions.empty()) return;
@@ -509,7 +538,9 @@ Result<void> Server::listen() {
   return {};
 }
 
-std::uint16_t Server::port() const { return impl_->bound_port; }
+std::uint16_t Server::port() const {
+  return impl_->bound_port;
+}
 
 std::string Server::url() const {
   std::string host = impl_->opts.host;
@@ -527,6 +558,10 @@ void Server::run() {
     impl_->begin_drain();
   });
   asio::co_spawn(first.ioc, im.accept_loop(), asio::detached);
+  for (auto& w : im.workers) {
+    w->sweeper.emplace(w->ioc);
+    im.sweep(*w);
+  }
   for (std::size_t i = 1; i < im.workers.size(); ++i) {
     auto* w = im.workers[i].get();
     w->idle_guard.emplace(w->ioc.get_executor());
@@ -537,6 +572,8 @@ void Server::run() {
   log::info("shutdown_finished");
 }
 
-void Server::shutdown() { impl_->begin_drain(); }
+void Server::shutdown() {
+  impl_->begin_drain();
+}
 
 }  // namespace redcell::http
