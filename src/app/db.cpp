@@ -72,13 +72,18 @@ int restore(const StoreUrl& target, const fs::path& file) {
     if (!lock) return report_error("restore", lock.error());
     fs::path tmp = target.path.string() + ".restoring";
     fs::copy_file(file, tmp, fs::copy_options::overwrite_existing, ec);
-    if (ec) return report_error("restore", Error(ErrorCode::unavailable, "cannot copy the backup: " + ec.message()));
+    if (ec)
+      return report_error("restore",
+                          Error(ErrorCode::unavailable, "cannot copy the backup: " + ec.message()));
     if (auto ok = fsync_file(tmp); !ok) return report_error("restore", ok.error());
     // The old WAL belongs to the old database: it must never be replayed onto the new one.
     fs::remove(target.path.string() + "-wal", ec);
     fs::remove(target.path.string() + "-shm", ec);
     fs::rename(tmp, target.path, ec);
-    if (ec) return report_error("restore", Error(ErrorCode::unavailable, "cannot move the restored store into place: " + ec.message()));
+    if (ec)
+      return report_error("restore",
+                          Error(ErrorCode::unavailable,
+                                "cannot move the restored store into place: " + ec.message()));
   }
   {
     auto opened = open_store(target, false);  // applies any newer migrations

@@ -58,8 +58,8 @@ int run_doctor(const Config& config, bool json) {
   if (auto f = config.config_file()) std::cout << "  (config file " << f->string() << ")\n";
   for (const auto& item : config.describe()) {
     const auto& o = item.as_object();
-    std::string value = o.at("value").is_null() ? "(unset)"
-                                                : std::string(o.at("value").as_string());
+    std::string value =
+        o.at("value").is_null() ? "(unset)" : std::string(o.at("value").as_string());
     std::cout << "  " << std::string(o.at("name").as_string()) << " = " << value << "   ["
               << std::string(o.at("source").as_string());
     if (!o.at("origin").as_string().empty() && o.at("origin").as_string() != "default")

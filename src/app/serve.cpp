@@ -16,6 +16,7 @@
 #include "converters/converter.hpp"
 #include "http/server/server.hpp"
 #include "identity/identity.hpp"
+#include "identity/jwt_authenticator.hpp"
 
 namespace redcell {
 
@@ -52,9 +53,9 @@ int run_serve(const Config& config) {
   }
   log::init(settings->log_level);
   const auto started_at = format_time(SystemClock::instance().now());
-  log::info("starting", {{"version", REDCELL_VERSION},
-                         {"auth", settings->auth},
-                         {"config", config.describe()}});
+  log::info(
+      "starting",
+      {{"version", REDCELL_VERSION}, {"auth", settings->auth}, {"config", config.describe()}});
 
   auto store = open_store(settings->store, false);
   if (!store) return refuse("store_open_failed", store.error());
@@ -62,15 +63,32 @@ int run_serve(const Config& config) {
                              {"schema_version", (*store)->stats().schema_version},
                              {"resolved_from_relative", settings->store.was_relative}});
 
-  auto local_user = resolve_local_user(**store);
-  if (!local_user) return refuse("identity_failed", local_user.error());
-  LocalAuthenticator authenticator(*local_user);
+  std::unique_ptr<Authenticator> authenticator;
+  std::string startup_user;
+  memory::Store* users = store->get();
+  if (settings->auth == "jwt") {
+    auto verifier = JwtVerifier::create(settings->jwt, SystemClock::instance());
+    if (!verifier) return refuse("identity_failed", verifier.error());
+    authenticator = std::make_unique<JwtAuthenticator>(
+        std::move(*verifier), [users](const JwtClaims& c) -> Result<std::string> {
+          memory::User u{"", c.issuer, c.subject, c.username, c.display_name, c.roles, {}, {}};
+          auto row = users->upsert_user(memory::Scope::system(), std::move(u)).get();
+          if (!row) return fail(row.error());
+          return row->id;
+        });
+  } else {
+    auto local_user = resolve_local_user(**store);
+    if (!local_user) return refuse("identity_failed", local_user.error());
+    startup_user = local_user->user_id;
+    authenticator = std::make_unique<LocalAuthenticator>(*local_user);
+  }
 
   WorkPool blocking(4);
   http::Router router;
   http::MetricsRegistry metrics;
   memory::Store& memory = **store;
-  api::add_health_routes(router, metrics, [&memory] { return memory.ping(); }, blocking);
+  api::add_health_routes(
+      router, metrics, [&memory] { return memory.ping(); }, blocking);
   api::SystemInfo info;
   info.started_at = started_at;
   info.auth_mode = settings->auth;
@@ -89,13 +107,13 @@ int run_serve(const Config& config) {
   options.idle_timeout = settings->idle_timeout;
   options.request_timeout = settings->idle_timeout;
   options.access_log = settings->access_log;
-  http::Server server(options, router, authenticator, http_metrics);
+  http::Server server(options, router, *authenticator, http_metrics);
   if (auto ok = server.listen(); !ok) return refuse("listen_failed", ok.error());
   if (auto ok = (*store)->set_listen_url(server.url()); !ok)
     log::warn("lock_file_update_failed", {{"error", ok.error().message()}});
   log::info("listening", {{"url", server.url()},
                           {"store", (*store)->url()},
-                          {"user_id", local_user->user_id},
+                          {"local_user_id", startup_user},
                           {"routes", router.routes().size()}});
   server.run();
   blocking.stop();  // every pending store call answers while the server still exists

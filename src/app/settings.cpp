@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <fstream>
+#include <iterator>
 
 #include "http/server/server.hpp"
 
@@ -11,7 +13,13 @@ std::vector<OptionSpec> serve_option_specs() {
   return {
       {"listen", "address and port to serve on", "127.0.0.1:8080", false},
       {"db", "store URL (default $REDCELL_HOME/redcell.db)", std::nullopt, false},
-      {"auth", "authentication mode: local", "local", false},
+      {"auth", "authentication mode: local or jwt", "local", false},
+      {"jwt-issuer", "jwt: the issuer (iss) tokens must carry", std::nullopt, false},
+      {"jwt-audience", "jwt: the audience (aud) tokens must carry", std::nullopt, false},
+      {"jwt-hs256-secret", "jwt: shared secret for HS256 tokens (32+ bytes)", std::nullopt, true},
+      {"jwt-jwks", "jwt: JWKS file with the RS256/ES256 public keys", std::nullopt, false},
+      {"jwt-roles-claim", "jwt: dotted path of the roles array", "realm_access.roles", false},
+      {"jwt-leeway", "jwt: seconds of clock skew allowed for exp/nbf (0-60)", "30", false},
       {"threads", "event-loop threads (0: one per core)", "0", false},
       {"allowed-hosts", "extra Host header names to answer for, comma-separated (* for any)",
        std::nullopt, false},
@@ -74,10 +82,10 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   out.port = hp->second;
 
   const auto& auth = config.setting("auth");
-  if (*auth.value != "local")
+  if (*auth.value != "local" && *auth.value != "jwt")
     return fail(Error::invalid(
-        auth.origin, boost::json::value(*auth.value), "local",
-        auth.origin + ": unknown mode \"" + *auth.value + "\"; this build offers: local"));
+        auth.origin, boost::json::value(*auth.value), "local or jwt",
+        auth.origin + ": unknown mode \"" + *auth.value + "\"; expected local or jwt"));
   out.auth = *auth.value;
   if (out.auth == "local" && !http::is_loopback_host(out.host))
     return fail(Error::invalid(
@@ -85,6 +93,23 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
         "--auth local is refused on the non-loopback address " + *listen.value +
             ": anyone who reaches it would act as the local admin. Listen on 127.0.0.1, or "
             "use an authenticating mode"));
+
+  if (out.auth == "jwt") {
+    out.jwt.issuer = config.get("jwt-issuer");
+    out.jwt.audience = config.get("jwt-audience");
+    out.jwt.hs256_secret = config.get("jwt-hs256-secret");
+    out.jwt.roles_claim = config.get("jwt-roles-claim");
+    auto leeway = parse_number<unsigned>(config.setting("jwt-leeway"), 0, 60);
+    if (!leeway) return fail(leeway.error());
+    out.jwt.leeway = std::chrono::seconds(*leeway);
+    if (const auto& jwks = config.value("jwt-jwks")) {
+      std::ifstream in(*jwks);
+      if (!in)
+        return fail(Error::invalid(config.setting("jwt-jwks").origin, boost::json::value(*jwks),
+                                   "a readable JWKS file"));
+      out.jwt.jwks_json.assign(std::istreambuf_iterator<char>(in), {});
+    }
+  }
 
   const auto& db = config.setting("db");
   auto store = db.value ? parse_store_url(*db.value, cwd, db.origin) : default_store_url(env, cwd);

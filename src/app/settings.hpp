@@ -10,6 +10,7 @@
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "common/store_url.hpp"
+#include "identity/jwt.hpp"
 
 namespace redcell {
 
@@ -19,6 +20,7 @@ struct ServeSettings {
   unsigned threads = 0;
   StoreUrl store;
   std::string auth = "local";
+  JwtOptions jwt;  // with auth == "jwt"; checked when the verifier is built
   std::vector<std::string> allowed_hosts;
   std::size_t body_limit = 1 << 20;
   std::chrono::milliseconds shutdown_timeout{30'000};

@@ -49,6 +49,7 @@ TEST(ServeSettings, BadNumbersNameTheOption) {
   EXPECT_FALSE(settings({{"access-log", "yes"}}));
   EXPECT_FALSE(settings({{"log-level", "loud"}}));
   EXPECT_FALSE(settings({{"auth", "none"}}));
+  EXPECT_TRUE(settings({{"auth", "jwt"}, {"listen", "0.0.0.0:8080"}})) << "jwt may listen anywhere";
 }
 
 TEST(ServeSettings, AllowedHostsSplitsOnCommas) {

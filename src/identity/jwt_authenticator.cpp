@@ -1,0 +1,45 @@
+#include "identity/jwt_authenticator.hpp"
+
+#include <strings.h>
+
+namespace redcell {
+
+namespace {
+constexpr std::size_t kMaxCachedUsers = 10'000;
+}
+
+JwtAuthenticator::JwtAuthenticator(std::unique_ptr<JwtVerifier> verifier, ResolveUser resolve)
+    : verifier_(std::move(verifier)), resolve_(std::move(resolve)) {}
+
+Result<Identity> JwtAuthenticator::authenticate(const Credentials& credentials) const {
+  const auto& header = credentials.authorization;
+  if (!header || header->size() < 7 || strncasecmp(header->c_str(), "Bearer ", 7) != 0)
+    return fail(Error(ErrorCode::unauthorized,
+                      "authentication required: send Authorization: Bearer <token>"));
+  std::string_view token(*header);
+  token.remove_prefix(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  auto claims = verifier_->verify(token);
+  if (!claims) return fail(claims.error());
+
+  const std::string key = claims->issuer + "\n" + claims->subject;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = cache_.find(key); it != cache_.end()) {
+      const auto& c = it->second;
+      if (c.username == claims->username && c.display_name == claims->display_name &&
+          c.roles == claims->roles)
+        return c;
+    }
+  }
+  auto user_id = resolve_(*claims);
+  if (!user_id) return fail(user_id.error());
+  Identity id{*user_id,         claims->issuer,       claims->subject,
+              claims->username, claims->display_name, claims->roles};
+  std::lock_guard lock(mu_);
+  if (cache_.size() >= kMaxCachedUsers) cache_.clear();
+  cache_[key] = id;
+  return id;
+}
+
+}  // namespace redcell
