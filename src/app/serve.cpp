@@ -16,6 +16,7 @@
 #include "converters/converter.hpp"
 #include "http/server/server.hpp"
 #include "identity/identity.hpp"
+#include "identity/api_key_authenticator.hpp"
 #include "identity/jwt_authenticator.hpp"
 
 namespace redcell {
@@ -83,6 +84,8 @@ int run_serve(const Config& config) {
     authenticator = std::make_unique<LocalAuthenticator>(*local_user);
   }
 
+  ApiKeyAuthenticator with_api_keys(**store, *authenticator, SystemClock::instance());
+
   WorkPool blocking(4);
   http::Router router;
   http::MetricsRegistry metrics;
@@ -94,6 +97,7 @@ int run_serve(const Config& config) {
   info.auth_mode = settings->auth;
   info.store_kind = settings->store.kind == StoreUrl::Kind::sqlite ? "sqlite" : "postgresql";
   api::add_system_routes(router, memory, blocking, info);
+  api::add_api_key_routes(router, memory, blocking);
   api::add_converter_routes(router, ConverterRegistry::builtin());
   http::HttpMetrics http_metrics(metrics, router);
 
@@ -107,7 +111,7 @@ int run_serve(const Config& config) {
   options.idle_timeout = settings->idle_timeout;
   options.request_timeout = settings->idle_timeout;
   options.access_log = settings->access_log;
-  http::Server server(options, router, *authenticator, http_metrics);
+  http::Server server(options, router, with_api_keys, http_metrics);
   if (auto ok = server.listen(); !ok) return refuse("listen_failed", ok.error());
   if (auto ok = (*store)->set_listen_url(server.url()); !ok)
     log::warn("lock_file_update_failed", {{"error", ok.error().message()}});

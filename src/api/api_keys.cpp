@@ -1,0 +1,120 @@
+// /api/v1/api-keys: create (the secret is in this one response only), list, revoke.
+#include <boost/json.hpp>
+
+#include "api/routes.hpp"
+#include "common/time.hpp"
+#include "common/work_pool.hpp"
+#include "identity/api_key_authenticator.hpp"
+#include "memory/store.hpp"
+
+namespace redcell::api {
+
+namespace {
+
+boost::json::object key_json(const memory::ApiKey& k) {
+  boost::json::object o{{"id", k.id},
+                        {"name", k.name},
+                        {"prefix", k.prefix},
+                        {"created_at", format_time(k.created_at)}};
+  o["last_used_at"] = k.last_used_at ? boost::json::value(format_time(*k.last_used_at)) : nullptr;
+  o["revoked_at"] = k.revoked_at ? boost::json::value(format_time(*k.revoked_at)) : nullptr;
+  return o;
+}
+
+memory::Scope scope_of(const http::Request& req) {
+  return memory::Scope::user(req.identity->user_id);
+}
+
+Result<std::string> key_name(const boost::json::value& body) {
+  if (!body.is_object()) return fail(Error::invalid("", body, "an object {\"name\"}"));
+  for (const auto& kv : body.as_object()) {
+    if (kv.key() == "name") continue;
+    std::string field = "/" + std::string(kv.key());
+    bool read_only = kv.key() == "id" || kv.key() == "prefix" || kv.key() == "secret" ||
+                     kv.key() == "created_at" || kv.key() == "last_used_at" ||
+                     kv.key() == "revoked_at" || kv.key() == "owner";
+    return fail(Error::invalid(
+        field, kv.value(), read_only ? "no value: the server sets it" : "only \"name\"",
+        field + (read_only ? " is read-only" : " is not a member of an API key")));
+  }
+  const auto* name = body.as_object().if_contains("name");
+  if (!name || !name->is_string() || name->as_string().empty() || name->as_string().size() > 200)
+    return fail(Error::invalid("/name", name ? *name : nullptr, "a name of 1 to 200 characters"));
+  return std::string(name->as_string());
+}
+
+void audit(memory::Store& store, const memory::Scope& scope, std::string action,
+           const std::string& id) {
+  memory::AuditEvent e;
+  e.action = std::move(action);
+  e.object_type = "api_key";
+  e.object_id = id;
+  (void)store.add_audit(scope, e);  // committed with the next batch; not waited for
+}
+
+}  // namespace
+
+void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& pool) {
+  http::RouteOptions opts;
+  opts.json_body = true;
+  opts.summary = "Create an API key; the secret is returned once";
+  router.add_async(
+      "POST", "/api/v1/api-keys",
+      [&store, &pool](std::shared_ptr<http::Request> req, http::Reply reply) {
+        pool.post([&store, req, reply = std::move(reply)] {
+          auto name = key_name(req->json);
+          if (!name) return reply(http::Response::error(name.error()));
+          auto secret = generate_api_key_secret();
+          memory::ApiKey k;
+          k.name = *name;
+          k.prefix = secret.prefix;
+          k.secret_hash = secret.hash;
+          auto stored = store.add_api_key(scope_of(*req), k).get();
+          if (!stored) return reply(http::Response::error(stored.error()));
+          audit(store, scope_of(*req), "api_key.create", stored->id);
+          auto body = key_json(*stored);
+          body["secret"] = secret.secret;
+          reply(http::Response::json(201, body));
+        });
+      },
+      opts);
+
+  opts.json_body = false;
+  opts.summary = "Your API keys (prefix, creation, last use; never the secret)";
+  router.add_async(
+      "GET", "/api/v1/api-keys",
+      [&store, &pool](std::shared_ptr<http::Request> req, http::Reply reply) {
+        pool.post([&store, req, reply = std::move(reply)] {
+          auto limit = req->query_param("limit");
+          auto cursor = req->query_param("cursor");
+          auto page =
+              parse_page_request(limit ? std::optional<std::string_view>(*limit) : std::nullopt,
+                                 cursor ? std::optional<std::string_view>(*cursor) : std::nullopt);
+          if (!page) return reply(http::Response::error(page.error()));
+          auto keys = store.list_api_keys(scope_of(*req), *page);
+          if (!keys) return reply(http::Response::error(keys.error()));
+          boost::json::array items;
+          for (const auto& k : keys->items) items.push_back(key_json(k));
+          reply(http::Response::json(
+              200, {{"items", std::move(items)},
+                    {"next_cursor",
+                     keys->next ? boost::json::value(encode_cursor(*keys->next)) : nullptr}}));
+        });
+      },
+      opts);
+
+  opts.summary = "Revoke an API key; it stops working on the next request";
+  router.add_async(
+      "DELETE", "/api/v1/api-keys/{id}",
+      [&store, &pool](std::shared_ptr<http::Request> req, http::Reply reply) {
+        pool.post([&store, req, reply = std::move(reply)] {
+          auto revoked = store.revoke_api_key(scope_of(*req), std::string(req->param("id"))).get();
+          if (!revoked) return reply(http::Response::error(revoked.error()));
+          audit(store, scope_of(*req), "api_key.revoke", revoked->id);
+          reply(http::Response::json(200, key_json(*revoked)));
+        });
+      },
+      opts);
+}
+
+}  // namespace redcell::api
