@@ -36,6 +36,9 @@ void add_system_routes(http::Router& router, memory::Store& store, WorkPool& poo
                        const SystemInfo& info);
 boost::json::object identity_json(const Identity& identity);
 
+// GET /api/v1/users and GET /api/v1/audit (admin).
+void add_admin_routes(http::Router& router, memory::Store& store, WorkPool& pool);
+
 // POST/GET /api/v1/api-keys, DELETE /api/v1/api-keys/{id}.
 void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& pool);
 

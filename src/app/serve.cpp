@@ -98,6 +98,7 @@ int run_serve(const Config& config) {
   info.store_kind = settings->store.kind == StoreUrl::Kind::sqlite ? "sqlite" : "postgresql";
   api::add_system_routes(router, memory, blocking, info);
   api::add_api_key_routes(router, memory, blocking);
+  api::add_admin_routes(router, memory, blocking);
   api::add_converter_routes(router, ConverterRegistry::builtin());
   http::HttpMetrics http_metrics(metrics, router);
 

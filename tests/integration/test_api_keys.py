@@ -77,3 +77,27 @@ def test_bad_bodies_name_the_field(server):
         assert_error_shape(r, 400, "invalid_argument", field=field)
     r = server.request("GET", "/api/v1/api-keys?limit=0", headers=alice)
     assert_error_shape(r, 400, "invalid_argument", field="/query/limit")
+
+
+def test_admins_read_users_and_the_audit_log(server):
+    admin = {"Authorization": "Bearer " + hs256(claims(sub="auditor", preferred_username="auditor",
+                                                       realm_access={"roles": ["admin"]}))}
+    alice = as_user("alice4")
+    key = server.request("POST", "/api/v1/api-keys", json_body={"name": "audited"}, headers=alice).json()
+    server.request("DELETE", f"/api/v1/api-keys/{key['id']}", headers=alice)
+    r = server.request("GET", f"/api/v1/audit?object_id={key['id']}", headers=admin)
+    assert r.status == 200, r.data
+    events = r.json()["items"]
+    assert [e["action"] for e in events] == ["api_key.create", "api_key.revoke"]
+    alice_id = server.request("GET", "/api/v1/me", headers=alice).json()["id"]
+    assert {e["actor"] for e in events} == {alice_id}
+    page = server.request("GET", "/api/v1/audit?action=api_key.create&limit=1", headers=admin).json()
+    assert len(page["items"]) == 1 and page["next_cursor"]
+    nxt = server.request("GET", "/api/v1/audit?action=api_key.create&limit=1&cursor=" + page["next_cursor"], headers=admin).json()
+    assert nxt["items"][0]["id"] != page["items"][0]["id"]
+    users = server.request("GET", "/api/v1/users?limit=500", headers=admin).json()["items"]
+    assert alice_id in [u["id"] for u in users]
+    for path in ["/api/v1/audit", "/api/v1/users"]:
+        assert_error_shape(server.request("GET", path, headers=alice), 403, "forbidden")
+    assert_error_shape(server.request("GET", "/api/v1/audit?cursor=garbage", headers=admin), 400,
+                       "invalid_argument", field="/query/cursor")
