@@ -1,6 +1,7 @@
 // Admin routes: /api/v1/users and /api/v1/audit (filterable), both keyset-paged.
 #include <boost/json.hpp>
 
+#include "api/handlers.hpp"
 #include "api/routes.hpp"
 #include "common/time.hpp"
 #include "common/work_pool.hpp"
@@ -9,25 +10,6 @@
 namespace redcell::api {
 
 namespace {
-
-// The page a list request asks for, from ?limit= and ?cursor=.
-Result<PageRequest> page_of(const http::Request& req) {
-  auto limit = req.query_param("limit");
-  auto cursor = req.query_param("cursor");
-  return parse_page_request(limit ? std::optional<std::string_view>(*limit) : std::nullopt,
-                            cursor ? std::optional<std::string_view>(*cursor) : std::nullopt);
-}
-
-template <class T, class ToJson>
-http::Response page_json(const Result<Page<T>>& page, ToJson to_json) {
-  if (!page) return http::Response::error(page.error());
-  boost::json::array items;
-  for (const auto& x : page->items) items.push_back(to_json(x));
-  return http::Response::json(
-      200,
-      {{"items", std::move(items)},
-       {"next_cursor", page->next ? boost::json::value(encode_cursor(*page->next)) : nullptr}});
-}
 
 boost::json::object user_json(const memory::User& u) {
   boost::json::array roles;
@@ -60,30 +42,26 @@ void add_admin_routes(http::Router& router, memory::Store& store, WorkPool& pool
   http::RouteOptions opts;
   opts.role = "admin";
   opts.summary = "Every user (admin)";
-  router.add_async(
-      "GET", "/api/v1/users",
-      [&store, &pool](std::shared_ptr<http::Request> req, http::Reply reply) {
-        pool.post([&store, req, reply = std::move(reply)] {
-          auto page = page_of(*req);
-          if (!page) return reply(http::Response::error(page.error()));
-          reply(page_json(store.list_users(memory::Scope::system(), *page), user_json));
-        });
+  add_blocking(
+      router, "GET", "/api/v1/users", pool,
+      [&store](http::Request& req) {
+        auto page = page_of(req);
+        if (!page) return http::Response::error(page.error());
+        return page_json(store.list_users(memory::Scope::system(), *page), user_json);
       },
       opts);
 
   opts.summary = "The audit log (admin): ?action=, ?object_type=, ?object_id=";
-  router.add_async(
-      "GET", "/api/v1/audit",
-      [&store, &pool](std::shared_ptr<http::Request> req, http::Reply reply) {
-        pool.post([&store, req, reply = std::move(reply)] {
-          auto page = page_of(*req);
-          if (!page) return reply(http::Response::error(page.error()));
-          memory::AuditFilter f;
-          f.action = req->query_param("action");
-          f.object_type = req->query_param("object_type");
-          f.object_id = req->query_param("object_id");
-          reply(page_json(store.list_audit(memory::Scope::system(), f, *page), audit_json));
-        });
+  add_blocking(
+      router, "GET", "/api/v1/audit", pool,
+      [&store](http::Request& req) {
+        auto page = page_of(req);
+        if (!page) return http::Response::error(page.error());
+        memory::AuditFilter f;
+        f.action = req.query_param("action");
+        f.object_type = req.query_param("object_type");
+        f.object_id = req.query_param("object_id");
+        return page_json(store.list_audit(memory::Scope::system(), f, *page), audit_json);
       },
       opts);
 }

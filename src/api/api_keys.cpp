@@ -1,6 +1,7 @@
 // /api/v1/api-keys: create (the secret is in this one response only), list, revoke.
 #include <boost/json.hpp>
 
+#include "api/handlers.hpp"
 #include "api/routes.hpp"
 #include "common/time.hpp"
 #include "common/work_pool.hpp"
@@ -58,61 +59,44 @@ void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& po
   http::RouteOptions opts;
   opts.json_body = true;
   opts.summary = "Create an API key; the secret is returned once";
-  router.add_async(
-      "POST", "/api/v1/api-keys",
-      [&store, &pool](std::shared_ptr<http::Request> req, http::Reply reply) {
-        pool.post([&store, req, reply = std::move(reply)] {
-          auto name = key_name(req->json);
-          if (!name) return reply(http::Response::error(name.error()));
-          auto secret = generate_api_key_secret();
-          memory::ApiKey k;
-          k.name = *name;
-          k.prefix = secret.prefix;
-          k.secret_hash = secret.hash;
-          auto stored = store.add_api_key(scope_of(*req), k).get();
-          if (!stored) return reply(http::Response::error(stored.error()));
-          audit(store, scope_of(*req), "api_key.create", stored->id);
-          auto body = key_json(*stored);
-          body["secret"] = secret.secret;
-          reply(http::Response::json(201, body));
-        });
+  add_blocking(
+      router, "POST", "/api/v1/api-keys", pool,
+      [&store](http::Request& req) {
+        auto name = key_name(req.json);
+        if (!name) return http::Response::error(name.error());
+        auto secret = generate_api_key_secret();
+        memory::ApiKey k;
+        k.name = *name;
+        k.prefix = secret.prefix;
+        k.secret_hash = secret.hash;
+        auto stored = store.add_api_key(scope_of(req), k).get();
+        if (!stored) return http::Response::error(stored.error());
+        audit(store, scope_of(req), "api_key.create", stored->id);
+        auto body = key_json(*stored);
+        body["secret"] = secret.secret;
+        return http::Response::json(201, body);
       },
       opts);
 
   opts.json_body = false;
   opts.summary = "Your API keys (prefix, creation, last use; never the secret)";
-  router.add_async(
-      "GET", "/api/v1/api-keys",
-      [&store, &pool](std::shared_ptr<http::Request> req, http::Reply reply) {
-        pool.post([&store, req, reply = std::move(reply)] {
-          auto limit = req->query_param("limit");
-          auto cursor = req->query_param("cursor");
-          auto page =
-              parse_page_request(limit ? std::optional<std::string_view>(*limit) : std::nullopt,
-                                 cursor ? std::optional<std::string_view>(*cursor) : std::nullopt);
-          if (!page) return reply(http::Response::error(page.error()));
-          auto keys = store.list_api_keys(scope_of(*req), *page);
-          if (!keys) return reply(http::Response::error(keys.error()));
-          boost::json::array items;
-          for (const auto& k : keys->items) items.push_back(key_json(k));
-          reply(http::Response::json(
-              200, {{"items", std::move(items)},
-                    {"next_cursor",
-                     keys->next ? boost::json::value(encode_cursor(*keys->next)) : nullptr}}));
-        });
+  add_blocking(
+      router, "GET", "/api/v1/api-keys", pool,
+      [&store](http::Request& req) {
+        auto page = page_of(req);
+        if (!page) return http::Response::error(page.error());
+        return page_json(store.list_api_keys(scope_of(req), *page), key_json);
       },
       opts);
 
   opts.summary = "Revoke an API key; it stops working on the next request";
-  router.add_async(
-      "DELETE", "/api/v1/api-keys/{id}",
-      [&store, &pool](std::shared_ptr<http::Request> req, http::Reply reply) {
-        pool.post([&store, req, reply = std::move(reply)] {
-          auto revoked = store.revoke_api_key(scope_of(*req), std::string(req->param("id"))).get();
-          if (!revoked) return reply(http::Response::error(revoked.error()));
-          audit(store, scope_of(*req), "api_key.revoke", revoked->id);
-          reply(http::Response::json(200, key_json(*revoked)));
-        });
+  add_blocking(
+      router, "DELETE", "/api/v1/api-keys/{id}", pool,
+      [&store](http::Request& req) {
+        auto revoked = store.revoke_api_key(scope_of(req), std::string(req.param("id"))).get();
+        if (!revoked) return http::Response::error(revoked.error());
+        audit(store, scope_of(req), "api_key.revoke", revoked->id);
+        return http::Response::json(200, key_json(*revoked));
       },
       opts);
 }

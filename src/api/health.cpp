@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 
+#include "api/handlers.hpp"
 #include "api/routes.hpp"
 #include "common/work_pool.hpp"
 
@@ -20,17 +21,14 @@ void add_health_routes(http::Router& router, const http::MetricsRegistry& metric
       open);
 
   open.summary = "The process can serve requests: its store answers";
-  router.add_async(
-      "GET", "/readyz",
-      [check = std::move(ready_check), &pool](std::shared_ptr<http::Request>, http::Reply reply) {
-        pool.post([check, reply = std::move(reply)] {
-          auto ready = check();
-          if (!ready)
-            reply(http::Response::json(
-                503, {{"status", "unavailable"}, {"reason", ready.error().message()}}));
-          else
-            reply(http::Response::json(200, {{"status", "ready"}}));
-        });
+  add_blocking(
+      router, "GET", "/readyz", pool,
+      [check = std::move(ready_check)](http::Request&) {
+        auto ready = check();
+        if (!ready)
+          return http::Response::json(
+              503, {{"status", "unavailable"}, {"reason", ready.error().message()}});
+        return http::Response::json(200, {{"status", "ready"}});
       },
       open);
 
@@ -38,7 +36,8 @@ void add_health_routes(http::Router& router, const http::MetricsRegistry& metric
   router.add(
       "GET", "/metrics",
       [&metrics](http::Request&) {
-        return http::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+        return http::Response::text(200, metrics.render(),
+                                    "text/plain; version=0.0.4; charset=utf-8");
       },
       open);
 }

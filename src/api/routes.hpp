@@ -16,7 +16,7 @@ class WorkPool;
 namespace memory {
 class Store;
 }
-}
+}  // namespace redcell
 
 namespace redcell::api {
 

@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 
+#include "api/handlers.hpp"
 #include "api/routes.hpp"
 #include "common/work_pool.hpp"
 #include "memory/store.hpp"
@@ -9,9 +10,12 @@ namespace redcell::api {
 boost::json::object identity_json(const Identity& id) {
   boost::json::array roles;
   for (const auto& r : id.roles) roles.emplace_back(r);
-  return {{"id", id.user_id},           {"issuer", id.issuer},
-          {"subject", id.subject},      {"username", id.username},
-          {"display_name", id.display_name}, {"roles", std::move(roles)}};
+  return {{"id", id.user_id},
+          {"issuer", id.issuer},
+          {"subject", id.subject},
+          {"username", id.username},
+          {"display_name", id.display_name},
+          {"roles", std::move(roles)}};
 }
 
 void add_system_routes(http::Router& router, memory::Store& store, WorkPool& pool,
@@ -25,10 +29,10 @@ void add_system_routes(http::Router& router, memory::Store& store, WorkPool& poo
 
   opts.summary = "Server, store and writer-queue figures (admin)";
   opts.role = "admin";
-  router.add_async(
-      "GET", "/api/v1/system",
-      [&store, &pool, info](std::shared_ptr<http::Request>, http::Reply reply) {
-        pool.post([&store, info, reply = std::move(reply)] {
+  add_blocking(
+      router, "GET", "/api/v1/system", pool,
+      [&store, info](http::Request&) {
+        {
           auto s = store.stats();
           auto check = store.ping();
           boost::json::object doc{
@@ -44,12 +48,13 @@ void add_system_routes(http::Router& router, memory::Store& store, WorkPool& poo
                 {"batches", s.batches},
                 {"writes", s.writes},
                 {"largest_batch", s.largest_batch},
-                {"mean_batch", s.batches ? static_cast<double>(s.writes) / static_cast<double>(s.batches) : 0.0},
+                {"mean_batch",
+                 s.batches ? static_cast<double>(s.writes) / static_cast<double>(s.batches) : 0.0},
                 {"connections", {{"read", s.read_connections}, {"write", s.write_connections}}},
                 {"wal_bytes_largest", s.wal_bytes_largest},
                 {"checkpoints", s.checkpoints}}}};
-          reply(http::Response::json(200, doc));
-        });
+          return http::Response::json(200, doc);
+        }
       },
       opts);
 }
