@@ -24,6 +24,11 @@ using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::StatementReset;
 
+// The owner a write's WHERE clause must match: "" for the system scope (any owner).
+inline std::string scope_owner(const Scope& scope) {
+  return scope.is_system() ? "" : scope.user_id();
+}
+
 inline Error not_found(std::string_view what) {
   return Error(ErrorCode::not_found, "no " + std::string(what) + " with that id");
 }
