@@ -64,9 +64,6 @@ Result<void> update_owned(Connection& c, const std::string& sql_prefix, int set_
   return {};
 }
 
-std::string scope_owner(const Scope& scope) {
-  return scope.is_system() ? "" : scope.user_id();
-}
 
 }  // namespace
 

@@ -7,9 +7,6 @@ namespace redcell::memory {
 
 namespace {
 
-std::string scope_owner(const Scope& scope) {
-  return scope.is_system() ? "" : scope.user_id();
-}
 std::string owner_clause(const std::string& owner, const char* column = "owner") {
   return owner.empty() ? "" : std::string(" AND ") + column + " = ?";
 }
