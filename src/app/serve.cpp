@@ -15,8 +15,8 @@
 #include "common/work_pool.hpp"
 #include "converters/converter.hpp"
 #include "http/server/server.hpp"
-#include "identity/identity.hpp"
 #include "identity/api_key_authenticator.hpp"
+#include "identity/identity.hpp"
 #include "identity/jwt_authenticator.hpp"
 
 namespace redcell {
@@ -112,6 +112,7 @@ int run_serve(const Config& config) {
   options.idle_timeout = settings->idle_timeout;
   options.request_timeout = settings->idle_timeout;
   options.access_log = settings->access_log;
+  options.offload = [&blocking](std::function<void()> task) { blocking.post(std::move(task)); };
   http::Server server(options, router, with_api_keys, http_metrics);
   if (auto ok = server.listen(); !ok) return refuse("listen_failed", ok.error());
   if (auto ok = (*store)->set_listen_url(server.url()); !ok)

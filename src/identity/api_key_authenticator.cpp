@@ -32,6 +32,15 @@ ApiKeyAuthenticator::ApiKeyAuthenticator(memory::Store& store, const Authenticat
                                          const Clock& clock)
     : store_(store), next_(next), clock_(clock) {}
 
+bool ApiKeyAuthenticator::may_block(const Credentials& c) const {
+  if (c.api_key) return true;
+  const auto& h = c.authorization;
+  if (h && h->size() > 7 && strncasecmp(h->c_str(), "Bearer ", 7) == 0 &&
+      looks_like_api_key(std::string_view(*h).substr(7)))
+    return true;  // every API-key request reads the store
+  return next_.may_block(c);
+}
+
 Result<Identity> ApiKeyAuthenticator::authenticate(const Credentials& credentials) const {
   std::string_view secret;
   if (credentials.api_key) {

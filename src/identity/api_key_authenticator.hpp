@@ -29,6 +29,7 @@ class ApiKeyAuthenticator final : public Authenticator {
   ApiKeyAuthenticator(memory::Store& store, const Authenticator& next, const Clock& clock);
   Result<Identity> authenticate(const Credentials& credentials) const override;
   std::string_view mode() const override { return next_.mode(); }
+  bool may_block(const Credentials& credentials) const override;
 
  private:
   memory::Store& store_;

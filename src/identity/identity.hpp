@@ -35,6 +35,9 @@ class Authenticator {
   virtual ~Authenticator() = default;
   virtual Result<Identity> authenticate(const Credentials& credentials) const = 0;
   virtual std::string_view mode() const = 0;
+  // True when authenticating these credentials may wait on the store; the server then
+  // authenticates (and handles) the request off its event loop.
+  virtual bool may_block(const Credentials&) const { return false; }
 };
 
 // --auth local: every request is the one local user, who is an admin.

@@ -11,6 +11,12 @@ constexpr std::size_t kMaxCachedUsers = 10'000;
 JwtAuthenticator::JwtAuthenticator(std::unique_ptr<JwtVerifier> verifier, ResolveUser resolve)
     : verifier_(std::move(verifier)), resolve_(std::move(resolve)) {}
 
+bool JwtAuthenticator::may_block(const Credentials& c) const {
+  if (!c.authorization) return false;  // answered at once: 401
+  std::lock_guard lock(mu_);
+  return !seen_tokens_.contains(*c.authorization);
+}
+
 Result<Identity> JwtAuthenticator::authenticate(const Credentials& credentials) const {
   const auto& header = credentials.authorization;
   if (!header || header->size() < 7 || strncasecmp(header->c_str(), "Bearer ", 7) != 0)
@@ -28,8 +34,10 @@ Result<Identity> JwtAuthenticator::authenticate(const Credentials& credentials) 
     if (auto it = cache_.find(key); it != cache_.end()) {
       const auto& c = it->second;
       if (c.username == claims->username && c.display_name == claims->display_name &&
-          c.roles == claims->roles)
+          c.roles == claims->roles) {
+        if (seen_tokens_.size() < kMaxCachedUsers) seen_tokens_.insert(*header);
         return c;
+      }
     }
   }
   auto user_id = resolve_(*claims);
@@ -37,8 +45,12 @@ Result<Identity> JwtAuthenticator::authenticate(const Credentials& credentials) 
   Identity id{*user_id,         claims->issuer,       claims->subject,
               claims->username, claims->display_name, claims->roles};
   std::lock_guard lock(mu_);
-  if (cache_.size() >= kMaxCachedUsers) cache_.clear();
+  if (cache_.size() >= kMaxCachedUsers || seen_tokens_.size() >= kMaxCachedUsers) {
+    cache_.clear();  // together, so a token counted as seen always has its user cached
+    seen_tokens_.clear();
+  }
   cache_[key] = id;
+  seen_tokens_.insert(*header);
   return id;
 }
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "identity/identity.hpp"
 #include "identity/jwt.hpp"
@@ -21,12 +22,18 @@ class JwtAuthenticator final : public Authenticator {
   JwtAuthenticator(std::unique_ptr<JwtVerifier> verifier, ResolveUser resolve);
   Result<Identity> authenticate(const Credentials& credentials) const override;
   std::string_view mode() const override { return "jwt"; }
+  // A user not seen yet (or whose token changed) is written to the store; since which one
+  // is only known after verifying, every bearer token is authenticated off the loop while
+  // the cache is cold, and on the loop once its user is cached.
+  bool may_block(const Credentials& credentials) const override;
 
  private:
   std::unique_ptr<JwtVerifier> verifier_;
   ResolveUser resolve_;
   mutable std::mutex mu_;
   mutable std::unordered_map<std::string, Identity> cache_;  // "iss\nsub" -> identity
+  // Authorization values whose user is cached: verifying them again needs no store.
+  mutable std::unordered_set<std::string> seen_tokens_;
 };
 
 }  // namespace redcell

@@ -164,7 +164,22 @@ struct Server::Impl {
     std::optional<Response> response;  // answered without a handler, or by a sync handler
     const Route* route = nullptr;
     std::shared_ptr<Request> request;
+    std::optional<Credentials> deferred_auth;  // authenticate (and handle) on the offload
   };
+
+  // Authentication, role check and the handler, for a request whose authentication may
+  // block: runs on the offload executor and answers through `reply`.
+  void authenticate_and_handle(const Route& route, std::shared_ptr<Request> req, Credentials creds,
+                               Reply reply) {
+    auto identity = auth.authenticate(creds);
+    if (!identity) return reply(Response::error(identity.error()));
+    if (!route.options.role.empty() && !identity->has_role(route.options.role))
+      return reply(Response::error(
+          Error(ErrorCode::forbidden, "this route needs the role \"" + route.options.role + "\"")));
+    req->identity = std::move(*identity);
+    if (route.handler) return reply(guarded_call(route, *req));
+    route.async_handler(req, std::move(reply));
+  }
 
   Response guarded_call(const Route& route, Request& req) {
     try {
@@ -265,6 +280,10 @@ struct Server::Impl {
       Credentials creds;
       if (auto a = req->header("Authorization")) creds.authorization = std::string(*a);
       if (auto k = req->header("X-API-Key")) creds.api_key = std::string(*k);
+      if (opts.offload && auth.may_block(creds)) {
+        p.deferred_auth = std::move(creds);
+        return p;
+      }
       auto identity = auth.authenticate(creds);
       if (!identity) return answer(identity.error());
       if (!route.options.role.empty() && !identity->has_role(route.options.role))
@@ -277,7 +296,10 @@ struct Server::Impl {
     return p;
   }
 
-  awaitable<Response> call_async(const Route& route, std::shared_ptr<Request> req) {
+  // Starts an answer with a Reply and waits for it on this connection's loop; `start` may
+  // hand the Reply to any thread. A Reply dropped unanswered becomes a 500.
+  awaitable<Response> await_reply(std::function<void(Reply)> start, const Request& req,
+                                  const Route& route) {
     auto ex = co_await asio::this_coro::executor;
     auto pending = std::make_shared<PendingReply>(ex);
     {
@@ -286,10 +308,10 @@ struct Server::Impl {
       guard->ex = ex;
       Reply reply = [guard](Response r) { guard->answer(std::move(r)); };
       try {
-        route.async_handler(req, std::move(reply));
+        start(std::move(reply));
       } catch (const std::exception& e) {
         log::error("handler_exception",
-                   {{"request_id", req->request_id}, {"route", route.pattern}, {"what", e.what()}});
+                   {{"request_id", req.request_id}, {"route", route.pattern}, {"what", e.what()}});
       }
     }
     if (!pending->response) {
@@ -428,7 +450,26 @@ struct Server::Impl {
         if (prepared.response) {
           response = std::move(*prepared.response);
         } else {
-          response = co_await call_async(*prepared.route, prepared.request);
+          // (g++ 12: the lambda is built in its own statement, apart from the co_await.)
+          std::function<void(Reply)> start;
+          const Route* route = prepared.route;
+          auto req = prepared.request;
+          if (prepared.deferred_auth) {
+            start = [this, route, req, creds = std::move(*prepared.deferred_auth)](Reply reply) {
+              opts.offload([this, route, req, creds, reply = std::move(reply)]() mutable {
+                try {
+                  authenticate_and_handle(*route, req, std::move(creds), std::move(reply));
+                } catch (const std::exception& e) {
+                  log::error("handler_exception", {{"request_id", req->request_id},
+                                                   {"route", route->pattern},
+                                                   {"what", e.what()}});
+                }
+              });
+            };
+          } else {
+            start = [route, req](Reply reply) { route->async_handler(req, std::move(reply)); };
+          }
+          response = co_await await_reply(std::move(start), *req, *route);
         }
       }
       keep_alive = keep_alive && !draining;

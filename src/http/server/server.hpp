@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct ServerOptions {
   std::chrono::milliseconds request_timeout{30'000};
   std::chrono::milliseconds shutdown_timeout{30'000};
   bool access_log = true;
+  // Runs work that may block (authentication that reads the store) off the event loops;
+  // empty: everything runs on the loop.
+  std::function<void(std::function<void()>)> offload;
 };
 
 class Server {
