@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -20,6 +21,7 @@ std::atomic<int> g_min_level{static_cast<int>(Level::info)};
 std::mutex g_secrets_mu;
 std::vector<std::string> g_secrets;
 std::atomic<bool> g_have_secrets{false};
+std::atomic<bool> g_frozen{false};  // after init(): the secret list no longer changes
 
 // spdlog's own stderr sink flushes after every line; this one leaves flushing to the
 // logger's flush policy, so the per-request access log costs no write() of its own.
@@ -61,13 +63,20 @@ std::string_view level_name(Level l) {
   return "info";
 }
 
-void redact(std::string& line) {
-  if (!g_have_secrets.load(std::memory_order_acquire)) return;
-  std::lock_guard lock(g_secrets_mu);
-  for (const auto& s : g_secrets) {
+void redact_with(const std::vector<std::string>& secrets, std::string& line) {
+  for (const auto& s : secrets) {
     for (auto pos = line.find(s); pos != std::string::npos; pos = line.find(s, pos + 3))
       line.replace(pos, s.size(), "***");
   }
+}
+
+// Once init() froze the list, every line reads it without a lock (a lock per line would
+// be taken on every request's access-log line).
+void redact(std::string& line) {
+  if (!g_have_secrets.load(std::memory_order_acquire)) return;
+  if (g_frozen.load(std::memory_order_acquire)) return redact_with(g_secrets, line);
+  std::lock_guard lock(g_secrets_mu);
+  redact_with(g_secrets, line);
 }
 
 }  // namespace
@@ -76,6 +85,7 @@ void init(Level min_level) {
   g_min_level = static_cast<int>(min_level);
   static char buffer[1 << 16];
   std::setvbuf(stderr, buffer, _IOFBF, sizeof buffer);
+  g_frozen.store(true, std::memory_order_release);
   logger();
   spdlog::flush_every(std::chrono::seconds(1));
 }
@@ -95,6 +105,8 @@ Result<Level> parse_level(std::string_view t) {
 
 void add_secret(std::string secret) {
   if (secret.size() < 4) return;  // too short to redact without mangling ordinary text
+  if (g_frozen.load(std::memory_order_acquire))
+    throw std::logic_error("log::add_secret after log::init: register secrets at start-up");
   std::lock_guard lock(g_secrets_mu);
   g_secrets.push_back(std::move(secret));
   g_have_secrets = true;

@@ -18,6 +18,7 @@ enum class Level { debug, info, warn, error };
 void init(Level min_level);
 void flush();
 Result<Level> parse_level(std::string_view text);
+// Secrets are registered before init(); afterwards the list is read without locking.
 void add_secret(std::string secret);
 bool enabled(Level level);
 void event(Level level, std::string_view name, boost::json::object fields = {});

@@ -6,7 +6,12 @@ namespace redcell {
 
 namespace {
 constexpr std::size_t kMaxCachedUsers = 10'000;
+// Seen tokens are remembered by hash, never kept themselves: a collision only costs one
+// blocking resolve on the event loop, since verify() always runs in full.
+std::size_t token_hash(const std::string& authorization) {
+  return std::hash<std::string>{}(authorization);
 }
+}  // namespace
 
 JwtAuthenticator::JwtAuthenticator(std::unique_ptr<JwtVerifier> verifier, ResolveUser resolve)
     : verifier_(std::move(verifier)), resolve_(std::move(resolve)) {}
@@ -14,7 +19,7 @@ JwtAuthenticator::JwtAuthenticator(std::unique_ptr<JwtVerifier> verifier, Resolv
 bool JwtAuthenticator::may_block(const Credentials& c) const {
   if (!c.authorization) return false;  // answered at once: 401
   std::lock_guard lock(mu_);
-  return !seen_tokens_.contains(*c.authorization);
+  return !seen_tokens_.contains(token_hash(*c.authorization));
 }
 
 Result<Identity> JwtAuthenticator::authenticate(const Credentials& credentials) const {
@@ -35,7 +40,7 @@ Result<Identity> JwtAuthenticator::authenticate(const Credentials& credentials) 
       const auto& c = it->second;
       if (c.username == claims->username && c.display_name == claims->display_name &&
           c.roles == claims->roles) {
-        if (seen_tokens_.size() < kMaxCachedUsers) seen_tokens_.insert(*header);
+        if (seen_tokens_.size() < kMaxCachedUsers) seen_tokens_.insert(token_hash(*header));
         return c;
       }
     }
@@ -50,7 +55,7 @@ Result<Identity> JwtAuthenticator::authenticate(const Credentials& credentials) 
     seen_tokens_.clear();
   }
   cache_[key] = id;
-  seen_tokens_.insert(*header);
+  seen_tokens_.insert(token_hash(*header));
   return id;
 }
 

@@ -32,8 +32,9 @@ class JwtAuthenticator final : public Authenticator {
   ResolveUser resolve_;
   mutable std::mutex mu_;
   mutable std::unordered_map<std::string, Identity> cache_;  // "iss\nsub" -> identity
-  // Authorization values whose user is cached: verifying them again needs no store.
-  mutable std::unordered_set<std::string> seen_tokens_;
+  // Hashes of Authorization values whose user is cached: verifying them again needs no
+  // store. Tokens themselves are not kept.
+  mutable std::unordered_set<std::size_t> seen_tokens_;
 };
 
 }  // namespace redcell
