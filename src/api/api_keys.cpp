@@ -3,6 +3,7 @@
 
 #include "api/handlers.hpp"
 #include "api/routes.hpp"
+#include "common/log.hpp"
 #include "common/time.hpp"
 #include "common/work_pool.hpp"
 #include "identity/api_key_authenticator.hpp"
@@ -44,13 +45,17 @@ Result<std::string> key_name(const boost::json::value& body) {
   return std::string(name->as_string());
 }
 
+// Waits for the audit row's commit, so whoever reads the audit log after this response
+// sees it (read-your-writes); the handlers run on the WorkPool, where waiting is allowed.
 void audit(memory::Store& store, const memory::Scope& scope, std::string action,
            const std::string& id) {
   memory::AuditEvent e;
   e.action = std::move(action);
   e.object_type = "api_key";
   e.object_id = id;
-  (void)store.add_audit(scope, e);  // committed with the next batch; not waited for
+  if (auto done = store.add_audit(scope, e).get(); !done)
+    log::error("audit_write_failed",
+               {{"action", e.action}, {"object_id", id}, {"error", done.error().message()}});
 }
 
 }  // namespace
