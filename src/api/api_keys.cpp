@@ -23,10 +23,6 @@ boost::json::object key_json(const memory::ApiKey& k) {
   return o;
 }
 
-memory::Scope scope_of(const http::Request& req) {
-  return memory::Scope::user(req.identity->user_id);
-}
-
 Result<std::string> key_name(const boost::json::value& body) {
   if (!body.is_object()) return fail(Error::invalid("", body, "an object {\"name\"}"));
   for (const auto& kv : body.as_object()) {
@@ -45,27 +41,13 @@ Result<std::string> key_name(const boost::json::value& body) {
   return std::string(name->as_string());
 }
 
-// Waits for the audit row's commit, so whoever reads the audit log after this response
-// sees it (read-your-writes); the handlers run on the WorkPool, where waiting is allowed.
-void audit(memory::Store& store, const memory::Scope& scope, std::string action,
-           const std::string& id) {
-  memory::AuditEvent e;
-  e.action = std::move(action);
-  e.object_type = "api_key";
-  e.object_id = id;
-  if (auto done = store.add_audit(scope, e).get(); !done)
-    log::error("audit_write_failed",
-               {{"action", e.action}, {"object_id", id}, {"error", done.error().message()}});
-}
-
 }  // namespace
 
 void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& pool) {
   http::RouteOptions opts;
-  opts.json_body = true;
   opts.summary = "Create an API key; the secret is returned once";
-  add_blocking(
-      router, "POST", "/api/v1/api-keys", pool,
+  add_creating(
+      router, "/api/v1/api-keys", store, pool,
       [&store](http::Request& req) {
         auto name = key_name(req.json);
         if (!name) return http::Response::error(name.error());
@@ -76,14 +58,20 @@ void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& po
         k.secret_hash = secret.hash;
         auto stored = store.add_api_key(scope_of(req), k).get();
         if (!stored) return http::Response::error(stored.error());
-        audit(store, scope_of(req), "api_key.create", stored->id);
+        audit(store, req, "api_key.create", "api_key", stored->id);
         auto body = key_json(*stored);
         body["secret"] = secret.secret;
         return http::Response::json(201, body);
       },
-      opts);
+      opts, [](const std::string& body) {
+        // The secret is shown once: a replay answers without it.
+        auto doc = boost::json::parse(body);
+        if (doc.is_object() && doc.as_object().erase("secret"))
+          doc.as_object()["secret_shown_once"] = true;
+        return boost::json::serialize(doc);
+      });
 
-  opts.json_body = false;
+  opts = {};
   opts.summary = "Your API keys (prefix, creation, last use; never the secret)";
   add_blocking(
       router, "GET", "/api/v1/api-keys", pool,
@@ -100,7 +88,7 @@ void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& po
       [&store](http::Request& req) {
         auto revoked = store.revoke_api_key(scope_of(req), std::string(req.param("id"))).get();
         if (!revoked) return http::Response::error(revoked.error());
-        audit(store, scope_of(req), "api_key.revoke", revoked->id);
+        audit(store, req, "api_key.revoke", "api_key", revoked->id);
         return http::Response::json(200, key_json(*revoked));
       },
       opts);

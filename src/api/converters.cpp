@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 
+#include "api/handlers.hpp"
 #include "api/routes.hpp"
 #include "converters/converter.hpp"
 
@@ -60,12 +61,7 @@ void add_converter_routes(http::Router& router, const ConverterRegistry& convert
   opts.summary = "The converters this server offers, with a JSON Schema of their params";
   router.add(
       "GET", "/api/v1/converters",
-      [&converters](http::Request&) {
-        boost::json::array items;
-        for (const auto& c : converters.catalog())
-          items.push_back({{"type", c.type}, {"description", c.description}, {"params", c.params}});
-        return http::Response::json(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
-      },
+      [&converters](http::Request&) { return catalog_json(converters); },
       opts);
 
   opts.summary = "Runs text through a converter chain and shows every step";

@@ -1,6 +1,7 @@
 #pragma once
-// Helpers every resource file shares: routes whose handler may block (store calls) and
-// the list conventions (?limit=, ?cursor=, {"items", "next_cursor"}).
+// Helpers every resource file shares: routes whose handler may block (store calls), the
+// list conventions (?limit=, ?cursor=, {"items", "next_cursor"}), the caller's scope, audit
+// rows and Idempotency-Key handling for creating POSTs.
 
 #include <boost/json.hpp>
 #include <functional>
@@ -10,13 +11,19 @@
 #include "common/work_pool.hpp"
 #include "http/server/router.hpp"
 
+namespace redcell::memory {
+class Scope;
+class Store;
+}  // namespace redcell::memory
+
 namespace redcell::api {
+
+using BlockingHandler = std::function<http::Response(http::Request&)>;
 
 // The handler runs on `pool`, never on an event loop; its Response goes back to the
 // connection.
 inline void add_blocking(http::Router& router, std::string method, std::string pattern,
-                         WorkPool& pool, std::function<http::Response(http::Request&)> handler,
-                         http::RouteOptions options) {
+                         WorkPool& pool, BlockingHandler handler, http::RouteOptions options) {
   router.add_async(
       std::move(method), std::move(pattern),
       [&pool, handler = std::move(handler)](std::shared_ptr<http::Request> req, http::Reply reply) {
@@ -24,6 +31,15 @@ inline void add_blocking(http::Router& router, std::string method, std::string p
       },
       std::move(options));
 }
+
+// A creating POST on `pool` that honours `Idempotency-Key`: the same key with the same body
+// replays the first answer; with another body 422; while the first is still running 409.
+// `stored_body` may strip what must not be kept (an API key's secret) from the body kept
+// for replays.
+using BodyRedactor = std::function<std::string(const std::string& body)>;
+void add_creating(http::Router& router, std::string pattern, memory::Store& store, WorkPool& pool,
+                  BlockingHandler handler, http::RouteOptions options,
+                  BodyRedactor stored_body = {});
 
 inline Result<PageRequest> page_of(const http::Request& req) {
   auto limit = req.query_param("limit");
@@ -42,5 +58,22 @@ http::Response page_json(const Result<Page<T>>& page, ToJson to_json) {
       {{"items", std::move(items)},
        {"next_cursor", page->next ? boost::json::value(encode_cursor(*page->next)) : nullptr}});
 }
+
+// A catalog (converters, scorers) as a one-page list of {type, description, params}.
+template <class Catalog>
+http::Response catalog_json(const Catalog& catalog) {
+  boost::json::array items;
+  for (const auto& c : catalog.catalog())
+    items.push_back({{"type", c.type}, {"description", c.description}, {"params", c.params}});
+  return http::Response::json(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
+}
+
+memory::Scope scope_of(const http::Request& req);
+
+// Writes an audit row and waits for its commit, so whoever reads the audit log after the
+// response sees it. Only on the WorkPool, where waiting is allowed.
+void audit(memory::Store& store, const http::Request& req, std::string action,
+           std::string object_type, const std::string& object_id,
+           boost::json::object details = {});
 
 }  // namespace redcell::api

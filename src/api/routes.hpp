@@ -11,8 +11,15 @@
 #include "http/server/router.hpp"
 
 namespace redcell {
-class ConverterRegistry;
+template <class T>
+class Catalog;
+class Converter;
+class Scorer;
+using ConverterRegistry = Catalog<Converter>;
+using ScorerRegistry = Catalog<Scorer>;
 class WorkPool;
+class SecretBox;
+class EndpointPolicy;
 namespace memory {
 class Store;
 }
@@ -44,5 +51,26 @@ void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& po
 
 // GET /api/v1/converters, POST /api/v1/converters/preview.
 void add_converter_routes(http::Router& router, const ConverterRegistry& converters);
+
+// What the resource routes share; everything is owned by the composition root.
+struct Services {
+  memory::Store& store;
+  WorkPool& pool;  // where handlers that touch the store run
+  const SecretBox& secrets;
+  const EndpointPolicy& endpoints;
+  const ConverterRegistry& converters;
+  const ScorerRegistry& scorers;
+};
+
+// /api/v1/targets CRUD; api keys sealed or named by api_key_env, never echoed.
+void add_target_routes(http::Router& router, const Services& services);
+// /api/v1/datasets CRUD with versions and /datasets/{id}/prompts.
+void add_dataset_routes(http::Router& router, const Services& services);
+// /api/v1/orchestrators CRUD; an identical definition of the same owner is reused.
+void add_orchestrator_routes(http::Router& router, const Services& services);
+// GET /api/v1/scorers, POST /api/v1/scorers/test.
+void add_scorer_routes(http::Router& router, const ScorerRegistry& scorers);
+// GET /api/v1/conversations/{id}: its messages in order, each with its scores.
+void add_conversation_routes(http::Router& router, const Services& services);
 
 }  // namespace redcell::api

@@ -13,7 +13,10 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "common/work_pool.hpp"
+#include "common/secret_box.hpp"
 #include "converters/converter.hpp"
+#include "scorers/scorer.hpp"
+#include "targets/endpoint_policy.hpp"
 #include "http/server/server.hpp"
 #include "identity/api_key_authenticator.hpp"
 #include "identity/identity.hpp"
@@ -56,7 +59,10 @@ int run_serve(const Config& config) {
   const auto started_at = format_time(SystemClock::instance().now());
   log::info(
       "starting",
-      {{"version", REDCELL_VERSION}, {"auth", settings->auth}, {"config", config.describe()}});
+      {{"version", REDCELL_VERSION},
+       {"auth", settings->auth},
+       {"target_allow", settings->target_allow},
+       {"config", config.describe()}});
 
   auto store = open_store(settings->store, false);
   if (!store) return refuse("store_open_failed", store.error());
@@ -86,6 +92,19 @@ int run_serve(const Config& config) {
 
   ApiKeyAuthenticator with_api_keys(**store, *authenticator, SystemClock::instance());
 
+  auto secrets = settings->secret_key ? SecretBox::from_key_text(*settings->secret_key)
+                                      : SecretBox::from_key_file(settings->secret_key_file);
+  if (!secrets)
+    return refuse("secret_key_failed",
+                  Error(ErrorCode::invalid_argument,
+                        (settings->secret_key ? config.setting("secret-key").origin + ": "
+                                              : std::string()) +
+                            secrets.error().message() +
+                            " (expected base64 of 32 random bytes, or a passphrase of 32+ "
+                            "characters)"));
+  auto endpoints = EndpointPolicy::parse(settings->target_allow);
+  if (!endpoints) return refuse("target_allow_invalid", endpoints.error());
+
   WorkPool blocking(4);
   http::Router router;
   http::MetricsRegistry metrics;
@@ -100,6 +119,14 @@ int run_serve(const Config& config) {
   api::add_api_key_routes(router, memory, blocking);
   api::add_admin_routes(router, memory, blocking);
   api::add_converter_routes(router, ConverterRegistry::builtin());
+  api::add_scorer_routes(router, ScorerRegistry::builtin());
+  const api::Services services{memory,     blocking,
+                               *secrets,   *endpoints,
+                               ConverterRegistry::builtin(), ScorerRegistry::builtin()};
+  api::add_target_routes(router, services);
+  api::add_dataset_routes(router, services);
+  api::add_orchestrator_routes(router, services);
+  api::add_conversation_routes(router, services);
   http::HttpMetrics http_metrics(metrics, router);
 
   http::ServerOptions options;

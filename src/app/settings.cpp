@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "http/server/server.hpp"
+#include "targets/endpoint_policy.hpp"
 
 namespace redcell {
 
@@ -29,7 +30,14 @@ std::vector<OptionSpec> serve_option_specs() {
        false},
       {"log-level", "debug, info, warn or error", "info", false},
       {"access-log", "one log line per request: true or false", "true", false},
-      {"secret-key", "key that encrypts stored target secrets", std::nullopt, true},
+      {"secret-key",
+       "key that encrypts stored target secrets: base64 of 32 bytes or a 32+ character "
+       "passphrase (default: generated into $REDCELL_HOME/secret.key)",
+       std::nullopt, true},
+      {"target-allow",
+       "private address ranges targets may reach: loopback, private, CIDRs (comma-separated); "
+       "link-local and metadata addresses are always refused",
+       "", false},
   };
 }
 
@@ -115,6 +123,15 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   auto store = db.value ? parse_store_url(*db.value, cwd, db.origin) : default_store_url(env, cwd);
   if (!store) return fail(store.error());
   out.store = std::move(*store);
+
+  out.secret_key = config.value("secret-key");
+  auto home = redcell_home(env, cwd);
+  if (!home) return fail(home.error());
+  out.secret_key_file = *home / "secret.key";
+  const auto& allow = config.setting("target-allow");
+  auto policy = EndpointPolicy::parse(allow.value.value_or(""), allow.origin);
+  if (!policy) return fail(policy.error());
+  out.target_allow = allow.value.value_or("");
 
   auto threads = parse_number<unsigned>(config.setting("threads"), 0, 256);
   if (!threads) return fail(threads.error());

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct ServeSettings {
   std::chrono::milliseconds idle_timeout{60'000};
   log::Level log_level = log::Level::info;
   bool access_log = true;
+  std::optional<std::string> secret_key;  // the operator's key, when given
+  std::filesystem::path secret_key_file;  // else the generated one
+  std::string target_allow;               // EndpointPolicy spec, already checked
 };
 
 std::vector<OptionSpec> serve_option_specs();

@@ -21,7 +21,7 @@ class Rot13Converter final : public Converter {
 ConverterInfo rot13_converter() {
   return {"rot13", "Rotates ASCII letters by 13 places; other characters are kept.",
           boost::json::parse(kNoParamsSchema),
-          [](const boost::json::object& params, const std::string& field)
+          [](const boost::json::object& params, const std::string& field, const ConverterRegistry&)
               -> Result<std::unique_ptr<Converter>> {
             if (auto ok = expect_no_params(params, field); !ok) return fail(ok.error());
             return std::make_unique<Rot13Converter>();

@@ -203,7 +203,7 @@ def test_sigterm_drains_an_in_flight_request_before_exit():
 
 def test_planted_secrets_never_reach_the_logs(tmp_path):
     secret_file = tmp_path / "key"
-    secret_file.write_text("planted-file-secret-7f3a9\n")
+    secret_file.write_text("planted-file-secret-7f3a9-long-enough-for-a-key\n")
     with Server(env={"REDCELL_SECRET_KEY_FILE": str(secret_file)}) as s:
         s.request("GET", "/healthz", headers={"Authorization": "Bearer planted-token-91c2e", "X-API-Key": "rc_planted-key-5d1b"})
         s.request("POST", PREVIEW, json_body={"text": "x", "converters": [{"type": "planted-type"}]},
@@ -212,13 +212,13 @@ def test_planted_secrets_never_reach_the_logs(tmp_path):
         s.stop()
         text = s.log_text()
     assert "http_request" in text
-    for planted in ["planted-file-secret-7f3a9", "planted-token-91c2e", "rc_planted-key-5d1b", "planted-query-8e2f"]:
+    for planted in ["planted-file-secret-7f3a9-long-enough-for-a-key", "planted-token-91c2e", "rc_planted-key-5d1b", "planted-query-8e2f"]:
         assert planted not in text, planted
-    with Server("--secret-key", "planted-flag-secret-3c4d") as s:
+    with Server("--secret-key", "planted-flag-secret-3c4d-long-enough-for-a-key") as s:
         s.stop()
-        assert "planted-flag-secret-3c4d" not in s.log_text()
-    out = run_cli("doctor", "--json", env={"REDCELL_SECRET_KEY": "planted-env-secret-6b7c"}, home=str(tmp_path))
-    assert "planted-env-secret-6b7c" not in out.stdout + out.stderr
+        assert "planted-flag-secret-3c4d-long-enough-for-a-key" not in s.log_text()
+    out = run_cli("doctor", "--json", env={"REDCELL_SECRET_KEY": "planted-env-secret-6b7c-long-enough-for-a-key"}, home=str(tmp_path))
+    assert "planted-env-secret-6b7c-long-enough-for-a-key" not in out.stdout + out.stderr
 
 
 def test_idle_and_slow_loris_connections_are_closed():

@@ -1,0 +1,114 @@
+// /api/v1/orchestrators: attack definitions. Creating one equal (after normalization, name
+// included) to one the caller already has answers 200 with the existing one.
+#include <boost/json.hpp>
+
+#include "api/handlers.hpp"
+#include "api/routes.hpp"
+#include "common/json_input.hpp"
+#include "common/time.hpp"
+#include "engine/definition.hpp"
+#include "memory/store.hpp"
+
+namespace redcell::api {
+
+namespace {
+
+boost::json::object orchestrator_json(const memory::Orchestrator& o) {
+  boost::json::object out{{"id", o.id}};
+  auto def = boost::json::parse(o.definition);
+  if (def.is_object())
+    for (const auto& kv : def.as_object()) out[kv.key()] = kv.value();
+  out["config_hash"] = o.config_hash;
+  out["created_at"] = format_time(o.created_at);
+  out["updated_at"] = format_time(o.updated_at);
+  return out;
+}
+
+// The target and datasets a definition names must be the caller's; a version, if given,
+// must exist. Another user's id reads as unknown, like a missing one.
+Result<void> check_references(const Services& s, const memory::Scope& scope,
+                              const OrchestratorDefinition& d) {
+  if (auto t = s.store.get_target(scope, d.target_id); !t) {
+    if (t.error().code() != ErrorCode::not_found) return fail(t.error());
+    return fail(Error::invalid("/target_id", boost::json::value(d.target_id),
+                               "the id of one of your targets"));
+  }
+  for (std::size_t i = 0; i < d.datasets.size(); ++i) {
+    auto ds = s.store.get_dataset(scope, d.datasets[i].id, d.datasets[i].version);
+    if (ds) continue;
+    if (ds.error().code() != ErrorCode::not_found) return fail(ds.error());
+    return fail(Error::invalid(
+        "/datasets/" + std::to_string(i), boost::json::value(d.datasets[i].id),
+        d.datasets[i].version ? "one of your datasets with that version" : "one of your datasets"));
+  }
+  return {};
+}
+
+http::Response create(const Services& s, http::Request& req) {
+  auto d = parse_definition(req.json, s.converters, s.scorers);
+  if (!d) return http::Response::error(d.error());
+  auto scope = scope_of(req);
+  if (auto ok = check_references(s, scope, *d); !ok) {
+    // dataset_id is normalized into datasets/0; name the member the client wrote.
+    Error e = ok.error();
+    if (req.json.as_object().contains("dataset_id") && e.details() &&
+        e.details()->field == "/datasets/0")
+      e = Error::invalid("/dataset_id", e.details()->value, e.details()->expected);
+    return http::Response::error(e);
+  }
+  memory::Orchestrator o;
+  o.name = d->name;
+  o.type = d->type;
+  o.definition = canonical_json(d->to_json());
+  auto stored = s.store.add_orchestrator(scope, std::move(o)).get();
+  if (!stored) return http::Response::error(stored.error());
+  if (!stored->reused)
+    audit(s.store, req, "orchestrator.create", "orchestrator", stored->id,
+          {{"name", stored->name}, {"type", stored->type}});
+  return http::Response::json(stored->reused ? 200 : 201, orchestrator_json(*stored));
+}
+
+}  // namespace
+
+void add_orchestrator_routes(http::Router& router, const Services& s) {
+  http::RouteOptions opts;
+  opts.summary =
+      "Create an orchestrator; an identical definition you already have answers 200 with it";
+  add_creating(
+      router, "/api/v1/orchestrators", s.store, s.pool,
+      [s](http::Request& req) { return create(s, req); }, opts);
+
+  opts = {};
+  opts.summary = "Your orchestrators";
+  add_blocking(
+      router, "GET", "/api/v1/orchestrators", s.pool,
+      [s](http::Request& req) {
+        auto page = page_of(req);
+        if (!page) return http::Response::error(page.error());
+        return page_json(s.store.list_orchestrators(scope_of(req), *page), orchestrator_json);
+      },
+      opts);
+
+  opts.summary = "One orchestrator with its normalized definition";
+  add_blocking(
+      router, "GET", "/api/v1/orchestrators/{id}", s.pool,
+      [s](http::Request& req) {
+        auto o = s.store.get_orchestrator(scope_of(req), req.param("id"));
+        if (!o) return http::Response::error(o.error());
+        return http::Response::json(200, orchestrator_json(*o));
+      },
+      opts);
+
+  opts.summary = "Delete an orchestrator; its executions stay readable";
+  add_blocking(
+      router, "DELETE", "/api/v1/orchestrators/{id}", s.pool,
+      [s](http::Request& req) {
+        auto o = s.store.delete_orchestrator(scope_of(req), std::string(req.param("id"))).get();
+        if (!o) return http::Response::error(o.error());
+        audit(s.store, req, "orchestrator.delete", "orchestrator", o->id, {{"name", o->name}});
+        return http::Response::json(200, orchestrator_json(*o));
+      },
+      opts);
+}
+
+}  // namespace redcell::api

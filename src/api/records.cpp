@@ -1,0 +1,68 @@
+#include "api/records.hpp"
+
+#include <boost/json.hpp>
+
+#include "common/time.hpp"
+
+namespace redcell::api {
+
+namespace {
+template <class T>
+boost::json::value opt(const std::optional<T>& v) {
+  return v ? boost::json::value(*v) : boost::json::value(nullptr);
+}
+boost::json::value parsed(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  return ec ? boost::json::value(nullptr) : v;
+}
+boost::json::value or_null(const std::string& s) {
+  return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
+}
+}  // namespace
+
+boost::json::object message_json(const memory::Message& m) {
+  return {{"id", m.id},
+          {"conversation_id", m.conversation_id},
+          {"sequence", m.sequence},
+          {"role", m.role},
+          {"original_value", m.original_value},
+          {"original_value_data_type", m.original_value_data_type},
+          {"original_value_sha256", m.original_value_sha256},
+          {"converted_value", m.converted_value},
+          {"converted_value_data_type", m.converted_value_data_type},
+          {"converted_value_sha256", m.converted_value_sha256},
+          {"converters", parsed(m.converters)},
+          {"target_id", or_null(m.target_id)},
+          {"orchestrator_id", or_null(m.orchestrator_id)},
+          {"execution_id", or_null(m.execution_id)},
+          {"labels", parsed(m.labels)},
+          {"metadata", parsed(m.metadata)},
+          {"response_error", m.response_error},
+          {"error_message", or_null(m.error_message)},
+          {"latency_ms", opt(m.latency_ms)},
+          {"prompt_tokens", opt(m.prompt_tokens)},
+          {"completion_tokens", opt(m.completion_tokens)},
+          {"created_at", format_time(m.created_at)}};
+}
+
+boost::json::object score_json(const memory::Score& s) {
+  boost::json::object o{{"id", s.id},
+                        {"message_id", s.message_id},
+                        {"scorer_type", s.scorer_type},
+                        {"scorer_identity", parsed(s.scorer_identity)},
+                        {"score_type", s.score_type},
+                        {"value", s.value},
+                        {"category", s.category},
+                        {"rationale", s.rationale},
+                        {"metadata", parsed(s.metadata)},
+                        {"override_value", opt(s.override_value)},
+                        {"override_reason", opt(s.override_reason)},
+                        {"overridden_by", opt(s.overridden_by)},
+                        {"created_at", format_time(s.created_at)}};
+  o["overridden_at"] = s.overridden_at ? boost::json::value(format_time(*s.overridden_at)) : nullptr;
+  o["effective_value"] = s.override_value ? *s.override_value : s.value;
+  return o;
+}
+
+}  // namespace redcell::api

@@ -1,0 +1,161 @@
+// /api/v1/targets: the LLM endpoints attacks are sent to. A target's api_key is sealed with
+// the deployment's SecretBox (or named by api_key_env) and never appears in an answer.
+#include <boost/json.hpp>
+
+#include "api/handlers.hpp"
+#include "api/routes.hpp"
+#include "common/json_input.hpp"
+#include "common/secret_box.hpp"
+#include "common/time.hpp"
+#include "memory/store.hpp"
+#include "targets/target_config.hpp"
+
+namespace redcell::api {
+
+namespace {
+
+boost::json::object target_json(const memory::Target& t) {
+  boost::json::object o{{"id", t.id}, {"name", t.name}, {"type", t.type}};
+  auto config = boost::json::parse(t.config);
+  if (config.is_object())
+    for (const auto& kv : config.as_object()) o[kv.key()] = kv.value();
+  o["has_api_key"] = !t.secret_ciphertext.empty();
+  o["api_key_env"] = t.api_key_env.empty() ? boost::json::value(nullptr) : boost::json::value(t.api_key_env);
+  o["created_at"] = format_time(t.created_at);
+  o["updated_at"] = format_time(t.updated_at);
+  return o;
+}
+
+bool env_name(std::string_view s) {
+  if (s.empty() || s.size() > 200 || (s[0] >= '0' && s[0] <= '9')) return false;
+  for (char c : s)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
+  return true;
+}
+
+// Fills `t` from a full target body: name, type, config, and the secret when given.
+// `keep_secret` is the stored ciphertext an update keeps when the body names no api_key.
+Result<void> fill_target(const Services& s, const boost::json::object& body, memory::Target& t,
+                         const std::string& keep_secret) {
+  JsonInput in(body, "");
+  auto name = in.string("name", 200);
+  if (!name) return fail(name.error());
+  auto config = normalize_target_config(in, s.endpoints);
+  if (!config) return fail(config.error());
+  auto key = in.opt_string("api_key", 10000);
+  if (!key) return fail(key.error());
+  auto env = in.opt_string("api_key_env", 200);
+  if (!env) return fail(env.error());
+  if (*env && !env_name(**env))
+    return fail(Error::invalid("/api_key_env", boost::json::value(**env),
+                               "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"));
+  if (*key && *env)
+    return fail(Error::invalid("/api_key_env", boost::json::value(**env),
+                               "either api_key or api_key_env, not both"));
+  t.name = *name;
+  t.type = std::string(body.at("type").as_string());
+  t.config = boost::json::serialize(*config);
+  t.api_key_env = env->value_or("");
+  t.secret_ciphertext = keep_secret;
+  if (*key) {
+    auto sealed = s.secrets.seal(**key);
+    if (!sealed) return fail(sealed.error());
+    t.secret_ciphertext = *sealed;
+  }
+  if (*env) t.secret_ciphertext.clear();
+  return {};
+}
+
+http::Response create(const Services& s, http::Request& req) {
+  auto body = JsonInput::of(req.json, "", "a target object {\"name\", \"type\", ...}");
+  if (!body) return http::Response::error(body.error());
+  memory::Target t;
+  if (auto ok = fill_target(s, body->object(), t, ""); !ok)
+    return http::Response::error(ok.error());
+  auto stored = s.store.add_target(scope_of(req), std::move(t)).get();
+  if (!stored) return http::Response::error(stored.error());
+  audit(s.store, req, "target.create", "target", stored->id,
+        {{"name", stored->name}, {"type", stored->type}});
+  return http::Response::json(201, target_json(*stored));
+}
+
+// PATCH: the stored target overlaid with the given members; null removes a member.
+http::Response update(const Services& s, http::Request& req) {
+  auto patch = JsonInput::of(req.json, "", "an object of the members to change");
+  if (!patch) return http::Response::error(patch.error());
+  auto scope = scope_of(req);
+  auto current = s.store.get_target(scope, req.param("id"));
+  if (!current) return http::Response::error(current.error());
+  boost::json::object merged = boost::json::parse(current->config).as_object();
+  merged["name"] = current->name;
+  merged["type"] = current->type;
+  if (!current->api_key_env.empty()) merged["api_key_env"] = current->api_key_env;
+  std::string keep = current->secret_ciphertext;
+  for (const auto& kv : patch->object()) {
+    if (kv.key() == "api_key" && kv.value().is_null()) keep.clear();
+    if (kv.value().is_null()) merged.erase(kv.key());
+    else merged[kv.key()] = kv.value();
+  }
+  if (merged.contains("api_key")) merged.erase("api_key_env");
+  memory::Target t;
+  t.id = current->id;
+  if (auto ok = fill_target(s, merged, t, keep); !ok) return http::Response::error(ok.error());
+  auto stored = s.store.update_target(scope, std::move(t)).get();
+  if (!stored) return http::Response::error(stored.error());
+  boost::json::array changed;
+  for (const auto& kv : patch->object()) changed.emplace_back(kv.key());
+  audit(s.store, req, "target.update", "target", stored->id, {{"changed", std::move(changed)}});
+  return http::Response::json(200, target_json(*stored));
+}
+
+}  // namespace
+
+void add_target_routes(http::Router& router, const Services& s) {
+  http::RouteOptions opts;
+  opts.summary = "Create a target (openai_chat, anthropic_messages, http, mock)";
+  add_creating(
+      router, "/api/v1/targets", s.store, s.pool,
+      [s](http::Request& req) { return create(s, req); }, opts);
+
+  opts = {};
+  opts.summary = "Your targets";
+  add_blocking(
+      router, "GET", "/api/v1/targets", s.pool,
+      [s](http::Request& req) {
+        auto page = page_of(req);
+        if (!page) return http::Response::error(page.error());
+        return page_json(s.store.list_targets(scope_of(req), *page), target_json);
+      },
+      opts);
+
+  opts.summary = "One target (never its api key)";
+  add_blocking(
+      router, "GET", "/api/v1/targets/{id}", s.pool,
+      [s](http::Request& req) {
+        auto t = s.store.get_target(scope_of(req), req.param("id"));
+        if (!t) return http::Response::error(t.error());
+        return http::Response::json(200, target_json(*t));
+      },
+      opts);
+
+  opts.summary = "Change a target's members; null removes one (api_key: null forgets the key)";
+  opts.json_body = true;
+  add_blocking(
+      router, "PATCH", "/api/v1/targets/{id}", s.pool,
+      [s](http::Request& req) { return update(s, req); }, opts);
+
+  opts = {};
+  opts.summary = "Delete a target; executions that used it stay readable";
+  add_blocking(
+      router, "DELETE", "/api/v1/targets/{id}", s.pool,
+      [s](http::Request& req) {
+        auto t = s.store.delete_target(scope_of(req), std::string(req.param("id"))).get();
+        if (!t) return http::Response::error(t.error());
+        audit(s.store, req, "target.delete", "target", t->id, {{"name", t->name}});
+        return http::Response::json(200, target_json(*t));
+      },
+      opts);
+}
+
+}  // namespace redcell::api

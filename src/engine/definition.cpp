@@ -1,0 +1,223 @@
+#include "engine/definition.hpp"
+
+#include <boost/json.hpp>
+
+#include "common/json_input.hpp"
+
+namespace redcell {
+
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+
+template <class T>
+value opt(const std::optional<T>& v) {
+  return v ? value(*v) : value(nullptr);
+}
+
+// A converter chain, each converter built once to check it; returns the normalized chain.
+Result<array> chain_of(const value& v, const std::string& at, const ConverterRegistry& registry) {
+  if (!v.is_array() || v.as_array().size() > 20)
+    return fail(Error::invalid(at, v, "an array of at most 20 converters {\"type\", \"params\"}"));
+  array out;
+  for (std::size_t i = 0; i < v.as_array().size(); ++i) {
+    const auto& spec = v.as_array()[i];
+    const std::string f = at + "/" + std::to_string(i);
+    auto c = registry.create(spec, f);
+    if (!c) return fail(c.error());
+    const auto* params = spec.as_object().if_contains("params");
+    out.push_back(object{{"type", spec.as_object().at("type")},
+                         {"params", params ? *params : value(object())}});
+  }
+  return out;
+}
+
+}  // namespace
+
+object OrchestratorDefinition::to_json() const {
+  array ds;
+  for (const auto& d : datasets) ds.push_back(object{{"id", d.id}, {"version", opt(d.version)}});
+  array ps;
+  for (const auto& p : prompts) ps.emplace_back(p);
+  return {{"name", name},
+          {"type", type},
+          {"target_id", target_id},
+          {"datasets", std::move(ds)},
+          {"prompts", std::move(ps)},
+          {"converter_chains", converter_chains},
+          {"scorers", scorers},
+          {"objective_scorer", opt(objective_scorer)},
+          {"attempts", attempts},
+          {"system_prompt", opt(system_prompt)},
+          {"labels", labels},
+          {"prepended_conversation", prepended_conversation},
+          {"budget", object{{"max_requests", opt(budget.max_requests)},
+                            {"max_tokens", opt(budget.max_tokens)},
+                            {"max_error_share", opt(budget.max_error_share)}}},
+          {"max_in_flight", opt(max_in_flight)}};
+}
+
+Result<OrchestratorDefinition> parse_definition(const value& body,
+                                                const ConverterRegistry& converters,
+                                                const ScorerRegistry& scorer_registry) {
+  auto in = JsonInput::of(body, "", "an orchestrator {\"name\", \"type\", \"target_id\", ...}");
+  if (!in) return fail(in.error());
+  if (auto ok = in->only({"name", "type", "target_id", "dataset_id", "datasets", "prompts",
+                          "converters", "converter_chains", "scorers", "objective_scorer",
+                          "attempts", "system_prompt", "labels", "prepended_conversation",
+                          "budget", "max_in_flight"},
+                         {"id", "owner", "config_hash", "created_at", "updated_at"});
+      !ok)
+    return fail(ok.error());
+  OrchestratorDefinition d;
+  auto name = in->string("name", 200);
+  if (!name) return fail(name.error());
+  d.name = *name;
+  auto type = in->string("type", 50);
+  if (!type) return fail(type.error());
+  if (*type != "prompt_sending")
+    return fail(Error::invalid("/type", value(*type), "prompt_sending"));
+  d.type = *type;
+  auto target = in->string("target_id", 100);
+  if (!target) return fail(target.error());
+  d.target_id = *target;
+
+  // Prompts: dataset_id, or datasets [{"id", "version"?}], and/or an inline prompt list.
+  if (in->has("dataset_id") && in->has("datasets"))
+    return fail(Error::invalid("/datasets", *in->get("datasets"),
+                               "either dataset_id or datasets, not both"));
+  if (in->has("dataset_id") && !in->get("dataset_id")->is_null()) {
+    auto id = in->string("dataset_id", 100);
+    if (!id) return fail(id.error());
+    d.datasets.push_back({*id, std::nullopt});
+  }
+  if (const auto* ds = in->get("datasets"); ds && !ds->is_null()) {
+    if (!ds->is_array() || ds->as_array().size() > 100)
+      return fail(Error::invalid("/datasets", *ds, "an array of {\"id\", \"version\"?}"));
+    for (std::size_t i = 0; i < ds->as_array().size(); ++i) {
+      auto ref = JsonInput::of(ds->as_array()[i], "/datasets/" + std::to_string(i),
+                               "{\"id\", \"version\"?}");
+      if (!ref) return fail(ref.error());
+      if (auto ok = ref->only({"id", "version"}); !ok) return fail(ok.error());
+      auto id = ref->string("id", 100);
+      if (!id) return fail(id.error());
+      auto version = ref->opt_int("version", 1, 1'000'000);
+      if (!version) return fail(version.error());
+      d.datasets.push_back(
+          {*id, *version ? std::optional<int>(static_cast<int>(**version)) : std::nullopt});
+    }
+  }
+  auto prompts = in->strings("prompts", 100'000, 1'000'000);
+  if (!prompts) return fail(prompts.error());
+  d.prompts = std::move(*prompts);
+  if (d.datasets.empty() && d.prompts.empty())
+    return fail(Error::invalid("/dataset_id", nullptr,
+                               "prompts to send: dataset_id, datasets or prompts"));
+
+  // Converters: one chain, or several; [] is the unconverted baseline.
+  if (in->has("converters") && in->has("converter_chains"))
+    return fail(Error::invalid("/converter_chains", *in->get("converter_chains"),
+                               "either converters or converter_chains, not both"));
+  if (const auto* chains = in->get("converter_chains"); chains && !chains->is_null()) {
+    if (!chains->is_array() || chains->as_array().empty() || chains->as_array().size() > 100)
+      return fail(Error::invalid("/converter_chains", *chains,
+                                 "an array of 1 to 100 converter chains"));
+    for (std::size_t i = 0; i < chains->as_array().size(); ++i) {
+      auto c = chain_of(chains->as_array()[i], "/converter_chains/" + std::to_string(i), converters);
+      if (!c) return fail(c.error());
+      d.converter_chains.push_back(std::move(*c));
+    }
+  } else {
+    const auto* one = in->get("converters");
+    auto c = chain_of(one && !one->is_null() ? *one : value(array()), "/converters", converters);
+    if (!c) return fail(c.error());
+    d.converter_chains.push_back(std::move(*c));
+  }
+
+  // Scorers, and the one whose true means the attack succeeded.
+  if (const auto* ss = in->get("scorers"); ss && !ss->is_null()) {
+    if (!ss->is_array() || ss->as_array().size() > 20)
+      return fail(Error::invalid("/scorers", *ss, "an array of at most 20 scorers"));
+    for (std::size_t i = 0; i < ss->as_array().size(); ++i) {
+      const auto& spec = ss->as_array()[i];
+      auto s = scorer_registry.create(spec, "/scorers/" + std::to_string(i));
+      if (!s) return fail(s.error());
+      const auto* params = spec.as_object().if_contains("params");
+      d.scorers.push_back(object{{"type", spec.as_object().at("type")},
+                                 {"params", params ? *params : value(object())}});
+    }
+  }
+  auto objective = in->opt_int("objective_scorer", 0, 19);
+  if (!objective) return fail(objective.error());
+  if (*objective) {
+    if (**objective >= static_cast<std::int64_t>(d.scorers.size()))
+      return fail(Error::invalid("/objective_scorer", *in->get("objective_scorer"),
+                                 "an index into scorers (0 to " +
+                                     std::to_string(static_cast<int>(d.scorers.size()) - 1) + ")"));
+    d.objective_scorer = static_cast<int>(**objective);
+  } else if (d.scorers.size() == 1) {
+    d.objective_scorer = 0;
+  } else if (d.scorers.size() > 1) {
+    return fail(Error::invalid("/objective_scorer", nullptr,
+                               "the index of the scorer whose true means the attack succeeded"));
+  }
+  if (d.objective_scorer) {
+    auto s = scorer_registry.create(d.scorers[static_cast<std::size_t>(*d.objective_scorer)], "");
+    if (s && (*s)->score_type() != "true_false")
+      return fail(Error::invalid("/objective_scorer", value(*d.objective_scorer),
+                                 "a true_false scorer"));
+  }
+
+  auto attempts = in->opt_int("attempts", 1, 100);
+  if (!attempts) return fail(attempts.error());
+  d.attempts = static_cast<int>(attempts->value_or(1));
+  auto system_prompt = in->opt_string("system_prompt", 100'000);
+  if (!system_prompt) return fail(system_prompt.error());
+  d.system_prompt = *system_prompt;
+  auto labels = in->opt_object("labels");
+  if (!labels) return fail(labels.error());
+  for (const auto& kv : *labels)
+    if (!kv.value().is_string())
+      return fail(Error::invalid("/labels/" + json_pointer_token(kv.key()), kv.value(), "a string"));
+  d.labels = std::move(*labels);
+
+  if (const auto* conv = in->get("prepended_conversation"); conv && !conv->is_null()) {
+    if (!conv->is_array() || conv->as_array().size() > 100)
+      return fail(Error::invalid("/prepended_conversation", *conv,
+                                 "an array of {\"role\", \"content\"}"));
+    for (std::size_t i = 0; i < conv->as_array().size(); ++i) {
+      const std::string at = "/prepended_conversation/" + std::to_string(i);
+      auto turn = JsonInput::of(conv->as_array()[i], at, "{\"role\", \"content\"}");
+      if (!turn) return fail(turn.error());
+      if (auto ok = turn->only({"role", "content"}); !ok) return fail(ok.error());
+      auto role = turn->string("role", 20);
+      if (!role) return fail(role.error());
+      if (*role != "system" && *role != "user" && *role != "assistant")
+        return fail(Error::invalid(at + "/role", value(*role), "system, user or assistant"));
+      auto content = turn->string("content", 1'000'000);
+      if (!content) return fail(content.error());
+      d.prepended_conversation.push_back(object{{"role", *role}, {"content", *content}});
+    }
+  }
+
+  auto budget = in->opt_object("budget");
+  if (!budget) return fail(budget.error());
+  JsonInput b(*budget, "/budget");
+  if (auto ok = b.only({"max_requests", "max_tokens", "max_error_share"}); !ok)
+    return fail(ok.error());
+  auto max_requests = b.opt_int("max_requests", 1, 1'000'000'000);
+  if (!max_requests) return fail(max_requests.error());
+  auto max_tokens = b.opt_int("max_tokens", 1, 1'000'000'000'000);
+  if (!max_tokens) return fail(max_tokens.error());
+  auto share = b.opt_number("max_error_share", 0, 1);
+  if (!share) return fail(share.error());
+  d.budget = {*max_requests, *max_tokens, *share};
+  auto in_flight = in->opt_int("max_in_flight", 1, 4096);
+  if (!in_flight) return fail(in_flight.error());
+  if (*in_flight) d.max_in_flight = static_cast<int>(**in_flight);
+  return d;
+}
+
+}  // namespace redcell

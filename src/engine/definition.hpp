@@ -1,0 +1,55 @@
+#pragma once
+// An orchestrator definition (DESIGN.md, Contracts): what a client sends, validated and
+// normalized, so that equal definitions serialize equally (canonical JSON) and an execution
+// can rebuild its runtime from the stored row alone.
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "converters/converter.hpp"
+#include "scorers/scorer.hpp"
+
+namespace redcell {
+
+struct DatasetRef {
+  std::string id;
+  std::optional<int> version;  // none: the latest when an execution starts
+};
+
+struct Budget {
+  std::optional<std::int64_t> max_requests;
+  std::optional<std::int64_t> max_tokens;
+  std::optional<double> max_error_share;  // errors / sent, in [0, 1]
+};
+
+struct OrchestratorDefinition {
+  std::string name;
+  std::string type = "prompt_sending";
+  std::string target_id;
+  std::vector<DatasetRef> datasets;
+  std::vector<std::string> prompts;     // inline prompts, after the datasets' ones
+  boost::json::array converter_chains;  // [[{"type", "params"}...]...]; [] is the baseline
+  boost::json::array scorers;           // [{"type", "params"}...]
+  std::optional<int> objective_scorer;  // index into scorers; none when there are no scorers
+  int attempts = 1;
+  std::optional<std::string> system_prompt;
+  boost::json::object labels;                  // string values
+  boost::json::array prepended_conversation;  // [{"role", "content"}]
+  Budget budget;
+  std::optional<int> max_in_flight;  // narrows the target's own limit
+
+  boost::json::object to_json() const;  // the normalized form (stored, hashed, returned)
+};
+
+// Validates a client's body (or a stored normalized definition); every converter and scorer
+// is built once to check its params. Errors name the member by JSON Pointer.
+Result<OrchestratorDefinition> parse_definition(const boost::json::value& body,
+                                                const ConverterRegistry& converters,
+                                                const ScorerRegistry& scorers);
+
+}  // namespace redcell

@@ -1,0 +1,67 @@
+#include "engine/definition.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "common/json_input.hpp"
+
+namespace redcell {
+namespace {
+
+Result<OrchestratorDefinition> parse(const char* text) {
+  return parse_definition(boost::json::parse(text), ConverterRegistry::builtin(),
+                          ScorerRegistry::builtin());
+}
+
+TEST(Definition, NormalizesOneChainAndTheOnlyScorer) {
+  auto d = parse(R"({"name":"n","type":"prompt_sending","target_id":"t","dataset_id":"d",
+    "converters":[{"type":"base64"}],"scorers":[{"type":"substring","params":{"substring":"x"}}]})");
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_EQ(d->objective_scorer, 0);
+  auto json = d->to_json();
+  EXPECT_EQ(json.at("converter_chains"),
+            boost::json::parse(R"([[{"type":"base64","params":{}}]])"));
+  EXPECT_EQ(json.at("datasets"), boost::json::parse(R"([{"id":"d","version":null}])"));
+  // The normalized form parses back to the same normalized form.
+  auto again = parse_definition(json, ConverterRegistry::builtin(), ScorerRegistry::builtin());
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(canonical_json(again->to_json()), canonical_json(json));
+}
+
+TEST(Definition, SeveralChainsWithTheBaseline) {
+  auto d = parse(R"({"name":"n","type":"prompt_sending","target_id":"t","prompts":["a"],
+    "converter_chains":[[],[{"type":"rot13"},{"type":"base64"}]]})");
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_EQ(d->converter_chains.size(), 2u);
+  EXPECT_FALSE(d->objective_scorer);
+}
+
+TEST(Definition, ErrorsNameTheMember) {
+  struct Case {
+    const char* body;
+    const char* field;
+  };
+  for (auto c : {
+           Case{R"({"name":"n","type":"prompt_sending","target_id":"t"})", "/dataset_id"},
+           Case{R"({"name":"n","type":"prompt_sending","target_id":"t","prompts":["a"],
+                  "converter_chains":[[{"type":"base64"}],[{"type":"zz"}]]})",
+                "/converter_chains/1/0/type"},
+           Case{R"({"name":"n","type":"prompt_sending","target_id":"t","prompts":["a"],
+                  "scorers":[{"type":"refusal"},{"type":"refusal"}],"objective_scorer":2})",
+                "/objective_scorer"},
+           Case{R"({"name":"n","type":"prompt_sending","target_id":"t","prompts":["a"],
+                  "datasets":[{"id":"d","version":0}]})",
+                "/datasets/0/version"},
+           Case{R"({"name":"n","type":"prompt_sending","target_id":"t","prompts":["a"],
+                  "converters":[],"converter_chains":[[]]})",
+                "/converter_chains"},
+       }) {
+    auto d = parse(c.body);
+    ASSERT_FALSE(d) << c.body;
+    EXPECT_EQ(d.error().details()->field, c.field) << d.error().message();
+  }
+}
+
+}  // namespace
+}  // namespace redcell
