@@ -63,7 +63,8 @@ void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& po
         body["secret"] = secret.secret;
         return http::Response::json(201, body);
       },
-      opts, [](const std::string& body) {
+      opts,
+      [](const std::string& body) {
         // The secret is shown once: a replay answers without it.
         auto doc = boost::json::parse(body);
         if (doc.is_object() && doc.as_object().erase("secret"))

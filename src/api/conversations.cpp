@@ -38,8 +38,8 @@ void add_conversation_routes(http::Router& router, const Services& s) {
         }
         if (messages.empty())
           return http::Response::error(Error(ErrorCode::not_found, "conversation not found"));
-        return http::Response::json(
-            200, {{"id", req.param("id")}, {"messages", std::move(messages)}});
+        return http::Response::json(200,
+                                    {{"id", req.param("id")}, {"messages", std::move(messages)}});
       },
       opts);
 }

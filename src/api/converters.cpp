@@ -61,8 +61,7 @@ void add_converter_routes(http::Router& router, const ConverterRegistry& convert
   opts.summary = "The converters this server offers, with a JSON Schema of their params";
   router.add(
       "GET", "/api/v1/converters",
-      [&converters](http::Request&) { return catalog_json(converters); },
-      opts);
+      [&converters](http::Request&) { return catalog_json(converters); }, opts);
 
   opts.summary = "Runs text through a converter chain and shows every step";
   opts.json_body = true;

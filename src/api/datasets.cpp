@@ -15,12 +15,9 @@ namespace {
 constexpr std::size_t kMaxPrompts = 100'000;
 
 boost::json::object dataset_json(const memory::Dataset& d) {
-  return {{"id", d.id},
-          {"name", d.name},
-          {"description", d.description},
-          {"version", d.version},
-          {"count", d.prompt_count},
-          {"created_at", format_time(d.created_at)}};
+  return {
+      {"id", d.id},           {"name", d.name},          {"description", d.description},
+      {"version", d.version}, {"count", d.prompt_count}, {"created_at", format_time(d.created_at)}};
 }
 
 boost::json::object prompt_json(const memory::SeedPrompt& p) {
@@ -46,8 +43,7 @@ Result<std::vector<memory::SeedPrompt>> prompts_of(const JsonInput& body) {
     const std::string at = "/prompts/" + std::to_string(i);
     memory::SeedPrompt p;
     if (arr[i].is_string()) {
-      if (arr[i].as_string().empty())
-        return fail(Error::invalid(at, arr[i], "a non-empty prompt"));
+      if (arr[i].as_string().empty()) return fail(Error::invalid(at, arr[i], "a non-empty prompt"));
       p.value = std::string(arr[i].as_string());
       out.push_back(std::move(p));
       continue;

@@ -35,16 +35,17 @@ http::Response idempotent(memory::Store& store, const BlockingHandler& handler,
                                                 boost::json::value(std::string(*key)),
                                                 "a key of 1 to 255 characters"));
   const auto scope = scope_of(req);
-  const std::string hash = sha256_hex(req.method + " " + req.path + "\n" + canonical_json(req.json));
+  const std::string hash =
+      sha256_hex(req.method + " " + req.path + "\n" + canonical_json(req.json));
   auto claimed = store.claim_idempotency_key(scope, std::string(*key), hash).get();
   if (!claimed) return http::Response::error(claimed.error());
   if (!claimed->fresh) {
     if (claimed->request_hash != hash)
-      return http::Response::error(Error(
-          ErrorCode::unprocessable,
-          "this Idempotency-Key was used with a different request; use a new key",
-          ErrorDetails{"/headers/idempotency-key", boost::json::value(std::string(*key)),
-                       "a new key for a different request"}));
+      return http::Response::error(
+          Error(ErrorCode::unprocessable,
+                "this Idempotency-Key was used with a different request; use a new key",
+                ErrorDetails{"/headers/idempotency-key", boost::json::value(std::string(*key)),
+                             "a new key for a different request"}));
     if (claimed->status == 0)
       return http::Response::error(
           Error(ErrorCode::conflict,
@@ -57,8 +58,9 @@ http::Response idempotent(memory::Store& store, const BlockingHandler& handler,
   }
   auto response = handler(req);
   auto done =
-      store.complete_idempotency_key(scope, std::string(*key), static_cast<int>(response.status),
-                                     stored_body ? stored_body(response.body) : response.body)
+      store
+          .complete_idempotency_key(scope, std::string(*key), static_cast<int>(response.status),
+                                    stored_body ? stored_body(response.body) : response.body)
           .get();
   if (!done)
     log::error("idempotency_write_failed",
@@ -69,8 +71,7 @@ http::Response idempotent(memory::Store& store, const BlockingHandler& handler,
 }  // namespace
 
 void add_creating(http::Router& router, std::string pattern, memory::Store& store, WorkPool& pool,
-                  BlockingHandler handler, http::RouteOptions options,
-                  BodyRedactor stored_body) {
+                  BlockingHandler handler, http::RouteOptions options, BodyRedactor stored_body) {
   options.json_body = true;
   add_blocking(
       router, "POST", std::move(pattern), pool,

@@ -60,7 +60,8 @@ boost::json::object score_json(const memory::Score& s) {
                         {"override_reason", opt(s.override_reason)},
                         {"overridden_by", opt(s.overridden_by)},
                         {"created_at", format_time(s.created_at)}};
-  o["overridden_at"] = s.overridden_at ? boost::json::value(format_time(*s.overridden_at)) : nullptr;
+  o["overridden_at"] =
+      s.overridden_at ? boost::json::value(format_time(*s.overridden_at)) : nullptr;
   o["effective_value"] = s.override_value ? *s.override_value : s.value;
   return o;
 }

@@ -10,7 +10,8 @@ namespace redcell::api {
 
 namespace {
 http::Response test(const ScorerRegistry& registry, const http::Request& req) {
-  auto body = JsonInput::of(req.json, "", "an object {\"text\", \"scorer\": {\"type\", \"params\"}}");
+  auto body =
+      JsonInput::of(req.json, "", "an object {\"text\", \"scorer\": {\"type\", \"params\"}}");
   if (!body) return http::Response::error(body.error());
   if (auto ok = body->only({"text", "scorer"}); !ok) return http::Response::error(ok.error());
   const auto* text = body->get("text");
@@ -39,15 +40,13 @@ void add_scorer_routes(http::Router& router, const ScorerRegistry& scorers) {
   http::RouteOptions opts;
   opts.summary = "The scorers this server offers, with a JSON Schema of their params";
   router.add(
-      "GET", "/api/v1/scorers",
-      [&scorers](http::Request&) { return catalog_json(scorers); },
-      opts);
+      "GET", "/api/v1/scorers", [&scorers](http::Request&) { return catalog_json(scorers); }, opts);
 
   opts.summary = "Scores sample text with one scorer; nothing is stored";
   opts.json_body = true;
   router.add(
-      "POST", "/api/v1/scorers/test",
-      [&scorers](http::Request& req) { return test(scorers, req); }, opts);
+      "POST", "/api/v1/scorers/test", [&scorers](http::Request& req) { return test(scorers, req); },
+      opts);
 }
 
 }  // namespace redcell::api

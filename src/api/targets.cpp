@@ -20,7 +20,8 @@ boost::json::object target_json(const memory::Target& t) {
   if (config.is_object())
     for (const auto& kv : config.as_object()) o[kv.key()] = kv.value();
   o["has_api_key"] = !t.secret_ciphertext.empty();
-  o["api_key_env"] = t.api_key_env.empty() ? boost::json::value(nullptr) : boost::json::value(t.api_key_env);
+  o["api_key_env"] =
+      t.api_key_env.empty() ? boost::json::value(nullptr) : boost::json::value(t.api_key_env);
   o["created_at"] = format_time(t.created_at);
   o["updated_at"] = format_time(t.updated_at);
   return o;
@@ -94,8 +95,10 @@ http::Response update(const Services& s, http::Request& req) {
   std::string keep = current->secret_ciphertext;
   for (const auto& kv : patch->object()) {
     if (kv.key() == "api_key" && kv.value().is_null()) keep.clear();
-    if (kv.value().is_null()) merged.erase(kv.key());
-    else merged[kv.key()] = kv.value();
+    if (kv.value().is_null())
+      merged.erase(kv.key());
+    else
+      merged[kv.key()] = kv.value();
   }
   if (merged.contains("api_key")) merged.erase("api_key_env");
   memory::Target t;

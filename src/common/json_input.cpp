@@ -7,15 +7,20 @@
 namespace redcell {
 
 namespace {
-boost::json::value given(const boost::json::value* v) { return v ? *v : boost::json::value(); }
+boost::json::value given(const boost::json::value* v) {
+  return v ? *v : boost::json::value();
+}
 }  // namespace
 
 std::string json_pointer_token(std::string_view name) {
   std::string out;
   for (char c : name) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -41,7 +46,8 @@ Result<void> JsonInput::only(std::initializer_list<std::string_view> allowed,
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     const std::string f = field(key);
     if (std::find(read_only.begin(), read_only.end(), key) != read_only.end())
-      return fail(Error::invalid(f, kv.value(), "no value: the server sets it", f + " is read-only"));
+      return fail(
+          Error::invalid(f, kv.value(), "no value: the server sets it", f + " is read-only"));
     std::string known;
     for (auto a : allowed) known += (known.empty() ? "" : ", ") + std::string(a);
     return fail(Error::invalid(f, kv.value(), "one of the members " + known,
@@ -62,8 +68,7 @@ Result<std::optional<std::string>> JsonInput::opt_string(std::string_view name, 
                                                          bool allow_empty) const {
   const auto* v = get(name);
   if (!v || v->is_null()) return std::optional<std::string>();
-  if (!v->is_string() || (!allow_empty && v->as_string().empty()) ||
-      v->as_string().size() > max)
+  if (!v->is_string() || (!allow_empty && v->as_string().empty()) || v->as_string().size() > max)
     return fail(Error::invalid(field(name), *v,
                                "a string of " + std::string(allow_empty ? "0" : "1") + " to " +
                                    std::to_string(max) + " bytes"));
@@ -82,9 +87,12 @@ Result<std::optional<double>> JsonInput::opt_number(std::string_view name, doubl
   const auto* v = get(name);
   if (!v || v->is_null()) return std::optional<double>();
   std::optional<double> d;
-  if (v->is_double()) d = v->as_double();
-  else if (v->is_int64()) d = static_cast<double>(v->as_int64());
-  else if (v->is_uint64()) d = static_cast<double>(v->as_uint64());
+  if (v->is_double())
+    d = v->as_double();
+  else if (v->is_int64())
+    d = static_cast<double>(v->as_int64());
+  else if (v->is_uint64())
+    d = static_cast<double>(v->as_uint64());
   if (!d || !std::isfinite(*d) || *d < min || *d > max)
     return fail(Error::invalid(field(name), *v,
                                "a number from " + boost::json::serialize(boost::json::value(min)) +
@@ -97,16 +105,16 @@ Result<std::optional<std::int64_t>> JsonInput::opt_int(std::string_view name, st
   const auto* v = get(name);
   if (!v || v->is_null()) return std::optional<std::int64_t>();
   std::optional<std::int64_t> i;
-  if (v->is_int64()) i = v->as_int64();
+  if (v->is_int64())
+    i = v->as_int64();
   else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(max))
     i = static_cast<std::int64_t>(v->as_uint64());
   else if (v->is_double() && std::trunc(v->as_double()) == v->as_double() &&
            std::fabs(v->as_double()) < 9e15)
     i = static_cast<std::int64_t>(v->as_double());
   if (!i || *i < min || *i > max)
-    return fail(Error::invalid(field(name), *v,
-                               "an integer from " + std::to_string(min) + " to " +
-                                   std::to_string(max)));
+    return fail(Error::invalid(
+        field(name), *v, "an integer from " + std::to_string(min) + " to " + std::to_string(max)));
   return i;
 }
 
@@ -140,8 +148,7 @@ void canonical_into(const boost::json::value& v, std::string& out) {
   if (v.is_object()) {
     std::vector<const boost::json::key_value_pair*> members;
     for (const auto& kv : v.as_object()) members.push_back(&kv);
-    std::sort(members.begin(), members.end(),
-              [](auto* a, auto* b) { return a->key() < b->key(); });
+    std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
     out += '{';
     for (std::size_t i = 0; i < members.size(); ++i) {
       if (i) out += ',';

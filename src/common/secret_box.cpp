@@ -87,14 +87,15 @@ Result<std::string> SecretBox::seal(std::string_view plaintext) const {
                         reinterpret_cast<const unsigned char*>(plaintext.data()),
                         static_cast<int>(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), body + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
-                          body + plaintext.size()) != 1)
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, body + plaintext.size()) != 1)
     return fail(ErrorCode::internal, "encryption failed");
   return std::string(kPrefix) + base64_encode(out);
 }
 
 Result<std::string> SecretBox::open(std::string_view sealed) const {
-  auto bad = [] { return fail(ErrorCode::internal, "a stored secret does not open with this key"); };
+  auto bad = [] {
+    return fail(ErrorCode::internal, "a stored secret does not open with this key");
+  };
   if (sealed.substr(0, kPrefix.size()) != kPrefix) return bad();
   auto raw = base64_decode(sealed.substr(kPrefix.size()));
   if (!raw || raw->size() < kNonceBytes + kTagBytes) return bad();

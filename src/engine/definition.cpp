@@ -64,11 +64,11 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
                                                 const ScorerRegistry& scorer_registry) {
   auto in = JsonInput::of(body, "", "an orchestrator {\"name\", \"type\", \"target_id\", ...}");
   if (!in) return fail(in.error());
-  if (auto ok = in->only({"name", "type", "target_id", "dataset_id", "datasets", "prompts",
-                          "converters", "converter_chains", "scorers", "objective_scorer",
-                          "attempts", "system_prompt", "labels", "prepended_conversation",
-                          "budget", "max_in_flight"},
-                         {"id", "owner", "config_hash", "created_at", "updated_at"});
+  if (auto ok =
+          in->only({"name", "type", "target_id", "dataset_id", "datasets", "prompts", "converters",
+                    "converter_chains", "scorers", "objective_scorer", "attempts", "system_prompt",
+                    "labels", "prepended_conversation", "budget", "max_in_flight"},
+                   {"id", "owner", "config_hash", "created_at", "updated_at"});
       !ok)
     return fail(ok.error());
   OrchestratorDefinition d;
@@ -113,8 +113,8 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   if (!prompts) return fail(prompts.error());
   d.prompts = std::move(*prompts);
   if (d.datasets.empty() && d.prompts.empty())
-    return fail(Error::invalid("/dataset_id", nullptr,
-                               "prompts to send: dataset_id, datasets or prompts"));
+    return fail(
+        Error::invalid("/dataset_id", nullptr, "prompts to send: dataset_id, datasets or prompts"));
 
   // Converters: one chain, or several; [] is the unconverted baseline.
   if (in->has("converters") && in->has("converter_chains"))
@@ -122,10 +122,11 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
                                "either converters or converter_chains, not both"));
   if (const auto* chains = in->get("converter_chains"); chains && !chains->is_null()) {
     if (!chains->is_array() || chains->as_array().empty() || chains->as_array().size() > 100)
-      return fail(Error::invalid("/converter_chains", *chains,
-                                 "an array of 1 to 100 converter chains"));
+      return fail(
+          Error::invalid("/converter_chains", *chains, "an array of 1 to 100 converter chains"));
     for (std::size_t i = 0; i < chains->as_array().size(); ++i) {
-      auto c = chain_of(chains->as_array()[i], "/converter_chains/" + std::to_string(i), converters);
+      auto c =
+          chain_of(chains->as_array()[i], "/converter_chains/" + std::to_string(i), converters);
       if (!c) return fail(c.error());
       d.converter_chains.push_back(std::move(*c));
     }
@@ -166,8 +167,8 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   if (d.objective_scorer) {
     auto s = scorer_registry.create(d.scorers[static_cast<std::size_t>(*d.objective_scorer)], "");
     if (s && (*s)->score_type() != "true_false")
-      return fail(Error::invalid("/objective_scorer", value(*d.objective_scorer),
-                                 "a true_false scorer"));
+      return fail(
+          Error::invalid("/objective_scorer", value(*d.objective_scorer), "a true_false scorer"));
   }
 
   auto attempts = in->opt_int("attempts", 1, 100);
@@ -180,13 +181,14 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   if (!labels) return fail(labels.error());
   for (const auto& kv : *labels)
     if (!kv.value().is_string())
-      return fail(Error::invalid("/labels/" + json_pointer_token(kv.key()), kv.value(), "a string"));
+      return fail(
+          Error::invalid("/labels/" + json_pointer_token(kv.key()), kv.value(), "a string"));
   d.labels = std::move(*labels);
 
   if (const auto* conv = in->get("prepended_conversation"); conv && !conv->is_null()) {
     if (!conv->is_array() || conv->as_array().size() > 100)
-      return fail(Error::invalid("/prepended_conversation", *conv,
-                                 "an array of {\"role\", \"content\"}"));
+      return fail(
+          Error::invalid("/prepended_conversation", *conv, "an array of {\"role\", \"content\"}"));
     for (std::size_t i = 0; i < conv->as_array().size(); ++i) {
       const std::string at = "/prepended_conversation/" + std::to_string(i);
       auto turn = JsonInput::of(conv->as_array()[i], at, "{\"role\", \"content\"}");

@@ -228,6 +228,21 @@ struct AttackResult {
   TimePoint created_at{};
 };
 
+// Everything one finished work item leaves, recorded in one transaction: its messages, the
+// scores of those messages (by index), the item's final status (only by its claimant), and
+// the execution's counters. A crash leaves either all of it or none.
+struct WorkItemResult {
+  std::string work_item_id;
+  std::string execution_id;
+  std::string worker;
+  std::string status = "done";  // done | failed
+  std::string conversation_id;
+  std::string error;
+  std::vector<Message> messages;
+  std::vector<std::pair<std::size_t, Score>> scores;  // index into messages, score
+  ExecutionCounts counts;
+};
+
 struct ExecutionFilter {
   std::optional<std::string> orchestrator_id;
   std::optional<std::string> status;
@@ -364,6 +379,10 @@ class Store {
   virtual Future<WorkItem> finish_work_item(const Scope& scope, std::string id, std::string worker,
                                             std::string status, std::string conversation_id,
                                             std::string error = "") = 0;
+  // Records each result atomically; the answer holds, per result, nothing or its error
+  // (conflict when the item is no longer claimed by result.worker).
+  virtual Future<std::vector<std::optional<Error>>> record_work_item_results(
+      const Scope& scope, std::vector<WorkItemResult> results) = 0;
   virtual Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
                                                  std::optional<std::string> status,
                                                  const PageRequest& page) = 0;

@@ -7,20 +7,24 @@
 namespace redcell {
 
 namespace {
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 class SubstringScorer final : public Scorer {
  public:
   SubstringScorer(std::string needle, bool case_sensitive, std::string category)
-      : needle_(std::move(needle)), case_sensitive_(case_sensitive), category_(std::move(category)) {}
+      : needle_(std::move(needle)),
+        case_sensitive_(case_sensitive),
+        category_(std::move(category)) {}
 
   Result<ScoreResult> score(std::string_view text) const override {
     auto eq = [this](char a, char b) { return case_sensitive_ ? a == b : lower(a) == lower(b); };
-    bool found = std::search(text.begin(), text.end(), needle_.begin(), needle_.end(), eq) !=
-                 text.end();
-    return ScoreResult{"true_false", found ? "true" : "false", category_,
-                       std::string(found ? "contains" : "does not contain") + " \"" + needle_ +
-                           "\""};
+    bool found =
+        std::search(text.begin(), text.end(), needle_.begin(), needle_.end(), eq) != text.end();
+    return ScoreResult{
+        "true_false", found ? "true" : "false", category_,
+        std::string(found ? "contains" : "does not contain") + " \"" + needle_ + "\""};
   }
 
  private:

@@ -35,19 +35,21 @@ bool is_v4(const std::array<std::uint8_t, 16>& ip) {
   return ip[10] == 0xff && ip[11] == 0xff;
 }
 
-IpRange range(std::string_view text) { return *parse_ip_range(text); }
+IpRange range(std::string_view text) {
+  return *parse_ip_range(text);
+}
 
 const std::vector<IpRange>& always_refused() {
   static const std::vector<IpRange> r = {
-      range("169.254.0.0/16"),     // IPv4 link-local, incl. 169.254.169.254 metadata
-      range("fe80::/10"),          // IPv6 link-local
-      range("100.100.100.200/32"), // Alibaba Cloud metadata
-      range("fd00:ec2::254/128"),  // AWS IPv6 metadata
-      range("0.0.0.0/8"),          // "this network"
-      range("::/128"),             // unspecified
-      range("224.0.0.0/4"),        // IPv4 multicast
-      range("ff00::/8"),           // IPv6 multicast
-      range("255.255.255.255/32"), // broadcast
+      range("169.254.0.0/16"),      // IPv4 link-local, incl. 169.254.169.254 metadata
+      range("fe80::/10"),           // IPv6 link-local
+      range("100.100.100.200/32"),  // Alibaba Cloud metadata
+      range("fd00:ec2::254/128"),   // AWS IPv6 metadata
+      range("0.0.0.0/8"),           // "this network"
+      range("::/128"),              // unspecified
+      range("224.0.0.0/4"),         // IPv4 multicast
+      range("ff00::/8"),            // IPv6 multicast
+      range("255.255.255.255/32"),  // broadcast
   };
   return r;
 }
@@ -110,8 +112,10 @@ Result<EndpointPolicy> EndpointPolicy::parse(std::string_view spec, std::string_
     auto item = spec.substr(start, comma == std::string_view::npos ? spec.npos : comma - start);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item == "loopback") p.loopback_ = true;
-    else if (item == "private") p.private_ = true;
+    if (item == "loopback")
+      p.loopback_ = true;
+    else if (item == "private")
+      p.private_ = true;
     else if (!item.empty()) {
       auto r = parse_ip_range(item);
       if (!r)
@@ -142,11 +146,10 @@ std::string EndpointPolicy::describe() const {
 Result<void> EndpointPolicy::check_address(std::string_view text) const {
   auto ip = parse_ip(text);
   auto refuse = [&](const std::string& why) {
-    return fail(Error(ErrorCode::forbidden,
-                      "target address " + std::string(text) + " is refused: " + why,
-                      ErrorDetails{"", boost::json::value(std::string(text)),
-                                   "an address the target allow-list (" + describe() +
-                                       ") permits"}));
+    return fail(
+        Error(ErrorCode::forbidden, "target address " + std::string(text) + " is refused: " + why,
+              ErrorDetails{"", boost::json::value(std::string(text)),
+                           "an address the target allow-list (" + describe() + ") permits"}));
   };
   if (!ip) return refuse("not an IP address");
   if (const auto* r = find(always_refused(), *ip))
@@ -155,7 +158,8 @@ Result<void> EndpointPolicy::check_address(std::string_view text) const {
   if (const auto* r = find(loopback_ranges(), *ip); r && !loopback_)
     return refuse("it is loopback (" + r->text + "); allow it with --target-allow loopback");
   if (const auto* r = find(private_ranges(), *ip); r && !private_)
-    return refuse("it is private (" + r->text + "); allow it with --target-allow private or a CIDR");
+    return refuse("it is private (" + r->text +
+                  "); allow it with --target-allow private or a CIDR");
   return {};
 }
 

@@ -22,8 +22,8 @@ Result<object> limits_of(const JsonInput& body) {
   auto given = body.opt_object("limits");
   if (!given) return fail(given.error());
   JsonInput in(*given, body.field("limits"));
-  if (auto ok = in.only({"max_in_flight", "requests_per_minute", "tokens_per_minute",
-                         "timeout_ms", "max_retries"});
+  if (auto ok = in.only({"max_in_flight", "requests_per_minute", "tokens_per_minute", "timeout_ms",
+                         "max_retries"});
       !ok)
     return fail(ok.error());
   struct Limit {
@@ -31,9 +31,10 @@ Result<object> limits_of(const JsonInput& body) {
     std::int64_t min, max, fallback;
   };
   // 0 requests/tokens per minute: no limit.
-  for (auto l : {Limit{"max_in_flight", 1, 4096, 64}, Limit{"requests_per_minute", 0, 10'000'000, 0},
-                 Limit{"tokens_per_minute", 0, 1'000'000'000, 0},
-                 Limit{"timeout_ms", 100, 600'000, 60'000}, Limit{"max_retries", 0, 20, 3}}) {
+  for (auto l :
+       {Limit{"max_in_flight", 1, 4096, 64}, Limit{"requests_per_minute", 0, 10'000'000, 0},
+        Limit{"tokens_per_minute", 0, 1'000'000'000, 0}, Limit{"timeout_ms", 100, 600'000, 60'000},
+        Limit{"max_retries", 0, 20, 3}}) {
     auto v = in.opt_int(l.name, l.min, l.max);
     if (!v) return fail(v.error());
     out[l.name] = v->value_or(l.fallback);
@@ -57,13 +58,15 @@ Result<void> llm_members(const JsonInput& body, object& out, bool model_required
     if (!model) return fail(model.error());
     out["model"] = *model;
   }
-  if (auto ok = copy_opt(out, "system_prompt", [&] { return body.opt_string("system_prompt", 100000); });
+  if (auto ok =
+          copy_opt(out, "system_prompt", [&] { return body.opt_string("system_prompt", 100000); });
       !ok)
     return ok;
   if (auto ok = copy_opt(out, "temperature", [&] { return body.opt_number("temperature", 0, 2); });
       !ok)
     return ok;
-  if (auto ok = copy_opt(out, "max_tokens", [&] { return body.opt_int("max_tokens", 1, 1'000'000); });
+  if (auto ok =
+          copy_opt(out, "max_tokens", [&] { return body.opt_int("max_tokens", 1, 1'000'000); });
       !ok)
     return ok;
   return {};
@@ -94,10 +97,10 @@ Result<object> normalize_target_config(const JsonInput& body, const EndpointPoli
   out["limits"] = std::move(*limits);
 
   if (*type == "openai_chat" || *type == "anthropic_messages") {
-    if (auto ok = body.only({"name", "type", "api_key", "api_key_env", "limits", "endpoint",
-                             "model", "system_prompt", "temperature", "max_tokens", "extra_body",
-                             "headers", "api_version"},
-                            {"id", "owner", "created_at", "updated_at", "has_api_key"});
+    if (auto ok = body.only(
+            {"name", "type", "api_key", "api_key_env", "limits", "endpoint", "model",
+             "system_prompt", "temperature", "max_tokens", "extra_body", "headers", "api_version"},
+            {"id", "owner", "created_at", "updated_at", "has_api_key"});
         !ok)
       return fail(ok.error());
     if (auto ok = endpoint(body, policy, out); !ok) return fail(ok.error());
@@ -110,7 +113,8 @@ Result<object> normalize_target_config(const JsonInput& body, const EndpointPoli
     out["headers"] = std::move(*headers);
     if (*type == "openai_chat") {
       // Azure OpenAI: ?api-version= and the api-key header instead of a bearer token.
-      if (auto ok = copy_opt(out, "api_version", [&] { return body.opt_string("api_version", 50); });
+      if (auto ok =
+              copy_opt(out, "api_version", [&] { return body.opt_string("api_version", 50); });
           !ok)
         return fail(ok.error());
     } else if (body.has("api_version")) {
@@ -120,18 +124,18 @@ Result<object> normalize_target_config(const JsonInput& body, const EndpointPoli
     return out;
   }
   if (*type == "http") {
-    if (auto ok = body.only({"name", "type", "api_key", "api_key_env", "limits", "endpoint",
-                             "method", "headers", "body_template", "response_pointer",
-                             "response_regex"},
-                            {"id", "owner", "created_at", "updated_at", "has_api_key"});
+    if (auto ok =
+            body.only({"name", "type", "api_key", "api_key_env", "limits", "endpoint", "method",
+                       "headers", "body_template", "response_pointer", "response_regex"},
+                      {"id", "owner", "created_at", "updated_at", "has_api_key"});
         !ok)
       return fail(ok.error());
     if (auto ok = endpoint(body, policy, out); !ok) return fail(ok.error());
     auto method = body.opt_string("method", 10);
     if (!method) return fail(method.error());
     if (*method && **method != "POST" && **method != "PUT" && **method != "GET")
-      return fail(Error::invalid(body.field("method"), boost::json::value(**method),
-                                 "POST, PUT or GET"));
+      return fail(
+          Error::invalid(body.field("method"), boost::json::value(**method), "POST, PUT or GET"));
     out["method"] = method->value_or("POST");
     auto headers = string_map(body, "headers");
     if (!headers) return fail(headers.error());
@@ -177,7 +181,8 @@ Result<object> normalize_target_config(const JsonInput& body, const EndpointPoli
     auto p = body.opt_number("comply_probability", 0, 1);
     if (!p) return fail(p.error());
     out["comply_probability"] = p->value_or(b == "refuse" ? 0.0 : 1.0);
-    if (auto ok = copy_opt(out, "refuse_pattern", [&] { return body.opt_string("refuse_pattern", 1000); });
+    if (auto ok = copy_opt(out, "refuse_pattern",
+                           [&] { return body.opt_string("refuse_pattern", 1000); });
         !ok)
       return fail(ok.error());
     return out;

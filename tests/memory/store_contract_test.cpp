@@ -722,6 +722,78 @@ TEST_P(StoreContract, DeletingAnExecutionPurgesItsResultsOnly) {
   EXPECT_TRUE(items(store_->list_attack_results(Scope::user(alice_), ex->id, {})).empty());
 }
 
+TEST_P(StoreContract, AWorkItemResultIsRecordedWholeOrNotAtAll) {
+  Execution e;
+  e.orchestrator_id = "o";
+  auto ex = store_->add_execution(Scope::user(alice_), e).get();
+  std::vector<WorkItem> work(2);
+  for (int i = 0; i < 2; ++i) {
+    work[i].id = ex->id + ":r" + std::to_string(i);
+    work[i].execution_id = ex->id;
+    work[i].prompt_id = "p";
+  }
+  ASSERT_EQ(*store_->add_work_items(Scope::user(alice_), work).get(), 2);
+  auto claimed = store_
+                     ->claim_work_items(Scope::user(alice_), ex->id, "w1", 10,
+                                        std::chrono::system_clock::now() + std::chrono::minutes(1))
+                     .get();
+  ASSERT_EQ(claimed->size(), 2u);
+  auto result = [&](const std::string& item, const std::string& worker) {
+    WorkItemResult r;
+    r.work_item_id = item;
+    r.execution_id = ex->id;
+    r.worker = worker;
+    r.conversation_id = item;
+    Message user, reply;
+    user.conversation_id = reply.conversation_id = item;
+    user.role = "user";
+    user.original_value = user.converted_value = "prompt";
+    reply.role = "assistant";
+    reply.sequence = 1;
+    reply.original_value = reply.converted_value = "sure";
+    r.messages = {user, reply};
+    Score s;
+    s.scorer_type = "substring";
+    s.score_type = "true_false";
+    s.value = "true";
+    r.scores = {{1, s}};
+    r.counts = {0, 1, 0, 1, 1};
+    return r;
+  };
+  // The second result's worker does not hold the claim: only the first is recorded.
+  auto out = store_
+                 ->record_work_item_results(Scope::user(alice_),
+                                            {result(work[0].id, "w1"), result(work[1].id, "w2")})
+                 .get();
+  ASSERT_TRUE(out) << out.error().message();
+  ASSERT_EQ(out->size(), 2u);
+  EXPECT_FALSE((*out)[0]);
+  ASSERT_TRUE((*out)[1]);
+  EXPECT_EQ((*out)[1]->code(), ErrorCode::conflict);
+  MessageFilter f;
+  f.conversation_id = work[0].id;
+  auto conv = store_->list_messages(Scope::user(alice_), f, {});
+  ASSERT_TRUE(conv);
+  ASSERT_EQ(conv->items.size(), 2u);
+  ScoreFilter sf;
+  sf.message_id = conv->items[1].id;
+  auto scores = store_->list_scores(Scope::user(alice_), sf, {});
+  ASSERT_EQ(scores->items.size(), 1u);
+  f.conversation_id = work[1].id;
+  EXPECT_EQ(store_->list_messages(Scope::user(alice_), f, {})->items.size(), 0u);
+  auto after = store_->get_execution(Scope::user(alice_), ex->id);
+  EXPECT_EQ(after->counts.sent, 1);
+  EXPECT_EQ(after->counts.achieved, 1);
+  auto items = store_->list_work_items(Scope::user(alice_), ex->id, std::string("done"), {});
+  ASSERT_EQ(items->items.size(), 1u);
+  EXPECT_EQ(items->items[0].id, work[0].id);
+  // Bob cannot record Alice's item.
+  auto bobs = store_->record_work_item_results(Scope::user(bob_), {result(work[1].id, "w1")}).get();
+  ASSERT_TRUE(bobs);
+  ASSERT_TRUE((*bobs)[0]);
+  EXPECT_EQ((*bobs)[0]->code(), ErrorCode::not_found);
+}
+
 TEST_P(StoreContract, WorkItemsAreAddedOnceClaimedWithLeasesAndFinishedByTheirClaimant) {
   Execution e;
   e.orchestrator_id = "o";

@@ -541,3 +541,102 @@ Result<Page<AttackResult>> SqliteStore::list_attack_results(const Scope& scope,
 }
 
 }  // namespace redcell::memory
+
+namespace redcell::memory {
+
+namespace {
+
+// One result inside its own savepoint: all of it, or (on any error) none of it.
+Result<void> record_one(Connection& c, const WorkItemResult& r, const std::string& owner,
+                        bool system, TimePoint now) {
+  auto get =
+      c.prepare("SELECT status, claimed_by FROM work_items WHERE id = ? AND execution_id = ?" +
+                owner_clause(owner));
+  if (!get) return fail(get.error());
+  {
+    StatementReset reset{*get};
+    (*get)->bind(1, r.work_item_id);
+    (*get)->bind(2, r.execution_id);
+    if (!owner.empty()) (*get)->bind(3, owner);
+    auto row = (*get)->step();
+    if (!row) return fail(row.error());
+    if (!*row) return fail(not_found("work item"));
+    if ((*get)->text(0) != "claimed" || (*get)->text(1) != r.worker)
+      return fail(Error(ErrorCode::conflict,
+                        "the work item is " + (*get)->text(0) + ", not claimed by " + r.worker));
+  }
+  if (auto ok = insert_messages(c, r.messages); !ok) return ok;
+  for (const auto& [index, score] : r.scores)
+    if (auto ok = insert_score(c, score, system); !ok) return ok;
+  auto fin = c.prepare(
+      "UPDATE work_items SET status = ?, conversation_id = ?, error = ?, updated_at = ?, "
+      "lease_expires_at = NULL WHERE id = ?");
+  if (!fin) return fail(fin.error());
+  {
+    StatementReset reset{*fin};
+    (*fin)->bind(1, r.status);
+    (*fin)->bind(2, r.conversation_id);
+    (*fin)->bind(3, r.error);
+    (*fin)->bind(4, now);
+    (*fin)->bind(5, r.work_item_id);
+    if (auto ok = (*fin)->run(); !ok) return ok;
+  }
+  auto counts = c.prepare(
+      "UPDATE executions SET sent = sent + ?, errors = errors + ?, scored = scored + ?, "
+      "achieved = achieved + ?, updated_at = ? WHERE id = ?");
+  if (!counts) return fail(counts.error());
+  StatementReset reset{*counts};
+  (*counts)->bind(1, r.counts.sent);
+  (*counts)->bind(2, r.counts.errors);
+  (*counts)->bind(3, r.counts.scored);
+  (*counts)->bind(4, r.counts.achieved);
+  (*counts)->bind(5, now);
+  (*counts)->bind(6, r.execution_id);
+  return (*counts)->run();
+}
+
+}  // namespace
+
+Future<std::vector<std::optional<Error>>> SqliteStore::record_work_item_results(
+    const Scope& scope, std::vector<WorkItemResult> results) {
+  auto* im = impl_.get();
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    auto& r = results[i];
+    if (r.status != "done" && r.status != "failed")
+      return Impl::failed<std::vector<std::optional<Error>>>(
+          Error::invalid("/results/" + std::to_string(i) + "/status", boost::json::value(r.status),
+                         "done or failed"));
+    if (auto ok = prepare_messages(scope, r.messages, im->ids, im->clock); !ok)
+      return Impl::failed<std::vector<std::optional<Error>>>(ok.error());
+    for (auto& [index, score] : r.scores) {
+      if (index >= r.messages.size())
+        return Impl::failed<std::vector<std::optional<Error>>>(Error::invalid(
+            "/results/" + std::to_string(i) + "/scores", nullptr, "an index into the messages"));
+      score.message_id = r.messages[index].id;
+      score.owner = r.messages[index].owner;
+      if (auto ok = prepare_score(scope, score, im->ids, im->clock); !ok)
+        return Impl::failed<std::vector<std::optional<Error>>>(ok.error());
+    }
+  }
+  auto now = im->clock.now();
+  return im->submit<std::vector<std::optional<Error>>>(
+      [results = std::move(results), owner = scope_owner(scope), system = scope.is_system(),
+       now](Connection& c) -> Result<std::vector<std::optional<Error>>> {
+        std::vector<std::optional<Error>> out;
+        out.reserve(results.size());
+        for (const auto& r : results) {
+          if (auto ok = c.exec("SAVEPOINT item"); !ok) return fail(ok.error());
+          auto done = record_one(c, r, owner, system, now);
+          if (!done) {
+            if (auto ok = c.exec("ROLLBACK TO item"); !ok) return fail(ok.error());
+            out.emplace_back(done.error());
+          } else {
+            out.emplace_back(std::nullopt);
+          }
+          if (auto ok = c.exec("RELEASE item"); !ok) return fail(ok.error());
+        }
+        return out;
+      });
+}
+
+}  // namespace redcell::memory

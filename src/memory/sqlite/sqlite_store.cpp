@@ -281,6 +281,50 @@ Result<Page<User>> SqliteStore::list_users(const Scope& scope, const PageRequest
 
 // --- messages --------------------------------------------------------------------------
 
+Result<void> insert_messages(Connection& c, const std::vector<Message>& messages) {
+  auto st = c.prepare(std::string("INSERT INTO messages (") + kMessageInsertCols +
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                      "?, ?, ?, ?)");
+  if (!st) return fail(st.error());
+  auto& s = **st;
+  StatementReset reset{&s};
+  for (const auto& m : messages) {
+    s.reset();
+    s.bind(1, m.id);
+    s.bind(2, m.owner);
+    s.bind(3, m.conversation_id);
+    s.bind(4, m.sequence);
+    s.bind(5, m.role);
+    s.bind(6, m.original_value);
+    s.bind(7, m.original_value_data_type);
+    s.bind(8, m.original_value_sha256);
+    const bool same = m.converted_value == m.original_value;
+    if (same)
+      s.bind(9, nullptr);
+    else
+      s.bind(9, m.converted_value);
+    s.bind(10, m.converted_value_data_type);
+    if (same)
+      s.bind(11, nullptr);
+    else
+      s.bind(11, m.converted_value_sha256);
+    s.bind(12, m.converters);
+    s.bind_or_null(13, m.target_id);
+    s.bind_or_null(14, m.orchestrator_id);
+    s.bind_or_null(15, m.execution_id);
+    s.bind(16, m.labels);
+    s.bind(17, m.metadata);
+    s.bind(18, m.response_error);
+    s.bind_or_null(19, m.error_message);
+    s.bind(20, m.latency_ms);
+    s.bind(21, m.prompt_tokens);
+    s.bind(22, m.completion_tokens);
+    s.bind(23, m.created_at);
+    if (auto ok = s.run(); !ok) return fail(ok.error());
+  }
+  return {};
+}
+
 Future<std::vector<Message>> SqliteStore::add_messages(const Scope& scope,
                                                        std::vector<Message> messages) {
   auto* im = impl_.get();
@@ -288,46 +332,7 @@ Future<std::vector<Message>> SqliteStore::add_messages(const Scope& scope,
     return Impl::failed<std::vector<Message>>(ok.error());
   return im->submit<std::vector<Message>>(
       [messages = std::move(messages)](Connection& c) mutable -> Result<std::vector<Message>> {
-        auto st = c.prepare(std::string("INSERT INTO messages (") + kMessageInsertCols +
-                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                            "?, ?, ?, ?)");
-        if (!st) return fail(st.error());
-        auto& s = **st;
-        StatementReset reset{&s};
-        for (const auto& m : messages) {
-          s.reset();
-          s.bind(1, m.id);
-          s.bind(2, m.owner);
-          s.bind(3, m.conversation_id);
-          s.bind(4, m.sequence);
-          s.bind(5, m.role);
-          s.bind(6, m.original_value);
-          s.bind(7, m.original_value_data_type);
-          s.bind(8, m.original_value_sha256);
-          const bool same = m.converted_value == m.original_value;
-          if (same)
-            s.bind(9, nullptr);
-          else
-            s.bind(9, m.converted_value);
-          s.bind(10, m.converted_value_data_type);
-          if (same)
-            s.bind(11, nullptr);
-          else
-            s.bind(11, m.converted_value_sha256);
-          s.bind(12, m.converters);
-          s.bind_or_null(13, m.target_id);
-          s.bind_or_null(14, m.orchestrator_id);
-          s.bind_or_null(15, m.execution_id);
-          s.bind(16, m.labels);
-          s.bind(17, m.metadata);
-          s.bind(18, m.response_error);
-          s.bind_or_null(19, m.error_message);
-          s.bind(20, m.latency_ms);
-          s.bind(21, m.prompt_tokens);
-          s.bind(22, m.completion_tokens);
-          s.bind(23, m.created_at);
-          if (auto ok = s.run(); !ok) return fail(ok.error());
-        }
+        if (auto ok = insert_messages(c, messages); !ok) return fail(ok.error());
         return std::move(messages);  // the write runs once
       });
 }
@@ -369,40 +374,45 @@ Result<Page<Message>> SqliteStore::list_messages(const Scope& scope, const Messa
 
 // --- scores ----------------------------------------------------------------------------
 
+Result<void> insert_score(Connection& c, const Score& score, bool system) {
+  auto owner = c.prepare("SELECT owner FROM messages WHERE id = ?");
+  if (!owner) return fail(owner.error());
+  {
+    StatementReset reset{*owner};
+    (*owner)->bind(1, score.message_id);
+    auto row = (*owner)->step();
+    if (!row) return fail(row.error());
+    if (!*row || (!system && (*owner)->text(0) != score.owner))
+      return fail(Error::invalid("/message_id", boost::json::value(score.message_id),
+                                 "the id of one of your messages", "no message with that id"));
+  }
+  auto st = c.prepare(std::string("INSERT INTO scores (") + kScoreCols +
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?)");
+  if (!st) return fail(st.error());
+  StatementReset reset{*st};
+  auto& s = **st;
+  s.bind(1, score.id);
+  s.bind(2, score.owner);
+  s.bind(3, score.message_id);
+  s.bind(4, score.scorer_type);
+  s.bind(5, score.scorer_identity);
+  s.bind(6, score.score_type);
+  s.bind(7, score.value);
+  s.bind(8, score.category);
+  s.bind(9, score.rationale);
+  s.bind(10, score.metadata);
+  s.bind(11, score.created_at);
+  if (auto ok = s.run(); !ok) return fail(ok.error());
+  return {};
+}
+
 Future<Score> SqliteStore::add_score(const Scope& scope, Score score) {
   auto* im = impl_.get();
   if (auto ok = prepare_score(scope, score, im->ids, im->clock); !ok)
     return Impl::failed<Score>(ok.error());
   bool system = scope.is_system();
   return im->submit<Score>([score = std::move(score), system](Connection& c) -> Result<Score> {
-    auto owner = c.prepare("SELECT owner FROM messages WHERE id = ?");
-    if (!owner) return fail(owner.error());
-    {
-      StatementReset reset{*owner};
-      (*owner)->bind(1, score.message_id);
-      auto row = (*owner)->step();
-      if (!row) return fail(row.error());
-      if (!*row || (!system && (*owner)->text(0) != score.owner))
-        return fail(Error::invalid("/message_id", boost::json::value(score.message_id),
-                                   "the id of one of your messages", "no message with that id"));
-    }
-    auto st = c.prepare(std::string("INSERT INTO scores (") + kScoreCols +
-                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?)");
-    if (!st) return fail(st.error());
-    StatementReset reset{*st};
-    auto& s = **st;
-    s.bind(1, score.id);
-    s.bind(2, score.owner);
-    s.bind(3, score.message_id);
-    s.bind(4, score.scorer_type);
-    s.bind(5, score.scorer_identity);
-    s.bind(6, score.score_type);
-    s.bind(7, score.value);
-    s.bind(8, score.category);
-    s.bind(9, score.rationale);
-    s.bind(10, score.metadata);
-    s.bind(11, score.created_at);
-    if (auto ok = s.run(); !ok) return fail(ok.error());
+    if (auto ok = insert_score(c, score, system); !ok) return fail(ok.error());
     return score;
   });
 }

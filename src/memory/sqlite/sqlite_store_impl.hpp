@@ -307,4 +307,9 @@ struct SqliteStore::Impl {
   }
 };
 
+// Inserts shared by the single-record writes and record_work_item_results.
+Result<void> insert_messages(Connection& c, const std::vector<Message>& messages);
+// Checks the message exists and, unless `system`, belongs to score.owner.
+Result<void> insert_score(Connection& c, const Score& score, bool system);
+
 }  // namespace redcell::memory
