@@ -18,6 +18,7 @@ class Scorer;
 using ConverterRegistry = Catalog<Converter>;
 using ScorerRegistry = Catalog<Scorer>;
 class WorkPool;
+class ExecutionRunner;
 class SecretBox;
 class EndpointPolicy;
 namespace memory {
@@ -70,6 +71,8 @@ void add_dataset_routes(http::Router& router, const Services& services);
 void add_orchestrator_routes(http::Router& router, const Services& services);
 // GET /api/v1/scorers, POST /api/v1/scorers/test.
 void add_scorer_routes(http::Router& router, const ScorerRegistry& scorers);
+// Executions: start (202) / dry run, list, get, cancel, resume, results, delete.
+void add_execution_routes(http::Router& router, const Services& services, ExecutionRunner& runner);
 // GET /api/v1/conversations/{id}: its messages in order, each with its scores.
 void add_conversation_routes(http::Router& router, const Services& services);
 

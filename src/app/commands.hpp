@@ -2,6 +2,7 @@
 // The subcommands' entry points; main() parses the command line and calls one.
 
 #include <string>
+#include <vector>
 
 #include "common/config.hpp"
 
@@ -10,6 +11,9 @@ namespace redcell {
 int run_serve(const Config& config);
 int run_doctor(const Config& config, bool json);
 // action: migrate | check | backup | restore; file for backup and restore.
+// `redcell mock-target`: an OpenAI-compatible mock LLM for demos, tests and benchmarks.
+std::vector<OptionSpec> mock_target_option_specs();
+int run_mock_target(const Config& config);
 int run_db(const Config& config, const std::string& action, const std::string& file);
 
 }  // namespace redcell

@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   bool doctor_json = false;
   doctor->add_flag("--json", doctor_json, "print one JSON document");
 
+  auto* mock = app.add_subcommand(
+      "mock-target", "Serve a deterministic OpenAI-compatible mock LLM (demos, tests, benchmarks)");
+  cli::OptionBinder mock_options(*mock, mock_target_option_specs(), "REDCELL_MOCK_");
   auto* db = app.add_subcommand("db", "Migrate, check, back up or restore the store");
   db->require_subcommand(1);
   std::string db_file;
@@ -55,6 +58,10 @@ int main(int argc, char** argv) {
   if (serve->parsed()) {
     auto config = resolve(serve_options, "serve");
     return config ? run_serve(*config) : 2;
+  }
+  if (mock->parsed()) {
+    auto config = resolve(mock_options, "mock-target");
+    return config ? run_mock_target(*config) : 2;
   }
   if (doctor->parsed()) {
     auto config = resolve(doctor_options, "doctor");

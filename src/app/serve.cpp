@@ -15,6 +15,11 @@
 #include "common/work_pool.hpp"
 #include "common/secret_box.hpp"
 #include "converters/converter.hpp"
+#include "common/id.hpp"
+#include "engine/execution_runner.hpp"
+#include "engine/orchestrator_pool.hpp"
+#include "http/client/client.hpp"
+#include <unistd.h>
 #include "scorers/scorer.hpp"
 #include "targets/endpoint_policy.hpp"
 #include "http/server/server.hpp"
@@ -127,6 +132,23 @@ int run_serve(const Config& config) {
   api::add_dataset_routes(router, services);
   api::add_orchestrator_routes(router, services);
   api::add_conversation_routes(router, services);
+
+  // The engine: outgoing requests on their own loops, checked against the allow-list.
+  http::ClientOptions client_options;
+  client_options.policy = *endpoints;
+  http::HttpClient client(client_options);
+  OrchestratorPool orchestrators(256, ConverterRegistry::builtin(), ScorerRegistry::builtin());
+  TargetDeps target_deps{client, *secrets, [](const std::string& name) -> std::optional<std::string> {
+                           if (const char* v = std::getenv(name.c_str())) return std::string(v);
+                           return std::nullopt;
+                         }};
+  RunnerOptions runner_options;
+  runner_options.worker_id = "serve-" + std::to_string(::getpid()) + "-" + new_id().substr(24);
+  ExecutionRunner runner(
+      memory, blocking, orchestrators, target_deps,
+      [&client](std::chrono::milliseconds d, std::function<void()> fn) { client.after(d, std::move(fn)); },
+      SystemClock::instance(), runner_options);
+  api::add_execution_routes(router, services, runner);
   http::HttpMetrics http_metrics(metrics, router);
 
   http::ServerOptions options;
@@ -148,7 +170,11 @@ int run_serve(const Config& config) {
                           {"store", (*store)->url()},
                           {"local_user_id", startup_user},
                           {"routes", router.routes().size()}});
+  runner.resume_unfinished();
   server.run();
+  // SIGTERM: the server has drained its requests; in-flight sends finish and are recorded,
+  // what remains is marked interrupted.
+  runner.drain(settings->shutdown_timeout);
   blocking.stop();  // every pending store call answers while the server still exists
   log::flush();
   return 0;

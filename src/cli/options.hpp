@@ -17,13 +17,15 @@ namespace redcell::cli {
 
 class OptionBinder {
  public:
-  OptionBinder(CLI::App& app, std::vector<OptionSpec> specs);
-  Result<Config> resolve(const EnvLookup& env, std::string env_prefix = "REDCELL_") const;
+  // `env_prefix`: REDCELL_ for redcell's own commands, REDCELL_MOCK_ for mock-target.
+  OptionBinder(CLI::App& app, std::vector<OptionSpec> specs, std::string env_prefix = "REDCELL_");
+  Result<Config> resolve(const EnvLookup& env) const;
   const std::vector<OptionSpec>& specs() const { return specs_; }
 
  private:
   CLI::App& app_;
   std::vector<OptionSpec> specs_;
+  std::string env_prefix_;
   std::map<std::string, std::string> values_;  // node-stable: CLI11 writes into these
 };
 

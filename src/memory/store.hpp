@@ -379,6 +379,9 @@ class Store {
   virtual Future<WorkItem> finish_work_item(const Scope& scope, std::string id, std::string worker,
                                             std::string status, std::string conversation_id,
                                             std::string error = "") = 0;
+  // Returns the execution's claimed items to pending (a restarted single-node server
+  // resuming its own work: the claimant is gone); returns how many.
+  virtual Future<std::int64_t> release_work_items(const Scope& scope, std::string execution_id) = 0;
   // Records each result atomically; the answer holds, per result, nothing or its error
   // (conflict when the item is no longer claimed by result.worker).
   virtual Future<std::vector<std::optional<Error>>> record_work_item_results(

@@ -41,6 +41,9 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   Fields headers;
+  // Test doubles only (the mock target's "reset" fault): drop the connection with a TCP
+  // reset instead of answering.
+  bool reset_connection = false;
 
   static Response json(unsigned status, const boost::json::value& body);
   static Response error(const Error& error);

@@ -371,6 +371,7 @@ struct Server::Impl {
     beast::flat_buffer buffer;
     Session state{&stream};
     w.sessions.insert(&state);
+    bool reset = false;  // the handler asked for a TCP reset instead of an answer
     for (;;) {
       state.busy = false;
       if (draining) break;
@@ -473,6 +474,13 @@ struct Server::Impl {
         }
       }
       keep_alive = keep_alive && !draining;
+      if (response.reset_connection) {
+        boost::system::error_code ignored;
+        stream.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+        metrics.in_flight(-1);
+        reset = true;
+        break;
+      }
       const std::string request_id =
           prepared.request ? prepared.request->request_id : new_thread_local_id();
       boost::system::error_code wec;
@@ -488,7 +496,7 @@ struct Server::Impl {
       if (wec || !keep_alive) break;
     }
     boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (!reset) stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
     w.sessions.erase(&state);
     if (draining && w.sessions.empty() && w.drain_deadline) w.drain_deadline->cancel();

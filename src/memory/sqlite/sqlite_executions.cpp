@@ -640,3 +640,23 @@ Future<std::vector<std::optional<Error>>> SqliteStore::record_work_item_results(
 }
 
 }  // namespace redcell::memory
+
+namespace redcell::memory {
+
+Future<std::int64_t> SqliteStore::release_work_items(const Scope& scope, std::string execution_id) {
+  return impl_->submit<std::int64_t>([execution_id, owner = scope_owner(scope)](
+                                         Connection& c) -> Result<std::int64_t> {
+    auto st = c.prepare(
+        "UPDATE work_items SET status = 'pending', claimed_by = '', lease_expires_at = NULL "
+        "WHERE execution_id = ? AND status = 'claimed'" +
+        owner_clause(owner));
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    (*st)->bind(1, execution_id);
+    if (!owner.empty()) (*st)->bind(2, owner);
+    if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    return static_cast<std::int64_t>(c.changes());
+  });
+}
+
+}  // namespace redcell::memory

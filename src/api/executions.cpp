@@ -1,0 +1,227 @@
+// Executions: POST /orchestrators/{id}/executions starts one (202) or reports a dry run;
+// GET /executions[/{id}], cancel, resume, DELETE (purges its results), and
+// GET /executions/{id}/results (paged conversations with messages and scores).
+#include <boost/json.hpp>
+
+#include "api/handlers.hpp"
+#include "api/records.hpp"
+#include "api/routes.hpp"
+#include "common/json_input.hpp"
+#include "common/time.hpp"
+#include "engine/execution_runner.hpp"
+#include "memory/store.hpp"
+
+namespace redcell::api {
+
+namespace {
+
+boost::json::value time_or_null(const std::optional<TimePoint>& t) {
+  return t ? boost::json::value(format_time(*t)) : boost::json::value(nullptr);
+}
+
+boost::json::object execution_json(const memory::Execution& e) {
+  const auto& c = e.counts;
+  boost::system::error_code ec;
+  auto snap = boost::json::parse(e.snapshot, ec);
+  boost::json::object o{
+      {"id", e.id},
+      {"orchestrator_id", e.orchestrator_id},
+      {"status", e.status},
+      {"counts",
+       {{"total", c.total}, {"sent", c.sent}, {"errors", c.errors}, {"scored", c.scored},
+        {"achieved", c.achieved}}},
+      {"attack_success_rate",
+       c.scored > 0 ? boost::json::value(static_cast<double>(c.achieved) / static_cast<double>(c.scored))
+                    : boost::json::value(nullptr)},
+      {"error", e.error.empty() ? boost::json::value(nullptr) : boost::json::value(e.error)},
+      {"created_at", format_time(e.created_at)},
+      {"started_at", time_or_null(e.started_at)},
+      {"finished_at", time_or_null(e.finished_at)},
+      {"updated_at", format_time(e.updated_at)}};
+  if (!ec && snap.is_object()) {
+    if (const auto* t = snap.as_object().if_contains("target")) o["target"] = *t;
+    if (const auto* d = snap.as_object().if_contains("datasets")) o["datasets"] = *d;
+    if (const auto* l = snap.as_object().if_contains("labels")) o["labels"] = *l;
+  }
+  return o;
+}
+
+http::Response start(const Services& s, ExecutionRunner& runner, http::Request& req) {
+  auto body = JsonInput::of(req.json, "", "an object {\"dry_run\"?, \"labels\"?}");
+  if (!body) return http::Response::error(body.error());
+  if (auto ok = body->only({"dry_run", "labels"}, {"id", "status", "counts", "orchestrator_id"}); !ok)
+    return http::Response::error(ok.error());
+  auto dry = body->boolean("dry_run", false);
+  if (!dry) return http::Response::error(dry.error());
+  auto labels = body->opt_object("labels");
+  if (!labels) return http::Response::error(labels.error());
+  for (const auto& kv : *labels)
+    if (!kv.value().is_string())
+      return http::Response::error(
+          Error::invalid("/labels/" + json_pointer_token(kv.key()), kv.value(), "a string"));
+  const std::string orchestrator(req.param("id"));
+  if (*dry) {
+    auto r = runner.dry_run(scope_of(req), orchestrator);
+    if (!r) return http::Response::error(r.error());
+    return http::Response::json(200, {{"dry_run", true},
+                                      {"work_items", r->work_items},
+                                      {"estimated_prompt_tokens", r->estimated_prompt_tokens}});
+  }
+  auto e = runner.start(scope_of(req), orchestrator, StartRequest{false, *labels});
+  if (!e) return http::Response::error(e.error());
+  audit(s.store, req, "execution.start", "execution", e->id,
+        {{"orchestrator_id", orchestrator}, {"total", e->counts.total}});
+  auto r = http::Response::json(202, execution_json(*e));
+  r.headers.emplace_back("Location", "/api/v1/executions/" + e->id);
+  return r;
+}
+
+// One conversation of a work item, with its scores; achieved from the objective score.
+Result<boost::json::object> conversation_json(const Services& s, const memory::Scope& scope,
+                                              const memory::WorkItem& w) {
+  memory::MessageFilter f;
+  f.conversation_id = w.conversation_id.empty() ? w.id : w.conversation_id;
+  auto msgs = s.store.list_messages(scope, f, PageRequest{kMaxPageLimit, std::nullopt});
+  if (!msgs) return fail(msgs.error());
+  boost::json::array messages;
+  boost::json::value achieved = nullptr;
+  for (const auto& m : msgs->items) {
+    auto mj = message_json(m);
+    boost::json::array scores;
+    memory::ScoreFilter sf;
+    sf.message_id = m.id;
+    auto sc = s.store.list_scores(scope, sf, PageRequest{kMaxPageLimit, std::nullopt});
+    if (!sc) return fail(sc.error());
+    for (const auto& x : sc->items) {
+      auto j = score_json(x);
+      if (j["metadata"].is_object() && j["metadata"].as_object().contains("objective") &&
+          j["metadata"].as_object()["objective"] == true)
+        achieved = j["effective_value"] == "true";
+      scores.push_back(std::move(j));
+    }
+    mj["scores"] = std::move(scores);
+    messages.push_back(std::move(mj));
+  }
+  return boost::json::object{{"conversation_id", *f.conversation_id},
+                             {"work_item_id", w.id},
+                             {"prompt_id", w.prompt_id},
+                             {"chain_index", w.chain_index},
+                             {"attempt", w.attempt},
+                             {"status", w.status},
+                             {"error", w.error.empty() ? boost::json::value(nullptr) : boost::json::value(w.error)},
+                             {"achieved", achieved},
+                             {"messages", std::move(messages)}};
+}
+
+http::Response results(const Services& s, http::Request& req) {
+  auto scope = scope_of(req);
+  auto e = s.store.get_execution(scope, req.param("id"));
+  if (!e) return http::Response::error(e.error());
+  auto page = page_of(req);
+  if (!page) return http::Response::error(page.error());
+  std::optional<std::string> status;
+  if (auto err = req.query_param("error")) {
+    if (*err != "true" && *err != "false")
+      return http::Response::error(Error::invalid("/query/error", boost::json::value(*err), "true or false"));
+    status = *err == "true" ? "failed" : "done";
+  }
+  std::optional<bool> achieved;
+  if (auto a = req.query_param("achieved")) {
+    if (*a != "true" && *a != "false")
+      return http::Response::error(Error::invalid("/query/achieved", boost::json::value(*a), "true or false"));
+    achieved = *a == "true";
+  }
+  auto items = s.store.list_work_items(scope, e->id, status, *page);
+  if (!items) return http::Response::error(items.error());
+  boost::json::array out;
+  for (const auto& w : items->items) {
+    if (w.status != "done" && w.status != "failed") continue;
+    auto c = conversation_json(s, scope, w);
+    if (!c) return http::Response::error(c.error());
+    if (achieved && (*c)["achieved"] != boost::json::value(*achieved)) continue;
+    out.push_back(std::move(*c));
+  }
+  return http::Response::json(
+      200, {{"items", std::move(out)},
+            {"next_cursor", items->next ? boost::json::value(encode_cursor(*items->next)) : nullptr}});
+}
+
+}  // namespace
+
+void add_execution_routes(http::Router& router, const Services& s, ExecutionRunner& runner) {
+  http::RouteOptions opts;
+  opts.summary = "Start an execution of an orchestrator (202), or {\"dry_run\": true} to count it";
+  add_creating(
+      router, "/api/v1/orchestrators/{id}/executions", s.store, s.pool,
+      [s, &runner](http::Request& req) { return start(s, runner, req); }, opts);
+
+  opts = {};
+  opts.summary = "Your executions (?status=, ?orchestrator_id=)";
+  add_blocking(
+      router, "GET", "/api/v1/executions", s.pool,
+      [s](http::Request& req) {
+        auto page = page_of(req);
+        if (!page) return http::Response::error(page.error());
+        memory::ExecutionFilter f;
+        f.status = req.query_param("status");
+        f.orchestrator_id = req.query_param("orchestrator_id");
+        return page_json(s.store.list_executions(scope_of(req), f, *page), execution_json);
+      },
+      opts);
+
+  opts.summary = "One execution: status and counts";
+  add_blocking(
+      router, "GET", "/api/v1/executions/{id}", s.pool,
+      [s](http::Request& req) {
+        auto e = s.store.get_execution(scope_of(req), req.param("id"));
+        if (!e) return http::Response::error(e.error());
+        return http::Response::json(200, execution_json(*e));
+      },
+      opts);
+
+  opts.summary = "Stop new sends; the execution ends cancelled";
+  add_blocking(
+      router, "POST", "/api/v1/executions/{id}/cancel", s.pool,
+      [s, &runner](http::Request& req) {
+        auto e = runner.cancel(scope_of(req), std::string(req.param("id")));
+        if (!e) return http::Response::error(e.error());
+        audit(s.store, req, "execution.cancel", "execution", e->id);
+        return http::Response::json(202, execution_json(*e));
+      },
+      opts);
+
+  opts.summary = "Continue an interrupted execution";
+  add_blocking(
+      router, "POST", "/api/v1/executions/{id}/resume", s.pool,
+      [s, &runner](http::Request& req) {
+        auto e = runner.resume(scope_of(req), std::string(req.param("id")));
+        if (!e) return http::Response::error(e.error());
+        audit(s.store, req, "execution.resume", "execution", e->id);
+        return http::Response::json(202, execution_json(*e));
+      },
+      opts);
+
+  opts.summary = "Conversations of an execution with messages and scores (?achieved=, ?error=)";
+  add_blocking(
+      router, "GET", "/api/v1/executions/{id}/results", s.pool,
+      [s](http::Request& req) { return results(s, req); }, opts);
+
+  opts.summary = "Delete an execution with its conversations and scores";
+  add_blocking(
+      router, "DELETE", "/api/v1/executions/{id}", s.pool,
+      [s, &runner](http::Request& req) {
+        const std::string id(req.param("id"));
+        auto e = s.store.get_execution(scope_of(req), id);
+        if (!e) return http::Response::error(e.error());
+        if (e->status == "running" || e->status == "queued")
+          return http::Response::error(
+              Error(ErrorCode::conflict, "the execution is " + e->status + "; cancel it first"));
+        auto n = s.store.delete_execution(scope_of(req), id).get();
+        if (!n) return http::Response::error(n.error());
+        audit(s.store, req, "execution.delete", "execution", id, {{"messages", *n}});
+        return http::Response::json(200, {{"id", id}, {"deleted_messages", *n}});
+      },
+      opts);
+}
+
+}  // namespace redcell::api

@@ -1,0 +1,675 @@
+#include "engine/execution_runner.hpp"
+
+#include <boost/json.hpp>
+#include <deque>
+#include <unordered_map>
+
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "targets/mock_behavior.hpp"
+
+namespace redcell {
+
+using namespace std::chrono_literals;
+
+std::chrono::milliseconds RetryPolicy::delay(int attempt,
+                                             std::optional<std::chrono::milliseconds> retry_after) {
+  if (retry_after) return std::min(*retry_after, std::chrono::milliseconds(3'600'000));
+  auto ceiling = base_ * (1LL << std::min(attempt, 16));
+  if (ceiling > cap_) ceiling = cap_;
+  std::lock_guard lk(mu_);
+  // Full jitter, at least half the ceiling so a retry is never immediate.
+  std::uniform_int_distribution<std::int64_t> d(ceiling.count() / 2, ceiling.count());
+  return std::chrono::milliseconds(d(rng_));
+}
+
+namespace {
+
+struct Prompt {
+  std::string value;
+  std::string harm_categories = "[]";
+};
+
+struct Attempt {
+  TimePoint at;
+  std::string outcome;
+  std::optional<std::chrono::milliseconds> retry_after;
+};
+
+// The prompts an execution sends: its datasets at the recorded versions, then inline ones.
+Result<std::vector<std::pair<std::string, Prompt>>> load_prompts(
+    memory::Store& store, const memory::Scope& scope, const boost::json::array& datasets,
+    const std::vector<std::string>& inline_prompts) {
+  std::vector<std::pair<std::string, Prompt>> out;
+  for (const auto& d : datasets) {
+    const std::string id(d.as_object().at("id").as_string());
+    const int version = static_cast<int>(d.as_object().at("version").to_number<std::int64_t>());
+    PageRequest page{kMaxPageLimit, std::nullopt};
+    for (;;) {
+      auto got = store.list_seed_prompts(scope, id, version, page);
+      if (!got) return fail(got.error());
+      for (auto& p : got->items) out.push_back({p.id, Prompt{p.value, p.harm_categories}});
+      if (!got->next) break;
+      page.after = got->next;
+    }
+  }
+  for (std::size_t i = 0; i < inline_prompts.size(); ++i)
+    out.push_back({"inline-" + std::to_string(i), Prompt{inline_prompts[i], "[]"}});
+  return out;
+}
+
+std::string work_item_id(const std::string& execution, const std::string& prompt, std::size_t chain,
+                         int attempt) {
+  return execution + ":" + prompt + ":" + std::to_string(chain) + ":" + std::to_string(attempt);
+}
+
+}  // namespace
+
+struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job> {
+  ExecutionRunner& runner;
+  memory::Scope scope;
+  memory::Execution execution;
+  std::shared_ptr<const OrchestratorRuntime> rt;
+  std::shared_ptr<Target> target;
+  std::unordered_map<std::string, Prompt> prompts;
+  boost::json::object labels;
+  int max_in_flight = 1;
+  std::chrono::nanoseconds spacing{0};  // requests_per_minute
+
+  std::mutex mu;
+  std::deque<memory::WorkItem> queue;
+  bool claiming = false, exhausted = false, stop_new = false, finished = false;
+  std::string stop_status, stop_reason;
+  int in_flight = 0;
+  std::size_t unpersisted = 0;
+  bool flushing = false;
+  std::vector<memory::WorkItemResult> pending;
+  std::int64_t requests = 0, tokens = 0, items_done = 0, item_errors = 0;
+  std::chrono::steady_clock::time_point next_send{};
+  bool wake_scheduled = false;
+
+  Job(ExecutionRunner& r, memory::Scope s) : runner(r), scope(std::move(s)) {}
+
+  void stop(std::string status, std::string reason) {  // under mu
+    if (stop_new) return;
+    stop_new = true;
+    stop_status = std::move(status);
+    stop_reason = std::move(reason);
+  }
+
+  void pump() {
+    std::vector<memory::WorkItem> to_send;
+    bool claim = false, done = false, wake = false;
+    std::chrono::nanoseconds wait{0};
+    {
+      std::lock_guard lk(mu);
+      if (finished) return;
+      const auto now = std::chrono::steady_clock::now();
+      while (!stop_new && in_flight < max_in_flight && !queue.empty()) {
+        if (spacing.count() > 0) {
+          if (now < next_send) {
+            if (!wake_scheduled) wake = wake_scheduled = true, wait = next_send - now;
+            break;
+          }
+          next_send = std::max(next_send, now) + spacing;
+        }
+        to_send.push_back(std::move(queue.front()));
+        queue.pop_front();
+        ++in_flight;
+      }
+      claim = !stop_new && queue.empty() && !claiming && !exhausted && in_flight < max_in_flight;
+      if (claim) claiming = true;
+      done = (stop_new || (exhausted && queue.empty())) && in_flight == 0 && unpersisted == 0 &&
+             !flushing && !claiming;
+      if (done) finished = true;
+    }
+    for (auto& item : to_send) send(std::move(item));
+    auto self = shared_from_this();
+    if (wake)
+      runner.after_(std::chrono::duration_cast<std::chrono::milliseconds>(wait) + 1ms, [self] {
+        {
+          std::lock_guard lk(self->mu);
+          self->wake_scheduled = false;
+        }
+        self->pump();
+      });
+    if (claim) runner.pool_.post([self] { self->claim(); });
+    if (done) runner.pool_.post([self] { self->finish(); });
+  }
+
+  void claim() {
+    auto lease = runner.clock_.now() + runner.options_.lease;
+    auto got = runner.store_
+                   .claim_work_items(scope, execution.id, runner.options_.worker_id,
+                                     runner.options_.claim_batch, lease)
+                   .get();
+    {
+      std::lock_guard lk(mu);
+      claiming = false;
+      if (!got) {
+        stop("failed", "claiming work items failed: " + got.error().message());
+      } else if (got->empty()) {
+        exhausted = true;
+      } else {
+        for (auto& w : *got) queue.push_back(std::move(w));
+      }
+    }
+    pump();
+  }
+
+  void send(memory::WorkItem item) {
+    auto p = prompts.find(item.prompt_id);
+    auto shared = std::make_shared<memory::WorkItem>(std::move(item));
+    if (p == prompts.end()) {
+      return record(shared, "", "", {}, std::unexpected(TargetFailure{
+                                             "the prompt of this work item is no longer stored",
+                                             false, std::nullopt, "unknown"}), {});
+    }
+    std::string converted = p->second.value;
+    const auto& chain = rt->chains.at(static_cast<std::size_t>(shared->chain_index));
+    for (const auto& c : chain) {
+      auto out = c->convert(converted);
+      if (!out)
+        return record(shared, p->second.value, converted, {},
+                      std::unexpected(TargetFailure{"converter failed: " + out.error().message(),
+                                                    false, std::nullopt, "processing"}),
+                      {});
+      converted = std::move(*out);
+    }
+    TargetRequest req;
+    req.work_item_id = shared->id;
+    if (rt->definition.system_prompt) req.messages.push_back({"system", *rt->definition.system_prompt});
+    for (const auto& t : rt->definition.prepended_conversation)
+      req.messages.push_back({std::string(t.at("role").as_string()),
+                              std::string(t.at("content").as_string())});
+    req.messages.push_back({"user", converted});
+    attempt(shared, p->second.value, std::move(converted), std::move(req), 0,
+            std::make_shared<std::vector<Attempt>>());
+  }
+
+  void attempt(std::shared_ptr<memory::WorkItem> item, std::string original, std::string converted,
+               TargetRequest req, int n, std::shared_ptr<std::vector<Attempt>> attempts) {
+    {
+      std::lock_guard lk(mu);
+      ++requests;
+      const auto& b = rt->definition.budget;
+      if (b.max_requests && requests >= *b.max_requests)
+        stop("incomplete", "budget: max_requests " + std::to_string(*b.max_requests) + " reached");
+    }
+    auto self = shared_from_this();
+    const auto started = std::chrono::steady_clock::now();
+    auto copy = req;
+    target->send(std::move(copy), [self, item, original, converted, req = std::move(req), n,
+                                   attempts, started](TargetResult r) mutable {
+      const double latency =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      attempts->push_back({self->runner.clock_.now(), r ? "ok" : r.error().message,
+                           r ? std::nullopt : r.error().retry_after});
+      bool cancelled;
+      {
+        std::lock_guard lk(self->mu);
+        cancelled = self->stop_new && self->stop_status == "cancelled";
+      }
+      if (!r && r.error().retryable && n < self->target->limits().max_retries && !cancelled) {
+        auto wait = self->runner.retry_.delay(n, r.error().retry_after);
+        self->runner.after_(wait, [self, item, original = std::move(original),
+                                   converted = std::move(converted), req = std::move(req), n,
+                                   attempts]() mutable {
+          self->attempt(item, std::move(original), std::move(converted), std::move(req), n + 1,
+                        attempts);
+        });
+        return;
+      }
+      self->record(item, original, converted, *attempts, std::move(r), latency);
+    });
+  }
+
+  void record(std::shared_ptr<memory::WorkItem> item, const std::string& original,
+              const std::string& converted, const std::vector<Attempt>& attempts, TargetResult r,
+              std::optional<double> latency) {
+    const auto& def = rt->definition;
+    memory::WorkItemResult res;
+    res.work_item_id = item->id;
+    res.execution_id = execution.id;
+    res.worker = runner.options_.worker_id;
+    res.conversation_id = item->id;
+    const std::string labels_json = boost::json::serialize(labels);
+    std::int64_t seq = 0;
+    auto base = [&](std::string role) {
+      memory::Message m;
+      m.conversation_id = res.conversation_id;
+      m.sequence = seq++;
+      m.role = std::move(role);
+      m.target_id = execution_target;
+      m.orchestrator_id = execution.orchestrator_id;
+      m.execution_id = execution.id;
+      m.labels = labels_json;
+      return m;
+    };
+    if (def.system_prompt) {
+      auto m = base("system");
+      m.original_value = m.converted_value = *def.system_prompt;
+      res.messages.push_back(std::move(m));
+    }
+    for (const auto& t : def.prepended_conversation) {
+      auto m = base(std::string(t.at("role").as_string()));
+      m.original_value = m.converted_value = std::string(t.at("content").as_string());
+      res.messages.push_back(std::move(m));
+    }
+    auto user = base("user");
+    user.original_value = original;
+    user.converted_value = converted;
+    user.converters = boost::json::serialize(def.converter_chains.at(
+        static_cast<std::size_t>(item->chain_index)));
+    boost::json::object meta{{"work_item_id", item->id},
+                             {"prompt_id", item->prompt_id},
+                             {"chain_index", item->chain_index},
+                             {"attempt", item->attempt}};
+    auto p = prompts.find(item->prompt_id);
+    if (p != prompts.end()) meta["harm_categories"] = boost::json::parse(p->second.harm_categories);
+    user.metadata = boost::json::serialize(meta);
+    res.messages.push_back(std::move(user));
+
+    auto reply = base("assistant");
+    boost::json::array tries;
+    for (const auto& a : attempts) {
+      boost::json::object t{{"at", format_time(a.at)}, {"outcome", a.outcome}};
+      if (a.retry_after) t["retry_after_ms"] = a.retry_after->count();
+      tries.push_back(std::move(t));
+    }
+    reply.metadata = boost::json::serialize(boost::json::object{{"attempts", std::move(tries)}});
+    reply.latency_ms = latency;
+    memory::ExecutionCounts delta;
+    std::int64_t used_tokens = 0;
+    if (!r) {
+      // The final failure is stored with its reason; nothing is invented in its place.
+      reply.response_error = r.error().response_error;
+      reply.error_message = r.error().message;
+      res.status = "failed";
+      res.error = r.error().message;
+      delta.sent = attempts.empty() ? 0 : 1;
+      delta.errors = 1;
+      res.messages.push_back(std::move(reply));
+    } else {
+      reply.original_value = reply.converted_value = r->text;
+      reply.response_error = r->response_error;
+      reply.error_message = r->error_message;
+      reply.prompt_tokens = r->prompt_tokens;
+      reply.completion_tokens = r->completion_tokens;
+      used_tokens = r->prompt_tokens.value_or(0) + r->completion_tokens.value_or(0);
+      delta.sent = 1;
+      res.messages.push_back(std::move(reply));
+      const std::size_t at = res.messages.size() - 1;
+      bool scoring_failed = false;
+      for (std::size_t i = 0; i < rt->scorers.size(); ++i) {
+        auto s = rt->scorers[i]->score(r->text);
+        if (!s) {
+          scoring_failed = true;
+          continue;
+        }
+        memory::Score score;
+        score.scorer_type = std::string(def.scorers[i].at("type").as_string());
+        score.scorer_identity = boost::json::serialize(def.scorers[i]);
+        score.score_type = s->score_type;
+        score.value = s->value;
+        score.category = s->category;
+        score.rationale = s->rationale;
+        const bool objective = def.objective_scorer && static_cast<std::size_t>(*def.objective_scorer) == i;
+        score.metadata = boost::json::serialize(boost::json::object{{"objective", objective}});
+        if (objective) {
+          delta.scored = 1;
+          delta.achieved = s->value == "true" ? 1 : 0;
+        }
+        res.scores.push_back({at, std::move(score)});
+      }
+      if (scoring_failed && def.objective_scorer && delta.scored == 0) {
+        res.status = "failed";
+        res.error = "the objective scorer failed";
+        delta.errors = 1;
+      }
+    }
+    res.counts = delta;
+    {
+      std::lock_guard lk(mu);
+      --in_flight;
+      ++unpersisted;
+      ++items_done;
+      item_errors += delta.errors;
+      tokens += used_tokens;
+      pending.push_back(std::move(res));
+      const auto& b = def.budget;
+      if (b.max_tokens && tokens >= *b.max_tokens)
+        stop("incomplete", "budget: max_tokens " + std::to_string(*b.max_tokens) + " reached");
+      if (b.max_error_share && items_done >= 10 &&
+          static_cast<double>(item_errors) / static_cast<double>(items_done) > *b.max_error_share)
+        stop("incomplete", "budget: error share above " + std::to_string(*b.max_error_share));
+    }
+    flush();
+    pump();
+  }
+
+  // Group commit: while one batch is being written, results gather for the next.
+  void flush() {
+    std::vector<memory::WorkItemResult> batch;
+    {
+      std::lock_guard lk(mu);
+      if (flushing || pending.empty()) return;
+      flushing = true;
+      batch.swap(pending);
+    }
+    auto self = shared_from_this();
+    runner.pool_.post([self, batch = std::move(batch)]() mutable {
+      const std::size_t n = batch.size();
+      auto out = self->runner.store_.record_work_item_results(self->scope, std::move(batch)).get();
+      if (!out)
+        log::error("record_results_failed",
+                   {{"execution_id", self->execution.id}, {"error", out.error().message()}});
+      else
+        for (const auto& e : *out)
+          if (e)
+            log::warn("record_result_refused",
+                      {{"execution_id", self->execution.id}, {"error", e->message()}});
+      {
+        std::lock_guard lk(self->mu);
+        self->unpersisted -= n;
+        self->flushing = false;
+      }
+      self->flush();
+      self->pump();
+    });
+  }
+
+  void finish() {
+    std::string status = "succeeded", reason;
+    {
+      std::lock_guard lk(mu);
+      if (!stop_status.empty()) status = stop_status, reason = stop_reason;
+    }
+    if (status == "interrupted" || status == "cancelled" || status == "incomplete" ||
+        status == "failed")
+      (void)runner.store_.release_work_items(scope, execution.id).get();
+    auto done = runner.store_.set_execution_status(scope, execution.id, status, reason).get();
+    if (!done)
+      log::error("execution_finish_failed",
+                 {{"execution_id", execution.id}, {"status", status}, {"error", done.error().message()}});
+    log::info("execution_finished", {{"execution_id", execution.id},
+                                     {"status", status},
+                                     {"reason", reason},
+                                     {"items", items_done},
+                                     {"requests", requests}});
+    std::lock_guard lk(runner.mu_);
+    runner.jobs_.erase(execution.id);
+    runner.idle_.notify_all();
+  }
+
+  std::string execution_target;
+};
+
+ExecutionRunner::ExecutionRunner(memory::Store& store, WorkPool& pool, OrchestratorPool& orchestrators,
+                                 TargetDeps targets,
+                                 std::function<void(std::chrono::milliseconds, std::function<void()>)> after,
+                                 const Clock& clock, RunnerOptions options)
+    : store_(store),
+      pool_(pool),
+      orchestrators_(orchestrators),
+      targets_(std::move(targets)),
+      after_(std::move(after)),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+ExecutionRunner::~ExecutionRunner() = default;
+
+std::size_t ExecutionRunner::active() const {
+  std::lock_guard lk(mu_);
+  return jobs_.size();
+}
+
+namespace {
+// The snapshot an execution keeps: the definition, the target and the dataset versions.
+struct Plan {
+  memory::Orchestrator orchestrator;
+  std::shared_ptr<const OrchestratorRuntime> rt;
+  memory::Target target;
+  boost::json::array datasets;  // [{"id", "version"}] resolved
+};
+
+Result<Plan> plan_of(memory::Store& store, OrchestratorPool& pool, const memory::Scope& scope,
+                     const std::string& orchestrator_id) {
+  Plan p;
+  auto o = store.get_orchestrator(scope, orchestrator_id);
+  if (!o) return fail(o.error());
+  p.orchestrator = *o;
+  auto rt = pool.get(*o);
+  if (!rt) return fail(rt.error());
+  p.rt = *rt;
+  auto t = store.get_target(scope, p.rt->definition.target_id);
+  if (!t)
+    return fail(Error(ErrorCode::conflict,
+                      "the orchestrator's target " + p.rt->definition.target_id + " no longer exists"));
+  p.target = *t;
+  for (const auto& d : p.rt->definition.datasets) {
+    auto ds = store.get_dataset(scope, d.id, d.version);
+    if (!ds)
+      return fail(Error(ErrorCode::conflict, "the orchestrator's dataset " + d.id +
+                                                 (d.version ? " version " + std::to_string(*d.version) : "") +
+                                                 " no longer exists"));
+    p.datasets.push_back({{"id", ds->id}, {"version", ds->version}});
+  }
+  return p;
+}
+}  // namespace
+
+Result<DryRunReport> ExecutionRunner::dry_run(const memory::Scope& scope,
+                                              const std::string& orchestrator_id) {
+  auto plan = plan_of(store_, orchestrators_, scope, orchestrator_id);
+  if (!plan) return fail(plan.error());
+  auto prompts = load_prompts(store_, scope, plan->datasets, plan->rt->definition.prompts);
+  if (!prompts) return fail(prompts.error());
+  DryRunReport r;
+  const auto& def = plan->rt->definition;
+  for (const auto& [id, p] : *prompts)
+    for (const auto& chain : plan->rt->chains) {
+      std::string text = p.value;
+      for (const auto& c : chain)
+        if (auto out = c->convert(text)) text = std::move(*out);
+      r.estimated_prompt_tokens += estimate_tokens(text) * def.attempts;
+      r.work_items += def.attempts;
+    }
+  return r;
+}
+
+Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
+                                                 const std::string& orchestrator_id,
+                                                 const StartRequest& request) {
+  {
+    std::lock_guard lk(mu_);
+    if (draining_) return fail(ErrorCode::unavailable, "the server is shutting down");
+  }
+  auto plan = plan_of(store_, orchestrators_, scope, orchestrator_id);
+  if (!plan) return fail(plan.error());
+  auto prompts = load_prompts(store_, scope, plan->datasets, plan->rt->definition.prompts);
+  if (!prompts) return fail(prompts.error());
+  boost::json::object labels = plan->rt->definition.labels;
+  for (const auto& kv : request.labels) labels[kv.key()] = kv.value();
+  memory::Execution e;
+  e.orchestrator_id = orchestrator_id;
+  e.snapshot = boost::json::serialize(boost::json::object{
+      {"definition", plan->rt->definition.to_json()},
+      {"config_hash", plan->orchestrator.config_hash},
+      {"target", {{"id", plan->target.id}, {"name", plan->target.name}, {"type", plan->target.type}}},
+      {"datasets", plan->datasets},
+      {"labels", labels}});
+  auto stored = store_.add_execution(scope, e).get();
+  if (!stored) return fail(stored.error());
+  std::vector<memory::WorkItem> items;
+  std::int64_t total = 0;
+  const auto& def = plan->rt->definition;
+  auto flush_items = [&]() -> Result<void> {
+    if (items.empty()) return {};
+    auto added = store_.add_work_items(scope, std::move(items)).get();
+    items.clear();
+    if (!added) return fail(added.error());
+    return {};
+  };
+  for (const auto& [pid, p] : *prompts)
+    for (std::size_t c = 0; c < plan->rt->chains.size(); ++c)
+      for (int a = 0; a < def.attempts; ++a) {
+        memory::WorkItem w;
+        w.id = work_item_id(stored->id, pid, c, a);
+        w.execution_id = stored->id;
+        w.prompt_id = pid;
+        w.chain_index = static_cast<int>(c);
+        w.attempt = a;
+        items.push_back(std::move(w));
+        ++total;
+        if (items.size() >= 5000)
+          if (auto ok = flush_items(); !ok) return fail(ok.error());
+      }
+  if (auto ok = flush_items(); !ok) return fail(ok.error());
+  memory::ExecutionCounts counts;
+  counts.total = total;
+  if (auto c = store_.add_execution_counts(scope, stored->id, counts).get(); !c) return fail(c.error());
+  auto running = store_.set_execution_status(scope, stored->id, "running").get();
+  if (!running) return fail(running.error());
+  if (auto ok = launch(scope, *running, false); !ok) {
+    (void)store_.set_execution_status(scope, stored->id, "failed", ok.error().message()).get();
+    return fail(ok.error());
+  }
+  return running;
+}
+
+Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::Execution& e,
+                                     bool resumed) {
+  auto job = std::make_shared<Job>(*this, scope);
+  job->execution = e;
+  boost::system::error_code ec;
+  auto snap = boost::json::parse(e.snapshot, ec);
+  if (ec || !snap.is_object()) return fail(ErrorCode::internal, "the execution's snapshot is damaged");
+  const auto& s = snap.as_object();
+  auto o = store_.get_orchestrator(memory::Scope::system(), e.orchestrator_id);
+  memory::Orchestrator row;
+  if (o) {
+    row = *o;
+  } else {
+    // The orchestrator was deleted since: its snapshot still runs.
+    row.id = e.orchestrator_id;
+    row.definition = boost::json::serialize(s.at("definition"));
+    row.config_hash = std::string(s.at("config_hash").as_string());
+  }
+  if (row.config_hash != s.at("config_hash").as_string()) {
+    row.definition = boost::json::serialize(s.at("definition"));
+    row.config_hash = std::string(s.at("config_hash").as_string());
+  }
+  auto rt = orchestrators_.get(row);
+  if (!rt) return fail(rt.error());
+  job->rt = *rt;
+  const std::string target_id(s.at("target").at("id").as_string());
+  job->execution_target = target_id;
+  auto target_row = store_.get_target(scope, target_id);
+  if (!target_row) return fail(Error(ErrorCode::conflict, "the execution's target no longer exists"));
+  auto target = make_target(*target_row, targets_);
+  if (!target) return fail(target.error());
+  job->target = std::shared_ptr<Target>(std::move(*target));
+  auto prompts = load_prompts(store_, scope, s.at("datasets").as_array(), job->rt->definition.prompts);
+  if (!prompts) return fail(prompts.error());
+  for (auto& [id, p] : *prompts) job->prompts.emplace(id, std::move(p));
+  job->labels = s.at("labels").as_object();
+  const auto& limits = job->target->limits();
+  job->max_in_flight = std::max(1, std::min(limits.max_in_flight,
+                                            job->rt->definition.max_in_flight.value_or(4096)));
+  if (limits.requests_per_minute > 0)
+    job->spacing = std::chrono::nanoseconds(60'000'000'000LL / limits.requests_per_minute);
+  if (resumed) (void)store_.release_work_items(scope, e.id).get();
+  {
+    std::lock_guard lk(mu_);
+    if (jobs_.count(e.id)) return {};
+    jobs_[e.id] = job;
+  }
+  log::info("execution_started", {{"execution_id", e.id},
+                                  {"orchestrator_id", e.orchestrator_id},
+                                  {"resumed", resumed},
+                                  {"max_in_flight", job->max_in_flight}});
+  job->pump();
+  return {};
+}
+
+Result<memory::Execution> ExecutionRunner::cancel(const memory::Scope& scope, const std::string& id) {
+  auto e = store_.get_execution(scope, id);
+  if (!e) return fail(e.error());
+  std::shared_ptr<Job> job;
+  {
+    std::lock_guard lk(mu_);
+    if (auto it = jobs_.find(id); it != jobs_.end()) job = it->second;
+  }
+  if (job) {
+    {
+      std::lock_guard lk(job->mu);
+      job->stop("cancelled", "cancelled by the user");
+    }
+    job->pump();
+    return store_.get_execution(scope, id);
+  }
+  auto c = store_.set_execution_status(scope, id, "cancelled", "cancelled by the user").get();
+  if (!c) return fail(c.error());
+  return c;
+}
+
+Result<memory::Execution> ExecutionRunner::resume(const memory::Scope& scope, const std::string& id) {
+  auto e = store_.get_execution(scope, id);
+  if (!e) return fail(e.error());
+  if (e->status != "interrupted")
+    return fail(Error(ErrorCode::conflict,
+                      "only an interrupted execution resumes; this one is " + e->status));
+  auto running = store_.set_execution_status(scope, id, "running").get();
+  if (!running) return fail(running.error());
+  if (auto ok = launch(scope, *running, true); !ok) {
+    (void)store_.set_execution_status(scope, id, "failed", ok.error().message()).get();
+    return fail(ok.error());
+  }
+  return running;
+}
+
+void ExecutionRunner::resume_unfinished() {
+  memory::ExecutionFilter f;
+  f.status = "running";
+  PageRequest page{kMaxPageLimit, std::nullopt};
+  std::vector<memory::Execution> found;
+  for (;;) {
+    auto got = store_.list_executions(memory::Scope::system(), f, page);
+    if (!got) {
+      log::error("resume_failed", {{"error", got.error().message()}});
+      return;
+    }
+    for (auto& e : got->items) found.push_back(std::move(e));
+    if (!got->next) break;
+    page.after = got->next;
+  }
+  for (const auto& e : found) {
+    auto scope = memory::Scope::user(e.owner);
+    if (auto ok = launch(scope, e, true); !ok) {
+      log::error("resume_failed", {{"execution_id", e.id}, {"error", ok.error().message()}});
+      (void)store_.set_execution_status(scope, e.id, "failed", ok.error().message()).get();
+    }
+  }
+}
+
+void ExecutionRunner::drain(std::chrono::milliseconds timeout) {
+  std::vector<std::shared_ptr<Job>> jobs;
+  {
+    std::lock_guard lk(mu_);
+    draining_ = true;
+    for (auto& [id, j] : jobs_) jobs.push_back(j);
+  }
+  for (auto& j : jobs) {
+    {
+      std::lock_guard lk(j->mu);
+      j->stop("interrupted", "the server stopped; POST /executions/{id}/resume continues it");
+    }
+    j->pump();
+  }
+  std::unique_lock lk(mu_);
+  if (!idle_.wait_for(lk, timeout, [&] { return jobs_.empty(); }))
+    log::warn("drain_timeout", {{"executions", jobs_.size()}});
+}
+
+}  // namespace redcell

@@ -1,0 +1,98 @@
+#pragma once
+// ExecutionRunner: runs executions as durable background jobs. An execution's work items
+// (prompt x converter chain x attempt, deterministic ids) are claimed from the store in
+// batches, converted, sent to the target with bounded concurrency and retries (exponential
+// back-off with jitter, honouring Retry-After), scored, and recorded atomically with the
+// counters; so a restart resumes with neither duplicates nor gaps. Budgets, cancel and a
+// SIGTERM drain stop new sends; the execution then ends incomplete, cancelled or interrupted.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/work_pool.hpp"
+#include "engine/orchestrator_pool.hpp"
+#include "memory/store.hpp"
+#include "targets/target.hpp"
+
+namespace redcell {
+
+// Back-off before retry `attempt` (0-based): Retry-After when the target gave one, else
+// base * 2^attempt with full jitter, capped.
+class RetryPolicy {
+ public:
+  explicit RetryPolicy(std::uint64_t seed = 1, std::chrono::milliseconds base = std::chrono::milliseconds(200),
+                       std::chrono::milliseconds cap = std::chrono::milliseconds(20'000))
+      : rng_(seed), base_(base), cap_(cap) {}
+  std::chrono::milliseconds delay(int attempt, std::optional<std::chrono::milliseconds> retry_after);
+
+ private:
+  std::mutex mu_;
+  std::mt19937_64 rng_;
+  std::chrono::milliseconds base_, cap_;
+};
+
+struct RunnerOptions {
+  std::string worker_id;  // who claims work items
+  std::size_t claim_batch = 256;
+  std::chrono::seconds lease{120};
+};
+
+struct StartRequest {
+  bool dry_run = false;
+  boost::json::object labels;  // merged over the definition's labels
+};
+
+struct DryRunReport {
+  std::int64_t work_items = 0;
+  std::int64_t estimated_prompt_tokens = 0;
+};
+
+class ExecutionRunner {
+ public:
+  ExecutionRunner(memory::Store& store, WorkPool& pool, OrchestratorPool& orchestrators,
+                  TargetDeps targets, std::function<void(std::chrono::milliseconds, std::function<void()>)> after,
+                  const Clock& clock, RunnerOptions options);
+  ~ExecutionRunner();
+
+  // Expands and starts an execution of the caller's orchestrator (blocking: run on a pool).
+  Result<memory::Execution> start(const memory::Scope& scope, const std::string& orchestrator_id,
+                                  const StartRequest& request);
+  Result<DryRunReport> dry_run(const memory::Scope& scope, const std::string& orchestrator_id);
+  // Stops new sends; the execution ends cancelled once in-flight sends are recorded.
+  Result<memory::Execution> cancel(const memory::Scope& scope, const std::string& id);
+  // Continues an interrupted execution.
+  Result<memory::Execution> resume(const memory::Scope& scope, const std::string& id);
+  // At start-up: every execution left running by a crash continues.
+  void resume_unfinished();
+  // SIGTERM: stops new sends, waits (up to `timeout`) for in-flight sends to be recorded,
+  // and marks what remains interrupted.
+  void drain(std::chrono::milliseconds timeout);
+  std::size_t active() const;
+
+  struct Job;
+
+ private:
+  Result<void> launch(const memory::Scope& scope, const memory::Execution& e, bool resumed);
+  friend struct Job;
+  memory::Store& store_;
+  WorkPool& pool_;
+  OrchestratorPool& orchestrators_;
+  TargetDeps targets_;
+  std::function<void(std::chrono::milliseconds, std::function<void()>)> after_;
+  const Clock& clock_;
+  RunnerOptions options_;
+  RetryPolicy retry_;
+  mutable std::mutex mu_;
+  std::condition_variable idle_;
+  std::map<std::string, std::shared_ptr<Job>> jobs_;
+  bool draining_ = false;
+};
+
+}  // namespace redcell

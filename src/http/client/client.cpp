@@ -1,0 +1,264 @@
+#include "http/client/client.hpp"
+
+// g++ 12 reports a false -Wmismatched-new-delete on the coroutine frames of perform() (the
+// frame's own operator new/delete pair is used; GCC bug 109224).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace redcell::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+std::optional<std::string_view> ClientResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k.size() == name.size() &&
+        std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        }))
+      return std::string_view(v);
+  return std::nullopt;
+}
+
+namespace {
+
+struct Connection {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;
+  beast::tcp_stream& tcp() { return tls ? tls->next_layer() : *plain; }
+};
+
+struct Target {
+  bool https = false;
+  std::string host;  // without brackets
+  std::string port;
+  std::string target;  // path + query
+  std::string host_header;
+  std::string key() const { return (https ? "https://" : "http://") + host + ":" + port; }
+};
+
+Result<Target> parse_target(const std::string& url) {
+  auto u = boost::urls::parse_absolute_uri(url);
+  if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->encoded_host().empty())
+    return fail(Error::invalid("/url", boost::json::value(url), "an absolute http(s) URL"));
+  Target t;
+  t.https = u->scheme() == "https";
+  t.host = std::string(u->encoded_host());
+  if (t.host.size() > 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
+  t.port = u->has_port() ? std::string(u->port()) : (t.https ? "443" : "80");
+  t.target = std::string(u->encoded_path());
+  if (t.target.empty()) t.target = "/";
+  if (u->has_query()) t.target += "?" + std::string(u->encoded_query());
+  t.host_header = std::string(u->encoded_host_and_port());
+  return t;
+}
+
+Error unavailable(const Target& t, const std::string& what) {
+  return Error(ErrorCode::unavailable, what + " (" + t.key() + ")");
+}
+
+std::string describe(const boost::system::error_code& ec) {
+  if (ec == beast::error::timeout) return "timed out";
+  if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe)
+    return "connection reset by the server";
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof)
+    return "connection closed by the server before a response";
+  if (ec == asio::error::connection_refused) return "connection refused";
+  return ec.message();
+}
+
+}  // namespace
+
+struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
+  ClientOptions options;
+  asio::io_context ioc;
+  asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+  ssl::context tls{ssl::context::tls_client};
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
+  std::atomic<std::uint64_t> requests{0}, opened{0}, reused{0};
+
+  explicit Impl(ClientOptions o) : options(std::move(o)) {
+    tls.set_default_verify_paths();
+    if (!options.ca_file.empty()) tls.load_verify_file(options.ca_file);
+    tls.set_verify_mode(ssl::verify_peer);
+  }
+
+  std::unique_ptr<Connection> take_idle(const std::string& key) {
+    std::lock_guard lk(mu);
+    auto it = idle.find(key);
+    if (it == idle.end() || it->second.empty()) return nullptr;
+    auto c = std::move(it->second.back());
+    it->second.pop_back();
+    return c;
+  }
+
+  void give_back(const std::string& key, std::unique_ptr<Connection> c) {
+    c->tcp().expires_never();
+    std::lock_guard lk(mu);
+    auto& v = idle[key];
+    if (v.size() < options.max_idle_per_host) v.push_back(std::move(c));
+  }
+
+  awaitable<Result<std::unique_ptr<Connection>>> connect(const Target& t,
+                                                          std::chrono::steady_clock::time_point deadline) {
+    auto ex = co_await asio::this_coro::executor;
+    tcp::resolver resolver(ex);
+    auto [rec, results] = co_await resolver.async_resolve(t.host, t.port, tuple_awaitable);
+    if (rec) co_return fail(unavailable(t, "cannot resolve " + t.host + ": " + rec.message()));
+    // The allow-list is checked on every resolved address, so a name cannot smuggle a
+    // refused address past the check made when the target was saved.
+    std::vector<tcp::endpoint> allowed;
+    std::optional<Error> refused;
+    for (const auto& r : results) {
+      auto ok = options.policy.check_address(r.endpoint().address().to_string());
+      if (ok) allowed.push_back(r.endpoint());
+      else if (!refused) refused = ok.error();
+    }
+    if (allowed.empty())
+      co_return fail(refused ? *refused : unavailable(t, "no address for " + t.host));
+    auto c = std::make_unique<Connection>();
+    c->plain = std::make_unique<beast::tcp_stream>(ex);
+    c->plain->expires_at(deadline);
+    auto [cec, ep] = co_await c->plain->async_connect(allowed, tuple_awaitable);
+    (void)ep;
+    if (cec) co_return fail(unavailable(t, "connect: " + describe(cec)));
+    c->plain->socket().set_option(tcp::no_delay(true));
+    opened++;
+    if (!t.https) co_return c;
+    c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*c->plain), tls);
+    c->plain.reset();
+    if (!SSL_set_tlsext_host_name(c->tls->native_handle(), t.host.c_str()))
+      co_return fail(unavailable(t, "TLS: cannot set the server name"));
+    c->tls->set_verify_callback(ssl::host_name_verification(t.host));
+    auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, tuple_awaitable);
+    if (hec) co_return fail(unavailable(t, "TLS handshake: " + hec.message()));
+    co_return c;
+  }
+
+  awaitable<Result<ClientResponse>> perform(ClientRequest req) {
+    requests++;
+    auto target = parse_target(req.url);
+    if (!target) co_return fail(target.error());
+    const auto deadline = std::chrono::steady_clock::now() + req.timeout;
+    bhttp::request<bhttp::string_body> msg{bhttp::string_to_verb(req.method), target->target, 11};
+    msg.set(bhttp::field::host, target->host_header);
+    msg.set(bhttp::field::user_agent, "redcell/" REDCELL_VERSION);
+    for (const auto& [k, v] : req.headers) msg.set(k, v);
+    msg.body() = std::move(req.body);
+    msg.keep_alive(true);
+    msg.prepare_payload();
+
+    // A pooled connection the server closed meanwhile fails on first use: try once more on
+    // a fresh one. A fresh connection's failure is final.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto conn = take_idle(target->key());
+      const bool was_idle = conn != nullptr;
+      if (was_idle) {
+        reused++;
+      } else {
+        auto fresh = co_await connect(*target, deadline);
+        if (!fresh) co_return fail(fresh.error());
+        conn = std::move(*fresh);
+      }
+      conn->tcp().expires_at(deadline);
+      boost::system::error_code wec;
+      if (conn->tls) {
+        auto [ec, n] = co_await bhttp::async_write(*conn->tls, msg, tuple_awaitable);
+        wec = ec;
+      } else {
+        auto [ec, n] = co_await bhttp::async_write(*conn->plain, msg, tuple_awaitable);
+        wec = ec;
+      }
+      if (wec) {
+        if (was_idle && wec != beast::error::timeout) continue;
+        co_return fail(unavailable(*target, "sending: " + describe(wec)));
+      }
+      bhttp::response_parser<bhttp::string_body> parser;
+      parser.body_limit(options.max_response_bytes);
+      boost::system::error_code rec;
+      if (conn->tls) {
+        auto [ec, n] = co_await bhttp::async_read(*conn->tls, conn->buffer, parser, tuple_awaitable);
+        rec = ec;
+      } else {
+        auto [ec, n] =
+            co_await bhttp::async_read(*conn->plain, conn->buffer, parser, tuple_awaitable);
+        rec = ec;
+      }
+      if (rec) {
+        if (was_idle && rec != beast::error::timeout && !parser.got_some()) continue;
+        co_return fail(unavailable(*target, "receiving: " + describe(rec)));
+      }
+      auto res = parser.release();
+      ClientResponse out;
+      out.status = res.result_int();
+      for (const auto& f : res)
+        out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+      out.body = std::move(res.body());
+      if (res.keep_alive()) give_back(target->key(), std::move(conn));
+      co_return out;
+    }
+    co_return fail(unavailable(*target, "the connection failed twice"));
+  }
+};
+
+HttpClient::HttpClient(ClientOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {
+  const unsigned n = std::max(1u, impl_->options.threads);
+  for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([im = impl_.get()] { im->ioc.run(); });
+}
+
+HttpClient::~HttpClient() {
+  impl_->work.reset();
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+}
+
+void HttpClient::send(ClientRequest request, ClientCallback done) {
+  auto im = impl_;
+  asio::co_spawn(im->ioc, im->perform(std::move(request)),
+                 [done = std::move(done)](std::exception_ptr e, Result<ClientResponse> r) {
+                   if (e) {
+                     done(fail(ErrorCode::internal, "the HTTP client failed unexpectedly"));
+                     return;
+                   }
+                   done(std::move(r));
+                 });
+}
+
+void HttpClient::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  auto timer = std::make_shared<asio::steady_timer>(impl_->ioc, delay);
+  timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code& ec) {
+    if (!ec) fn();
+  });
+}
+
+ClientStats HttpClient::stats() const {
+  return {impl_->requests.load(), impl_->opened.load(), impl_->reused.load()};
+}
+
+}  // namespace redcell::http

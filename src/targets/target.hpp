@@ -1,0 +1,86 @@
+#pragma once
+// A target sends one conversation to an LLM endpoint and reports the reply or why there is
+// none. Retries, back-off and limits belong to the engine; a target makes one attempt and
+// says whether another could succeed (and when, from Retry-After).
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+
+namespace redcell {
+
+class SecretBox;
+class TimerQueue;
+namespace http {
+class HttpClient;
+}
+namespace memory {
+struct Target;
+}
+
+struct ChatTurn {
+  std::string role;  // system | user | assistant
+  std::string content;
+};
+
+struct TargetRequest {
+  std::vector<ChatTurn> messages;  // system prompt, prepended turns, then the attack prompt
+  std::string work_item_id;        // sent as X-Redcell-Work-Item, for correlation
+};
+
+struct TargetReply {
+  std::string text;
+  std::string response_error = "none";  // none | blocked (content filter) | empty
+  std::string error_message;
+  std::optional<std::int64_t> prompt_tokens;
+  std::optional<std::int64_t> completion_tokens;
+};
+
+struct TargetFailure {
+  std::string message;  // why, with the status or transport error
+  bool retryable = false;
+  std::optional<std::chrono::milliseconds> retry_after;
+  std::string response_error = "unknown";
+};
+
+using TargetResult = std::expected<TargetReply, TargetFailure>;
+
+struct TargetLimits {
+  int max_in_flight = 64;
+  std::int64_t requests_per_minute = 0;  // 0: none
+  std::int64_t tokens_per_minute = 0;
+  std::chrono::milliseconds timeout{60'000};
+  int max_retries = 3;
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+  // One attempt; `done` runs exactly once, on a client thread.
+  virtual void send(TargetRequest request, std::function<void(TargetResult)> done) = 0;
+  const TargetLimits& limits() const { return limits_; }
+
+ protected:
+  TargetLimits limits_;
+};
+
+struct TargetDeps {
+  http::HttpClient& client;
+  const SecretBox& secrets;
+  std::function<std::optional<std::string>(const std::string&)> env;  // api_key_env lookup
+};
+
+// Builds the runtime target of a stored row (its config was validated when saved).
+Result<std::unique_ptr<Target>> make_target(const memory::Target& row, const TargetDeps& deps);
+
+// Parses Retry-After: delta-seconds (an HTTP-date is treated as 1 s).
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value);
+
+}  // namespace redcell
