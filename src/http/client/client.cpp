@@ -211,7 +211,11 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
         rec = ec;
       }
       if (rec) {
-        if (was_idle && rec != beast::error::timeout && !parser.got_some()) continue;
+        // Only a clean close before any byte is the server dropping an idle connection; a
+        // reset may come after the server acted on the request, so it is never re-sent here.
+        if (was_idle && !parser.got_some() &&
+            (rec == bhttp::error::end_of_stream || rec == asio::error::eof))
+          continue;
         co_return fail(unavailable(*target, "receiving: " + describe(rec)));
       }
       auto res = parser.release();

@@ -116,8 +116,9 @@ struct Server::Impl {
   // deadline, not by a timer armed per read (which costs a timer-queue operation under
   // the scheduler's lock on every request).
   struct Session {
-    beast::tcp_stream* stream;
+    beast::tcp_stream* stream = nullptr;
     bool busy = false;
+    std::shared_ptr<PendingReply> waiting;  // a handler's answer being awaited
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   };
   struct Worker {
@@ -299,9 +300,10 @@ struct Server::Impl {
   // Starts an answer with a Reply and waits for it on this connection's loop; `start` may
   // hand the Reply to any thread. A Reply dropped unanswered becomes a 500.
   awaitable<Response> await_reply(std::function<void(Reply)> start, const Request& req,
-                                  const Route& route) {
+                                  const Route& route, Session& state) {
     auto ex = co_await asio::this_coro::executor;
     auto pending = std::make_shared<PendingReply>(ex);
+    state.waiting = pending;
     {
       auto guard = std::make_shared<ReplyGuard>();
       guard->pending = pending;
@@ -318,6 +320,7 @@ struct Server::Impl {
       auto [ec] = co_await pending->wake.async_wait(tuple_awaitable);
       (void)ec;
     }
+    state.waiting.reset();
     co_return std::move(*pending->response);
   }
 
@@ -369,7 +372,8 @@ struct Server::Impl {
   awaitable<void> session(Worker& w, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
-    Session state{&stream};
+    Session state;
+    state.stream = &stream;
     w.sessions.insert(&state);
     bool reset = false;  // the handler asked for a TCP reset instead of an answer
     for (;;) {
@@ -470,7 +474,7 @@ struct Server::Impl {
           } else {
             start = [route, req](Reply reply) { route->async_handler(req, std::move(reply)); };
           }
-          response = co_await await_reply(std::move(start), *req, *route);
+          response = co_await await_reply(std::move(start), *req, *route, state);
         }
       }
       keep_alive = keep_alive && !draining;
@@ -549,7 +553,15 @@ struct Server::Impl {
         w->drain_deadline->async_wait([w](boost::system::error_code ec) {
           if (ec) return;  // cancelled: every session ended in time
           log::warn("shutdown_timeout", {{"open_connections", w->sessions.size()}});
-          for (auto* s : w->sessions) s->stream->socket().close();
+          for (auto* s : w->sessions) {
+            s->stream->socket().close();
+            // A handler that never answers must not hold the process: give up on it.
+            if (s->waiting && !s->waiting->response) {
+              s->waiting->response = Response::error(
+                  Error(ErrorCode::unavailable, "the server stopped before the answer was ready"));
+              s->waiting->wake.cancel();
+            }
+          }
         });
       });
     }
