@@ -19,8 +19,14 @@ build: setup
 	@cmake -S . -B build $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 	@cmake --build build -j $(JOBS) --target redcell
 
+MOCK_LISTEN ?= 127.0.0.1:9000
+
+# The server, plus a demo mock LLM (http://127.0.0.1:9000/v1, OpenAI-compatible) to attack;
+# the mock stops with the server.
 run: build
-	./build/redcell serve --listen $(LISTEN)
+	@./build/redcell mock-target --listen $(MOCK_LISTEN) --behavior decode --log-level warn & \
+	  mock=$$!; trap 'kill $$mock 2>/dev/null' EXIT INT TERM; \
+	  ./build/redcell serve --listen $(LISTEN) --target-allow loopback
 
 build-asan: setup-test
 	@cmake -S . -B build-asan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug \
