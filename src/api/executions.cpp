@@ -28,11 +28,14 @@ boost::json::object execution_json(const memory::Execution& e) {
       {"orchestrator_id", e.orchestrator_id},
       {"status", e.status},
       {"counts",
-       {{"total", c.total}, {"sent", c.sent}, {"errors", c.errors}, {"scored", c.scored},
+       {{"total", c.total},
+        {"sent", c.sent},
+        {"errors", c.errors},
+        {"scored", c.scored},
         {"achieved", c.achieved}}},
-      {"attack_success_rate",
-       c.scored > 0 ? boost::json::value(static_cast<double>(c.achieved) / static_cast<double>(c.scored))
-                    : boost::json::value(nullptr)},
+      {"attack_success_rate", c.scored > 0 ? boost::json::value(static_cast<double>(c.achieved) /
+                                                                static_cast<double>(c.scored))
+                                           : boost::json::value(nullptr)},
       {"error", e.error.empty() ? boost::json::value(nullptr) : boost::json::value(e.error)},
       {"created_at", format_time(e.created_at)},
       {"started_at", time_or_null(e.started_at)},
@@ -49,7 +52,8 @@ boost::json::object execution_json(const memory::Execution& e) {
 http::Response start(const Services& s, ExecutionRunner& runner, http::Request& req) {
   auto body = JsonInput::of(req.json, "", "an object {\"dry_run\"?, \"labels\"?}");
   if (!body) return http::Response::error(body.error());
-  if (auto ok = body->only({"dry_run", "labels"}, {"id", "status", "counts", "orchestrator_id"}); !ok)
+  if (auto ok = body->only({"dry_run", "labels"}, {"id", "status", "counts", "orchestrator_id"});
+      !ok)
     return http::Response::error(ok.error());
   auto dry = body->boolean("dry_run", false);
   if (!dry) return http::Response::error(dry.error());
@@ -79,38 +83,28 @@ http::Response start(const Services& s, ExecutionRunner& runner, http::Request& 
 // One conversation of a work item, with its scores; achieved from the objective score.
 Result<boost::json::object> conversation_json(const Services& s, const memory::Scope& scope,
                                               const memory::WorkItem& w) {
-  memory::MessageFilter f;
-  f.conversation_id = w.conversation_id.empty() ? w.id : w.conversation_id;
-  auto msgs = s.store.list_messages(scope, f, PageRequest{kMaxPageLimit, std::nullopt});
-  if (!msgs) return fail(msgs.error());
-  boost::json::array messages;
+  const std::string conversation = w.conversation_id.empty() ? w.id : w.conversation_id;
+  auto messages = conversation_messages(s.store, scope, conversation);
+  if (!messages) return fail(messages.error());
+  // Achieved: the objective score's effective value (a human override wins).
   boost::json::value achieved = nullptr;
-  for (const auto& m : msgs->items) {
-    auto mj = message_json(m);
-    boost::json::array scores;
-    memory::ScoreFilter sf;
-    sf.message_id = m.id;
-    auto sc = s.store.list_scores(scope, sf, PageRequest{kMaxPageLimit, std::nullopt});
-    if (!sc) return fail(sc.error());
-    for (const auto& x : sc->items) {
-      auto j = score_json(x);
-      if (j["metadata"].is_object() && j["metadata"].as_object().contains("objective") &&
-          j["metadata"].as_object()["objective"] == true)
-        achieved = j["effective_value"] == "true";
-      scores.push_back(std::move(j));
+  for (const auto& m : *messages)
+    for (const auto& sc : m.at("scores").as_array()) {
+      const auto& meta = sc.at("metadata");
+      if (meta.is_object() && meta.as_object().contains("objective") &&
+          meta.at("objective") == true)
+        achieved = sc.at("effective_value") == "true";
     }
-    mj["scores"] = std::move(scores);
-    messages.push_back(std::move(mj));
-  }
-  return boost::json::object{{"conversation_id", *f.conversation_id},
-                             {"work_item_id", w.id},
-                             {"prompt_id", w.prompt_id},
-                             {"chain_index", w.chain_index},
-                             {"attempt", w.attempt},
-                             {"status", w.status},
-                             {"error", w.error.empty() ? boost::json::value(nullptr) : boost::json::value(w.error)},
-                             {"achieved", achieved},
-                             {"messages", std::move(messages)}};
+  return boost::json::object{
+      {"conversation_id", conversation},
+      {"work_item_id", w.id},
+      {"prompt_id", w.prompt_id},
+      {"chain_index", w.chain_index},
+      {"attempt", w.attempt},
+      {"status", w.status},
+      {"error", w.error.empty() ? boost::json::value(nullptr) : boost::json::value(w.error)},
+      {"achieved", achieved},
+      {"messages", std::move(*messages)}};
 }
 
 http::Response results(const Services& s, http::Request& req) {
@@ -122,13 +116,15 @@ http::Response results(const Services& s, http::Request& req) {
   std::optional<std::string> status;
   if (auto err = req.query_param("error")) {
     if (*err != "true" && *err != "false")
-      return http::Response::error(Error::invalid("/query/error", boost::json::value(*err), "true or false"));
+      return http::Response::error(
+          Error::invalid("/query/error", boost::json::value(*err), "true or false"));
     status = *err == "true" ? "failed" : "done";
   }
   std::optional<bool> achieved;
   if (auto a = req.query_param("achieved")) {
     if (*a != "true" && *a != "false")
-      return http::Response::error(Error::invalid("/query/achieved", boost::json::value(*a), "true or false"));
+      return http::Response::error(
+          Error::invalid("/query/achieved", boost::json::value(*a), "true or false"));
     achieved = *a == "true";
   }
   auto items = s.store.list_work_items(scope, e->id, status, *page);
@@ -142,8 +138,9 @@ http::Response results(const Services& s, http::Request& req) {
     out.push_back(std::move(*c));
   }
   return http::Response::json(
-      200, {{"items", std::move(out)},
-            {"next_cursor", items->next ? boost::json::value(encode_cursor(*items->next)) : nullptr}});
+      200,
+      {{"items", std::move(out)},
+       {"next_cursor", items->next ? boost::json::value(encode_cursor(*items->next)) : nullptr}});
 }
 
 }  // namespace

@@ -66,4 +66,29 @@ boost::json::object score_json(const memory::Score& s) {
   return o;
 }
 
+Result<boost::json::array> conversation_messages(memory::Store& store, const memory::Scope& scope,
+                                                 const std::string& conversation_id) {
+  memory::MessageFilter filter;
+  filter.conversation_id = conversation_id;
+  boost::json::array messages;
+  PageRequest page{kMaxPageLimit, std::nullopt};
+  for (;;) {
+    auto got = store.list_messages(scope, filter, page);
+    if (!got) return fail(got.error());
+    for (const auto& m : got->items) {
+      auto json = message_json(m);
+      memory::ScoreFilter sf;
+      sf.message_id = m.id;
+      auto sc = store.list_scores(scope, sf, PageRequest{kMaxPageLimit, std::nullopt});
+      if (!sc) return fail(sc.error());
+      boost::json::array scores;
+      for (const auto& x : sc->items) scores.push_back(score_json(x));
+      json["scores"] = std::move(scores);
+      messages.push_back(std::move(json));
+    }
+    if (!got->next) return messages;
+    page.after = got->next;
+  }
+}
+
 }  // namespace redcell::api

@@ -11,4 +11,8 @@ namespace redcell::api {
 boost::json::object message_json(const memory::Message& m);
 boost::json::object score_json(const memory::Score& s);
 
+// A conversation's messages in order, each with its "scores"; empty when the scope has none.
+Result<boost::json::array> conversation_messages(memory::Store& store, const memory::Scope& scope,
+                                                 const std::string& conversation_id);
+
 }  // namespace redcell::api

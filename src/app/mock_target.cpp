@@ -45,8 +45,9 @@ Result<T> number(const Config& c, const char* name, T min, T max) {
   T v{};
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || p != text.data() + text.size() || v < min || v > max)
-    return fail(Error::invalid(s.origin, boost::json::value(text),
-                               "a number from " + std::to_string(min) + " to " + std::to_string(max)));
+    return fail(
+        Error::invalid(s.origin, boost::json::value(text),
+                       "a number from " + std::to_string(min) + " to " + std::to_string(max)));
   return v;
 }
 
@@ -68,14 +69,16 @@ Result<MockOptions> mock_options(const Config& c) {
   const auto& p = c.setting("comply-probability");
   char* end = nullptr;
   o.comply_probability = std::strtod(p.value->c_str(), &end);
-  if (end != p.value->c_str() + p.value->size() || !(o.comply_probability >= 0 && o.comply_probability <= 1))
+  if (end != p.value->c_str() + p.value->size() ||
+      !(o.comply_probability >= 0 && o.comply_probability <= 1))
     return fail(Error::invalid(p.origin, boost::json::value(*p.value), "a number from 0 to 1"));
   o.refuse_pattern = c.get("refuse-pattern");
   const std::string faults = c.get("fault");
   std::size_t start = 0;
   while (start < faults.size()) {
     auto comma = faults.find(',', start);
-    auto item = faults.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    auto item =
+        faults.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!item.empty()) {
       auto f = parse_mock_fault(item);
       if (!f) return fail(f.error());
@@ -181,14 +184,15 @@ http::Response answer(const MockDecision& d, const MockOptions& o, const std::st
   }
   const auto pt = estimate_tokens(prompt), ct = estimate_tokens(d.reply);
   return http::Response::json(
-      200, {{"id", "chatcmpl-mock-" + std::to_string(n)},
-            {"object", "chat.completion"},
-            {"model", model},
-            {"choices",
-             {{{"index", 0},
-               {"message", {{"role", "assistant"}, {"content", d.reply}}},
-               {"finish_reason", "stop"}}}},
-            {"usage", {{"prompt_tokens", pt}, {"completion_tokens", ct}, {"total_tokens", pt + ct}}}});
+      200,
+      {{"id", "chatcmpl-mock-" + std::to_string(n)},
+       {"object", "chat.completion"},
+       {"model", model},
+       {"choices",
+        {{{"index", 0},
+          {"message", {{"role", "assistant"}, {"content", d.reply}}},
+          {"finish_reason", "stop"}}}},
+       {"usage", {{"prompt_tokens", pt}, {"completion_tokens", ct}, {"total_tokens", pt + ct}}}});
 }
 
 }  // namespace
@@ -241,14 +245,14 @@ int run_mock_target(const Config& config) {
         auto d = mock.decide(prompt, key, n);
         stats.count(item ? key : "", d.fault);
         std::string model = "mock-llm";
-        if (const auto* m = req->json.is_object() ? req->json.as_object().if_contains("model") : nullptr;
+        if (const auto* m =
+                req->json.is_object() ? req->json.as_object().if_contains("model") : nullptr;
             m && m->is_string())
           model = std::string(m->as_string());
         if (d.fault == MockFault::timeout) {
           // Held far beyond any sane client timeout; dropped when the mock stops.
-          timers.after(std::chrono::minutes(10), [reply] {
-            reply(openai_error(504, "timeout", "mock: too late"));
-          });
+          timers.after(std::chrono::minutes(10),
+                       [reply] { reply(openai_error(504, "timeout", "mock: too late")); });
           return;
         }
         auto response = answer(d, mock.options(), model, prompt, n);

@@ -138,6 +138,7 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   }
 
   // Scorers, and the one whose true means the attack succeeded.
+  std::vector<bool> true_false;  // per scorer, from the instance built to check it
   if (const auto* ss = in->get("scorers"); ss && !ss->is_null()) {
     if (!ss->is_array() || ss->as_array().size() > 20)
       return fail(Error::invalid("/scorers", *ss, "an array of at most 20 scorers"));
@@ -145,6 +146,7 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
       const auto& spec = ss->as_array()[i];
       auto s = scorer_registry.create(spec, "/scorers/" + std::to_string(i));
       if (!s) return fail(s.error());
+      true_false.push_back((*s)->score_type() == "true_false");
       const auto* params = spec.as_object().if_contains("params");
       d.scorers.push_back(object{{"type", spec.as_object().at("type")},
                                  {"params", params ? *params : value(object())}});
@@ -165,8 +167,7 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
                                "the index of the scorer whose true means the attack succeeded"));
   }
   if (d.objective_scorer) {
-    auto s = scorer_registry.create(d.scorers[static_cast<std::size_t>(*d.objective_scorer)], "");
-    if (s && (*s)->score_type() != "true_false")
+    if (!true_false[static_cast<std::size_t>(*d.objective_scorer)])
       return fail(
           Error::invalid("/objective_scorer", value(*d.objective_scorer), "a true_false scorer"));
   }

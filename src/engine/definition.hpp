@@ -38,7 +38,7 @@ struct OrchestratorDefinition {
   std::optional<int> objective_scorer;  // index into scorers; none when there are no scorers
   int attempts = 1;
   std::optional<std::string> system_prompt;
-  boost::json::object labels;                  // string values
+  boost::json::object labels;                 // string values
   boost::json::array prepended_conversation;  // [{"role", "content"}]
   Budget budget;
   std::optional<int> max_in_flight;  // narrows the target's own limit

@@ -65,6 +65,10 @@ std::string work_item_id(const std::string& execution, const std::string& prompt
 
 }  // namespace
 
+struct ExecutionRunner::LoadedPrompts {
+  std::vector<std::pair<std::string, Prompt>> prompts;
+};
+
 struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job> {
   ExecutionRunner& runner;
   memory::Scope scope;
@@ -161,9 +165,11 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     auto p = prompts.find(item.prompt_id);
     auto shared = std::make_shared<memory::WorkItem>(std::move(item));
     if (p == prompts.end()) {
-      return record(shared, "", "", {}, std::unexpected(TargetFailure{
-                                             "the prompt of this work item is no longer stored",
-                                             false, std::nullopt, "unknown"}), {});
+      return record(
+          shared, "", "", {},
+          std::unexpected(TargetFailure{"the prompt of this work item is no longer stored", false,
+                                        std::nullopt, "unknown"}),
+          {});
     }
     std::string converted = p->second.value;
     const auto& chain = rt->chains.at(static_cast<std::size_t>(shared->chain_index));
@@ -178,10 +184,11 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     }
     TargetRequest req;
     req.work_item_id = shared->id;
-    if (rt->definition.system_prompt) req.messages.push_back({"system", *rt->definition.system_prompt});
+    if (rt->definition.system_prompt)
+      req.messages.push_back({"system", *rt->definition.system_prompt});
     for (const auto& t : rt->definition.prepended_conversation)
-      req.messages.push_back({std::string(t.at("role").as_string()),
-                              std::string(t.at("content").as_string())});
+      req.messages.push_back(
+          {std::string(t.at("role").as_string()), std::string(t.at("content").as_string())});
     req.messages.push_back({"user", converted});
     attempt(shared, p->second.value, std::move(converted), std::move(req), 0,
             std::make_shared<std::vector<Attempt>>());
@@ -202,7 +209,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     target->send(std::move(copy), [self, item, original, converted, req = std::move(req), n,
                                    attempts, started](TargetResult r) mutable {
       const double latency =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
       attempts->push_back({self->runner.clock_.now(), r ? "ok" : r.error().message,
                            r ? std::nullopt : r.error().retry_after});
       bool cancelled;
@@ -212,12 +220,12 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       }
       if (!r && r.error().retryable && n < self->target->limits().max_retries && !cancelled) {
         auto wait = self->runner.retry_.delay(n, r.error().retry_after);
-        self->runner.after_(wait, [self, item, original = std::move(original),
-                                   converted = std::move(converted), req = std::move(req), n,
-                                   attempts]() mutable {
-          self->attempt(item, std::move(original), std::move(converted), std::move(req), n + 1,
-                        attempts);
-        });
+        self->runner.after_(
+            wait, [self, item, original = std::move(original), converted = std::move(converted),
+                   req = std::move(req), n, attempts]() mutable {
+              self->attempt(item, std::move(original), std::move(converted), std::move(req), n + 1,
+                            attempts);
+            });
         return;
       }
       self->record(item, original, converted, *attempts, std::move(r), latency);
@@ -259,8 +267,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     auto user = base("user");
     user.original_value = original;
     user.converted_value = converted;
-    user.converters = boost::json::serialize(def.converter_chains.at(
-        static_cast<std::size_t>(item->chain_index)));
+    user.converters = boost::json::serialize(
+        def.converter_chains.at(static_cast<std::size_t>(item->chain_index)));
     boost::json::object meta{{"work_item_id", item->id},
                              {"prompt_id", item->prompt_id},
                              {"chain_index", item->chain_index},
@@ -314,7 +322,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
         score.value = s->value;
         score.category = s->category;
         score.rationale = s->rationale;
-        const bool objective = def.objective_scorer && static_cast<std::size_t>(*def.objective_scorer) == i;
+        const bool objective =
+            def.objective_scorer && static_cast<std::size_t>(*def.objective_scorer) == i;
         score.metadata = boost::json::serialize(boost::json::object{{"objective", objective}});
         if (objective) {
           delta.scored = 1;
@@ -390,8 +399,9 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       (void)runner.store_.release_work_items(scope, execution.id).get();
     auto done = runner.store_.set_execution_status(scope, execution.id, status, reason).get();
     if (!done)
-      log::error("execution_finish_failed",
-                 {{"execution_id", execution.id}, {"status", status}, {"error", done.error().message()}});
+      log::error(
+          "execution_finish_failed",
+          {{"execution_id", execution.id}, {"status", status}, {"error", done.error().message()}});
     log::info("execution_finished", {{"execution_id", execution.id},
                                      {"status", status},
                                      {"reason", reason},
@@ -405,10 +415,10 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::string execution_target;
 };
 
-ExecutionRunner::ExecutionRunner(memory::Store& store, WorkPool& pool, OrchestratorPool& orchestrators,
-                                 TargetDeps targets,
-                                 std::function<void(std::chrono::milliseconds, std::function<void()>)> after,
-                                 const Clock& clock, RunnerOptions options)
+ExecutionRunner::ExecutionRunner(
+    memory::Store& store, WorkPool& pool, OrchestratorPool& orchestrators, TargetDeps targets,
+    std::function<void(std::chrono::milliseconds, std::function<void()>)> after, const Clock& clock,
+    RunnerOptions options)
     : store_(store),
       pool_(pool),
       orchestrators_(orchestrators),
@@ -444,15 +454,16 @@ Result<Plan> plan_of(memory::Store& store, OrchestratorPool& pool, const memory:
   p.rt = *rt;
   auto t = store.get_target(scope, p.rt->definition.target_id);
   if (!t)
-    return fail(Error(ErrorCode::conflict,
-                      "the orchestrator's target " + p.rt->definition.target_id + " no longer exists"));
+    return fail(Error(ErrorCode::conflict, "the orchestrator's target " +
+                                               p.rt->definition.target_id + " no longer exists"));
   p.target = *t;
   for (const auto& d : p.rt->definition.datasets) {
     auto ds = store.get_dataset(scope, d.id, d.version);
     if (!ds)
-      return fail(Error(ErrorCode::conflict, "the orchestrator's dataset " + d.id +
-                                                 (d.version ? " version " + std::to_string(*d.version) : "") +
-                                                 " no longer exists"));
+      return fail(Error(ErrorCode::conflict,
+                        "the orchestrator's dataset " + d.id +
+                            (d.version ? " version " + std::to_string(*d.version) : "") +
+                            " no longer exists"));
     p.datasets.push_back({{"id", ds->id}, {"version", ds->version}});
   }
   return p;
@@ -496,7 +507,8 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
   e.snapshot = boost::json::serialize(boost::json::object{
       {"definition", plan->rt->definition.to_json()},
       {"config_hash", plan->orchestrator.config_hash},
-      {"target", {{"id", plan->target.id}, {"name", plan->target.name}, {"type", plan->target.type}}},
+      {"target",
+       {{"id", plan->target.id}, {"name", plan->target.name}, {"type", plan->target.type}}},
       {"datasets", plan->datasets},
       {"labels", labels}});
   auto stored = store_.add_execution(scope, e).get();
@@ -528,10 +540,12 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
   if (auto ok = flush_items(); !ok) return fail(ok.error());
   memory::ExecutionCounts counts;
   counts.total = total;
-  if (auto c = store_.add_execution_counts(scope, stored->id, counts).get(); !c) return fail(c.error());
+  if (auto c = store_.add_execution_counts(scope, stored->id, counts).get(); !c)
+    return fail(c.error());
   auto running = store_.set_execution_status(scope, stored->id, "running").get();
   if (!running) return fail(running.error());
-  if (auto ok = launch(scope, *running, false); !ok) {
+  LoadedPrompts loaded{std::move(*prompts)};
+  if (auto ok = launch(scope, *running, false, &loaded); !ok) {
     (void)store_.set_execution_status(scope, stored->id, "failed", ok.error().message()).get();
     return fail(ok.error());
   }
@@ -539,12 +553,13 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
 }
 
 Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::Execution& e,
-                                     bool resumed) {
+                                     bool resumed, LoadedPrompts* preloaded) {
   auto job = std::make_shared<Job>(*this, scope);
   job->execution = e;
   boost::system::error_code ec;
   auto snap = boost::json::parse(e.snapshot, ec);
-  if (ec || !snap.is_object()) return fail(ErrorCode::internal, "the execution's snapshot is damaged");
+  if (ec || !snap.is_object())
+    return fail(ErrorCode::internal, "the execution's snapshot is damaged");
   const auto& s = snap.as_object();
   auto o = store_.get_orchestrator(memory::Scope::system(), e.orchestrator_id);
   memory::Orchestrator row;
@@ -566,17 +581,23 @@ Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::E
   const std::string target_id(s.at("target").at("id").as_string());
   job->execution_target = target_id;
   auto target_row = store_.get_target(scope, target_id);
-  if (!target_row) return fail(Error(ErrorCode::conflict, "the execution's target no longer exists"));
+  if (!target_row)
+    return fail(Error(ErrorCode::conflict, "the execution's target no longer exists"));
   auto target = make_target(*target_row, targets_);
   if (!target) return fail(target.error());
   job->target = std::shared_ptr<Target>(std::move(*target));
-  auto prompts = load_prompts(store_, scope, s.at("datasets").as_array(), job->rt->definition.prompts);
-  if (!prompts) return fail(prompts.error());
-  for (auto& [id, p] : *prompts) job->prompts.emplace(id, std::move(p));
+  if (!preloaded) {
+    auto prompts =
+        load_prompts(store_, scope, s.at("datasets").as_array(), job->rt->definition.prompts);
+    if (!prompts) return fail(prompts.error());
+    for (auto& [id, p] : *prompts) job->prompts.emplace(id, std::move(p));
+  } else {
+    for (auto& [id, p] : preloaded->prompts) job->prompts.emplace(id, std::move(p));
+  }
   job->labels = s.at("labels").as_object();
   const auto& limits = job->target->limits();
-  job->max_in_flight = std::max(1, std::min(limits.max_in_flight,
-                                            job->rt->definition.max_in_flight.value_or(4096)));
+  job->max_in_flight =
+      std::max(1, std::min(limits.max_in_flight, job->rt->definition.max_in_flight.value_or(4096)));
   if (limits.requests_per_minute > 0)
     job->spacing = std::chrono::nanoseconds(60'000'000'000LL / limits.requests_per_minute);
   if (resumed) (void)store_.release_work_items(scope, e.id).get();
@@ -593,7 +614,8 @@ Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::E
   return {};
 }
 
-Result<memory::Execution> ExecutionRunner::cancel(const memory::Scope& scope, const std::string& id) {
+Result<memory::Execution> ExecutionRunner::cancel(const memory::Scope& scope,
+                                                  const std::string& id) {
   auto e = store_.get_execution(scope, id);
   if (!e) return fail(e.error());
   std::shared_ptr<Job> job;
@@ -614,7 +636,8 @@ Result<memory::Execution> ExecutionRunner::cancel(const memory::Scope& scope, co
   return c;
 }
 
-Result<memory::Execution> ExecutionRunner::resume(const memory::Scope& scope, const std::string& id) {
+Result<memory::Execution> ExecutionRunner::resume(const memory::Scope& scope,
+                                                  const std::string& id) {
   auto e = store_.get_execution(scope, id);
   if (!e) return fail(e.error());
   if (e->status != "interrupted")

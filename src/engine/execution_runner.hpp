@@ -27,10 +27,12 @@ namespace redcell {
 // base * 2^attempt with full jitter, capped.
 class RetryPolicy {
  public:
-  explicit RetryPolicy(std::uint64_t seed = 1, std::chrono::milliseconds base = std::chrono::milliseconds(200),
+  explicit RetryPolicy(std::uint64_t seed = 1,
+                       std::chrono::milliseconds base = std::chrono::milliseconds(200),
                        std::chrono::milliseconds cap = std::chrono::milliseconds(20'000))
       : rng_(seed), base_(base), cap_(cap) {}
-  std::chrono::milliseconds delay(int attempt, std::optional<std::chrono::milliseconds> retry_after);
+  std::chrono::milliseconds delay(int attempt,
+                                  std::optional<std::chrono::milliseconds> retry_after);
 
  private:
   std::mutex mu_;
@@ -57,7 +59,8 @@ struct DryRunReport {
 class ExecutionRunner {
  public:
   ExecutionRunner(memory::Store& store, WorkPool& pool, OrchestratorPool& orchestrators,
-                  TargetDeps targets, std::function<void(std::chrono::milliseconds, std::function<void()>)> after,
+                  TargetDeps targets,
+                  std::function<void(std::chrono::milliseconds, std::function<void()>)> after,
                   const Clock& clock, RunnerOptions options);
   ~ExecutionRunner();
 
@@ -79,7 +82,10 @@ class ExecutionRunner {
   struct Job;
 
  private:
-  Result<void> launch(const memory::Scope& scope, const memory::Execution& e, bool resumed);
+  struct LoadedPrompts;
+  // `preloaded`: the prompts start() already read, so they are not read twice.
+  Result<void> launch(const memory::Scope& scope, const memory::Execution& e, bool resumed,
+                      LoadedPrompts* preloaded = nullptr);
   friend struct Job;
   memory::Store& store_;
   WorkPool& pool_;

@@ -24,8 +24,8 @@ Result<std::shared_ptr<const OrchestratorRuntime>> OrchestratorPool::build(
     std::vector<std::unique_ptr<Converter>> chain;
     const auto& specs = def->converter_chains[i].as_array();
     for (std::size_t j = 0; j < specs.size(); ++j) {
-      auto c = converters_.create(specs[j], "/converter_chains/" + std::to_string(i) + "/" +
-                                                std::to_string(j));
+      auto c = converters_.create(
+          specs[j], "/converter_chains/" + std::to_string(i) + "/" + std::to_string(j));
       if (!c) return fail(c.error());
       chain.push_back(std::move(*c));
     }

@@ -32,15 +32,17 @@ std::string lower(std::string_view s) {
 std::string rot13(std::string_view s) {
   std::string out(s);
   for (auto& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>('a' + (c - 'a' + 13) % 26);
-    else if (c >= 'A' && c <= 'Z') c = static_cast<char>('A' + (c - 'A' + 13) % 26);
+    if (c >= 'a' && c <= 'z')
+      c = static_cast<char>('a' + (c - 'a' + 13) % 26);
+    else if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>('A' + (c - 'A' + 13) % 26);
   }
   return out;
 }
 
 int english_words(std::string_view text) {
-  static const char* const kWords[] = {" the ", " to ", " how ", " a ", " and ", " of ",
-                                       " is ",  " me ", " you ", " what ", " in ", " for "};
+  static const char* const kWords[] = {" the ", " to ", " how ", " a ",    " and ", " of ",
+                                       " is ",  " me ", " you ", " what ", " in ",  " for "};
   std::string t = " " + lower(text) + " ";
   int n = 0;
   for (const char* w : kWords)
@@ -59,12 +61,18 @@ bool printable(std::string_view s) {
 
 std::string_view to_string(MockFault fault) {
   switch (fault) {
-    case MockFault::none: return "none";
-    case MockFault::rate_limit: return "429";
-    case MockFault::server_error: return "500";
-    case MockFault::timeout: return "timeout";
-    case MockFault::malformed: return "malformed";
-    case MockFault::reset: return "reset";
+    case MockFault::none:
+      return "none";
+    case MockFault::rate_limit:
+      return "429";
+    case MockFault::server_error:
+      return "500";
+    case MockFault::timeout:
+      return "timeout";
+    case MockFault::malformed:
+      return "malformed";
+    case MockFault::reset:
+      return "reset";
   }
   return "none";
 }
@@ -79,12 +87,18 @@ Result<std::pair<MockFault, double>> parse_mock_fault(std::string_view text) {
   if (colon == std::string_view::npos) return bad();
   auto kind = text.substr(0, colon);
   MockFault f;
-  if (kind == "429") f = MockFault::rate_limit;
-  else if (kind == "500") f = MockFault::server_error;
-  else if (kind == "timeout") f = MockFault::timeout;
-  else if (kind == "malformed") f = MockFault::malformed;
-  else if (kind == "reset") f = MockFault::reset;
-  else return bad();
+  if (kind == "429")
+    f = MockFault::rate_limit;
+  else if (kind == "500")
+    f = MockFault::server_error;
+  else if (kind == "timeout")
+    f = MockFault::timeout;
+  else if (kind == "malformed")
+    f = MockFault::malformed;
+  else if (kind == "reset")
+    f = MockFault::reset;
+  else
+    return bad();
   auto rate_text = std::string(text.substr(colon + 1));
   char* end = nullptr;
   double rate = std::strtod(rate_text.c_str(), &end);
@@ -104,7 +118,8 @@ Result<MockBehavior> MockBehavior::create(MockOptions o) {
   double total = 0;
   for (const auto& f : o.faults) total += f.second;
   if (total > 1.0)
-    return fail(Error::invalid("--fault", boost::json::value(total), "fault rates summing to <= 1"));
+    return fail(
+        Error::invalid("--fault", boost::json::value(total), "fault rates summing to <= 1"));
   return MockBehavior(std::move(o));
 }
 
@@ -148,10 +163,11 @@ MockDecision MockBehavior::decide(std::string_view prompt, std::string_view key,
   } else if (b == "comply") {
     // The decision depends on the prompt, not the request number: a retry gets the same.
     d.reply = uniform(key, 0, 2) < options_.comply_probability ? mock_compliance(prompt)
-                                                                : std::string(kMockRefusal);
+                                                               : std::string(kMockRefusal);
   } else {  // decode: plain requests are refused; encoded ones get through
     std::string trimmed(prompt);
-    while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == ' ')) trimmed.pop_back();
+    while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == ' '))
+      trimmed.pop_back();
     if (auto decoded = base64_decode(trimmed); decoded && printable(*decoded)) {
       d.reply = mock_compliance(*decoded);
     } else if (auto r13 = rot13(prompt); english_words(r13) > english_words(prompt)) {

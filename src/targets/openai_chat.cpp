@@ -57,7 +57,8 @@ class OpenAiChatTarget final : public Target {
     boost::json::array messages;
     if (auto sp = str(config_, "system_prompt"); !sp.empty())
       messages.push_back({{"role", "system"}, {"content", sp}});
-    for (const auto& t : request.messages) messages.push_back({{"role", t.role}, {"content", t.content}});
+    for (const auto& t : request.messages)
+      messages.push_back({{"role", t.role}, {"content", t.content}});
     boost::json::object body;
     if (const auto* extra = config_.if_contains("extra_body"); extra && extra->is_object())
       body = extra->as_object();
@@ -72,16 +73,17 @@ class OpenAiChatTarget final : public Target {
     req.headers.emplace_back("Content-Type", "application/json");
     req.headers.emplace_back("X-Redcell-Work-Item", request.work_item_id);
     if (!api_key_.empty()) {
-      if (azure_version_.empty()) req.headers.emplace_back("Authorization", "Bearer " + api_key_);
-      else req.headers.emplace_back("api-key", api_key_);
+      if (azure_version_.empty())
+        req.headers.emplace_back("Authorization", "Bearer " + api_key_);
+      else
+        req.headers.emplace_back("api-key", api_key_);
     }
     if (const auto* h = config_.if_contains("headers"); h && h->is_object())
       for (const auto& kv : h->as_object())
         if (kv.value().is_string()) req.headers.emplace_back(kv.key(), kv.value().as_string());
     req.body = boost::json::serialize(body);
-    client_.send(std::move(req), [done = std::move(done)](Result<http::ClientResponse> r) {
-      done(interpret(r));
-    });
+    client_.send(std::move(req),
+                 [done = std::move(done)](Result<http::ClientResponse> r) { done(interpret(r)); });
   }
 
   static TargetResult interpret(const Result<http::ClientResponse>& r) {
@@ -165,7 +167,8 @@ class MockTarget final : public Target {
     TargetResult result;
     switch (d.fault) {
       case MockFault::none:
-        result = TargetReply{d.reply, "none", "", estimate_tokens(prompt), estimate_tokens(d.reply)};
+        result =
+            TargetReply{d.reply, "none", "", estimate_tokens(prompt), estimate_tokens(d.reply)};
         break;
       case MockFault::rate_limit:
         result = std::unexpected(TargetFailure{
@@ -173,7 +176,8 @@ class MockTarget final : public Target {
             std::chrono::milliseconds(behavior_.options().retry_after_s * 1000), "unknown"});
         break;
       case MockFault::server_error:
-        result = std::unexpected(TargetFailure{"HTTP 500: mock error", true, std::nullopt, "unknown"});
+        result =
+            std::unexpected(TargetFailure{"HTTP 500: mock error", true, std::nullopt, "unknown"});
         break;
       case MockFault::timeout:
         result = std::unexpected(TargetFailure{"timed out", true, std::nullopt, "unknown"});

@@ -34,8 +34,7 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 std::optional<std::string_view> ClientResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) ==
                  std::tolower(static_cast<unsigned char>(b));
         }))
@@ -125,8 +124,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     if (v.size() < options.max_idle_per_host) v.push_back(std::move(c));
   }
 
-  awaitable<Result<std::unique_ptr<Connection>>> connect(const Target& t,
-                                                          std::chrono::steady_clock::time_point deadline) {
+  awaitable<Result<std::unique_ptr<Connection>>> connect(
+      const Target& t, std::chrono::steady_clock::time_point deadline) {
     auto ex = co_await asio::this_coro::executor;
     tcp::resolver resolver(ex);
     auto [rec, results] = co_await resolver.async_resolve(t.host, t.port, tuple_awaitable);
@@ -137,8 +136,10 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     std::optional<Error> refused;
     for (const auto& r : results) {
       auto ok = options.policy.check_address(r.endpoint().address().to_string());
-      if (ok) allowed.push_back(r.endpoint());
-      else if (!refused) refused = ok.error();
+      if (ok)
+        allowed.push_back(r.endpoint());
+      else if (!refused)
+        refused = ok.error();
     }
     if (allowed.empty())
       co_return fail(refused ? *refused : unavailable(t, "no address for " + t.host));
@@ -203,7 +204,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       parser.body_limit(options.max_response_bytes);
       boost::system::error_code rec;
       if (conn->tls) {
-        auto [ec, n] = co_await bhttp::async_read(*conn->tls, conn->buffer, parser, tuple_awaitable);
+        auto [ec, n] =
+            co_await bhttp::async_read(*conn->tls, conn->buffer, parser, tuple_awaitable);
         rec = ec;
       } else {
         auto [ec, n] =
@@ -233,7 +235,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
 
 HttpClient::HttpClient(ClientOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {
   const unsigned n = std::max(1u, impl_->options.threads);
-  for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([im = impl_.get()] { im->ioc.run(); });
+  for (unsigned i = 0; i < n; ++i)
+    impl_->threads.emplace_back([im = impl_.get()] { im->ioc.run(); });
 }
 
 HttpClient::~HttpClient() {
