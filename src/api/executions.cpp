@@ -3,6 +3,7 @@
 // GET /executions/{id}/results (paged conversations with messages and scores).
 #include <boost/json.hpp>
 
+#include "api/execution_events.hpp"
 #include "api/handlers.hpp"
 #include "api/records.hpp"
 #include "api/routes.hpp"
@@ -107,40 +108,86 @@ Result<boost::json::object> conversation_json(const Services& s, const memory::S
       {"messages", std::move(*messages)}};
 }
 
+// A true/false query parameter.
+Result<std::optional<bool>> bool_param(const http::Request& req, const char* name) {
+  auto v = req.query_param(name);
+  if (!v) return std::optional<bool>{};
+  if (*v != "true" && *v != "false")
+    return fail(
+        Error::invalid(std::string("/query/") + name, boost::json::value(*v), "true or false"));
+  return std::optional<bool>{*v == "true"};
+}
+
+// Whether the execution carries every label of ?label=key:value (repeatable as
+// comma-separated pairs).
+Result<bool> labels_match(const memory::Execution& e, const std::string& wanted) {
+  boost::system::error_code ec;
+  auto snap = boost::json::parse(e.snapshot, ec);
+  const boost::json::object* labels = nullptr;
+  if (!ec && snap.is_object())
+    if (const auto* l = snap.as_object().if_contains("labels"); l && l->is_object())
+      labels = &l->as_object();
+  std::size_t at = 0;
+  while (at <= wanted.size()) {
+    auto end = wanted.find(',', at);
+    if (end == std::string::npos) end = wanted.size();
+    const std::string pair = wanted.substr(at, end - at);
+    auto colon = pair.find(':');
+    if (colon == std::string::npos || colon == 0)
+      return fail(Error::invalid("/query/label", boost::json::value(wanted),
+                                 "key:value pairs separated by commas"));
+    const auto* v = labels ? labels->if_contains(pair.substr(0, colon)) : nullptr;
+    if (!v || !v->is_string() || v->as_string() != pair.substr(colon + 1)) return false;
+    at = end + 1;
+  }
+  return true;
+}
+
 http::Response results(const Services& s, http::Request& req) {
   auto scope = scope_of(req);
   auto e = s.store.get_execution(scope, req.param("id"));
   if (!e) return http::Response::error(e.error());
   auto page = page_of(req);
   if (!page) return http::Response::error(page.error());
-  std::optional<std::string> status;
-  if (auto err = req.query_param("error")) {
-    if (*err != "true" && *err != "false")
-      return http::Response::error(
-          Error::invalid("/query/error", boost::json::value(*err), "true or false"));
-    status = *err == "true" ? "failed" : "done";
+  memory::WorkItemFilter filter;
+  auto err = bool_param(req, "error");
+  if (!err) return http::Response::error(err.error());
+  if (*err) filter.status = **err ? "failed" : "done";
+  auto achieved = bool_param(req, "achieved");
+  if (!achieved) return http::Response::error(achieved.error());
+  filter.achieved = *achieved;
+  if (auto chain = req.query_param("chain")) {
+    int n = -1;
+    if (chain->empty() || chain->size() > 6 ||
+        chain->find_first_not_of("0123456789") != std::string::npos)
+      return http::Response::error(Error::invalid("/query/chain", boost::json::value(*chain),
+                                                  "the index of a converter chain (0, 1, ...)"));
+    n = std::stoi(*chain);
+    filter.chain_index = n;
   }
-  std::optional<bool> achieved;
-  if (auto a = req.query_param("achieved")) {
-    if (*a != "true" && *a != "false")
-      return http::Response::error(
-          Error::invalid("/query/achieved", boost::json::value(*a), "true or false"));
-    achieved = *a == "true";
-  }
-  auto items = s.store.list_work_items(scope, e->id, status, *page);
-  if (!items) return http::Response::error(items.error());
+  filter.harm_category = req.query_param("harm_category");
   boost::json::array out;
-  for (const auto& w : items->items) {
-    if (w.status != "done" && w.status != "failed") continue;
-    auto c = conversation_json(s, scope, w);
-    if (!c) return http::Response::error(c.error());
-    if (achieved && (*c)["achieved"] != boost::json::value(*achieved)) continue;
-    out.push_back(std::move(*c));
+  std::optional<Cursor> next;
+  bool labelled = true;
+  if (auto label = req.query_param("label")) {
+    auto ok = labels_match(*e, *label);
+    if (!ok) return http::Response::error(ok.error());
+    labelled = *ok;
+  }
+  if (labelled) {
+    auto items = s.store.list_work_items(scope, e->id, filter, *page);
+    if (!items) return http::Response::error(items.error());
+    next = items->next;
+    for (const auto& w : items->items) {
+      if (w.status != "done" && w.status != "failed") continue;
+      auto c = conversation_json(s, scope, w);
+      if (!c) return http::Response::error(c.error());
+      out.push_back(std::move(*c));
+    }
   }
   return http::Response::json(
-      200,
-      {{"items", std::move(out)},
-       {"next_cursor", items->next ? boost::json::value(encode_cursor(*items->next)) : nullptr}});
+      200, {{"items", std::move(out)},
+            {"next_cursor", next ? boost::json::value(encode_cursor(*next)) : nullptr}});
 }
 
 }  // namespace
@@ -198,10 +245,30 @@ void add_execution_routes(http::Router& router, const Services& s, ExecutionRunn
       },
       opts);
 
-  opts.summary = "Conversations of an execution with messages and scores (?achieved=, ?error=)";
+  opts.summary =
+      "Conversations of an execution with messages and scores (?achieved=, ?error=, "
+      "?chain=, ?harm_category=, ?label=key:value)";
   add_blocking(
       router, "GET", "/api/v1/executions/{id}/results", s.pool,
       [s](http::Request& req) { return results(s, req); }, opts);
+
+  opts.summary =
+      "Server-sent events of an execution: started, item_done, item_failed, counters, "
+      "finished; resumable with Last-Event-ID";
+  add_blocking(
+      router, "GET", "/api/v1/executions/{id}/events", s.pool,
+      [s](http::Request& req) {
+        EventSources sources{s.store, s.pool, s.timers};
+        auto stream = execution_events(sources, scope_of(req), std::string(req.param("id")),
+                                       req.header("Last-Event-ID"));
+        if (!stream) return http::Response::error(stream.error());
+        http::Response r;
+        r.content_type = "text/event-stream";
+        r.headers.emplace_back("X-Accel-Buffering", "no");
+        r.stream = std::move(*stream);
+        return r;
+      },
+      opts);
 
   opts.summary = "Delete an execution with its conversations and scores";
   add_blocking(

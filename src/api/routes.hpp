@@ -18,6 +18,7 @@ class Scorer;
 using ConverterRegistry = Catalog<Converter>;
 using ScorerRegistry = Catalog<Scorer>;
 class WorkPool;
+class TimerQueue;
 class ExecutionRunner;
 class SecretBox;
 class EndpointPolicy;
@@ -61,6 +62,7 @@ struct Services {
   const EndpointPolicy& endpoints;
   const ConverterRegistry& converters;
   const ScorerRegistry& scorers;
+  TimerQueue& timers;  // delayed work that must not hold a thread (event stream polls)
 };
 
 // /api/v1/targets CRUD; api keys sealed or named by api_key_env, never echoed.

@@ -1,6 +1,8 @@
 // `redcell serve`: the composition root of the server. Builds every component from the
 // resolved settings, opens the one store, wires the routes, and serves until SIGTERM/SIGINT.
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <filesystem>
 #include <iostream>
@@ -10,22 +12,22 @@
 #include "app/open_store.hpp"
 #include "app/settings.hpp"
 #include "common/clock.hpp"
-#include "common/log.hpp"
-#include "common/time.hpp"
-#include "common/work_pool.hpp"
-#include "common/secret_box.hpp"
-#include "converters/converter.hpp"
 #include "common/id.hpp"
+#include "common/log.hpp"
+#include "common/secret_box.hpp"
+#include "common/time.hpp"
+#include "common/timer_queue.hpp"
+#include "common/work_pool.hpp"
+#include "converters/converter.hpp"
 #include "engine/execution_runner.hpp"
 #include "engine/orchestrator_pool.hpp"
 #include "http/client/client.hpp"
-#include <unistd.h>
-#include "scorers/scorer.hpp"
-#include "targets/endpoint_policy.hpp"
 #include "http/server/server.hpp"
 #include "identity/api_key_authenticator.hpp"
 #include "identity/identity.hpp"
 #include "identity/jwt_authenticator.hpp"
+#include "scorers/scorer.hpp"
+#include "targets/endpoint_policy.hpp"
 
 namespace redcell {
 
@@ -62,12 +64,10 @@ int run_serve(const Config& config) {
   }
   log::init(settings->log_level);
   const auto started_at = format_time(SystemClock::instance().now());
-  log::info(
-      "starting",
-      {{"version", REDCELL_VERSION},
-       {"auth", settings->auth},
-       {"target_allow", settings->target_allow},
-       {"config", config.describe()}});
+  log::info("starting", {{"version", REDCELL_VERSION},
+                         {"auth", settings->auth},
+                         {"target_allow", settings->target_allow},
+                         {"config", config.describe()}});
 
   auto store = open_store(settings->store, false);
   if (!store) return refuse("store_open_failed", store.error());
@@ -100,17 +100,18 @@ int run_serve(const Config& config) {
   auto secrets = settings->secret_key ? SecretBox::from_key_text(*settings->secret_key)
                                       : SecretBox::from_key_file(settings->secret_key_file);
   if (!secrets)
-    return refuse("secret_key_failed",
-                  Error(ErrorCode::invalid_argument,
-                        (settings->secret_key ? config.setting("secret-key").origin + ": "
-                                              : std::string()) +
-                            secrets.error().message() +
-                            " (expected base64 of 32 random bytes, or a passphrase of 32+ "
-                            "characters)"));
+    return refuse(
+        "secret_key_failed",
+        Error(ErrorCode::invalid_argument,
+              (settings->secret_key ? config.setting("secret-key").origin + ": " : std::string()) +
+                  secrets.error().message() +
+                  " (expected base64 of 32 random bytes, or a passphrase of 32+ "
+                  "characters)"));
   auto endpoints = EndpointPolicy::parse(settings->target_allow);
   if (!endpoints) return refuse("target_allow_invalid", endpoints.error());
 
   WorkPool blocking(4);
+  TimerQueue timers;  // stops before `blocking`: a late timer's post is dropped
   http::Router router;
   http::MetricsRegistry metrics;
   memory::Store& memory = **store;
@@ -125,9 +126,13 @@ int run_serve(const Config& config) {
   api::add_admin_routes(router, memory, blocking);
   api::add_converter_routes(router, ConverterRegistry::builtin());
   api::add_scorer_routes(router, ScorerRegistry::builtin());
-  const api::Services services{memory,     blocking,
-                               *secrets,   *endpoints,
-                               ConverterRegistry::builtin(), ScorerRegistry::builtin()};
+  const api::Services services{memory,
+                               blocking,
+                               *secrets,
+                               *endpoints,
+                               ConverterRegistry::builtin(),
+                               ScorerRegistry::builtin(),
+                               timers};
   api::add_target_routes(router, services);
   api::add_dataset_routes(router, services);
   api::add_orchestrator_routes(router, services);
@@ -138,7 +143,8 @@ int run_serve(const Config& config) {
   client_options.policy = *endpoints;
   http::HttpClient client(client_options);
   OrchestratorPool orchestrators(256, ConverterRegistry::builtin(), ScorerRegistry::builtin());
-  TargetDeps target_deps{client, *secrets, [](const std::string& name) -> std::optional<std::string> {
+  TargetDeps target_deps{client, *secrets,
+                         [](const std::string& name) -> std::optional<std::string> {
                            if (const char* v = std::getenv(name.c_str())) return std::string(v);
                            return std::nullopt;
                          }};
@@ -146,7 +152,9 @@ int run_serve(const Config& config) {
   runner_options.worker_id = "serve-" + std::to_string(::getpid()) + "-" + new_id().substr(24);
   ExecutionRunner runner(
       memory, blocking, orchestrators, target_deps,
-      [&client](std::chrono::milliseconds d, std::function<void()> fn) { client.after(d, std::move(fn)); },
+      [&client](std::chrono::milliseconds d, std::function<void()> fn) {
+        client.after(d, std::move(fn));
+      },
       SystemClock::instance(), runner_options);
   api::add_execution_routes(router, services, runner);
   http::HttpMetrics http_metrics(metrics, router);

@@ -328,6 +328,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
         if (objective) {
           delta.scored = 1;
           delta.achieved = s->value == "true" ? 1 : 0;
+          res.achieved = s->value == "true";
         }
         res.scores.push_back({at, std::move(score)});
       }

@@ -214,6 +214,10 @@ struct WorkItem {
   std::string conversation_id;
   std::string error;
   TimePoint updated_at{};
+  // Set when the item finishes: its place in the execution's finishing order (1, 2, ...;
+  // the event id of the events stream), and the objective scorer's verdict, if any.
+  std::optional<std::int64_t> finish_seq;
+  std::optional<bool> achieved;
 };
 
 struct AttackResult {
@@ -241,6 +245,14 @@ struct WorkItemResult {
   std::vector<Message> messages;
   std::vector<std::pair<std::size_t, Score>> scores;  // index into messages, score
   ExecutionCounts counts;
+  std::optional<bool> achieved;  // the objective scorer's verdict
+};
+
+struct WorkItemFilter {
+  std::optional<std::string> status;
+  std::optional<int> chain_index;
+  std::optional<bool> achieved;              // false also matches items without a verdict
+  std::optional<std::string> harm_category;  // of the item's seed prompt
 };
 
 struct ExecutionFilter {
@@ -387,8 +399,14 @@ class Store {
   virtual Future<std::vector<std::optional<Error>>> record_work_item_results(
       const Scope& scope, std::vector<WorkItemResult> results) = 0;
   virtual Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
-                                                 std::optional<std::string> status,
+                                                 const WorkItemFilter& filter,
                                                  const PageRequest& page) = 0;
+  // The execution's finished items in finishing order, those with finish_seq > after_seq,
+  // at most `limit` of them: what the events stream sends next.
+  virtual Result<std::vector<WorkItem>> list_finished_work_items(const Scope& scope,
+                                                                 std::string_view execution_id,
+                                                                 std::int64_t after_seq,
+                                                                 std::size_t limit) = 0;
 
   virtual Future<AttackResult> add_attack_result(const Scope& scope, AttackResult result) = 0;
   virtual Result<Page<AttackResult>> list_attack_results(const Scope& scope,

@@ -272,7 +272,8 @@ def test_other_users_never_see_an_execution(mock_factory):
                                                              "target_id": t["id"], "dataset_id": ds["id"]}).json()
             e = req("POST", f"/api/v1/orchestrators/{o['id']}/executions", alice, {}).json()
             missing = req("GET", "/api/v1/executions/01900000-0000-7000-8000-000000000000", bob)
-            for path in [f"/api/v1/executions/{e['id']}", f"/api/v1/executions/{e['id']}/results"]:
+            for path in [f"/api/v1/executions/{e['id']}", f"/api/v1/executions/{e['id']}/results",
+                         f"/api/v1/executions/{e['id']}/events"]:
                 r = req("GET", path, bob)
                 assert r.status == 404 and r.data == missing.data
             assert req("POST", f"/api/v1/orchestrators/{o['id']}/executions", bob, {}).status == 404

@@ -61,7 +61,8 @@ def test_system_reports_the_store_and_the_writer(tmp_path):
         assert r.status == 200
         doc = r.json()
         st = doc["store"]
-        assert st["kind"] == "sqlite" and st["schema_version"] == 3 and st["reachable"] is True
+        # The schema this binary knows, as `redcell db check` reports it too.
+        assert st["kind"] == "sqlite" and st["schema_version"] >= 4 and st["reachable"] is True
         assert st["connections"] == {"read": 4, "write": 1}
         assert st["writer_queue"]["capacity"] > 0 and st["writes"] >= 1
         assert "wal_bytes_largest" in st and doc["auth"] == "local"

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "memory/sqlite/migrations.hpp"
 #include "memory/sqlite/writer_lock.hpp"
 
 namespace redcell::memory {
@@ -33,7 +34,7 @@ TEST_F(SqliteStoreTest, CreatesItsDirectoryAndUsesWal) {
   EXPECT_TRUE(fs::exists(url_.path));
   EXPECT_TRUE(fs::exists(url_.path.string() + "-wal"));
   auto stats = (*s)->stats();
-  EXPECT_EQ(stats.schema_version, 3);
+  EXPECT_EQ(stats.schema_version, sqlite::known_schema_version());
   EXPECT_EQ(stats.write_connections, 1u);
   EXPECT_EQ(stats.read_connections, 4u);
   EXPECT_EQ(stats.url, "sqlite://" + url_.path.string());

@@ -92,6 +92,15 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   std::string alice_, bob_;
 };
 
+WorkItemFilter items_where(std::optional<std::string> status, std::optional<int> chain = {},
+                           std::optional<bool> achieved = {}) {
+  WorkItemFilter f;
+  f.status = std::move(status);
+  f.chain_index = chain;
+  f.achieved = achieved;
+  return f;
+}
+
 TEST_P(StoreContract, UsersAreKeyedByIssuerAndSubjectNeverByName) {
   auto first =
       store_->upsert_user(Scope::system(), User{"", "iss", "tam", "admin", "admin", {}, {}, {}})
@@ -784,7 +793,7 @@ TEST_P(StoreContract, AWorkItemResultIsRecordedWholeOrNotAtAll) {
   auto after = store_->get_execution(Scope::user(alice_), ex->id);
   EXPECT_EQ(after->counts.sent, 1);
   EXPECT_EQ(after->counts.achieved, 1);
-  auto items = store_->list_work_items(Scope::user(alice_), ex->id, std::string("done"), {});
+  auto items = store_->list_work_items(Scope::user(alice_), ex->id, items_where("done"), {});
   ASSERT_EQ(items->items.size(), 1u);
   EXPECT_EQ(items->items[0].id, work[0].id);
   // Bob cannot record Alice's item.
@@ -792,6 +801,75 @@ TEST_P(StoreContract, AWorkItemResultIsRecordedWholeOrNotAtAll) {
   ASSERT_TRUE(bobs);
   ASSERT_TRUE((*bobs)[0]);
   EXPECT_EQ((*bobs)[0]->code(), ErrorCode::not_found);
+}
+
+TEST_P(StoreContract, FinishedItemsComeInFinishingOrderWithTheirVerdictAndFilter) {
+  Execution e;
+  e.orchestrator_id = "o";
+  auto ex = store_->add_execution(Scope::user(alice_), e).get();
+  std::vector<WorkItem> work(4);
+  for (int i = 0; i < 4; ++i) {
+    // Ids sort opposite to the finishing order below.
+    work[i].id = ex->id + ":z" + std::to_string(9 - i);
+    work[i].execution_id = ex->id;
+    work[i].prompt_id = "p";
+    work[i].chain_index = i % 2;
+  }
+  ASSERT_EQ(*store_->add_work_items(Scope::user(alice_), work).get(), 4);
+  ASSERT_EQ(store_
+                ->claim_work_items(Scope::user(alice_), ex->id, "w", 10,
+                                   std::chrono::system_clock::now() + std::chrono::minutes(1))
+                .get()
+                ->size(),
+            4u);
+  auto finish = [&](int i, std::optional<bool> achieved) {
+    WorkItemResult r;
+    r.work_item_id = work[i].id;
+    r.execution_id = ex->id;
+    r.worker = "w";
+    r.status = achieved ? "done" : "failed";
+    r.achieved = achieved;
+    auto out = store_->record_work_item_results(Scope::user(alice_), {r}).get();
+    ASSERT_TRUE(out && !(*out)[0]);
+  };
+  finish(0, true);
+  finish(1, false);
+  finish(2, std::nullopt);
+  auto all = store_->list_finished_work_items(Scope::user(alice_), ex->id, 0, 100);
+  ASSERT_TRUE(all) << all.error().message();
+  ASSERT_EQ(all->size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ((*all)[i].id, work[i].id);
+    EXPECT_EQ((*all)[i].finish_seq, i + 1);
+  }
+  EXPECT_EQ((*all)[0].achieved, true);
+  EXPECT_EQ((*all)[1].achieved, false);
+  EXPECT_FALSE((*all)[2].achieved.has_value());
+  auto later = store_->list_finished_work_items(Scope::user(alice_), ex->id, 2, 100);
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ((*later)[0].id, work[2].id);
+  finish(3, true);
+  later = store_->list_finished_work_items(Scope::user(alice_), ex->id, 2, 1);
+  ASSERT_EQ(later->size(), 1u) << "the limit holds";
+  EXPECT_EQ((*later)[0].finish_seq, 3);
+  EXPECT_TRUE(store_->list_finished_work_items(Scope::user(bob_), ex->id, 0, 100)->empty());
+
+  EXPECT_EQ(
+      items(store_->list_work_items(Scope::user(alice_), ex->id, items_where({}, {}, true), {}))
+          .size(),
+      2u);
+  EXPECT_EQ(
+      items(store_->list_work_items(Scope::user(alice_), ex->id, items_where({}, {}, false), {}))
+          .size(),
+      2u)
+      << "not achieved includes items without a verdict";
+  EXPECT_EQ(
+      items(store_->list_work_items(Scope::user(alice_), ex->id, items_where({}, 1), {})).size(),
+      2u);
+  EXPECT_EQ(
+      items(store_->list_work_items(Scope::user(alice_), ex->id, items_where("failed", 0), {}))
+          .size(),
+      1u);
 }
 
 TEST_P(StoreContract, WorkItemsAreAddedOnceClaimedWithLeasesAndFinishedByTheirClaimant) {
@@ -852,9 +930,9 @@ TEST_P(StoreContract, WorkItemsAreAddedOnceClaimedWithLeasesAndFinishedByTheirCl
             ErrorCode::conflict)
       << "a worker whose lease was taken over cannot finish the item";
   EXPECT_EQ(
-      items(store_->list_work_items(Scope::user(alice_), ex->id, std::string("done"), {})).size(),
+      items(store_->list_work_items(Scope::user(alice_), ex->id, items_where("done"), {})).size(),
       1u);
-  EXPECT_TRUE(items(store_->list_work_items(Scope::user(bob_), ex->id, std::nullopt, {})).empty());
+  EXPECT_TRUE(items(store_->list_work_items(Scope::user(bob_), ex->id, {}, {})).empty());
   EXPECT_FALSE(
       store_->finish_work_item(Scope::user(alice_), (*a)[1].id, "worker-a", "exploded", "").get());
 }
@@ -961,7 +1039,7 @@ TEST_P(StoreContract, IsolationCanaryCoversEveryDefinitionAndJobRepository) {
   ExecutionFilter by_orch;
   by_orch.orchestrator_id = canary;
   for (auto& x : items(store_->list_executions(b, by_orch, {}))) seen += everything(x);
-  for (auto& x : items(store_->list_work_items(b, ex->id, std::nullopt, {}))) seen += everything(x);
+  for (auto& x : items(store_->list_work_items(b, ex->id, {}, {}))) seen += everything(x);
   for (auto& x : items(store_->list_attack_results(b, ex->id, {}))) seen += everything(x);
   for (auto& x : items(store_->list_api_keys(b, {}))) seen += everything(x);
   EXPECT_EQ(seen.find(canary), std::string::npos);

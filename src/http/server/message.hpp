@@ -36,6 +36,19 @@ struct Request {
   std::optional<std::string> query_param(std::string_view name) const;  // decoded
 };
 
+// A body written over time (server-sent events). The server writes the head, then asks
+// next() for each piece and writes it as one chunk; std::nullopt ends the body. `deliver`
+// is called exactly once per next(), from any thread (a dropped one ends the body). The
+// server calls close() when the body ends for any reason: it ended, the client left, or
+// the server is draining.
+class BodyStream {
+ public:
+  using Deliver = std::function<void(std::optional<std::string>)>;
+  virtual ~BodyStream() = default;
+  virtual void next(Deliver deliver) = 0;
+  virtual void close() {}
+};
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
@@ -44,6 +57,8 @@ struct Response {
   // Test doubles only (the mock target's "reset" fault): drop the connection with a TCP
   // reset instead of answering.
   bool reset_connection = false;
+  // Set: the body is streamed from here (chunked; the connection closes after it).
+  std::shared_ptr<BodyStream> stream;
 
   static Response json(unsigned status, const boost::json::value& body);
   static Response error(const Error& error);

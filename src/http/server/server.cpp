@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <mutex>
 #include <thread>
 #include <unordered_set>
 
@@ -109,6 +110,40 @@ struct ReplyGuard {
   }
 };
 
+// The piece of a streamed body being awaited; `done` once delivered (or given up).
+struct PendingPiece {
+  asio::steady_timer wake;
+  bool done = false;
+  // Set under `mu` when the server stops waiting (drain): a late delivery then never posts
+  // to a loop that may be gone.
+  std::mutex mu;
+  bool abandoned = false;
+  std::optional<std::string> piece;
+  explicit PendingPiece(asio::any_io_executor ex) : wake(ex) {
+    wake.expires_at(asio::steady_timer::time_point::max());
+  }
+};
+
+struct PieceGuard {
+  std::shared_ptr<PendingPiece> pending;
+  asio::any_io_executor ex;
+  std::atomic<bool> delivered{false};
+  void deliver(std::optional<std::string> piece) {
+    if (delivered.exchange(true)) return;
+    std::lock_guard lk(pending->mu);
+    if (pending->abandoned) return;
+    asio::post(ex, [p = pending, piece = std::move(piece)]() mutable {
+      if (p->done) return;
+      p->done = true;
+      p->piece = std::move(piece);
+      p->wake.cancel();
+    });
+  }
+  ~PieceGuard() {
+    if (!delivered) deliver(std::nullopt);
+  }
+};
+
 }  // namespace
 
 struct Server::Impl {
@@ -119,6 +154,7 @@ struct Server::Impl {
     beast::tcp_stream* stream = nullptr;
     bool busy = false;
     std::shared_ptr<PendingReply> waiting;  // a handler's answer being awaited
+    std::shared_ptr<PendingPiece> piece;    // a streamed body's next piece being awaited
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   };
   struct Worker {
@@ -342,6 +378,64 @@ struct Server::Impl {
     ec = wec;
   }
 
+  // Writes the head, then each piece of r.stream as a chunk, until the stream ends, a write
+  // fails (the client left) or the server drains; then the last chunk.
+  awaitable<void> write_stream(beast::tcp_stream& stream, Response& r, unsigned version,
+                               const std::string& request_id, Session& state,
+                               boost::system::error_code& ec) {
+    bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(r.status), version};
+    res.set(bhttp::field::content_type, r.content_type);
+    if (!request_id.empty()) res.set("X-Request-Id", request_id);
+    res.set(bhttp::field::cache_control, "no-store");
+    for (auto& [k, v] : r.headers) res.set(k, v);
+    res.keep_alive(false);
+    res.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> head{res};
+    auto [hec, hn] = co_await bhttp::async_write_header(stream, head, tuple_awaitable);
+    (void)hn;
+    ec = hec;
+    auto body = r.stream;
+    while (!ec && !draining) {
+      auto ex = co_await asio::this_coro::executor;
+      auto pending = std::make_shared<PendingPiece>(ex);
+      state.piece = pending;
+      state.deadline = std::chrono::steady_clock::time_point::max();
+      {
+        auto guard = std::make_shared<PieceGuard>();
+        guard->pending = pending;
+        guard->ex = ex;
+        BodyStream::Deliver deliver = [guard](std::optional<std::string> piece) {
+          guard->deliver(std::move(piece));
+        };
+        try {
+          body->next(std::move(deliver));
+        } catch (const std::exception& e) {
+          log::error("stream_exception", {{"request_id", request_id}, {"what", e.what()}});
+        }
+      }
+      if (!pending->done) {
+        auto [wec] = co_await pending->wake.async_wait(tuple_awaitable);
+        (void)wec;
+      }
+      state.piece.reset();
+      if (!pending->piece) break;
+      if (pending->piece->empty()) continue;
+      state.deadline = std::chrono::steady_clock::now() + opts.request_timeout;
+      auto [cec, cn] = co_await asio::async_write(
+          stream, bhttp::make_chunk(asio::buffer(*pending->piece)), tuple_awaitable);
+      (void)cn;
+      ec = cec;
+    }
+    body->close();
+    if (!ec) {
+      state.deadline = std::chrono::steady_clock::now() + opts.request_timeout;
+      auto [lec, ln] =
+          co_await asio::async_write(stream, bhttp::make_chunk_last(), tuple_awaitable);
+      (void)ln;
+      ec = lec;
+    }
+  }
+
   // One line per request, built directly: every field but the path is a validated token
   // (request id charset, method, route pattern, UUID), so only the path needs escaping.
   void access_log(const Request* req, std::string_view method, const std::string& path,
@@ -490,7 +584,12 @@ struct Server::Impl {
       boost::system::error_code wec;
       unsigned status = response.status;
       state.deadline = std::chrono::steady_clock::now() + opts.request_timeout;
-      co_await write_response(stream, response, version, keep_alive, request_id, wec);
+      if (response.stream) {
+        keep_alive = false;
+        co_await write_stream(stream, response, version, request_id, state, wec);
+      } else {
+        co_await write_response(stream, response, version, keep_alive, request_id, wec);
+      }
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       metrics.in_flight(-1);
@@ -545,8 +644,16 @@ struct Server::Impl {
       asio::post(w->ioc, [this, w] {
         w->idle_guard.reset();
         if (w->sweeper) w->sweeper->cancel();
-        for (auto* s : w->sessions)
+        for (auto* s : w->sessions) {
           if (!s->busy) s->stream->socket().close();
+          // A streamed body ends now; its client reconnects elsewhere or later.
+          if (s->piece && !s->piece->done) {
+            std::lock_guard lk(s->piece->mu);
+            s->piece->abandoned = true;
+            s->piece->done = true;
+            s->piece->wake.cancel();
+          }
+        }
         if (w->sessions.empty()) return;
         w->drain_deadline.emplace(w->ioc);
         w->drain_deadline->expires_after(opts.shutdown_timeout);

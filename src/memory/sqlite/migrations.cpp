@@ -219,6 +219,13 @@ CREATE TABLE attack_results (
   created_at TEXT NOT NULL);
 CREATE INDEX attack_results_by_execution ON attack_results (execution_id, id);
 )sql"},
+      {4, "work items remember the order they finished in and whether the objective was achieved",
+       R"sql(
+ALTER TABLE work_items ADD COLUMN finish_seq INTEGER;
+ALTER TABLE work_items ADD COLUMN achieved INTEGER CHECK (achieved IN (0, 1));
+CREATE UNIQUE INDEX work_items_by_finish ON work_items (execution_id, finish_seq)
+  WHERE finish_seq IS NOT NULL;
+)sql"},
   };
   return all;
 }

@@ -47,9 +47,13 @@ Execution read_execution(const Statement& s) {
   return e;
 }
 
+// The next place in an execution's finishing order; one writer, so no two items share one.
+constexpr const char* kNextFinishSeq =
+    "(SELECT COALESCE(MAX(finish_seq), 0) + 1 FROM work_items WHERE execution_id = ?)";
+
 constexpr const char* kWorkItemCols =
     "id, owner, execution_id, prompt_id, chain_index, attempt, status, claimed_by, "
-    "lease_expires_at, conversation_id, error, updated_at";
+    "lease_expires_at, conversation_id, error, updated_at, finish_seq, achieved";
 WorkItem read_work_item(const Statement& s) {
   WorkItem w;
   w.id = s.text(0);
@@ -64,6 +68,8 @@ WorkItem read_work_item(const Statement& s) {
   w.conversation_id = s.text(9);
   w.error = s.text(10);
   w.updated_at = s.time(11);
+  if (!s.is_null(12)) w.finish_seq = s.int64(12);
+  if (!s.is_null(13)) w.achieved = s.int64(13) != 0;
   return w;
 }
 
@@ -470,20 +476,29 @@ Future<WorkItem> SqliteStore::finish_work_item(const Scope& scope, std::string i
                             (item->claimed_by.empty() ? std::string() : " by " + item->claimed_by) +
                             ", not claimed by " + worker));
     auto st = c.prepare(
-        "UPDATE work_items SET status = ?, conversation_id = ?, error = ?, updated_at = ?, "
-        "lease_expires_at = NULL WHERE id = ?");
+        std::string(
+            "UPDATE work_items SET status = ?, conversation_id = ?, error = ?, updated_at = ?, "
+            "lease_expires_at = NULL, finish_seq = ") +
+        kNextFinishSeq + " WHERE id = ?");
     if (!st) return fail(st.error());
     StatementReset reset{*st};
     (*st)->bind(1, status);
     (*st)->bind(2, conversation_id);
     (*st)->bind(3, error);
     (*st)->bind(4, now);
-    (*st)->bind(5, id);
+    (*st)->bind(5, item->execution_id);
+    (*st)->bind(6, id);
     if (auto ok = (*st)->run(); !ok) return fail(ok.error());
     item->status = status;
     item->conversation_id = conversation_id;
     item->error = error;
     item->updated_at = now;
+    auto seq = c.prepare("SELECT finish_seq FROM work_items WHERE id = ?");
+    if (!seq) return fail(seq.error());
+    StatementReset reset_seq{*seq};
+    (*seq)->bind(1, id);
+    if (auto row = (*seq)->step(); !row) return fail(row.error());
+    item->finish_seq = (*seq)->int64(0);
     item->lease_expires_at.reset();
     return item;
   });
@@ -491,13 +506,49 @@ Future<WorkItem> SqliteStore::finish_work_item(const Scope& scope, std::string i
 
 Result<Page<WorkItem>> SqliteStore::list_work_items(const Scope& scope,
                                                     std::string_view execution_id,
-                                                    std::optional<std::string> status,
+                                                    const WorkItemFilter& filter,
                                                     const PageRequest& page) {
-  return impl_->list_owned<WorkItem>(scope, "work_items", kWorkItemCols, page, read_work_item,
-                                     [&](Query& q) {
-                                       q.where("execution_id = ?", std::string(execution_id));
-                                       if (status) q.where("status = ?", *status);
-                                     });
+  return impl_->list_owned<WorkItem>(
+      scope, "work_items", kWorkItemCols, page, read_work_item, [&](Query& q) {
+        q.where("execution_id = ?", std::string(execution_id));
+        if (filter.status) q.where("status = ?", *filter.status);
+        if (filter.chain_index) {
+          q.where("chain_index = ?");
+          q.args.emplace_back(std::int64_t{*filter.chain_index});
+        }
+        if (filter.achieved) q.where(*filter.achieved ? "achieved = 1" : "achieved IS NOT 1");
+        if (filter.harm_category)
+          q.where(
+              "EXISTS (SELECT 1 FROM seed_prompts p, json_each(p.harm_categories) h "
+              "WHERE p.id = work_items.prompt_id AND h.value = ?)",
+              *filter.harm_category);
+      });
+}
+
+Result<std::vector<WorkItem>> SqliteStore::list_finished_work_items(const Scope& scope,
+                                                                    std::string_view execution_id,
+                                                                    std::int64_t after_seq,
+                                                                    std::size_t limit) {
+  return impl_->read([&](Connection& c) -> Result<std::vector<WorkItem>> {
+    Query q{std::string("SELECT ") + kWorkItemCols + " FROM work_items"};
+    q.where("execution_id = ?", std::string(execution_id));
+    q.where("finish_seq > ?");
+    q.args.emplace_back(after_seq);
+    if (!scope.is_system()) q.where("owner = ?", scope_owner(scope));
+    q.sql += " ORDER BY finish_seq LIMIT " + std::to_string(limit);
+    auto st = c.prepare(q.sql);
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    q.bind(**st);
+    std::vector<WorkItem> out;
+    for (;;) {
+      auto row = (*st)->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(read_work_item(**st));
+    }
+    return out;
+  });
 }
 
 // --- attack results --------------------------------------------------------------------------
@@ -569,8 +620,10 @@ Result<void> record_one(Connection& c, const WorkItemResult& r, const std::strin
   for (const auto& [index, score] : r.scores)
     if (auto ok = insert_score(c, score, system); !ok) return ok;
   auto fin = c.prepare(
-      "UPDATE work_items SET status = ?, conversation_id = ?, error = ?, updated_at = ?, "
-      "lease_expires_at = NULL WHERE id = ?");
+      std::string(
+          "UPDATE work_items SET status = ?, conversation_id = ?, error = ?, updated_at = ?, "
+          "lease_expires_at = NULL, achieved = ?, finish_seq = ") +
+      kNextFinishSeq + " WHERE id = ?");
   if (!fin) return fail(fin.error());
   {
     StatementReset reset{*fin};
@@ -578,7 +631,12 @@ Result<void> record_one(Connection& c, const WorkItemResult& r, const std::strin
     (*fin)->bind(2, r.conversation_id);
     (*fin)->bind(3, r.error);
     (*fin)->bind(4, now);
-    (*fin)->bind(5, r.work_item_id);
+    if (r.achieved)
+      (*fin)->bind(5, *r.achieved ? 1 : 0);
+    else
+      (*fin)->bind(5, nullptr);
+    (*fin)->bind(6, r.execution_id);
+    (*fin)->bind(7, r.work_item_id);
     if (auto ok = (*fin)->run(); !ok) return ok;
   }
   auto counts = c.prepare(
@@ -644,19 +702,19 @@ Future<std::vector<std::optional<Error>>> SqliteStore::record_work_item_results(
 namespace redcell::memory {
 
 Future<std::int64_t> SqliteStore::release_work_items(const Scope& scope, std::string execution_id) {
-  return impl_->submit<std::int64_t>([execution_id, owner = scope_owner(scope)](
-                                         Connection& c) -> Result<std::int64_t> {
-    auto st = c.prepare(
-        "UPDATE work_items SET status = 'pending', claimed_by = '', lease_expires_at = NULL "
-        "WHERE execution_id = ? AND status = 'claimed'" +
-        owner_clause(owner));
-    if (!st) return fail(st.error());
-    StatementReset reset{*st};
-    (*st)->bind(1, execution_id);
-    if (!owner.empty()) (*st)->bind(2, owner);
-    if (auto ok = (*st)->run(); !ok) return fail(ok.error());
-    return static_cast<std::int64_t>(c.changes());
-  });
+  return impl_->submit<std::int64_t>(
+      [execution_id, owner = scope_owner(scope)](Connection& c) -> Result<std::int64_t> {
+        auto st = c.prepare(
+            "UPDATE work_items SET status = 'pending', claimed_by = '', lease_expires_at = NULL "
+            "WHERE execution_id = ? AND status = 'claimed'" +
+            owner_clause(owner));
+        if (!st) return fail(st.error());
+        StatementReset reset{*st};
+        (*st)->bind(1, execution_id);
+        if (!owner.empty()) (*st)->bind(2, owner);
+        if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+        return static_cast<std::int64_t>(c.changes());
+      });
 }
 
 }  // namespace redcell::memory

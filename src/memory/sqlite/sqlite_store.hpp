@@ -99,8 +99,12 @@ class SqliteStore final : public Store {
   Future<std::vector<std::optional<Error>>> record_work_item_results(
       const Scope& scope, std::vector<WorkItemResult> results) override;
   Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
-                                         std::optional<std::string> status,
+                                         const WorkItemFilter& filter,
                                          const PageRequest& page) override;
+  Result<std::vector<WorkItem>> list_finished_work_items(const Scope& scope,
+                                                         std::string_view execution_id,
+                                                         std::int64_t after_seq,
+                                                         std::size_t limit) override;
   Future<AttackResult> add_attack_result(const Scope& scope, AttackResult result) override;
   Result<Page<AttackResult>> list_attack_results(const Scope& scope, std::string_view execution_id,
                                                  const PageRequest& page) override;
