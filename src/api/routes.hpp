@@ -38,6 +38,8 @@ struct SystemInfo {
   std::string started_at;
   std::string auth_mode;
   std::string store_kind;  // "sqlite" | "postgresql"
+  // The engine's figures (orchestrator pool, running executions), read per request.
+  std::function<boost::json::object()> engine;
 };
 
 // GET /api/v1/me (the caller's identity), GET /api/v1/system (admin: store figures).

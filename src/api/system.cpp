@@ -53,6 +53,7 @@ void add_system_routes(http::Router& router, memory::Store& store, WorkPool& poo
                 {"connections", {{"read", s.read_connections}, {"write", s.write_connections}}},
                 {"wal_bytes_largest", s.wal_bytes_largest},
                 {"checkpoints", s.checkpoints}}}};
+          if (info.engine) doc["engine"] = info.engine();
           return http::Response::json(200, doc);
         }
       },

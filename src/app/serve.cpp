@@ -33,6 +33,30 @@ namespace redcell {
 
 namespace {
 
+// The orchestrator pool's figures on /metrics.
+void add_pool_metrics(http::MetricsRegistry& metrics, const OrchestratorPool& pool) {
+  using Kind = http::MetricsRegistry::Kind;
+  const auto as_double = [](auto v) { return static_cast<double>(v); };
+  metrics.add_sampled("redcell_orchestrator_pool_size", "Runtime orchestrators held", Kind::gauge,
+                      [&pool, as_double] { return as_double(pool.stats().size); });
+  metrics.add_sampled("redcell_orchestrator_pool_hits_total",
+                      "Orchestrator lookups answered from the pool", Kind::counter,
+                      [&pool, as_double] { return as_double(pool.stats().hits); });
+  metrics.add_sampled("redcell_orchestrator_pool_misses_total",
+                      "Orchestrator lookups that built a runtime", Kind::counter,
+                      [&pool, as_double] { return as_double(pool.stats().misses); });
+  metrics.add_sampled("redcell_orchestrator_pool_evictions_total",
+                      "Runtimes dropped as least recently used", Kind::counter,
+                      [&pool, as_double] { return as_double(pool.stats().evictions); });
+  metrics.add_sampled("redcell_orchestrator_pool_reloads_total",
+                      "Runtimes rebuilt because the stored definition changed", Kind::counter,
+                      [&pool, as_double] { return as_double(pool.stats().reloads); });
+}
+
+}  // namespace
+
+namespace {
+
 int refuse(std::string_view what, const Error& e) {
   log::error(what, {{"error", e.message()}});
   log::flush();
@@ -117,7 +141,21 @@ int run_serve(const Config& config) {
   memory::Store& memory = **store;
   api::add_health_routes(
       router, metrics, [&memory] { return memory.ping(); }, blocking);
+  OrchestratorPool orchestrators(256, ConverterRegistry::builtin(), ScorerRegistry::builtin());
+  const ExecutionRunner* running = nullptr;  // set once the runner exists, before serving
   api::SystemInfo info;
+  info.engine = [&orchestrators, &running] {
+    auto p = orchestrators.stats();
+    return boost::json::object{{"orchestrator_pool",
+                                {{"size", p.size},
+                                 {"capacity", p.capacity},
+                                 {"hits", p.hits},
+                                 {"misses", p.misses},
+                                 {"evictions", p.evictions},
+                                 {"reloads", p.reloads}}},
+                               {"executions_active", running ? running->active() : 0}};
+  };
+  add_pool_metrics(metrics, orchestrators);
   info.started_at = started_at;
   info.auth_mode = settings->auth;
   info.store_kind = settings->store.kind == StoreUrl::Kind::sqlite ? "sqlite" : "postgresql";
@@ -142,7 +180,6 @@ int run_serve(const Config& config) {
   http::ClientOptions client_options;
   client_options.policy = *endpoints;
   http::HttpClient client(client_options);
-  OrchestratorPool orchestrators(256, ConverterRegistry::builtin(), ScorerRegistry::builtin());
   TargetDeps target_deps{client, *secrets,
                          [](const std::string& name) -> std::optional<std::string> {
                            if (const char* v = std::getenv(name.c_str())) return std::string(v);
@@ -156,6 +193,7 @@ int run_serve(const Config& config) {
         client.after(d, std::move(fn));
       },
       SystemClock::instance(), runner_options);
+  running = &runner;
   api::add_execution_routes(router, services, runner);
   http::HttpMetrics http_metrics(metrics, router);
 

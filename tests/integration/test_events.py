@@ -173,3 +173,27 @@ def test_results_filter_by_chain_harm_category_label_achieved_and_error(mock_fac
                            ("label=nocolon", "/query/label"), ("error=1", "/query/error")]:
             r = s.request("GET", f"/api/v1/executions/{e['id']}/results?{bad}")
             assert_error_shape(r, 400, "invalid_argument", field)
+
+
+def test_the_orchestrator_pool_reports_hits_misses_and_reloads(mock_factory):
+    mock = mock_factory("--behavior", "echo")
+    with Server("--target-allow", "loopback") as s:
+        o = setup_run(s, mock.url, ["a", "b"])
+
+        def pool():
+            return s.request("GET", "/api/v1/system").json()["engine"]["orchestrator_pool"]
+
+        before = pool()
+        assert before["size"] == 0 and before["capacity"] > 0
+        for _ in range(3):
+            wait_status(s, start(s, o)["id"], {"succeeded"})
+        after = pool()
+        # The first start builds the runtime; the others reuse it.
+        assert after["misses"] == 1 and after["hits"] >= 2 and after["size"] == 1
+        assert s.request("GET", "/api/v1/system").json()["engine"]["executions_active"] == 0
+        metrics = s.request("GET", "/metrics").data.decode()
+        for name, value in [("redcell_orchestrator_pool_misses_total", 1),
+                            ("redcell_orchestrator_pool_size", 1)]:
+            line = [l for l in metrics.splitlines() if l.startswith(name + " ")]
+            assert line and float(line[0].split()[1]) == value, line
+        assert "# TYPE redcell_orchestrator_pool_hits_total counter" in metrics

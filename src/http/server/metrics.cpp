@@ -15,11 +15,38 @@ namespace redcell::http {
 
 MetricsRegistry::MetricsRegistry() : registry_(std::make_shared<prometheus::Registry>()) {}
 MetricsRegistry::~MetricsRegistry() = default;
-prometheus::Registry& MetricsRegistry::registry() { return *registry_; }
+prometheus::Registry& MetricsRegistry::registry() {
+  return *registry_;
+}
 
 std::string MetricsRegistry::render() const {
+  auto families = registry_->Collect();
+  {
+    std::lock_guard lk(sampled_mu_);
+    for (const auto& s : sampled_) {
+      prometheus::MetricFamily f;
+      f.name = s.name;
+      f.help = s.help;
+      prometheus::ClientMetric m;
+      if (s.kind == Kind::counter) {
+        f.type = prometheus::MetricType::Counter;
+        m.counter.value = s.read();
+      } else {
+        f.type = prometheus::MetricType::Gauge;
+        m.gauge.value = s.read();
+      }
+      f.metric.push_back(std::move(m));
+      families.push_back(std::move(f));
+    }
+  }
   prometheus::TextSerializer serializer;
-  return serializer.Serialize(registry_->Collect());
+  return serializer.Serialize(families);
+}
+
+void MetricsRegistry::add_sampled(std::string name, std::string help, Kind kind,
+                                  std::function<double()> read) {
+  std::lock_guard lk(sampled_mu_);
+  sampled_.push_back({std::move(name), std::move(help), kind, std::move(read)});
 }
 
 namespace {
@@ -51,7 +78,8 @@ HttpMetrics::HttpMetrics(MetricsRegistry& registry, const Router& router)
                         .Help("HTTP requests being handled now")
                         .Register(reg);
   const prometheus::Histogram::BucketBoundaries buckets = {
-      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+      0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 
   auto add_route = [&](const std::string& method, const std::string& pattern) {
     Impl::PerRoute pr;
@@ -69,13 +97,15 @@ HttpMetrics::HttpMetrics(MetricsRegistry& registry, const Router& router)
 HttpMetrics::~HttpMetrics() = default;
 
 void HttpMetrics::observe(std::size_t route_index, unsigned status, double seconds) {
-  auto& pr = route_index < impl_->routes.size() - 1 ? impl_->routes[route_index]
-                                                    : impl_->routes.back();
+  auto& pr =
+      route_index < impl_->routes.size() - 1 ? impl_->routes[route_index] : impl_->routes.back();
   std::size_t cls = status / 100;
   if (cls >= 1 && cls <= 5) pr.by_class[cls - 1]->Increment();
   pr.latency->Observe(seconds);
 }
 
-void HttpMetrics::in_flight(int delta) { impl_->in_flight->Increment(delta); }
+void HttpMetrics::in_flight(int delta) {
+  impl_->in_flight->Increment(delta);
+}
 
 }  // namespace redcell::http

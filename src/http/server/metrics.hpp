@@ -3,9 +3,12 @@
 // exposition format on our own GET /metrics route. HTTP metrics are created per route up
 // front so the request path never looks up a metric by its labels.
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace prometheus {
 class Registry;
@@ -22,8 +25,19 @@ class MetricsRegistry {
   prometheus::Registry& registry();
   std::string render() const;  // text format 0.0.4
 
+  // A figure kept elsewhere (the orchestrator pool's counters), read at each render.
+  enum class Kind { counter, gauge };
+  void add_sampled(std::string name, std::string help, Kind kind, std::function<double()> read);
+
  private:
+  struct Sampled {
+    std::string name, help;
+    Kind kind;
+    std::function<double()> read;
+  };
   std::shared_ptr<prometheus::Registry> registry_;
+  mutable std::mutex sampled_mu_;
+  std::vector<Sampled> sampled_;
 };
 
 // Thread-safe.
