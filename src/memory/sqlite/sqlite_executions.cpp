@@ -49,7 +49,8 @@ Execution read_execution(const Statement& s) {
 
 // The next place in an execution's finishing order; one writer, so no two items share one.
 constexpr const char* kNextFinishSeq =
-    "(SELECT COALESCE(MAX(finish_seq), 0) + 1 FROM work_items WHERE execution_id = ?)";
+    "(SELECT COALESCE(MAX(finish_seq), 0) + 1 FROM work_items WHERE execution_id = ? AND "
+    "finish_seq IS NOT NULL)";  // (the condition lets the partial index answer: O(log n))
 
 constexpr const char* kWorkItemCols =
     "id, owner, execution_id, prompt_id, chain_index, attempt, status, claimed_by, "
@@ -424,23 +425,39 @@ Future<std::vector<WorkItem>> SqliteStore::claim_work_items(const Scope& scope,
   return impl_->submit<std::vector<WorkItem>>(
       [execution_id, worker, max, lease_until, now,
        owner = scope_owner(scope)](Connection& c) -> Result<std::vector<WorkItem>> {
+        // Pending items and expired claims are read as two index ranges of
+        // (execution_id, status, id), each cut at `max`: a claim costs O(max), however
+        // many items the execution has.
+        const std::string own = owner_clause(owner);
         auto st = c.prepare(
-            std::string("UPDATE work_items SET status = 'claimed', claimed_by = ?, "
-                        "lease_expires_at = ?, updated_at = ? WHERE id IN (SELECT id FROM "
-                        "work_items WHERE execution_id = ? AND (status = 'pending' OR (status = "
-                        "'claimed' AND lease_expires_at < ?))") +
-            owner_clause(owner) + " ORDER BY id LIMIT ?) RETURNING " + kWorkItemCols);
+            "UPDATE work_items SET status = 'claimed', claimed_by = ?, lease_expires_at = ?, "
+            "updated_at = ? WHERE id IN (SELECT id FROM ("
+            "SELECT id FROM (SELECT id FROM work_items WHERE execution_id = ? AND status = "
+            "'pending'" +
+            own +
+            " ORDER BY id LIMIT ?) UNION ALL "
+            "SELECT id FROM (SELECT id FROM work_items WHERE execution_id = ? AND status = "
+            "'claimed' AND lease_expires_at < ?" +
+            own +
+            " ORDER BY id LIMIT ?)"
+            ") ORDER BY id LIMIT ?) RETURNING " +
+            kWorkItemCols);
         if (!st) return fail(st.error());
         auto& s = **st;
         StatementReset reset{&s};
-        s.bind(1, worker);
-        s.bind(2, lease_until);
-        s.bind(3, now);
-        s.bind(4, execution_id);
-        s.bind(5, now);
-        int next = 6;
+        const auto limit = static_cast<std::int64_t>(max);
+        int next = 1;
+        s.bind(next++, worker);
+        s.bind(next++, lease_until);
+        s.bind(next++, now);
+        s.bind(next++, execution_id);
         if (!owner.empty()) s.bind(next++, owner);
-        s.bind(next, static_cast<std::int64_t>(max));
+        s.bind(next++, limit);
+        s.bind(next++, execution_id);
+        s.bind(next++, now);
+        if (!owner.empty()) s.bind(next++, owner);
+        s.bind(next++, limit);
+        s.bind(next, limit);
         std::vector<WorkItem> out;
         for (;;) {
           auto row = s.step();
