@@ -124,19 +124,24 @@ struct PendingPiece {
   }
 };
 
+// Holds the piece only weakly: the session owns it (and its timer, bound to the loop), so
+// a delivery that outlives the session or the server touches neither.
 struct PieceGuard {
-  std::shared_ptr<PendingPiece> pending;
+  std::weak_ptr<PendingPiece> pending;
   asio::any_io_executor ex;
   std::atomic<bool> delivered{false};
   void deliver(std::optional<std::string> piece) {
     if (delivered.exchange(true)) return;
-    std::lock_guard lk(pending->mu);
-    if (pending->abandoned) return;
-    asio::post(ex, [p = pending, piece = std::move(piece)]() mutable {
-      if (p->done) return;
-      p->done = true;
-      p->piece = std::move(piece);
-      p->wake.cancel();
+    auto p = pending.lock();
+    if (!p) return;
+    std::lock_guard lk(p->mu);
+    if (p->abandoned) return;
+    asio::post(ex, [weak = pending, piece = std::move(piece)]() mutable {
+      auto q = weak.lock();
+      if (!q || q->done) return;
+      q->done = true;
+      q->piece = std::move(piece);
+      q->wake.cancel();
     });
   }
   ~PieceGuard() {

@@ -1,5 +1,8 @@
 // SqliteStore: versioned datasets with their seed prompts, executions, work items and
 // attack results.
+#include <unordered_map>
+#include <unordered_set>
+
 #include "memory/prepare.hpp"
 #include "memory/sqlite/sqlite_store_impl.hpp"
 
@@ -614,9 +617,8 @@ namespace redcell::memory {
 
 namespace {
 
-// One result inside its own savepoint: all of it, or (on any error) none of it.
-Result<void> record_one(Connection& c, const WorkItemResult& r, const std::string& owner,
-                        bool system, TimePoint now) {
+// The result's item exists (for this owner) and is claimed by the result's worker.
+Result<void> check_claim(Connection& c, const WorkItemResult& r, const std::string& owner) {
   auto get =
       c.prepare("SELECT status, claimed_by FROM work_items WHERE id = ? AND execution_id = ?" +
                 owner_clause(owner));
@@ -633,41 +635,97 @@ Result<void> record_one(Connection& c, const WorkItemResult& r, const std::strin
       return fail(Error(ErrorCode::conflict,
                         "the work item is " + (*get)->text(0) + ", not claimed by " + r.worker));
   }
-  if (auto ok = insert_messages(c, r.messages); !ok) return ok;
-  for (const auto& [index, score] : r.scores)
-    if (auto ok = insert_score(c, score, system); !ok) return ok;
-  auto fin = c.prepare(
-      std::string(
-          "UPDATE work_items SET status = ?, conversation_id = ?, error = ?, updated_at = ?, "
-          "lease_expires_at = NULL, achieved = ?, finish_seq = ") +
-      kNextFinishSeq + " WHERE id = ?");
-  if (!fin) return fail(fin.error());
-  {
-    StatementReset reset{*fin};
-    (*fin)->bind(1, r.status);
-    (*fin)->bind(2, r.conversation_id);
-    (*fin)->bind(3, r.error);
-    (*fin)->bind(4, now);
-    if (r.achieved)
-      (*fin)->bind(5, *r.achieved ? 1 : 0);
-    else
-      (*fin)->bind(5, nullptr);
-    (*fin)->bind(6, r.execution_id);
-    (*fin)->bind(7, r.work_item_id);
-    if (auto ok = (*fin)->run(); !ok) return ok;
-  }
+  return {};
+}
+
+// The next place in the execution's finishing order.
+Result<std::int64_t> next_finish_seq(Connection& c, const std::string& execution_id) {
+  auto st = c.prepare(std::string("SELECT ") + kNextFinishSeq);
+  if (!st) return fail(st.error());
+  StatementReset reset{*st};
+  (*st)->bind(1, execution_id);
+  auto row = (*st)->step();
+  if (!row) return fail(row.error());
+  return (*st)->int64(0);
+}
+
+Result<void> add_counts(Connection& c, const std::string& execution_id,
+                        const ExecutionCounts& delta, TimePoint now) {
   auto counts = c.prepare(
       "UPDATE executions SET sent = sent + ?, errors = errors + ?, scored = scored + ?, "
       "achieved = achieved + ?, updated_at = ? WHERE id = ?");
   if (!counts) return fail(counts.error());
   StatementReset reset{*counts};
-  (*counts)->bind(1, r.counts.sent);
-  (*counts)->bind(2, r.counts.errors);
-  (*counts)->bind(3, r.counts.scored);
-  (*counts)->bind(4, r.counts.achieved);
+  (*counts)->bind(1, delta.sent);
+  (*counts)->bind(2, delta.errors);
+  (*counts)->bind(3, delta.scored);
+  (*counts)->bind(4, delta.achieved);
   (*counts)->bind(5, now);
-  (*counts)->bind(6, r.execution_id);
+  (*counts)->bind(6, execution_id);
   return (*counts)->run();
+}
+
+// One checked result's messages, scores and final item status at place `seq`; the caller
+// adds the counters and rolls back on an error.
+Result<void> write_result(Connection& c, const WorkItemResult& r, bool system, TimePoint now,
+                          std::int64_t seq) {
+  if (auto ok = insert_messages(c, r.messages); !ok) return ok;
+  for (const auto& [index, score] : r.scores)
+    if (auto ok = insert_score(c, score, system); !ok) return ok;
+  auto fin = c.prepare(
+      "UPDATE work_items SET status = ?, conversation_id = ?, error = ?, updated_at = ?, "
+      "lease_expires_at = NULL, achieved = ?, finish_seq = ? WHERE id = ?");
+  if (!fin) return fail(fin.error());
+  StatementReset reset{*fin};
+  (*fin)->bind(1, r.status);
+  (*fin)->bind(2, r.conversation_id);
+  (*fin)->bind(3, r.error);
+  (*fin)->bind(4, now);
+  if (r.achieved)
+    (*fin)->bind(5, *r.achieved ? 1 : 0);
+  else
+    (*fin)->bind(5, nullptr);
+  (*fin)->bind(6, seq);
+  (*fin)->bind(7, r.work_item_id);
+  return (*fin)->run();
+}
+
+// All checked results in one savepoint, with one counter update and one finish_seq read
+// per execution. False when one failed (the caller rolls back).
+Result<bool> write_all(Connection& c, const std::vector<WorkItemResult>& results,
+                       const std::vector<std::size_t>& valid, bool system, TimePoint now) {
+  struct PerExecution {
+    std::int64_t next_seq = 0;
+    ExecutionCounts delta;
+  };
+  std::unordered_map<std::string_view, PerExecution> executions;
+  for (auto i : valid) {
+    const auto& r = results[i];
+    auto [it, fresh] = executions.try_emplace(r.execution_id);
+    if (fresh) {
+      auto seq = next_finish_seq(c, r.execution_id);
+      if (!seq) return fail(seq.error());
+      it->second.next_seq = *seq;
+    }
+    if (!write_result(c, r, system, now, it->second.next_seq++)) return false;
+    auto& d = it->second.delta;
+    d.sent += r.counts.sent;
+    d.errors += r.counts.errors;
+    d.scored += r.counts.scored;
+    d.achieved += r.counts.achieved;
+  }
+  for (const auto& [id, e] : executions)
+    if (!add_counts(c, std::string(id), e.delta, now)) return false;
+  return true;
+}
+
+// One result in its own savepoint: the path after write_all failed, so only the failing
+// result is left out.
+Result<void> write_one(Connection& c, const WorkItemResult& r, bool system, TimePoint now) {
+  auto seq = next_finish_seq(c, r.execution_id);
+  if (!seq) return fail(seq.error());
+  if (auto ok = write_result(c, r, system, now, *seq); !ok) return ok;
+  return add_counts(c, r.execution_id, r.counts, now);
 }
 
 }  // namespace
@@ -697,16 +755,34 @@ Future<std::vector<std::optional<Error>>> SqliteStore::record_work_item_results(
   return im->submit<std::vector<std::optional<Error>>>(
       [results = std::move(results), owner = scope_owner(scope), system = scope.is_system(),
        now](Connection& c) -> Result<std::vector<std::optional<Error>>> {
-        std::vector<std::optional<Error>> out;
-        out.reserve(results.size());
-        for (const auto& r : results) {
+        std::vector<std::optional<Error>> out(results.size());
+        std::vector<std::size_t> valid;
+        std::unordered_set<std::string_view> seen;
+        for (std::size_t i = 0; i < results.size(); ++i) {
+          if (!seen.insert(results[i].work_item_id).second) {
+            out[i] = Error(ErrorCode::conflict, "the work item is recorded twice in one call");
+            continue;
+          }
+          if (auto ok = check_claim(c, results[i], owner); !ok)
+            out[i] = ok.error();
+          else
+            valid.push_back(i);
+        }
+        // The checked results in one savepoint (a savepoint costs time proportional to the
+        // transaction, so not one per result); should one still fail, each again in its
+        // own, so that only the failing one is left out.
+        if (auto ok = c.exec("SAVEPOINT items"); !ok) return fail(ok.error());
+        auto written = write_all(c, results, valid, system, now);
+        const bool all = written && *written;
+        if (!all)
+          if (auto ok = c.exec("ROLLBACK TO items"); !ok) return fail(ok.error());
+        if (auto ok = c.exec("RELEASE items"); !ok) return fail(ok.error());
+        if (all) return out;
+        for (auto i : valid) {
           if (auto ok = c.exec("SAVEPOINT item"); !ok) return fail(ok.error());
-          auto done = record_one(c, r, owner, system, now);
-          if (!done) {
+          if (auto done = write_one(c, results[i], system, now); !done) {
             if (auto ok = c.exec("ROLLBACK TO item"); !ok) return fail(ok.error());
-            out.emplace_back(done.error());
-          } else {
-            out.emplace_back(std::nullopt);
+            out[i] = done.error();
           }
           if (auto ok = c.exec("RELEASE item"); !ok) return fail(ok.error());
         }
