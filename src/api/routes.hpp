@@ -19,6 +19,7 @@ using ConverterRegistry = Catalog<Converter>;
 using ScorerRegistry = Catalog<Scorer>;
 class WorkPool;
 class TimerQueue;
+struct TargetDeps;
 class ExecutionRunner;
 class SecretBox;
 class EndpointPolicy;
@@ -64,7 +65,8 @@ struct Services {
   const EndpointPolicy& endpoints;
   const ConverterRegistry& converters;
   const ScorerRegistry& scorers;
-  TimerQueue& timers;  // delayed work that must not hold a thread (event stream polls)
+  TimerQueue& timers;             // delayed work that must not hold a thread (event stream polls)
+  const TargetDeps& target_deps;  // what a runtime target needs (the target probe)
 };
 
 // /api/v1/targets CRUD; api keys sealed or named by api_key_env, never echoed.

@@ -1,6 +1,8 @@
 // /api/v1/targets: the LLM endpoints attacks are sent to. A target's api_key is sealed with
 // the deployment's SecretBox (or named by api_key_env) and never appears in an answer.
 #include <boost/json.hpp>
+#include <chrono>
+#include <future>
 
 #include "api/handlers.hpp"
 #include "api/routes.hpp"
@@ -8,6 +10,7 @@
 #include "common/secret_box.hpp"
 #include "common/time.hpp"
 #include "memory/store.hpp"
+#include "targets/target.hpp"
 #include "targets/target_config.hpp"
 
 namespace redcell::api {
@@ -112,6 +115,52 @@ http::Response update(const Services& s, http::Request& req) {
   return http::Response::json(200, target_json(*stored));
 }
 
+// One probe through the target as an execution would send it: the reply or the error,
+// and how long it took. Nothing is stored.
+http::Response probe(const Services& s, http::Request& req) {
+  auto body = JsonInput::of(req.json, "", "an object {\"prompt\"?}");
+  if (!body) return http::Response::error(body.error());
+  if (auto ok = body->only({"prompt"}); !ok) return http::Response::error(ok.error());
+  auto prompt = body->opt_string("prompt", 100000);
+  if (!prompt) return http::Response::error(prompt.error());
+  auto row = s.store.get_target(scope_of(req), req.param("id"));
+  if (!row) return http::Response::error(row.error());
+  auto made = make_target(*row, s.target_deps);
+  if (!made) return http::Response::error(made.error());
+  std::shared_ptr<Target> target = std::move(*made);
+  auto result = std::make_shared<std::promise<TargetResult>>();
+  auto answer = result->get_future();
+  TargetRequest request;
+  request.messages.push_back({"user", prompt->value_or("Reply with the word: ready")});
+  request.work_item_id = "probe-" + std::string(req.request_id);
+  const auto started = std::chrono::steady_clock::now();
+  // The target stays alive until its answer, which its own timeout bounds.
+  target->send(std::move(request),
+               [target, result](TargetResult r) { result->set_value(std::move(r)); });
+  auto r = answer.get();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  boost::json::object out{{"target_id", row->id}, {"latency_ms", ms}};
+  if (r) {
+    out["ok"] = r->response_error == "none";
+    out["reply"] = r->text;
+    out["response_error"] = r->response_error;
+    out["error"] = r->error_message.empty() ? boost::json::value(nullptr)
+                                            : boost::json::value(r->error_message);
+    out["prompt_tokens"] =
+        r->prompt_tokens ? boost::json::value(*r->prompt_tokens) : boost::json::value(nullptr);
+    out["completion_tokens"] = r->completion_tokens ? boost::json::value(*r->completion_tokens)
+                                                    : boost::json::value(nullptr);
+  } else {
+    out["ok"] = false;
+    out["reply"] = nullptr;
+    out["response_error"] = r.error().response_error;
+    out["error"] = r.error().message;
+    out["retryable"] = r.error().retryable;
+  }
+  return http::Response::json(200, out);
+}
+
 }  // namespace
 
 void add_target_routes(http::Router& router, const Services& s) {
@@ -147,6 +196,11 @@ void add_target_routes(http::Router& router, const Services& s) {
   add_blocking(
       router, "PATCH", "/api/v1/targets/{id}", s.pool,
       [s](http::Request& req) { return update(s, req); }, opts);
+
+  opts.summary = "Send one probe through a target: latency and the reply or the error";
+  add_blocking(
+      router, "POST", "/api/v1/targets/{id}/test", s.pool,
+      [s](http::Request& req) { return probe(s, req); }, opts);
 
   opts = {};
   opts.summary = "Delete a target; executions that used it stay readable";

@@ -1,7 +1,8 @@
-// `redcell mock-target`: a deterministic OpenAI-compatible LLM on our own HTTP server.
-// POST /v1/chat/completions answers per MockBehavior (latency, refusals, faults), GET
-// /v1/models lists one model, GET /stats counts requests per outcome and per work item
-// (X-Redcell-Work-Item), so tests can prove nothing was re-sent too often.
+// `redcell mock-target`: a deterministic LLM on our own HTTP server. POST
+// /v1/chat/completions (OpenAI) and POST /v1/messages (Anthropic) answer per MockBehavior
+// (latency, refusals, faults), GET /v1/models lists one model, GET /stats counts requests per
+// outcome and per work item (X-Redcell-Work-Item), so tests can prove nothing was re-sent too
+// often.
 
 #include <boost/json.hpp>
 #include <charconv>
@@ -156,21 +157,31 @@ class MockStats {
   std::unordered_map<std::string, std::uint64_t> by_outcome_, per_item_, seen_;
 };
 
-http::Response openai_error(unsigned status, const std::string& type, const std::string& message) {
+// The wire format a request came in: OpenAI's chat completions or Anthropic's messages.
+enum class Dialect { openai, anthropic };
+
+http::Response api_error(Dialect dialect, unsigned status, const std::string& type,
+                         const std::string& message) {
+  if (dialect == Dialect::anthropic)
+    return http::Response::json(
+        status, {{"type", "error"}, {"error", {{"type", type}, {"message", message}}}});
   return http::Response::json(
       status, {{"error", {{"message", message}, {"type", type}, {"code", nullptr}}}});
 }
 
-http::Response answer(const MockDecision& d, const MockOptions& o, const std::string& model,
-                      const std::string& prompt, std::uint64_t n) {
+http::Response answer(Dialect dialect, const MockDecision& d, const MockOptions& o,
+                      const std::string& model, const std::string& prompt, std::uint64_t n) {
+  const bool anthropic = dialect == Dialect::anthropic;
   switch (d.fault) {
     case MockFault::rate_limit: {
-      auto r = openai_error(429, "rate_limit_exceeded", "mock: rate limit reached");
+      auto r = api_error(dialect, 429, anthropic ? "rate_limit_error" : "rate_limit_exceeded",
+                         "mock: rate limit reached");
       r.headers.emplace_back("Retry-After", std::to_string(o.retry_after_s));
       return r;
     }
     case MockFault::server_error:
-      return openai_error(500, "server_error", "mock: internal error");
+      return api_error(dialect, 500, anthropic ? "api_error" : "server_error",
+                       "mock: internal error");
     case MockFault::malformed:
       return http::Response::text(200, R"({"choices": [{"message": {"content": "trunc)",
                                   "application/json");
@@ -183,6 +194,14 @@ http::Response answer(const MockDecision& d, const MockOptions& o, const std::st
       break;
   }
   const auto pt = estimate_tokens(prompt), ct = estimate_tokens(d.reply);
+  if (anthropic)
+    return http::Response::json(200, {{"id", "msg_mock_" + std::to_string(n)},
+                                      {"type", "message"},
+                                      {"role", "assistant"},
+                                      {"model", model},
+                                      {"content", {{{"type", "text"}, {"text", d.reply}}}},
+                                      {"stop_reason", "end_turn"},
+                                      {"usage", {{"input_tokens", pt}, {"output_tokens", ct}}}});
   return http::Response::json(
       200,
       {{"id", "chatcmpl-mock-" + std::to_string(n)},
@@ -235,31 +254,42 @@ int run_mock_target(const Config& config) {
   open.summary = "OpenAI-compatible chat completion";
   open.json_body = true;
   const MockBehavior& mock = *behavior;
+  // Both dialects share the decisions, the counters and the latency.
+  auto serve = [&](Dialect dialect, std::shared_ptr<http::Request> req, http::Reply reply) {
+    const std::string prompt = last_user_text(req->json);
+    auto item = req->header("x-redcell-work-item");
+    const std::string key = item ? std::string(*item) : sha256_hex(prompt);
+    const auto n = stats.next(key);
+    auto d = mock.decide(prompt, key, n);
+    stats.count(item ? key : "", d.fault);
+    std::string model = "mock-llm";
+    if (const auto* m =
+            req->json.is_object() ? req->json.as_object().if_contains("model") : nullptr;
+        m && m->is_string())
+      model = std::string(m->as_string());
+    if (d.fault == MockFault::timeout) {
+      // Held far beyond any sane client timeout; dropped when the mock stops.
+      timers.after(std::chrono::minutes(10), [reply, dialect] {
+        reply(api_error(dialect, 504, "timeout", "mock: too late"));
+      });
+      return;
+    }
+    auto response = answer(dialect, d, mock.options(), model, prompt, n);
+    if (d.delay.count() == 0) return reply(std::move(response));
+    timers.after(d.delay,
+                 [reply, response = std::move(response)]() mutable { reply(std::move(response)); });
+  };
   router.add_async(
       "POST", "/v1/chat/completions",
-      [&](std::shared_ptr<http::Request> req, http::Reply reply) {
-        const std::string prompt = last_user_text(req->json);
-        auto item = req->header("x-redcell-work-item");
-        const std::string key = item ? std::string(*item) : sha256_hex(prompt);
-        const auto n = stats.next(key);
-        auto d = mock.decide(prompt, key, n);
-        stats.count(item ? key : "", d.fault);
-        std::string model = "mock-llm";
-        if (const auto* m =
-                req->json.is_object() ? req->json.as_object().if_contains("model") : nullptr;
-            m && m->is_string())
-          model = std::string(m->as_string());
-        if (d.fault == MockFault::timeout) {
-          // Held far beyond any sane client timeout; dropped when the mock stops.
-          timers.after(std::chrono::minutes(10),
-                       [reply] { reply(openai_error(504, "timeout", "mock: too late")); });
-          return;
-        }
-        auto response = answer(d, mock.options(), model, prompt, n);
-        if (d.delay.count() == 0) return reply(std::move(response));
-        timers.after(d.delay, [reply, response = std::move(response)]() mutable {
-          reply(std::move(response));
-        });
+      [&serve](std::shared_ptr<http::Request> req, http::Reply reply) {
+        serve(Dialect::openai, std::move(req), std::move(reply));
+      },
+      open);
+  open.summary = "Anthropic-compatible messages";
+  router.add_async(
+      "POST", "/v1/messages",
+      [&serve](std::shared_ptr<http::Request> req, http::Reply reply) {
+        serve(Dialect::anthropic, std::move(req), std::move(reply));
       },
       open);
   open.json_body = false;

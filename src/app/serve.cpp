@@ -164,18 +164,6 @@ int run_serve(const Config& config) {
   api::add_admin_routes(router, memory, blocking);
   api::add_converter_routes(router, ConverterRegistry::builtin());
   api::add_scorer_routes(router, ScorerRegistry::builtin());
-  const api::Services services{memory,
-                               blocking,
-                               *secrets,
-                               *endpoints,
-                               ConverterRegistry::builtin(),
-                               ScorerRegistry::builtin(),
-                               timers};
-  api::add_target_routes(router, services);
-  api::add_dataset_routes(router, services);
-  api::add_orchestrator_routes(router, services);
-  api::add_conversation_routes(router, services);
-
   // The engine: outgoing requests on their own loops, checked against the allow-list.
   http::ClientOptions client_options;
   client_options.policy = *endpoints;
@@ -185,6 +173,19 @@ int run_serve(const Config& config) {
                            if (const char* v = std::getenv(name.c_str())) return std::string(v);
                            return std::nullopt;
                          }};
+  const api::Services services{memory,
+                               blocking,
+                               *secrets,
+                               *endpoints,
+                               ConverterRegistry::builtin(),
+                               ScorerRegistry::builtin(),
+                               timers,
+                               target_deps};
+  api::add_target_routes(router, services);
+  api::add_dataset_routes(router, services);
+  api::add_orchestrator_routes(router, services);
+  api::add_conversation_routes(router, services);
+
   RunnerOptions runner_options;
   runner_options.worker_id = "serve-" + std::to_string(::getpid()) + "-" + new_id().substr(24);
   ExecutionRunner runner(

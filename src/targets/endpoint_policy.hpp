@@ -25,7 +25,8 @@ struct IpRange {
 class EndpointPolicy {
  public:
   // "" (public addresses only), or a comma list of loopback, private and CIDRs.
-  static Result<EndpointPolicy> parse(std::string_view spec, std::string_view field = "--target-allow");
+  static Result<EndpointPolicy> parse(std::string_view spec,
+                                      std::string_view field = "--target-allow");
   static EndpointPolicy allow_all_but_metadata();  // tests and the demo
 
   // `ip` is a textual IPv4 or IPv6 address; the error says which rule refused it.

@@ -19,9 +19,9 @@ struct MockOptions {
   std::string behavior = "echo";  // echo | refuse | comply | decode
   std::uint64_t seed = 1;
   std::uint32_t latency_ms = 0;
-  std::uint32_t latency_jitter_ms = 0;  // uniform extra latency in [0, jitter]
-  double comply_probability = 1.0;      // comply: the share of prompts answered
-  std::string refuse_pattern;           // refuse: refuse only prompts containing it
+  std::uint32_t latency_jitter_ms = 0;               // uniform extra latency in [0, jitter]
+  double comply_probability = 1.0;                   // comply: the share of prompts answered
+  std::string refuse_pattern;                        // refuse: refuse only prompts containing it
   std::vector<std::pair<MockFault, double>> faults;  // kind and rate in [0, 1]
   std::uint32_t retry_after_s = 1;                   // on rate_limit
 };

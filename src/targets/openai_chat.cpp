@@ -1,6 +1,6 @@
 // openai_chat: OpenAI's /chat/completions and every server that speaks it (Azure OpenAI
 // with api-version + api-key, vLLM, Ollama, llama.cpp, LM Studio, LiteLLM), plus `mock`,
-// the in-process twin of `redcell mock-target`.
+// the in-process twin of `redcell mock-target`, make_target, and what the targets share.
 #include <boost/json.hpp>
 #include <mutex>
 #include <unordered_map>
@@ -8,12 +8,11 @@
 #include "common/secret_box.hpp"
 #include "http/client/client.hpp"
 #include "memory/store.hpp"
+#include "targets/builders.hpp"
 #include "targets/mock_behavior.hpp"
 #include "targets/target.hpp"
 
 namespace redcell {
-
-namespace {
 
 TargetLimits limits_of(const boost::json::object& config) {
   TargetLimits l;
@@ -32,22 +31,87 @@ TargetLimits limits_of(const boost::json::object& config) {
   return l;
 }
 
-std::string str(const boost::json::object& o, const char* k) {
+std::string config_string(const boost::json::object& o, const char* k) {
   const auto* v = o.if_contains(k);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
+
+boost::json::object chat_body(const boost::json::object& config, boost::json::array messages) {
+  boost::json::object body;
+  if (const auto* extra = config.if_contains("extra_body"); extra && extra->is_object())
+    body = extra->as_object();
+  body["model"] = config_string(config, "model");
+  body["messages"] = std::move(messages);
+  if (const auto* t = config.if_contains("temperature")) body["temperature"] = *t;
+  return body;
+}
+
+http::ClientRequest json_post(std::string url, const TargetLimits& limits,
+                              const std::string& work_item_id) {
+  http::ClientRequest req;
+  req.url = std::move(url);
+  req.timeout = limits.timeout;
+  req.headers.emplace_back("Content-Type", "application/json");
+  req.headers.emplace_back("X-Redcell-Work-Item", work_item_id);
+  return req;
+}
+
+std::string endpoint_url(const boost::json::object& config, std::string_view path) {
+  std::string url = config_string(config, "endpoint");
+  if (url.find(path) != std::string::npos) return url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url += path;
+}
+
+void add_config_headers(const boost::json::object& config,
+                        std::vector<std::pair<std::string, std::string>>& headers) {
+  if (const auto* h = config.if_contains("headers"); h && h->is_object())
+    for (const auto& kv : h->as_object())
+      if (kv.value().is_string()) headers.emplace_back(kv.key(), kv.value().as_string());
+}
+
+void complete_reply(TargetReply& reply, std::optional<std::string> blocked_because,
+                    const boost::json::object& doc, const char* prompt_key,
+                    const char* completion_key) {
+  if (blocked_because) {
+    reply.response_error = "blocked";
+    reply.error_message = std::move(*blocked_because);
+  } else if (reply.text.empty()) {
+    reply.response_error = "empty";
+    reply.error_message = "the model answered nothing";
+  }
+  if (const auto* u = doc.if_contains("usage"); u && u->is_object()) {
+    const auto& usage = u->as_object();
+    if (const auto* p = usage.if_contains(prompt_key); p && p->is_int64())
+      reply.prompt_tokens = p->as_int64();
+    if (const auto* c = usage.if_contains(completion_key); c && c->is_int64())
+      reply.completion_tokens = c->as_int64();
+  }
+}
+
+TargetFailure transport_failure(const Error& error) {
+  const bool policy = error.code() == ErrorCode::forbidden;  // refused by the allow-list
+  return TargetFailure{error.message(), !policy, std::nullopt, "unknown"};
+}
+
+TargetFailure status_failure(const http::ClientResponse& response, const std::string& detail) {
+  const unsigned s = response.status;
+  const bool retry = s == 429 || s == 408 || s >= 500;  // 529: Anthropic's "overloaded"
+  std::optional<std::chrono::milliseconds> after;
+  if (auto ra = response.header("retry-after")) after = parse_retry_after(*ra);
+  return TargetFailure{"HTTP " + std::to_string(s) + (detail.empty() ? "" : ": " + detail), retry,
+                       after, "unknown"};
+}
+
+namespace {
 
 class OpenAiChatTarget final : public Target {
  public:
   OpenAiChatTarget(http::HttpClient& client, boost::json::object config, std::string api_key)
       : client_(client), config_(std::move(config)), api_key_(std::move(api_key)) {
     limits_ = limits_of(config_);
-    url_ = str(config_, "endpoint");
-    if (url_.find("/chat/completions") == std::string::npos) {
-      while (!url_.empty() && url_.back() == '/') url_.pop_back();
-      url_ += "/chat/completions";
-    }
-    azure_version_ = str(config_, "api_version");
+    url_ = endpoint_url(config_, "/chat/completions");
+    azure_version_ = config_string(config_, "api_version");
     if (!azure_version_.empty())
       url_ += (url_.find('?') == std::string::npos ? "?" : "&") + std::string("api-version=") +
               azure_version_;
@@ -55,42 +119,27 @@ class OpenAiChatTarget final : public Target {
 
   void send(TargetRequest request, std::function<void(TargetResult)> done) override {
     boost::json::array messages;
-    if (auto sp = str(config_, "system_prompt"); !sp.empty())
+    if (auto sp = config_string(config_, "system_prompt"); !sp.empty())
       messages.push_back({{"role", "system"}, {"content", sp}});
     for (const auto& t : request.messages)
       messages.push_back({{"role", t.role}, {"content", t.content}});
-    boost::json::object body;
-    if (const auto* extra = config_.if_contains("extra_body"); extra && extra->is_object())
-      body = extra->as_object();
-    body["model"] = str(config_, "model");
-    body["messages"] = std::move(messages);
-    if (const auto* t = config_.if_contains("temperature")) body["temperature"] = *t;
+    auto body = chat_body(config_, std::move(messages));
     if (const auto* t = config_.if_contains("max_tokens")) body["max_tokens"] = *t;
-
-    http::ClientRequest req;
-    req.url = url_;
-    req.timeout = limits_.timeout;
-    req.headers.emplace_back("Content-Type", "application/json");
-    req.headers.emplace_back("X-Redcell-Work-Item", request.work_item_id);
+    auto req = json_post(url_, limits_, request.work_item_id);
     if (!api_key_.empty()) {
       if (azure_version_.empty())
         req.headers.emplace_back("Authorization", "Bearer " + api_key_);
       else
         req.headers.emplace_back("api-key", api_key_);
     }
-    if (const auto* h = config_.if_contains("headers"); h && h->is_object())
-      for (const auto& kv : h->as_object())
-        if (kv.value().is_string()) req.headers.emplace_back(kv.key(), kv.value().as_string());
+    add_config_headers(config_, req.headers);
     req.body = boost::json::serialize(body);
     client_.send(std::move(req),
                  [done = std::move(done)](Result<http::ClientResponse> r) { done(interpret(r)); });
   }
 
   static TargetResult interpret(const Result<http::ClientResponse>& r) {
-    if (!r) {
-      const bool policy = r.error().code() == ErrorCode::forbidden;
-      return std::unexpected(TargetFailure{r.error().message(), !policy, std::nullopt, "unknown"});
-    }
+    if (!r) return std::unexpected(transport_failure(r.error()));
     const auto& res = *r;
     boost::system::error_code ec;
     auto doc = boost::json::parse(res.body, ec);
@@ -98,17 +147,12 @@ class OpenAiChatTarget final : public Target {
       std::string detail;
       if (!ec && doc.is_object())
         if (const auto* e = doc.as_object().if_contains("error"); e && e->is_object()) {
-          detail = str(e->as_object(), "message");
+          detail = config_string(e->as_object(), "message");
           // Azure OpenAI's content filter answers 400 with code content_filter.
-          if (str(e->as_object(), "code") == "content_filter")
+          if (config_string(e->as_object(), "code") == "content_filter")
             return TargetReply{"", "blocked", "content filter: " + detail, {}, {}};
         }
-      const bool retry = res.status == 429 || res.status == 408 || res.status >= 500;
-      std::optional<std::chrono::milliseconds> after;
-      if (auto ra = res.header("retry-after")) after = parse_retry_after(*ra);
-      return std::unexpected(TargetFailure{
-          "HTTP " + std::to_string(res.status) + (detail.empty() ? "" : ": " + detail), retry,
-          after, "unknown"});
+      return std::unexpected(status_failure(res, detail));
     }
     if (ec || !doc.is_object())
       return std::unexpected(
@@ -122,21 +166,12 @@ class OpenAiChatTarget final : public Target {
     const auto& choice = choices->as_array()[0].as_object();
     TargetReply reply;
     if (const auto* m = choice.if_contains("message"); m && m->is_object())
-      reply.text = str(m->as_object(), "content");
-    if (str(choice, "finish_reason") == "content_filter") {
-      reply.response_error = "blocked";
-      reply.error_message = "content filter";
-    } else if (reply.text.empty()) {
-      reply.response_error = "empty";
-      reply.error_message = "the model answered nothing";
-    }
-    if (const auto* u = o.if_contains("usage"); u && u->is_object()) {
-      const auto& usage = u->as_object();
-      if (const auto* p = usage.if_contains("prompt_tokens"); p && p->is_int64())
-        reply.prompt_tokens = p->as_int64();
-      if (const auto* c = usage.if_contains("completion_tokens"); c && c->is_int64())
-        reply.completion_tokens = c->as_int64();
-    }
+      reply.text = config_string(m->as_object(), "content");
+    complete_reply(reply,
+                   config_string(choice, "finish_reason") == "content_filter"
+                       ? std::optional<std::string>("content filter")
+                       : std::nullopt,
+                   o, "prompt_tokens", "completion_tokens");
     return reply;
   }
 
@@ -229,7 +264,7 @@ Result<std::unique_ptr<Target>> make_target(const memory::Target& row, const Tar
   if (ec || !config.is_object())
     return fail(ErrorCode::internal, "target " + row.id + " has a damaged config");
   const auto& c = config.as_object();
-  if (row.type == "openai_chat") {
+  if (row.type == "openai_chat" || row.type == "anthropic_messages" || row.type == "http") {
     std::string key;
     if (!row.secret_ciphertext.empty()) {
       auto opened = deps.secrets.open(row.secret_ciphertext);
@@ -244,25 +279,29 @@ Result<std::unique_ptr<Target>> make_target(const memory::Target& row, const Tar
                                        " is not set in the server's environment"));
       key = *v;
     }
-    return std::make_unique<OpenAiChatTarget>(deps.client, c, std::move(key));
+    if (row.type == "anthropic_messages")
+      return make_anthropic_messages(deps.client, c, std::move(key));
+    if (row.type == "http") return make_http_template(deps.client, c, std::move(key));
+    return std::unique_ptr<Target>(
+        std::make_unique<OpenAiChatTarget>(deps.client, c, std::move(key)));
   }
   if (row.type == "mock") {
     MockOptions o;
-    o.behavior = str(c, "behavior");
+    o.behavior = config_string(c, "behavior");
     if (const auto* v = c.if_contains("seed"); v && v->is_int64())
       o.seed = static_cast<std::uint64_t>(v->as_int64());
     if (const auto* v = c.if_contains("latency_ms"); v && v->is_int64())
       o.latency_ms = static_cast<std::uint32_t>(v->as_int64());
     if (const auto* v = c.if_contains("comply_probability"); v && v->is_number())
       o.comply_probability = v->to_number<double>();
-    o.refuse_pattern = str(c, "refuse_pattern");
+    o.refuse_pattern = config_string(c, "refuse_pattern");
     auto behavior = MockBehavior::create(o);
     if (!behavior) return fail(behavior.error());
     return std::make_unique<MockTarget>(deps.client, std::move(*behavior), limits_of(c));
   }
-  return fail(Error(ErrorCode::unprocessable,
-                    "targets of type " + row.type + " cannot be sent to yet by this server",
-                    ErrorDetails{"/type", boost::json::value(row.type), "openai_chat or mock"}));
+  return fail(Error(ErrorCode::unprocessable, "targets of type " + row.type + " are unknown",
+                    ErrorDetails{"/type", boost::json::value(row.type),
+                                 "openai_chat, anthropic_messages, http or mock"}));
 }
 
 }  // namespace redcell

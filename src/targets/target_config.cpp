@@ -1,5 +1,7 @@
 #include "targets/target_config.hpp"
 
+#include <re2/re2.h>
+
 #include <boost/json.hpp>
 
 namespace redcell {
@@ -142,9 +144,12 @@ Result<object> normalize_target_config(const JsonInput& body, const EndpointPoli
     out["headers"] = std::move(*headers);
     auto tmpl = body.string("body_template", 100000);
     if (!tmpl) return fail(tmpl.error());
-    if (tmpl->find("{{prompt}}") == std::string::npos)
+    if (tmpl->find("{{prompt}}") == std::string::npos &&
+        tmpl->find("{{prompt_raw}}") == std::string::npos &&
+        tmpl->find("{{prompt_url}}") == std::string::npos)
       return fail(Error::invalid(body.field("body_template"), boost::json::value(*tmpl),
-                                 "a template containing {{prompt}}"));
+                                 "a template containing {{prompt}} (JSON-escaped), "
+                                 "{{prompt_raw}} or {{prompt_url}}"));
     out["body_template"] = *tmpl;
     auto pointer = body.opt_string("response_pointer", 500, true);
     if (!pointer) return fail(pointer.error());
@@ -156,7 +161,15 @@ Result<object> normalize_target_config(const JsonInput& body, const EndpointPoli
                                  "exactly one of response_pointer (JSON Pointer) or "
                                  "response_regex (its first group is the reply)"));
     if (*pointer) out["response_pointer"] = **pointer;
-    if (*regex) out["response_regex"] = **regex;
+    if (*regex) {
+      RE2::Options options;
+      options.set_log_errors(false);
+      RE2 compiled(**regex, options);
+      if (!compiled.ok())
+        return fail(Error::invalid(body.field("response_regex"), boost::json::value(**regex),
+                                   "a regular expression RE2 accepts", compiled.error()));
+      out["response_regex"] = **regex;
+    }
     return out;
   }
   if (*type == "mock") {
