@@ -82,4 +82,8 @@ void add_execution_routes(http::Router& router, const Services& services, Execut
 // GET /api/v1/conversations/{id}: its messages in order, each with its scores.
 void add_conversation_routes(http::Router& router, const Services& services);
 
+// GET /api/v1/openapi.json, built from `router`'s table; register it after every route.
+void add_openapi_route(http::Router& router);
+boost::json::object openapi_document(const http::Router& router);
+
 }  // namespace redcell::api

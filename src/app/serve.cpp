@@ -196,6 +196,7 @@ int run_serve(const Config& config) {
       SystemClock::instance(), runner_options);
   running = &runner;
   api::add_execution_routes(router, services, runner);
+  api::add_openapi_route(router);  // last: it documents the table above
   http::HttpMetrics http_metrics(metrics, router);
 
   http::ServerOptions options;

@@ -6,12 +6,15 @@ harness reads the JSON log lines from stderr, so tests can wait for events and g
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import tempfile
 import threading
 import time
+
+import jsonschema
 
 BIN = os.environ.get("REDCELL_BIN", os.path.join(os.path.dirname(__file__), "../../build-asan/redcell"))
 UUID_V7 = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
@@ -90,7 +93,22 @@ class Server:
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
-        return Response(resp.status, dict(resp.getheaders()), data)
+        out = Response(resp.status, dict(resp.getheaders()), data)
+        self.openapi().check(method, path, out)
+        return out
+
+    def openapi(self):
+        """The server's own OpenAPI document, read once; every answer `request` gets is
+        validated against it."""
+        if getattr(self, "_openapi", None) is None:
+            conn = self.connection()
+            conn.request("GET", "/api/v1/openapi.json")
+            r = conn.getresponse()
+            doc = json.loads(r.read())
+            conn.close()
+            assert r.status == 200, doc
+            self._openapi = OpenApi(doc)
+        return self._openapi
 
     def raw(self, payload: bytes, timeout=10):
         """Sends raw bytes and returns everything the server sends back until it closes."""
@@ -131,6 +149,46 @@ class Server:
         self.tmp.cleanup()
         # A sanitizer report makes the process exit non-zero: never let that pass silently.
         assert rc == 0, f"redcell exited with {rc}:\n" + self.log_text()[-4000:]
+
+
+class OpenApi:
+    """Checks answers against an OpenAPI 3.1 document: a 2xx against its route's success
+    schema, anything else against the error shape."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.routes = []
+        for pattern, item in doc["paths"].items():
+            rx = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(pattern)) + "$")
+            literal = pattern.count("{")
+            for method, op in item.items():
+                self.routes.append((method.upper(), rx, literal, op))
+        # Literal segments win over parameters, as in the server's router.
+        self.routes.sort(key=lambda r: r[2])
+        self.resolver = jsonschema.RefResolver.from_schema(doc)
+
+    def validate(self, instance, schema, where):
+        try:
+            jsonschema.Draft202012Validator(schema, resolver=self.resolver).validate(instance)
+        except jsonschema.ValidationError as e:
+            raise AssertionError(f"{where}: the answer does not match the OpenAPI document: "
+                                 f"{e.message} at {list(e.absolute_path)}") from None
+
+    def check(self, method, path, resp):
+        path = path.split("?", 1)[0]
+        op = next((op for m, rx, _, op in self.routes if m == method and rx.match(path)), None)
+        where = f"{method} {path} -> {resp.status}"
+        ctype = resp.headers.get("content-type", "")
+        if op is None or not 200 <= resp.status < 300:
+            assert ctype.startswith("application/json"), where
+            self.validate(json.loads(resp.data), {"$ref": "#/components/schemas/Error"}, where)
+            return
+        assert not op.get("x-redcell-untyped"), f"{where}: the route has no response schema"
+        content = op["responses"]["2XX"]["content"]
+        media = next(iter(content))
+        assert ctype.startswith(media), (where, ctype, media)
+        if media == "application/json":
+            self.validate(json.loads(resp.data), content[media]["schema"], where)
 
 
 class Response:

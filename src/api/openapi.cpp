@@ -1,0 +1,341 @@
+// GET /api/v1/openapi.json: the OpenAPI 3.1 document, generated from the router's own route
+// table (every route, with its path parameters, authentication, summary) and the response
+// schemas below. A route without a schema entry is still listed, marked
+// "x-redcell-untyped", and the integration tests fail on such a mark, so a new route
+// cannot go undocumented.
+#include <boost/json.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "api/routes.hpp"
+
+namespace redcell::api {
+
+namespace {
+
+// JSON Schema 2020-12, as OpenAPI 3.1 uses it. Objects stay open (clients ignore members
+// they do not know); what a client relies on is required and typed.
+constexpr const char* kComponents = R"json({
+  "Time": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z$"},
+  "TimeOrNull": {"oneOf": [{"$ref": "#/components/schemas/Time"}, {"type": "null"}]},
+  "Id": {"type": "string", "minLength": 1},
+  "Error": {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {
+      "type": "object", "required": ["code", "message", "details"],
+      "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"},
+        "details": {"type": "object", "properties": {
+          "field": {"type": "string"}, "expected": {"type": "string"}, "value": {}}}}}}},
+  "Health": {"type": "object", "required": ["status"],
+             "properties": {"status": {"type": "string"}, "reason": {"type": "string"}}},
+  "Identity": {
+    "type": "object", "required": ["id", "issuer", "subject", "username", "display_name", "roles"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "issuer": {"type": "string"},
+                   "subject": {"type": "string"}, "username": {"type": "string"},
+                   "display_name": {"type": "string"},
+                   "roles": {"type": "array", "items": {"type": "string"}}}},
+  "User": {"allOf": [{"$ref": "#/components/schemas/Identity"}, {
+    "type": "object", "required": ["created_at", "updated_at"],
+    "properties": {"created_at": {"$ref": "#/components/schemas/Time"},
+                   "updated_at": {"$ref": "#/components/schemas/Time"}}}]},
+  "AuditEvent": {
+    "type": "object", "required": ["id", "actor", "action", "object_type", "object_id", "details", "created_at"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "actor": {"type": "string"},
+                   "action": {"type": "string"}, "object_type": {"type": "string"},
+                   "object_id": {"type": "string"}, "details": {"type": "object"},
+                   "created_at": {"$ref": "#/components/schemas/Time"}}},
+  "System": {
+    "type": "object", "required": ["version", "started_at", "auth", "store"],
+    "properties": {
+      "version": {"type": "string"}, "started_at": {"$ref": "#/components/schemas/Time"},
+      "auth": {"enum": ["local", "jwt"]},
+      "store": {"type": "object",
+                "required": ["url", "kind", "schema_version", "reachable", "writer_queue", "connections"],
+                "properties": {"url": {"type": "string"}, "kind": {"enum": ["sqlite", "postgresql"]},
+                               "schema_version": {"type": "integer"}, "reachable": {"type": "boolean"},
+                               "writer_queue": {"type": "object", "required": ["depth", "capacity"]},
+                               "connections": {"type": "object", "required": ["read", "write"]}}},
+      "engine": {"type": "object", "required": ["orchestrator_pool", "executions_active"],
+                 "properties": {"orchestrator_pool": {
+                   "type": "object",
+                   "required": ["size", "capacity", "hits", "misses", "evictions", "reloads"]}}}}},
+  "ApiKey": {
+    "type": "object", "required": ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"},
+                   "prefix": {"type": "string"}, "created_at": {"$ref": "#/components/schemas/Time"},
+                   "last_used_at": {"$ref": "#/components/schemas/TimeOrNull"},
+                   "revoked_at": {"$ref": "#/components/schemas/TimeOrNull"},
+                   "secret": {"type": "string", "pattern": "^rc_"}}},
+  "CatalogItem": {
+    "type": "object", "required": ["type", "description", "params"],
+    "properties": {"type": {"type": "string"}, "description": {"type": "string"},
+                   "params": {"type": "object"}}},
+  "ConverterPreview": {
+    "type": "object", "required": ["output", "steps"],
+    "properties": {"output": {"type": "string"}, "steps": {"type": "array", "items": {
+      "type": "object", "required": ["type", "output"],
+      "properties": {"type": {"type": "string"}, "output": {"type": "string"}}}}}},
+  "ScorerTest": {
+    "type": "object", "required": ["scores"],
+    "properties": {"scores": {"type": "array", "items": {
+      "type": "object", "required": ["scorer_type", "score_type", "value"],
+      "properties": {"scorer_type": {"type": "string"},
+                     "score_type": {"enum": ["true_false", "float_scale"]},
+                     "value": {"type": "string"}, "category": {}, "rationale": {"type": "string"}}}}}},
+  "Target": {
+    "type": "object",
+    "required": ["id", "name", "type", "limits", "has_api_key", "api_key_env", "created_at", "updated_at"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"},
+                   "type": {"enum": ["openai_chat", "anthropic_messages", "http", "mock"]},
+                   "limits": {"type": "object", "required": ["max_in_flight", "requests_per_minute",
+                              "tokens_per_minute", "timeout_ms", "max_retries"]},
+                   "has_api_key": {"type": "boolean"},
+                   "api_key_env": {"type": ["string", "null"]},
+                   "created_at": {"$ref": "#/components/schemas/Time"},
+                   "updated_at": {"$ref": "#/components/schemas/Time"}},
+    "not": {"anyOf": [{"required": ["api_key"]}, {"required": ["secret_ciphertext"]}]}},
+  "TargetProbe": {
+    "type": "object", "required": ["target_id", "latency_ms", "ok", "reply", "response_error", "error"],
+    "properties": {"target_id": {"$ref": "#/components/schemas/Id"},
+                   "latency_ms": {"type": "number", "minimum": 0}, "ok": {"type": "boolean"},
+                   "reply": {"type": ["string", "null"]}, "response_error": {"type": "string"},
+                   "error": {"type": ["string", "null"]}, "retryable": {"type": "boolean"}}},
+  "Dataset": {
+    "type": "object", "required": ["id", "name", "description", "version", "count", "created_at"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"},
+                   "description": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
+                   "count": {"type": "integer", "minimum": 0},
+                   "created_at": {"$ref": "#/components/schemas/Time"}}},
+  "SeedPrompt": {
+    "type": "object", "required": ["id", "position", "value", "data_type", "harm_categories", "metadata"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "position": {"type": "integer"},
+                   "value": {"type": "string"}, "data_type": {"type": "string"},
+                   "harm_categories": {"type": "array", "items": {"type": "string"}},
+                   "metadata": {"type": "object"}}},
+  "Orchestrator": {
+    "type": "object",
+    "required": ["id", "name", "type", "target_id", "datasets", "converter_chains", "scorers",
+                 "config_hash", "created_at", "updated_at"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"},
+                   "type": {"enum": ["prompt_sending"]}, "target_id": {"$ref": "#/components/schemas/Id"},
+                   "datasets": {"type": "array"}, "converter_chains": {"type": "array"},
+                   "scorers": {"type": "array"}, "config_hash": {"type": "string"},
+                   "created_at": {"$ref": "#/components/schemas/Time"},
+                   "updated_at": {"$ref": "#/components/schemas/Time"}}},
+  "Counts": {
+    "type": "object", "required": ["total", "sent", "errors", "scored", "achieved"],
+    "properties": {"total": {"type": "integer"}, "sent": {"type": "integer"},
+                   "errors": {"type": "integer"}, "scored": {"type": "integer"},
+                   "achieved": {"type": "integer"}}},
+  "Execution": {
+    "type": "object",
+    "required": ["id", "orchestrator_id", "status", "counts", "attack_success_rate", "error",
+                 "created_at", "started_at", "finished_at", "updated_at"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"},
+                   "orchestrator_id": {"$ref": "#/components/schemas/Id"},
+                   "status": {"enum": ["queued", "running", "succeeded", "failed", "cancelled",
+                                       "interrupted", "incomplete"]},
+                   "counts": {"$ref": "#/components/schemas/Counts"},
+                   "attack_success_rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                   "error": {"type": ["string", "null"]},
+                   "created_at": {"$ref": "#/components/schemas/Time"},
+                   "started_at": {"$ref": "#/components/schemas/TimeOrNull"},
+                   "finished_at": {"$ref": "#/components/schemas/TimeOrNull"},
+                   "updated_at": {"$ref": "#/components/schemas/Time"}}},
+  "ExecutionStart": {"oneOf": [
+    {"$ref": "#/components/schemas/Execution"},
+    {"type": "object", "required": ["dry_run", "work_items", "estimated_prompt_tokens"],
+     "properties": {"dry_run": {"const": true}, "work_items": {"type": "integer"},
+                    "estimated_prompt_tokens": {"type": "integer"}}}]},
+  "ExecutionDeleted": {
+    "type": "object", "required": ["id", "deleted_messages"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "deleted_messages": {"type": "integer"}}},
+  "Score": {
+    "type": "object",
+    "required": ["id", "message_id", "scorer_type", "score_type", "value", "effective_value", "created_at"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "message_id": {"$ref": "#/components/schemas/Id"},
+                   "scorer_type": {"type": "string"}, "score_type": {"enum": ["true_false", "float_scale"]},
+                   "value": {"type": "string"}, "effective_value": {"type": "string"},
+                   "rationale": {"type": "string"}, "created_at": {"$ref": "#/components/schemas/Time"}}},
+  "Message": {
+    "type": "object",
+    "required": ["id", "conversation_id", "sequence", "role", "original_value", "converted_value",
+                 "original_value_sha256", "response_error", "labels", "created_at", "scores"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "conversation_id": {"type": "string"},
+                   "sequence": {"type": "integer", "minimum": 0},
+                   "role": {"enum": ["system", "user", "assistant"]},
+                   "original_value": {"type": "string"}, "converted_value": {"type": "string"},
+                   "original_value_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                   "response_error": {"enum": ["none", "blocked", "processing", "empty", "unknown"]},
+                   "error_message": {"type": ["string", "null"]},
+                   "labels": {"type": "object"},
+                   "latency_ms": {"type": ["number", "null"]},
+                   "created_at": {"$ref": "#/components/schemas/Time"},
+                   "scores": {"type": "array", "items": {"$ref": "#/components/schemas/Score"}}}},
+  "Conversation": {
+    "type": "object", "required": ["id", "messages"],
+    "properties": {"id": {"type": "string"},
+                   "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}},
+  "ExecutionResult": {
+    "type": "object",
+    "required": ["conversation_id", "work_item_id", "prompt_id", "chain_index", "attempt", "status",
+                 "error", "achieved", "messages"],
+    "properties": {"conversation_id": {"type": "string"}, "work_item_id": {"type": "string"},
+                   "prompt_id": {"type": "string"}, "chain_index": {"type": "integer"},
+                   "attempt": {"type": "integer"}, "status": {"enum": ["done", "failed"]},
+                   "error": {"type": ["string", "null"]}, "achieved": {"type": ["boolean", "null"]},
+                   "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}}
+})json";
+
+// What each route answers on success: a component, "Page:<component>" for a list, or a
+// media type other than JSON (text:<type>).
+const std::map<std::string, std::string>& response_schemas() {
+  static const std::map<std::string, std::string> m = {
+      {"GET /healthz", "Health"},
+      {"GET /readyz", "Health"},
+      {"GET /metrics", "text:text/plain"},
+      {"GET /api/v1/openapi.json", "OpenApi"},
+      {"GET /api/v1/me", "Identity"},
+      {"GET /api/v1/system", "System"},
+      {"GET /api/v1/users", "Page:User"},
+      {"GET /api/v1/audit", "Page:AuditEvent"},
+      {"POST /api/v1/api-keys", "ApiKey"},
+      {"GET /api/v1/api-keys", "Page:ApiKey"},
+      {"DELETE /api/v1/api-keys/{id}", "ApiKey"},
+      {"GET /api/v1/converters", "Page:CatalogItem"},
+      {"POST /api/v1/converters/preview", "ConverterPreview"},
+      {"GET /api/v1/scorers", "Page:CatalogItem"},
+      {"POST /api/v1/scorers/test", "ScorerTest"},
+      {"POST /api/v1/targets", "Target"},
+      {"GET /api/v1/targets", "Page:Target"},
+      {"GET /api/v1/targets/{id}", "Target"},
+      {"PATCH /api/v1/targets/{id}", "Target"},
+      {"DELETE /api/v1/targets/{id}", "Target"},
+      {"POST /api/v1/targets/{id}/test", "TargetProbe"},
+      {"POST /api/v1/datasets", "Dataset"},
+      {"GET /api/v1/datasets", "Page:Dataset"},
+      {"GET /api/v1/datasets/{id}", "Dataset"},
+      {"DELETE /api/v1/datasets/{id}", "Dataset"},
+      {"POST /api/v1/datasets/{id}/versions", "Dataset"},
+      {"GET /api/v1/datasets/{id}/prompts", "Page:SeedPrompt"},
+      {"POST /api/v1/orchestrators", "Orchestrator"},
+      {"GET /api/v1/orchestrators", "Page:Orchestrator"},
+      {"GET /api/v1/orchestrators/{id}", "Orchestrator"},
+      {"DELETE /api/v1/orchestrators/{id}", "Orchestrator"},
+      {"POST /api/v1/orchestrators/{id}/executions", "ExecutionStart"},
+      {"GET /api/v1/executions", "Page:Execution"},
+      {"GET /api/v1/executions/{id}", "Execution"},
+      {"POST /api/v1/executions/{id}/cancel", "Execution"},
+      {"POST /api/v1/executions/{id}/resume", "Execution"},
+      {"DELETE /api/v1/executions/{id}", "ExecutionDeleted"},
+      {"GET /api/v1/executions/{id}/results", "Page:ExecutionResult"},
+      {"GET /api/v1/executions/{id}/events", "text:text/event-stream"},
+      {"GET /api/v1/conversations/{id}", "Conversation"},
+  };
+  return m;
+}
+
+boost::json::object schema_ref(const std::string& name) {
+  return {{"$ref", "#/components/schemas/" + name}};
+}
+
+boost::json::object success_content(const std::string& spec) {
+  if (spec.rfind("text:", 0) == 0) return {{spec.substr(5), {{"schema", {{"type", "string"}}}}}};
+  boost::json::object schema;
+  if (spec == "OpenApi")
+    schema = {{"type", "object"}, {"required", {"openapi", "paths"}}};
+  else if (spec.rfind("Page:", 0) == 0)
+    schema = {{"type", "object"},
+              {"required", {"items", "next_cursor"}},
+              {"properties",
+               {{"items", {{"type", "array"}, {"items", schema_ref(spec.substr(5))}}},
+                {"next_cursor", {{"type", {"string", "null"}}}}}}};
+  else
+    schema = schema_ref(spec);
+  return {{"application/json", {{"schema", std::move(schema)}}}};
+}
+
+boost::json::object operation(const http::Route& route) {
+  boost::json::object op{{"summary", route.options.summary},
+                         {"operationId", route.method + " " + route.pattern}};
+  boost::json::array params;
+  for (const auto& seg : route.segments)
+    if (seg.size() > 2 && seg.front() == '{')
+      params.push_back({{"name", seg.substr(1, seg.size() - 2)},
+                        {"in", "path"},
+                        {"required", true},
+                        {"schema", {{"type", "string"}}}});
+  if (!params.empty()) op["parameters"] = std::move(params);
+  if (route.options.json_body)
+    op["requestBody"] = {{"required", true},
+                         {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+  boost::json::object ok{{"description", "success"}};
+  auto it = response_schemas().find(route.method + " " + route.pattern);
+  if (it != response_schemas().end()) {
+    ok["content"] = success_content(it->second);
+  } else {
+    ok["content"] = {{"application/json", {{"schema", {{"type", "object"}}}}}};
+    op["x-redcell-untyped"] = true;
+  }
+  op["responses"] = {{"2XX", std::move(ok)},
+                     {"default",
+                      {{"description", "an error, in the one error shape"},
+                       {"content", {{"application/json", {{"schema", schema_ref("Error")}}}}}}}};
+  if (route.options.authenticated)
+    op["security"] = {{{"bearer", boost::json::array()}}, {{"apiKey", boost::json::array()}}};
+  else
+    op["security"] = boost::json::array();
+  if (!route.options.role.empty()) op["x-redcell-role"] = route.options.role;
+  return op;
+}
+
+}  // namespace
+
+boost::json::object openapi_document(const http::Router& router) {
+  boost::json::object paths;
+  for (const auto& route : router.routes()) {
+    auto& item = paths[route.pattern];
+    if (!item.is_object()) item = boost::json::object();
+    std::string method = route.method;
+    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    item.as_object()[method] = operation(route);
+  }
+  return {{"openapi", "3.1.0"},
+          {"info",
+           {{"title", "redcell"},
+            {"version", REDCELL_VERSION},
+            {"description",
+             "Red-teaming LLM applications: targets, datasets, orchestrators, "
+             "executions and their results."}}},
+          {"jsonSchemaDialect", "https://json-schema.org/draft/2020-12/schema"},
+          {"paths", std::move(paths)},
+          {"components",
+           {{"schemas", boost::json::parse(kComponents)},
+            {"securitySchemes",
+             {{"bearer",
+               {{"type", "http"},
+                {"scheme", "bearer"},
+                {"description", "a JWT from the identity provider, or an API key rc_..."}}},
+              {"apiKey", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-API-Key"}}}}}}}};
+}
+
+void add_openapi_route(http::Router& router) {
+  http::RouteOptions opts;
+  opts.authenticated = false;
+  opts.summary = "This document: OpenAPI 3.1 for every route";
+  // The table is complete once every route is registered, which is before serving: the
+  // document is built at the first request, then kept.
+  auto cached = std::make_shared<std::pair<std::once_flag, std::string>>();
+  router.add(
+      "GET", "/api/v1/openapi.json",
+      [&router, cached](http::Request&) {
+        std::call_once(cached->first,
+                       [&] { cached->second = boost::json::serialize(openapi_document(router)); });
+        return http::Response::text(200, cached->second, "application/json");
+      },
+      opts);
+}
+
+}  // namespace redcell::api
