@@ -37,14 +37,15 @@ struct Plan {
   std::pair<long, long> at(long i) const {
     long wave_size = kInFlightConversations * per_conversation();
     long wave = i / wave_size, within = i % wave_size;
-    long active = std::min<long>(kInFlightConversations, conversations - wave * kInFlightConversations);
+    long active =
+        std::min<long>(kInFlightConversations, conversations - wave * kInFlightConversations);
     return {wave * kInFlightConversations + within % active, within / active};
   }
 };
 
 std::string prompt_text(long i) {
-  static const char* kWords[] = {"ignore", "previous", "instructions", "and", "explain",
-                                 "how", "the", "system", "prompt", "reads", "verbatim"};
+  static const char* kWords[] = {"ignore", "previous", "instructions", "and",   "explain", "how",
+                                 "the",    "system",   "prompt",       "reads", "verbatim"};
   std::string s;
   for (int w = 0; s.size() < 180; ++w) s += std::string(kWords[(i + w) % 11]) + " ";
   return s + std::to_string(i);
@@ -62,7 +63,8 @@ boost::json::object run_store(const fs::path& dir, const Plan& plan) {
   auto store = SqliteStore::open(url);
   if (!store) throw std::runtime_error(store.error().message());
   Store& s = **store;
-  auto user = s.upsert_user(Scope::system(), User{"", "bench", "bench", "b", "B", {}, {}, {}}).get();
+  auto user =
+      s.upsert_user(Scope::system(), User{"", "bench", "bench", "b", "B", {}, {}, {}, {}}).get();
   const auto scope = Scope::user(user->id);
   std::vector<std::string> conv_ids(static_cast<std::size_t>(plan.conversations));
   for (auto& c : conv_ids) c = new_id();
@@ -79,7 +81,8 @@ boost::json::object run_store(const fs::path& dir, const Plan& plan) {
         continue;
       }
       MessageFilter f;
-      f.conversation_id = conv_ids[static_cast<std::size_t>(rng() % static_cast<unsigned long>(upto))];
+      f.conversation_id =
+          conv_ids[static_cast<std::size_t>(rng() % static_cast<unsigned long>(upto))];
       PageRequest page;
       page.limit = 50;
       auto t0 = Steady::now();
@@ -123,14 +126,15 @@ boost::json::object run_store(const fs::path& dir, const Plan& plan) {
   done = true;
   reader.join();
   auto stats = s.stats();
-  return {{"messages_per_s", static_cast<double>(plan.messages) / seconds},
-          {"seconds", seconds},
-          {"query_p50_ms", percentile(query_ms, 0.50)},
-          {"query_p99_ms", percentile(query_ms, 0.99)},
-          {"queries", query_ms.size()},
-          {"wal_bytes_largest", stats.wal_bytes_largest},
-          {"batches", stats.batches},
-          {"mean_batch_rows", static_cast<double>(plan.messages) / static_cast<double>(stats.batches)}};
+  return {
+      {"messages_per_s", static_cast<double>(plan.messages) / seconds},
+      {"seconds", seconds},
+      {"query_p50_ms", percentile(query_ms, 0.50)},
+      {"query_p99_ms", percentile(query_ms, 0.99)},
+      {"queries", query_ms.size()},
+      {"wal_bytes_largest", stats.wal_bytes_largest},
+      {"batches", stats.batches},
+      {"mean_batch_rows", static_cast<double>(plan.messages) / static_cast<double>(stats.batches)}};
 }
 
 void check(int rc, sqlite3* db) {
@@ -147,23 +151,29 @@ boost::json::object run_bare(const fs::path& dir, const Plan& plan) {
   {
     auto store = SqliteStore::open(url);
     if (!store) throw std::runtime_error(store.error().message());
-    owner = (*store)->upsert_user(Scope::system(), User{"", "bench", "bench", "b", "B", {}, {}, {}}).get()->id;
+    owner = (*store)
+                ->upsert_user(Scope::system(), User{"", "bench", "bench", "b", "B", {}, {}, {}, {}})
+                .get()
+                ->id;
   }
   fs::remove(url.path.string() + ".lock");
   sqlite3* db = nullptr;
   check(sqlite3_open(url.path.c_str(), &db), db);
-  for (const char* p : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-                        "PRAGMA journal_size_limit = 67108864", "PRAGMA wal_autocheckpoint = 4096",
-                        "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -65536"})
+  for (const char* p :
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+        "PRAGMA journal_size_limit = 67108864", "PRAGMA wal_autocheckpoint = 4096",
+        "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -65536"})
     check(sqlite3_exec(db, p, nullptr, nullptr, nullptr), db);
   sqlite3_stmt* st = nullptr;
-  check(sqlite3_prepare_v2(db,
-                           "INSERT INTO messages (id, owner, conversation_id, sequence, role, original_value, "
-                           "original_value_data_type, original_value_sha256, converted_value, "
-                           "converted_value_data_type, converted_value_sha256, converters, execution_id, labels, "
-                           "metadata, response_error, created_at) VALUES (?, ?, ?, ?, ?, ?, 'text', ?, NULL, 'text', "
-                           "NULL, '[]', 'bench-execution', '{}', '{}', 'none', ?)",
-                           -1, &st, nullptr),
+  check(sqlite3_prepare_v2(
+            db,
+            "INSERT INTO messages (id, owner, conversation_id, sequence, role, original_value, "
+            "original_value_data_type, original_value_sha256, converted_value, "
+            "converted_value_data_type, converted_value_sha256, converters, execution_id, labels, "
+            "metadata, response_error, created_at) VALUES (?, ?, ?, ?, ?, ?, 'text', ?, NULL, "
+            "'text', "
+            "NULL, '[]', 'bench-execution', '{}', '{}', 'none', ?)",
+            -1, &st, nullptr),
         db);
   std::vector<std::string> conv_ids(static_cast<std::size_t>(plan.conversations));
   for (auto& c : conv_ids) c = new_id();
@@ -175,7 +185,8 @@ boost::json::object run_bare(const fs::path& dir, const Plan& plan) {
     std::string ts = format_time(std::chrono::system_clock::now());
     sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, owner.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, conv_ids[static_cast<std::size_t>(conv)].c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, conv_ids[static_cast<std::size_t>(conv)].c_str(), -1,
+                      SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, turn);
     sqlite3_bind_text(st, 5, turn % 2 ? "assistant" : "user", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, text.c_str(), -1, SQLITE_TRANSIENT);
@@ -207,9 +218,12 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   auto bare = run_bare(dir, plan);
   auto store = run_store(dir, plan);
-  boost::json::object out{{"messages", plan.messages}, {"conversations", plan.conversations},
-                          {"store", store}, {"bare", bare},
-                          {"ratio", store.at("messages_per_s").as_double() / bare.at("messages_per_s").as_double()}};
+  boost::json::object out{
+      {"messages", plan.messages},
+      {"conversations", plan.conversations},
+      {"store", store},
+      {"bare", bare},
+      {"ratio", store.at("messages_per_s").as_double() / bare.at("messages_per_s").as_double()}};
   std::printf("%s\n", boost::json::serialize(out).c_str());
   return 0;
 }

@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "api/handlers.hpp"
+#include "api/records.hpp"
 #include "api/routes.hpp"
 #include "common/time.hpp"
 #include "common/work_pool.hpp"
@@ -10,19 +11,6 @@
 namespace redcell::api {
 
 namespace {
-
-boost::json::object user_json(const memory::User& u) {
-  boost::json::array roles;
-  for (const auto& r : u.roles) roles.emplace_back(r);
-  return {{"id", u.id},
-          {"issuer", u.issuer},
-          {"subject", u.subject},
-          {"username", u.username},
-          {"display_name", u.display_name},
-          {"roles", std::move(roles)},
-          {"created_at", format_time(u.created_at)},
-          {"updated_at", format_time(u.updated_at)}};
-}
 
 boost::json::object audit_json(const memory::AuditEvent& e) {
   boost::system::error_code ec;

@@ -73,7 +73,6 @@ memory::Scope scope_of(const http::Request& req);
 // Writes an audit row and waits for its commit, so whoever reads the audit log after the
 // response sees it. Only on the WorkPool, where waiting is allowed.
 void audit(memory::Store& store, const http::Request& req, std::string action,
-           std::string object_type, const std::string& object_id,
-           boost::json::object details = {});
+           std::string object_type, const std::string& object_id, boost::json::object details = {});
 
 }  // namespace redcell::api

@@ -37,8 +37,9 @@ constexpr const char* kComponents = R"json({
                    "display_name": {"type": "string"},
                    "roles": {"type": "array", "items": {"type": "string"}}}},
   "User": {"allOf": [{"$ref": "#/components/schemas/Identity"}, {
-    "type": "object", "required": ["created_at", "updated_at"],
-    "properties": {"created_at": {"$ref": "#/components/schemas/Time"},
+    "type": "object", "required": ["merged_into", "created_at", "updated_at"],
+    "properties": {"merged_into": {"type": ["string", "null"]},
+                   "created_at": {"$ref": "#/components/schemas/Time"},
                    "updated_at": {"$ref": "#/components/schemas/Time"}}}]},
   "AuditEvent": {
     "type": "object", "required": ["id", "actor", "action", "object_type", "object_id", "details", "created_at"],

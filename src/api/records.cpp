@@ -46,6 +46,20 @@ boost::json::object message_json(const memory::Message& m) {
           {"created_at", format_time(m.created_at)}};
 }
 
+boost::json::object user_json(const memory::User& u) {
+  boost::json::array roles;
+  for (const auto& r : u.roles) roles.emplace_back(r);
+  return {{"id", u.id},
+          {"issuer", u.issuer},
+          {"subject", u.subject},
+          {"username", u.username},
+          {"display_name", u.display_name},
+          {"roles", std::move(roles)},
+          {"merged_into", or_null(u.merged_into)},
+          {"created_at", format_time(u.created_at)},
+          {"updated_at", format_time(u.updated_at)}};
+}
+
 boost::json::object score_json(const memory::Score& s) {
   boost::json::object o{{"id", s.id},
                         {"message_id", s.message_id},

@@ -1,6 +1,6 @@
 #pragma once
-// JSON of the records an attack leaves: messages and scores. Shared by the conversation and
-// execution result routes so both answer the same shape.
+// JSON of the records an attack leaves: messages and scores, and of users. Shared by the
+// conversation and execution result routes so both answer the same shape.
 
 #include <boost/json/object.hpp>
 
@@ -9,6 +9,8 @@
 namespace redcell::api {
 
 boost::json::object message_json(const memory::Message& m);
+// A user as admins see it (the users route, `redcell user`); merged_into is null or an id.
+boost::json::object user_json(const memory::User& u);
 boost::json::object score_json(const memory::Score& s);
 
 // A conversation's messages in order, each with its "scores"; empty when the scope has none.

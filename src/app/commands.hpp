@@ -15,5 +15,8 @@ int run_doctor(const Config& config, bool json);
 std::vector<OptionSpec> mock_target_option_specs();
 int run_mock_target(const Config& config);
 int run_db(const Config& config, const std::string& action, const std::string& file);
+// action: list | show USER | merge FROM INTO | reassign FROM INTO.
+int run_user(const Config& config, const std::string& action, const std::vector<std::string>& args,
+             bool json);
 
 }  // namespace redcell

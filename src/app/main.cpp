@@ -45,6 +45,26 @@ int main(int argc, char** argv) {
     db_actions.push_back({sub, std::make_unique<cli::OptionBinder>(*sub, serve_option_specs())});
   }
 
+  auto* user =
+      app.add_subcommand("user", "List users; merge or move what one user made to another");
+  user->require_subcommand(1);
+  std::vector<std::string> user_args;
+  bool user_json = false;
+  std::vector<DbAction> user_actions;
+  for (auto [name, help, arity] :
+       {std::tuple{"list", "Every user the store knows", 0},
+        std::tuple{"show", "One user (id or username) and what they own", 1},
+        std::tuple{"merge", "Move FROM's objects to INTO; FROM's identity signs in as INTO", 2},
+        std::tuple{"reassign", "Move FROM's objects to INTO; identities stay apart", 2}}) {
+    auto* sub = user->add_subcommand(name, help);
+    if (arity == 1)
+      sub->add_option("USER", user_args, "a user id or username")->expected(1)->required();
+    if (arity == 2)
+      sub->add_option("FROM INTO", user_args, "user ids or usernames")->expected(2)->required();
+    sub->add_flag("--json", user_json, "print JSON");
+    user_actions.push_back({sub, std::make_unique<cli::OptionBinder>(*sub, serve_option_specs())});
+  }
+
   CLI11_PARSE(app, argc, argv);
 
   auto resolve = [](const cli::OptionBinder& b, const char* name) -> std::optional<Config> {
@@ -66,6 +86,11 @@ int main(int argc, char** argv) {
   if (doctor->parsed()) {
     auto config = resolve(doctor_options, "doctor");
     return config ? run_doctor(*config, doctor_json) : 2;
+  }
+  for (const auto& action : user_actions) {
+    if (!action.app->parsed()) continue;
+    auto config = resolve(*action.options, "user");
+    return config ? run_user(*config, action.app->get_name(), user_args, user_json) : 2;
   }
   for (const auto& action : db_actions) {
     if (!action.app->parsed()) continue;

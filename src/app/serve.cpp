@@ -107,7 +107,7 @@ int run_serve(const Config& config) {
     if (!verifier) return refuse("identity_failed", verifier.error());
     authenticator = std::make_unique<JwtAuthenticator>(
         std::move(*verifier), [users](const JwtClaims& c) -> Result<std::string> {
-          memory::User u{"", c.issuer, c.subject, c.username, c.display_name, c.roles, {}, {}};
+          memory::User u{"", c.issuer, c.subject, c.username, c.display_name, c.roles, {}, {}, {}};
           auto row = users->upsert_user(memory::Scope::system(), std::move(u)).get();
           if (!row) return fail(row.error());
           return row->id;

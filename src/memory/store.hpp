@@ -40,6 +40,9 @@ struct User {
   std::vector<std::string> roles;
   TimePoint created_at{};
   TimePoint updated_at{};
+  // Set once `redcell user merge` folded this user into another: signing in as this
+  // identity then resolves to that user.
+  std::string merged_into;
 };
 
 // After PyRIT's PromptMemoryEntry: one turn of a conversation.
@@ -306,6 +309,15 @@ class Store {
   virtual Future<User> upsert_user(const Scope& scope, User user) = 0;
   virtual Result<User> get_user(const Scope& scope, std::string_view id) = 0;
   virtual Result<Page<User>> list_users(const Scope& scope, const PageRequest& page) = 0;
+  // System scope only. Moves every object `from` owns (targets, datasets, orchestrators,
+  // executions with their results, API keys; not the audit trail) to `to`, in one
+  // transaction; returns how many rows moved.
+  virtual Future<std::int64_t> reassign_objects(const Scope& scope, std::string from,
+                                                std::string to) = 0;
+  // System scope only. reassign_objects, then `from` resolves to `into` from now on (as do
+  // users merged into `from` before).
+  virtual Future<std::int64_t> merge_users(const Scope& scope, std::string from,
+                                           std::string into) = 0;
 
   // Messages: the store sets id, owner (from the scope), sha256s and created_at.
   virtual Future<std::vector<Message>> add_messages(const Scope& scope,

@@ -101,7 +101,7 @@ class ApiKeys : public ::testing::Test {
     store_ = std::move(*memory::SqliteStore::open(url));
     auto u = store_
                  ->upsert_user(memory::Scope::system(),
-                               memory::User{"", "iss", "sub", "ann", "Ann", {"user"}, {}, {}})
+                               memory::User{"", "iss", "sub", "ann", "Ann", {"user"}, {}, {}, {}})
                  .get();
     owner_ = u->id;
   }

@@ -84,7 +84,7 @@ TEST_F(SqliteStoreTest, ReadOnlyStoresRefuseWritesAndMissingFiles) {
   { ASSERT_TRUE(SqliteStore::open(url_)); }
   auto s = SqliteStore::open(url_, ro);
   ASSERT_TRUE(s);
-  auto w = (*s)->upsert_user(Scope::system(), User{"", "i", "s", "", "", {}, {}, {}}).get();
+  auto w = (*s)->upsert_user(Scope::system(), User{"", "i", "s", "", "", {}, {}, {}, {}}).get();
   ASSERT_FALSE(w);
   EXPECT_EQ(w.error().code(), ErrorCode::unavailable);
 }
@@ -92,7 +92,7 @@ TEST_F(SqliteStoreTest, ReadOnlyStoresRefuseWritesAndMissingFiles) {
 TEST_F(SqliteStoreTest, ConcurrentWritesShareTransactions) {
   auto s = SqliteStore::open(url_);
   ASSERT_TRUE(s);
-  auto user = (*s)->upsert_user(Scope::system(), User{"", "i", "s", "", "", {}, {}, {}}).get();
+  auto user = (*s)->upsert_user(Scope::system(), User{"", "i", "s", "", "", {}, {}, {}, {}}).get();
   std::vector<Future<std::vector<Message>>> pending;
   for (int i = 0; i < 2000; ++i) {
     Message m;
@@ -111,7 +111,8 @@ TEST_F(SqliteStoreTest, ConcurrentWritesShareTransactions) {
 TEST_F(SqliteStoreTest, BackupWhileOpenIsAFaithfulCopy) {
   auto s = SqliteStore::open(url_);
   ASSERT_TRUE(s);
-  auto user = (*s)->upsert_user(Scope::system(), User{"", "i", "s", "n", "N", {}, {}, {}}).get();
+  auto user =
+      (*s)->upsert_user(Scope::system(), User{"", "i", "s", "n", "N", {}, {}, {}, {}}).get();
   std::vector<Message> ms(50);
   for (int i = 0; i < 50; ++i) {
     ms[i].conversation_id = "c";

@@ -56,8 +56,9 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   }
 
   std::string add_user(std::string iss, std::string sub, std::string name) {
-    auto u = store_->upsert_user(Scope::system(), User{"", iss, sub, name, name, {"user"}, {}, {}})
-                 .get();
+    auto u =
+        store_->upsert_user(Scope::system(), User{"", iss, sub, name, name, {"user"}, {}, {}, {}})
+            .get();
     EXPECT_TRUE(u) << u.error().message();
     return u->id;
   }
@@ -103,12 +104,12 @@ WorkItemFilter items_where(std::optional<std::string> status, std::optional<int>
 
 TEST_P(StoreContract, UsersAreKeyedByIssuerAndSubjectNeverByName) {
   auto first =
-      store_->upsert_user(Scope::system(), User{"", "iss", "tam", "admin", "admin", {}, {}, {}})
+      store_->upsert_user(Scope::system(), User{"", "iss", "tam", "admin", "admin", {}, {}, {}, {}})
           .get();
   auto second =
       store_
           ->upsert_user(Scope::system(),
-                        User{"", "iss", "tam", "tam.nguyen", "Tam Nguyen", {"admin"}, {}, {}})
+                        User{"", "iss", "tam", "tam.nguyen", "Tam Nguyen", {"admin"}, {}, {}, {}})
           .get();
   ASSERT_TRUE(first && second);
   EXPECT_EQ(first->id, second->id);
@@ -117,17 +118,19 @@ TEST_P(StoreContract, UsersAreKeyedByIssuerAndSubjectNeverByName) {
   EXPECT_EQ(second->roles, std::vector<std::string>{"admin"});
   auto other = store_
                    ->upsert_user(Scope::system(),
-                                 User{"", "iss", "someone-else", "admin", "admin", {}, {}, {}})
+                                 User{"", "iss", "someone-else", "admin", "admin", {}, {}, {}, {}})
                    .get();
   ASSERT_TRUE(other);
   EXPECT_NE(other->id, first->id);
   auto other_issuer =
-      store_->upsert_user(Scope::system(), User{"", "iss2", "tam", "admin", "", {}, {}, {}}).get();
+      store_->upsert_user(Scope::system(), User{"", "iss2", "tam", "admin", "", {}, {}, {}, {}})
+          .get();
   EXPECT_NE(other_issuer->id, first->id);
 }
 
 TEST_P(StoreContract, OnlyTheSystemScopeCreatesUsers) {
-  auto r = store_->upsert_user(Scope::user(alice_), User{"", "iss", "x", "", "", {}, {}, {}}).get();
+  auto r =
+      store_->upsert_user(Scope::user(alice_), User{"", "iss", "x", "", "", {}, {}, {}, {}}).get();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), ErrorCode::forbidden);
 }
@@ -801,6 +804,42 @@ TEST_P(StoreContract, AWorkItemResultIsRecordedWholeOrNotAtAll) {
   ASSERT_TRUE(bobs);
   ASSERT_TRUE((*bobs)[0]);
   EXPECT_EQ((*bobs)[0]->code(), ErrorCode::not_found);
+}
+
+TEST_P(StoreContract, MergingAUserMovesTheirObjectsAndTheirIdentityFollows) {
+  const auto laptop = add_user("local", "local", "admin");
+  auto t = store_->add_target(Scope::user(laptop), target_named("laptop target")).get();
+  ASSERT_TRUE(t) << t.error().message();
+  Message m = msg("conv-laptop", 0);
+  ASSERT_TRUE(store_->add_messages(Scope::user(laptop), {m}).get());
+  // Only the system scope moves objects between users; nobody can name themselves owner.
+  EXPECT_EQ(store_->merge_users(Scope::user(alice_), laptop, alice_).get().error().code(),
+            ErrorCode::forbidden);
+  EXPECT_EQ(store_->reassign_objects(Scope::system(), laptop, laptop).get().error().code(),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(store_->reassign_objects(Scope::system(), laptop, "no-such-user")
+                .get()
+                .error()
+                .details()
+                ->field,
+            "/to");
+
+  auto moved = store_->merge_users(Scope::system(), laptop, alice_).get();
+  ASSERT_TRUE(moved) << moved.error().message();
+  EXPECT_EQ(*moved, 2);  // the target and the message
+  EXPECT_EQ(items(store_->list_targets(Scope::user(alice_), {})).size(), 1u);
+  EXPECT_TRUE(items(store_->list_targets(Scope::user(laptop), {})).empty());
+  MessageFilter f;
+  f.conversation_id = "conv-laptop";
+  EXPECT_EQ(items(store_->list_messages(Scope::user(alice_), f, {})).size(), 1u);
+  // Signing in as the merged identity now resolves to Alice.
+  EXPECT_EQ(add_user("local", "local", "admin"), alice_);
+  // A merged user is no target of a merge; reassigning leaves identities alone.
+  EXPECT_EQ(store_->reassign_objects(Scope::system(), bob_, laptop).get().error().details()->field,
+            "/to");
+  ASSERT_TRUE(store_->reassign_objects(Scope::system(), alice_, bob_).get());
+  EXPECT_EQ(items(store_->list_targets(Scope::user(bob_), {})).size(), 1u);
+  EXPECT_EQ(add_user("https://idp.test", "alice-sub", "alice"), alice_);
 }
 
 TEST_P(StoreContract, FinishedItemsComeInFinishingOrderWithTheirVerdictAndFilter) {

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   }
   auto user =
       (*store)
-          ->upsert_user(Scope::system(), User{"", "crash-test", "writer", "w", "W", {}, {}, {}})
+          ->upsert_user(Scope::system(), User{"", "crash-test", "writer", "w", "W", {}, {}, {}, {}})
           .get();
   if (!user) return 1;
   const auto scope = Scope::user(user->id);

@@ -226,6 +226,10 @@ ALTER TABLE work_items ADD COLUMN achieved INTEGER CHECK (achieved IN (0, 1));
 CREATE UNIQUE INDEX work_items_by_finish ON work_items (execution_id, finish_seq)
   WHERE finish_seq IS NOT NULL;
 )sql"},
+      {5, "users merged into another resolve to it",
+       R"sql(
+ALTER TABLE users ADD COLUMN merged_into TEXT REFERENCES users(id);
+)sql"},
   };
   return all;
 }

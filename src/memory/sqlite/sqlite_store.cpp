@@ -1,5 +1,6 @@
 #include "memory/sqlite/sqlite_store.hpp"
 
+#include <array>
 #include <boost/json.hpp>
 #include <charconv>
 #include <condition_variable>
@@ -40,10 +41,11 @@ std::vector<std::string> roles_from(const std::string& text) {
 }
 
 constexpr const char* kUserCols =
-    "id, issuer, subject, username, display_name, roles, created_at, updated_at";
+    "id, issuer, subject, username, display_name, roles, created_at, updated_at, "
+    "COALESCE(merged_into, '')";
 User read_user(const Statement& s) {
   return User{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), roles_from(s.text(5)),
-              s.time(6), s.time(7)};
+              s.time(6), s.time(7), s.text(8)};
 }
 
 constexpr const char* kMessageInsertCols =
@@ -249,12 +251,90 @@ Future<User> SqliteStore::upsert_user(const Scope& scope, User user) {
       s.bind(8, now);
       if (auto ok = s.run(); !ok) return fail(ok.error());
     }
+    // A merged identity signs in as the user it was merged into.
     auto get = c.prepare(std::string("SELECT ") + kUserCols +
-                         " FROM users WHERE issuer = ? AND subject = ?");
+                         " FROM users WHERE id = (SELECT COALESCE(merged_into, id) FROM users "
+                         "WHERE issuer = ? AND subject = ?)");
     if (!get) return fail(get.error());
     (*get)->bind(1, user.issuer);
     (*get)->bind(2, user.subject);
     return one_row<User>(**get, read_user, "user");
+  });
+}
+
+namespace {
+
+// The tables whose rows belong to a user (the audit trail is history: it keeps its actor).
+constexpr std::array<const char*, 10> kOwnedTables = {
+    "targets",    "datasets", "seed_prompts", "orchestrators",  "executions",
+    "work_items", "messages", "scores",       "attack_results", "api_keys"};
+
+Result<std::int64_t> move_objects(Connection& c, const std::string& from, const std::string& to) {
+  for (const auto* id : {&from, &to}) {
+    auto st = c.prepare("SELECT merged_into FROM users WHERE id = ?");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    (*st)->bind(1, *id);
+    auto row = (*st)->step();
+    if (!row) return fail(row.error());
+    if (!*row)
+      return fail(Error::invalid(id == &from ? "/from" : "/to", boost::json::value(*id),
+                                 "the id of an existing user", "no user with that id"));
+    if (id == &to && !(*st)->is_null(0))
+      return fail(Error::invalid("/to", boost::json::value(*id), "a user that was not merged",
+                                 "that user was merged into " + (*st)->text(0)));
+  }
+  if (from == to)
+    return fail(Error::invalid("/to", boost::json::value(to), "another user than /from"));
+  std::int64_t moved = 0;
+  for (const char* table : kOwnedTables) {
+    auto st = c.prepare(std::string("UPDATE ") + table + " SET owner = ? WHERE owner = ?");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    (*st)->bind(1, to);
+    (*st)->bind(2, from);
+    if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    moved += c.changes();
+  }
+  // Replays of the old owner's creating POSTs belong to its requests; they are dropped.
+  auto st = c.prepare("DELETE FROM idempotency_keys WHERE owner = ?");
+  if (!st) return fail(st.error());
+  StatementReset reset{*st};
+  (*st)->bind(1, from);
+  if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+  return moved;
+}
+
+}  // namespace
+
+Future<std::int64_t> SqliteStore::reassign_objects(const Scope& scope, std::string from,
+                                                   std::string to) {
+  if (!scope.is_system())
+    return Impl::failed<std::int64_t>(
+        Error(ErrorCode::forbidden, "only the system scope moves objects between users"));
+  return impl_->submit<std::int64_t>(
+      [from, to](Connection& c) -> Result<std::int64_t> { return move_objects(c, from, to); });
+}
+
+Future<std::int64_t> SqliteStore::merge_users(const Scope& scope, std::string from,
+                                              std::string into) {
+  if (!scope.is_system())
+    return Impl::failed<std::int64_t>(
+        Error(ErrorCode::forbidden, "only the system scope merges users"));
+  auto now = impl_->clock.now();
+  return impl_->submit<std::int64_t>([from, into, now](Connection& c) -> Result<std::int64_t> {
+    auto moved = move_objects(c, from, into);
+    if (!moved) return moved;
+    auto st = c.prepare(
+        "UPDATE users SET merged_into = ?, updated_at = ? WHERE id = ? OR merged_into = ?");
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    (*st)->bind(1, into);
+    (*st)->bind(2, now);
+    (*st)->bind(3, from);
+    (*st)->bind(4, from);
+    if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    return moved;
   });
 }
 

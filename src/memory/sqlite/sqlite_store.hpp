@@ -36,6 +36,9 @@ class SqliteStore final : public Store {
   Future<User> upsert_user(const Scope& scope, User user) override;
   Result<User> get_user(const Scope& scope, std::string_view id) override;
   Result<Page<User>> list_users(const Scope& scope, const PageRequest& page) override;
+  Future<std::int64_t> reassign_objects(const Scope& scope, std::string from,
+                                        std::string to) override;
+  Future<std::int64_t> merge_users(const Scope& scope, std::string from, std::string into) override;
   Future<std::vector<Message>> add_messages(const Scope& scope,
                                             std::vector<Message> messages) override;
   Result<Message> get_message(const Scope& scope, std::string_view id) override;
