@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <iostream>
@@ -21,6 +22,7 @@
 #include "converters/converter.hpp"
 #include "engine/execution_runner.hpp"
 #include "engine/orchestrator_pool.hpp"
+#include "engine/retention.hpp"
 #include "http/client/client.hpp"
 #include "http/server/server.hpp"
 #include "identity/api_key_authenticator.hpp"
@@ -219,10 +221,31 @@ int run_serve(const Config& config) {
                           {"local_user_id", startup_user},
                           {"routes", router.routes().size()}});
   runner.resume_unfinished();
+
+  // The retention window: a sweep at start-up, then every half window (1 s to 1 h).
+  std::function<void()> sweep;
+  if (settings->retention.count() > 0) {
+    const auto keep = settings->retention;
+    const auto every = std::clamp<std::chrono::milliseconds>(keep / 2, std::chrono::seconds(1),
+                                                             std::chrono::hours(1));
+    sweep = [&memory, &blocking, &timers, &sweep, keep, every] {
+      blocking.post([&memory, &timers, &sweep, keep, every] {
+        auto n = purge_expired_executions(memory, SystemClock::instance().now(), keep);
+        if (!n)
+          log::warn("retention_sweep_failed", {{"error", n.error().message()}});
+        else if (*n > 0)
+          log::info("retention_purged", {{"executions", *n}, {"retention_seconds", keep.count()}});
+        timers.after(every, sweep);
+      });
+    };
+    log::info("retention", {{"retention_seconds", keep.count()}});
+    sweep();
+  }
   server.run();
   // SIGTERM: the server has drained its requests; in-flight sends finish and are recorded,
   // what remains is marked interrupted.
   runner.drain(settings->shutdown_timeout);
+  timers.stop();    // no sweep or event poll starts after this
   blocking.stop();  // every pending store call answers while the server still exists
   log::flush();
   return 0;

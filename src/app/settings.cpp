@@ -38,6 +38,10 @@ std::vector<OptionSpec> serve_option_specs() {
        "private address ranges targets may reach: loopback, private, CIDRs (comma-separated); "
        "link-local and metadata addresses are always refused",
        "", false},
+      {"retention",
+       "purge finished executions and their results after this long: 90d, 12h, 30m, 45s; "
+       "off keeps them forever",
+       "off", false},
   };
 }
 
@@ -56,6 +60,31 @@ Result<T> parse_number(const Setting& s, T min, T max) {
 }
 
 }  // namespace
+
+Result<std::chrono::seconds> parse_duration(std::string_view text, std::string_view field) {
+  if (text == "off" || text == "0") return std::chrono::seconds(0);
+  auto bad = [&] {
+    return fail(Error::invalid(std::string(field), boost::json::value(std::string(text)),
+                               "a whole number with a unit d, h, m or s (90d, 12h), or off"));
+  };
+  if (text.size() < 2) return bad();
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
+  if (ec != std::errc() || p != text.data() + text.size() - 1 || n <= 0 || n > 100'000)
+    return bad();
+  switch (text.back()) {
+    case 'd':
+      return std::chrono::seconds(n * 86'400);
+    case 'h':
+      return std::chrono::seconds(n * 3'600);
+    case 'm':
+      return std::chrono::seconds(n * 60);
+    case 's':
+      return std::chrono::seconds(n);
+    default:
+      return bad();
+  }
+}
 
 Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text,
                                                            std::string_view field) {
@@ -132,6 +161,11 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   auto policy = EndpointPolicy::parse(allow.value.value_or(""), allow.origin);
   if (!policy) return fail(policy.error());
   out.target_allow = allow.value.value_or("");
+
+  const auto& keep = config.setting("retention");
+  auto retention = parse_duration(*keep.value, keep.origin);
+  if (!retention) return fail(retention.error());
+  out.retention = *retention;
 
   auto threads = parse_number<unsigned>(config.setting("threads"), 0, 256);
   if (!threads) return fail(threads.error());

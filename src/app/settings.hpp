@@ -31,7 +31,12 @@ struct ServeSettings {
   std::optional<std::string> secret_key;  // the operator's key, when given
   std::filesystem::path secret_key_file;  // else the generated one
   std::string target_allow;               // EndpointPolicy spec, already checked
+  // Finished executions older than this are purged with their results; 0: kept forever.
+  std::chrono::seconds retention{0};
 };
+
+// "90d", "12h", "30m", "45s" (or "0"/"off": forever) as seconds.
+Result<std::chrono::seconds> parse_duration(std::string_view text, std::string_view field);
 
 std::vector<OptionSpec> serve_option_specs();
 

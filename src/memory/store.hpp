@@ -261,6 +261,7 @@ struct WorkItemFilter {
 struct ExecutionFilter {
   std::optional<std::string> orchestrator_id;
   std::optional<std::string> status;
+  std::optional<TimePoint> finished_before;  // only executions that ended before this
 };
 
 struct MessageFilter {

@@ -18,10 +18,13 @@ Result<ServeSettings> settings(std::map<std::string, std::string> flags) {
 }
 
 TEST(ParseListen, AcceptsHostPortForms) {
-  EXPECT_EQ(*parse_listen("127.0.0.1:8080", "--listen"), (std::pair<std::string, std::uint16_t>{"127.0.0.1", 8080}));
-  EXPECT_EQ(*parse_listen("[::1]:0", "--listen"), (std::pair<std::string, std::uint16_t>{"::1", 0}));
+  EXPECT_EQ(*parse_listen("127.0.0.1:8080", "--listen"),
+            (std::pair<std::string, std::uint16_t>{"127.0.0.1", 8080}));
+  EXPECT_EQ(*parse_listen("[::1]:0", "--listen"),
+            (std::pair<std::string, std::uint16_t>{"::1", 0}));
   EXPECT_EQ(parse_listen("localhost:9", "--listen")->first, "localhost");
-  for (const char* bad : {"8080", ":8080", "127.0.0.1:", "127.0.0.1:65536", "::1:80", "[::1:80", "h:x"})
+  for (const char* bad :
+       {"8080", ":8080", "127.0.0.1:", "127.0.0.1:65536", "::1:80", "[::1:80", "h:x"})
     EXPECT_FALSE(parse_listen(bad, "--listen")) << bad;
 }
 
@@ -60,3 +63,16 @@ TEST(ServeSettings, AllowedHostsSplitsOnCommas) {
 
 }  // namespace
 }  // namespace redcell
+
+TEST(Duration, ReadsDaysHoursMinutesSecondsAndOffAndNamesTheSettingOtherwise) {
+  EXPECT_EQ(*redcell::parse_duration("90d", "--retention"), std::chrono::seconds(90 * 86400));
+  EXPECT_EQ(*redcell::parse_duration("12h", "--retention"), std::chrono::seconds(12 * 3600));
+  EXPECT_EQ(*redcell::parse_duration("30m", "--retention"), std::chrono::seconds(1800));
+  EXPECT_EQ(*redcell::parse_duration("45s", "--retention"), std::chrono::seconds(45));
+  EXPECT_EQ(*redcell::parse_duration("off", "--retention"), std::chrono::seconds(0));
+  for (const char* bad : {"", "d", "12", "12w", "-3d", "1.5d", "0h", "999999d"}) {
+    auto r = redcell::parse_duration(bad, "--retention");
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().details()->field, "--retention") << bad;
+  }
+}

@@ -287,12 +287,13 @@ Result<Execution> SqliteStore::get_execution(const Scope& scope, std::string_vie
 Result<Page<Execution>> SqliteStore::list_executions(const Scope& scope,
                                                      const ExecutionFilter& filter,
                                                      const PageRequest& page) {
-  return impl_->list_owned<Execution>(scope, "executions", kExecutionCols, page, read_execution,
-                                      [&](Query& q) {
-                                        if (filter.orchestrator_id)
-                                          q.where("orchestrator_id = ?", *filter.orchestrator_id);
-                                        if (filter.status) q.where("status = ?", *filter.status);
-                                      });
+  return impl_->list_owned<Execution>(
+      scope, "executions", kExecutionCols, page, read_execution, [&](Query& q) {
+        if (filter.orchestrator_id) q.where("orchestrator_id = ?", *filter.orchestrator_id);
+        if (filter.status) q.where("status = ?", *filter.status);
+        if (filter.finished_before)
+          q.where("finished_at < ?", format_time(*filter.finished_before));
+      });
 }
 
 Future<Execution> SqliteStore::set_execution_status(const Scope& scope, std::string id,
