@@ -75,6 +75,8 @@ void add_target_routes(http::Router& router, const Services& services);
 void add_dataset_routes(http::Router& router, const Services& services);
 // /api/v1/orchestrators CRUD; an identical definition of the same owner is reused.
 void add_orchestrator_routes(http::Router& router, const Services& services);
+// /api/v1/scorer-configs CRUD: saved {"type", "params"} scorer specs.
+void add_scorer_config_routes(http::Router& router, const Services& services);
 // GET /api/v1/scorers, POST /api/v1/scorers/test.
 void add_scorer_routes(http::Router& router, const ScorerRegistry& scorers);
 // Executions: start (202) / dry run, list, get, cancel, resume, results, delete.

@@ -186,6 +186,7 @@ int run_serve(const Config& config) {
   api::add_target_routes(router, services);
   api::add_dataset_routes(router, services);
   api::add_orchestrator_routes(router, services);
+  api::add_scorer_config_routes(router, services);
   api::add_conversation_routes(router, services);
 
   RunnerOptions runner_options;

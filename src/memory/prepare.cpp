@@ -147,6 +147,18 @@ Result<void> prepare_target(const Scope& scope, Target& t, IdGenerator& ids, con
   return {};
 }
 
+Result<void> prepare_scorer_config(const Scope& scope, ScorerConfig& c, IdGenerator& ids,
+                                   const Clock& clock) {
+  auto owner = owner_for(scope, c.owner, "/owner");
+  if (!owner) return fail(owner.error());
+  c.owner = std::move(*owner);
+  if (auto ok = non_empty(c.name, "/name"); !ok) return ok;
+  if (auto ok = json_of_kind(c.scorer, true, "/scorer"); !ok) return ok;
+  if (c.id.empty()) c.id = ids.next();
+  c.created_at = c.updated_at = clock.now();
+  return {};
+}
+
 Result<void> prepare_orchestrator(const Scope& scope, Orchestrator& o, IdGenerator& ids,
                                   const Clock& clock) {
   auto owner = owner_for(scope, o.owner, "/owner");

@@ -139,6 +139,16 @@ struct Target {
   TimePoint updated_at{};
 };
 
+// A saved scorer configuration: a named {"type", "params"} spec to reuse.
+struct ScorerConfig {
+  std::string id;
+  std::string owner;
+  std::string name;
+  std::string scorer = "{}";  // JSON: {"type", "params"}, validated by the caller
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
 // An orchestrator definition; config_hash is the hash of its normalized definition, so an
 // identical definition of the same owner is found instead of stored twice.
 struct Orchestrator {
@@ -360,6 +370,13 @@ class Store {
   virtual Result<Target> get_target(const Scope& scope, std::string_view id) = 0;
   virtual Result<Page<Target>> list_targets(const Scope& scope, const PageRequest& page) = 0;
   virtual Future<Target> delete_target(const Scope& scope, std::string id) = 0;
+
+  virtual Future<ScorerConfig> add_scorer_config(const Scope& scope, ScorerConfig config) = 0;
+  virtual Future<ScorerConfig> update_scorer_config(const Scope& scope, ScorerConfig config) = 0;
+  virtual Result<ScorerConfig> get_scorer_config(const Scope& scope, std::string_view id) = 0;
+  virtual Result<Page<ScorerConfig>> list_scorer_configs(const Scope& scope,
+                                                         const PageRequest& page) = 0;
+  virtual Future<ScorerConfig> delete_scorer_config(const Scope& scope, std::string id) = 0;
 
   virtual Future<Orchestrator> add_orchestrator(const Scope& scope, Orchestrator orchestrator) = 0;
   virtual Result<Orchestrator> get_orchestrator(const Scope& scope, std::string_view id) = 0;

@@ -44,6 +44,7 @@ BODIES = {
     ("POST", "/api/v1/targets/{id}/test"): {"prompt": "hi"},
     ("POST", "/api/v1/datasets/{id}/versions"): {"prompts": ["another"]},
     ("POST", "/api/v1/orchestrators/{id}/executions"): {},
+    ("PUT", "/api/v1/scorer-configs/{id}"): {"name": "n", "scorer": {"type": "refusal"}},
 }
 
 
@@ -77,10 +78,13 @@ def test_isolation_matrix_from_the_route_table(mock_factory):
             e = made(call(alice, "POST", f"/api/v1/orchestrators/{o['id']}/executions", {"labels": {"run": CANARY}}))
             wait_status(type("S", (), {"request": lambda _, m, p: call(alice, m, p)})(), e["id"], {"succeeded"})
             key = made(call(alice, "POST", "/api/v1/api-keys", {"name": CANARY}))
+            saved = made(call(alice, "POST", "/api/v1/scorer-configs", {
+                "name": CANARY, "scorer": {"type": "substring", "params": {"substring": CANARY}}}))
             results = made(call(alice, "GET", f"/api/v1/executions/{e['id']}/results"))["items"]
             conversation = results[0]["conversation_id"]
             ids = {"targets": t["id"], "datasets": ds["id"], "orchestrators": o["id"],
-                   "executions": e["id"], "conversations": conversation, "api-keys": key["id"]}
+                   "executions": e["id"], "conversations": conversation, "api-keys": key["id"],
+                   "scorer-configs": saved["id"]}
 
             doc = s.request("GET", "/api/v1/openapi.json").json()
             routes = [(m.upper(), p, op) for p, item in doc["paths"].items() for m, op in item.items()]
@@ -113,4 +117,4 @@ def test_isolation_matrix_from_the_route_table(mock_factory):
                     assert 200 <= r.status < 300, (pattern, r.status, r.data)
                     if "event-stream" not in r.headers.get("content-type", ""):
                         assert CANARY.encode() in r.data or resource in ("executions", "api-keys"), pattern
-            assert len(covered) >= 19  # every {id} route of today; new ones join by themselves
+            assert len(covered) >= 22  # every {id} route of today; new ones join by themselves

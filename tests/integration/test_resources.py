@@ -276,3 +276,28 @@ def test_changes_are_audited_without_secrets(tmp_path):
         actions = [e["action"] for e in r.json()["items"]]
         assert sorted(actions) == ["target.create", "target.delete", "target.update"]
         assert PLANTED_KEY.encode() not in r.data
+
+
+def test_scorer_configs_are_saved_validated_replaced_and_deleted():
+    with Server() as s:
+        body = {"name": "refuses", "scorer": {"type": "refusal", "params": {}}}
+        r = s.request("POST", "/api/v1/scorer-configs", json_body=body)
+        assert r.status == 201, r.data
+        c = r.json()
+        assert c["name"] == "refuses" and c["scorer"]["type"] == "refusal"
+        assert s.request("GET", f"/api/v1/scorer-configs/{c['id']}").json() == c
+        assert [x["id"] for x in s.request("GET", "/api/v1/scorer-configs").json()["items"]] == [c["id"]]
+        bad = s.request("POST", "/api/v1/scorer-configs", json_body={"name": "x", "scorer": {"type": "regex", "params": {"pattern": "("}}})
+        assert_error_shape(bad, 400, "invalid_argument")
+        assert bad.json()["error"]["details"]["field"].startswith("/scorer")
+        bad = s.request("POST", "/api/v1/scorer-configs", json_body={"name": "x", "scorer": {"type": "nope"}})
+        assert_error_shape(bad, 400, "invalid_argument", "/scorer/type")
+        put = s.request("PUT", f"/api/v1/scorer-configs/{c['id']}", json_body={
+            "name": "says sure", "scorer": {"type": "substring", "params": {"substring": "sure"}}})
+        assert put.status == 200 and put.json()["scorer"]["params"] == {"substring": "sure"}
+        assert put.json()["created_at"] == c["created_at"]
+        assert s.request("DELETE", f"/api/v1/scorer-configs/{c['id']}").status == 200
+        assert s.request("GET", f"/api/v1/scorer-configs/{c['id']}").status == 404
+        assert s.request("GET", "/api/v1/scorer-configs").json()["items"] == []
+        actions = [a["action"] for a in s.request("GET", "/api/v1/audit?object_type=scorer_config").json()["items"]]
+        assert sorted(actions) == ["scorer_config.create", "scorer_config.delete", "scorer_config.update"]

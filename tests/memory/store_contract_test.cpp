@@ -806,6 +806,34 @@ TEST_P(StoreContract, AWorkItemResultIsRecordedWholeOrNotAtAll) {
   EXPECT_EQ((*bobs)[0]->code(), ErrorCode::not_found);
 }
 
+TEST_P(StoreContract, ScorerConfigsAreOwnedUpdatedAndSoftDeleted) {
+  ScorerConfig c;
+  c.name = "refusal";
+  c.scorer = R"({"type":"refusal"})";
+  auto added = store_->add_scorer_config(Scope::user(alice_), c).get();
+  ASSERT_TRUE(added) << added.error().message();
+  EXPECT_EQ(store_->get_scorer_config(Scope::user(bob_), added->id).error().code(),
+            ErrorCode::not_found);
+  EXPECT_TRUE(items(store_->list_scorer_configs(Scope::user(bob_), {})).empty());
+  ScorerConfig change = *added;
+  change.name = "renamed";
+  EXPECT_EQ(store_->update_scorer_config(Scope::user(bob_), change).get().error().code(),
+            ErrorCode::not_found);
+  auto updated = store_->update_scorer_config(Scope::user(alice_), change).get();
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->name, "renamed");
+  EXPECT_EQ(format_time(updated->created_at), format_time(added->created_at));
+  c.scorer = "[1]";
+  EXPECT_EQ(store_->add_scorer_config(Scope::user(alice_), c).get().error().details()->field,
+            "/scorer");
+  EXPECT_EQ(store_->delete_scorer_config(Scope::user(bob_), added->id).get().error().code(),
+            ErrorCode::not_found);
+  ASSERT_TRUE(store_->delete_scorer_config(Scope::user(alice_), added->id).get());
+  EXPECT_EQ(store_->get_scorer_config(Scope::user(alice_), added->id).error().code(),
+            ErrorCode::not_found);
+  EXPECT_TRUE(items(store_->list_scorer_configs(Scope::user(alice_), {})).empty());
+}
+
 TEST_P(StoreContract, MergingAUserMovesTheirObjectsAndTheirIdentityFollows) {
   const auto laptop = add_user("local", "local", "admin");
   auto t = store_->add_target(Scope::user(laptop), target_named("laptop target")).get();

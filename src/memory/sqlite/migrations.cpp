@@ -230,6 +230,18 @@ CREATE UNIQUE INDEX work_items_by_finish ON work_items (execution_id, finish_seq
        R"sql(
 ALTER TABLE users ADD COLUMN merged_into TEXT REFERENCES users(id);
 )sql"},
+      {6, "saved scorer configurations",
+       R"sql(
+CREATE TABLE scorer_configs (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  scorer TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  deleted_at TEXT);
+CREATE INDEX scorer_configs_by_owner ON scorer_configs (owner, id) WHERE deleted_at IS NULL;
+)sql"},
   };
   return all;
 }

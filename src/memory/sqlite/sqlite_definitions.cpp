@@ -64,7 +64,6 @@ Result<void> update_owned(Connection& c, const std::string& sql_prefix, int set_
   return {};
 }
 
-
 }  // namespace
 
 // --- API keys ----------------------------------------------------------------------------
@@ -264,6 +263,88 @@ Future<Target> SqliteStore::delete_target(const Scope& scope, std::string id) {
         auto ok = update_owned(
             c, "UPDATE targets SET deleted_at = ?", 1, id, owner, true,
             [&](Statement& s) { s.bind(1, now); }, "target");
+        if (!ok) return fail(ok.error());
+        return before;
+      });
+}
+
+// --- scorer configs --------------------------------------------------------------------------
+
+namespace {
+constexpr const char* kScorerConfigCols = "id, owner, name, scorer, created_at, updated_at";
+ScorerConfig read_scorer_config(const Statement& s) {
+  return ScorerConfig{s.text(0), s.text(1), s.text(2), s.text(3), s.time(4), s.time(5)};
+}
+}  // namespace
+
+Future<ScorerConfig> SqliteStore::add_scorer_config(const Scope& scope, ScorerConfig config) {
+  auto* im = impl_.get();
+  config.id.clear();
+  if (auto ok = prepare_scorer_config(scope, config, im->ids, im->clock); !ok)
+    return Impl::failed<ScorerConfig>(ok.error());
+  return im->submit<ScorerConfig>(
+      [c = std::move(config)](Connection& conn) -> Result<ScorerConfig> {
+        auto st = conn.prepare(std::string("INSERT INTO scorer_configs (") + kScorerConfigCols +
+                               ") VALUES (?, ?, ?, ?, ?, ?)");
+        if (!st) return fail(st.error());
+        StatementReset reset{*st};
+        auto& s = **st;
+        s.bind(1, c.id);
+        s.bind(2, c.owner);
+        s.bind(3, c.name);
+        s.bind(4, c.scorer);
+        s.bind(5, c.created_at);
+        s.bind(6, c.updated_at);
+        if (auto ok = s.run(); !ok) return fail(ok.error());
+        return c;
+      });
+}
+
+Future<ScorerConfig> SqliteStore::update_scorer_config(const Scope& scope, ScorerConfig config) {
+  auto* im = impl_.get();
+  if (config.id.empty())
+    return Impl::failed<ScorerConfig>(
+        Error::invalid("/id", nullptr, "the id of the scorer config to update"));
+  if (auto ok = prepare_scorer_config(scope, config, im->ids, im->clock); !ok)
+    return Impl::failed<ScorerConfig>(ok.error());
+  return im->submit<ScorerConfig>([c = std::move(config), owner = scope_owner(scope)](
+                                      Connection& conn) -> Result<ScorerConfig> {
+    auto ok = update_owned(
+        conn, "UPDATE scorer_configs SET name = ?, scorer = ?, updated_at = ?", 3, c.id, owner,
+        true,
+        [&](Statement& s) {
+          s.bind(1, c.name);
+          s.bind(2, c.scorer);
+          s.bind(3, c.updated_at);
+        },
+        "scorer config");
+    if (!ok) return fail(ok.error());
+    return reread<ScorerConfig>(conn, "scorer_configs", kScorerConfigCols, c.id, read_scorer_config,
+                                "scorer config");
+  });
+}
+
+Result<ScorerConfig> SqliteStore::get_scorer_config(const Scope& scope, std::string_view id) {
+  return impl_->get_owned<ScorerConfig>(scope, "scorer_configs", kScorerConfigCols, id,
+                                        read_scorer_config, "scorer config", "deleted_at IS NULL");
+}
+
+Result<Page<ScorerConfig>> SqliteStore::list_scorer_configs(const Scope& scope,
+                                                            const PageRequest& page) {
+  return impl_->list_owned<ScorerConfig>(scope, "scorer_configs", kScorerConfigCols, page,
+                                         read_scorer_config,
+                                         [&](Query& q) { q.where("deleted_at IS NULL"); });
+}
+
+Future<ScorerConfig> SqliteStore::delete_scorer_config(const Scope& scope, std::string id) {
+  auto now = impl_->clock.now();
+  return impl_->submit<ScorerConfig>(
+      [id, owner = scope_owner(scope), now](Connection& c) -> Result<ScorerConfig> {
+        auto before = reread<ScorerConfig>(c, "scorer_configs", kScorerConfigCols, id,
+                                           read_scorer_config, "scorer config");
+        auto ok = update_owned(
+            c, "UPDATE scorer_configs SET deleted_at = ?", 1, id, owner, true,
+            [&](Statement& s) { s.bind(1, now); }, "scorer config");
         if (!ok) return fail(ok.error());
         return before;
       });

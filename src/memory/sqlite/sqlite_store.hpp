@@ -67,6 +67,12 @@ class SqliteStore final : public Store {
   Result<Target> get_target(const Scope& scope, std::string_view id) override;
   Result<Page<Target>> list_targets(const Scope& scope, const PageRequest& page) override;
   Future<Target> delete_target(const Scope& scope, std::string id) override;
+  Future<ScorerConfig> add_scorer_config(const Scope& scope, ScorerConfig config) override;
+  Future<ScorerConfig> update_scorer_config(const Scope& scope, ScorerConfig config) override;
+  Result<ScorerConfig> get_scorer_config(const Scope& scope, std::string_view id) override;
+  Result<Page<ScorerConfig>> list_scorer_configs(const Scope& scope,
+                                                 const PageRequest& page) override;
+  Future<ScorerConfig> delete_scorer_config(const Scope& scope, std::string id) override;
   Future<Orchestrator> add_orchestrator(const Scope& scope, Orchestrator orchestrator) override;
   Result<Orchestrator> get_orchestrator(const Scope& scope, std::string_view id) override;
   Result<Page<Orchestrator>> list_orchestrators(const Scope& scope,
