@@ -25,7 +25,7 @@ import subprocess
 import tempfile
 import time
 
-from ports import free_port, wait_port
+from loopback import free_port, wait_port
 from datetime import datetime
 
 

@@ -9,30 +9,13 @@ Loopback only; each wrk run is bounded by --duration.
 import argparse
 import os
 import platform
-import re
 import signal
-import socket
 import statistics
 import subprocess
 import tempfile
 import time
 
-from ports import free_port, wait_port
-
-
-def to_ms(value, unit):
-    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
-
-
-def wrk(url, duration):
-    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{duration}s", "--latency", url],
-                         capture_output=True, text=True, timeout=duration + 60).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
-        raise SystemExit(f"wrk saw {errors.group(1)} error responses from {url}")
-    return rps, to_ms(*p99.groups())
+from loopback import free_port, wait_port, wrk
 
 
 def main():

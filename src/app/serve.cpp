@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <future>
 #include <iostream>
+#include <optional>
 
 #include "api/routes.hpp"
 #include "app/commands.hpp"
@@ -104,6 +106,34 @@ int run_serve(const Config& config) {
   std::unique_ptr<Authenticator> authenticator;
   std::string startup_user;
   memory::Store* users = store->get();
+  // The identity provider's JWKS URL is the operator's own configuration: it may be on a
+  // loopback or private network, never on a link-local or metadata address.
+  std::optional<http::HttpClient> identity_client;
+  if (settings->auth == "jwt" && !settings->jwt.jwks_url.empty()) {
+    http::ClientOptions o;
+    o.threads = 1;
+    o.policy = *EndpointPolicy::parse("loopback,private");
+    auto& client = identity_client.emplace(o);
+    settings->jwt.fetch_jwks = [&client, url = settings->jwt.jwks_url]() -> Result<std::string> {
+      http::ClientRequest req;
+      req.method = "GET";
+      req.url = url;
+      req.timeout = std::chrono::seconds(10);
+      req.headers.emplace_back("Accept", "application/json");
+      std::promise<Result<http::ClientResponse>> answer;
+      auto got = answer.get_future();
+      client.send(std::move(req),
+                  [&answer](Result<http::ClientResponse> r) { answer.set_value(std::move(r)); });
+      auto r = got.get();
+      if (!r)
+        return fail(Error(ErrorCode::unavailable,
+                          "--jwt-jwks: cannot fetch " + url + ": " + r.error().message()));
+      if (r->status != 200)
+        return fail(Error(ErrorCode::unavailable,
+                          "--jwt-jwks: " + url + " answered HTTP " + std::to_string(r->status)));
+      return r->body;
+    };
+  }
   if (settings->auth == "jwt") {
     auto verifier = JwtVerifier::create(settings->jwt, SystemClock::instance());
     if (!verifier) return refuse("identity_failed", verifier.error());

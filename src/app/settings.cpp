@@ -18,7 +18,11 @@ std::vector<OptionSpec> serve_option_specs() {
       {"jwt-issuer", "jwt: the issuer (iss) tokens must carry", std::nullopt, false},
       {"jwt-audience", "jwt: the audience (aud) tokens must carry", std::nullopt, false},
       {"jwt-hs256-secret", "jwt: shared secret for HS256 tokens (32+ bytes)", std::nullopt, true},
-      {"jwt-jwks", "jwt: JWKS file with the RS256/ES256 public keys", std::nullopt, false},
+      {"jwt-jwks",
+       "jwt: the RS256/ES256 public keys: a JWKS file, or the identity provider's JWKS URL "
+       "(fetched at start-up and again for an unknown kid)",
+       std::nullopt, false},
+      {"jwt-jwks-min-refresh", "jwt: seconds between two JWKS URL fetches at least", "60", false},
       {"jwt-roles-claim", "jwt: dotted path of the roles array", "realm_access.roles", false},
       {"jwt-leeway", "jwt: seconds of clock skew allowed for exp/nbf (0-60)", "30", false},
       {"threads", "event-loop threads (0: one per core)", "0", false},
@@ -139,7 +143,13 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
     auto leeway = parse_number<unsigned>(config.setting("jwt-leeway"), 0, 60);
     if (!leeway) return fail(leeway.error());
     out.jwt.leeway = std::chrono::seconds(*leeway);
-    if (const auto& jwks = config.value("jwt-jwks")) {
+    auto refresh = parse_number<unsigned>(config.setting("jwt-jwks-min-refresh"), 1, 3600);
+    if (!refresh) return fail(refresh.error());
+    out.jwt.jwks_min_refresh = std::chrono::seconds(*refresh);
+    const auto& jwks = config.value("jwt-jwks");
+    if (jwks && (jwks->rfind("https://", 0) == 0 || jwks->rfind("http://", 0) == 0)) {
+      out.jwt.jwks_url = *jwks;
+    } else if (jwks) {
       std::ifstream in(*jwks);
       if (!in)
         return fail(Error::invalid(config.setting("jwt-jwks").origin, boost::json::value(*jwks),

@@ -5,6 +5,11 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <map>
+#include <mutex>
+#include <optional>
+
+#include "common/log.hpp"
+#include "common/time.hpp"
 
 namespace redcell {
 
@@ -54,21 +59,75 @@ std::optional<double> numeric_date(const boost::json::object& claims, const char
   return std::nullopt;
 }
 
+using KeySet = std::vector<Key>;
+
+// The RS256/ES256 keys of a JWKS document; `where` names its source in errors.
+Result<std::shared_ptr<const KeySet>> parse_jwks(const std::string& text,
+                                                 const std::string& where) {
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(text, ec);
+  const boost::json::array* list = nullptr;
+  if (!ec && doc.is_object())
+    if (auto* k = doc.as_object().if_contains("keys"); k && k->is_array()) list = &k->as_array();
+  if (!list) return fail(Error::invalid(where, nullptr, "a JWKS document {\"keys\": [...]}"));
+  auto keys = std::make_shared<KeySet>();
+  cjose_err err;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto& entry = (*list)[i];
+    std::string field = where + ": /keys/" + std::to_string(i);
+    if (!entry.is_object()) return fail(Error::invalid(field, entry, "a JWK object"));
+    const auto& o = entry.as_object();
+    auto* kty = o.if_contains("kty");
+    std::string alg;
+    if (kty && kty->is_string() && kty->as_string() == "RSA") alg = "RS256";
+    if (kty && kty->is_string() && kty->as_string() == "EC") {
+      auto* crv = o.if_contains("crv");
+      if (!crv || !crv->is_string() || crv->as_string() != "P-256")
+        return fail(Error::invalid(field + "/crv", crv ? *crv : nullptr, "P-256 (ES256)"));
+      alg = "ES256";
+    }
+    if (alg.empty()) return fail(Error::invalid(field + "/kty", kty ? *kty : nullptr, "RSA or EC"));
+    if (auto* a = o.if_contains("alg"); a && (!a->is_string() || a->as_string() != alg))
+      return fail(Error::invalid(field + "/alg", *a, alg));
+    std::string json = boost::json::serialize(o);
+    JwkPtr jwk(cjose_jwk_import(json.c_str(), json.size(), &err));
+    if (!jwk)
+      return fail(Error::invalid(field, nullptr, "a valid public JWK",
+                                 field + " does not load: " + err.message));
+    std::string kid;
+    if (auto* k = o.if_contains("kid"); k && k->is_string()) kid = k->as_string();
+    keys->push_back(Key{kid, alg, std::move(jwk)});
+  }
+  return std::shared_ptr<const KeySet>(std::move(keys));
+}
+
 }  // namespace
 
 struct JwtVerifier::Impl {
   JwtOptions opts;
   const Clock& clock;
   JwkPtr hs256;
-  std::vector<Key> keys;
+  mutable std::mutex mu;                       // guards keys and last_fetch
+  mutable std::shared_ptr<const KeySet> keys;  // replaced whole on a refresh
+  mutable std::optional<TimePoint> last_fetch;
+  mutable std::mutex fetch_mu;  // one refresh at a time
 
   Impl(JwtOptions o, const Clock& c) : opts(std::move(o)), clock(c) {}
 
-  const cjose_jwk_t* key_for(const std::string& alg, const char* kid) const {
+  std::shared_ptr<const KeySet> snapshot() const {
+    std::lock_guard lk(mu);
+    return keys;
+  }
+
+  // A key of `alg` for `kid`; the returned JWK stays alive with `hold`.
+  const cjose_jwk_t* key_for(const std::string& alg, const char* kid,
+                             std::shared_ptr<const KeySet>& hold) const {
     if (alg == "HS256") return hs256.get();
+    hold = snapshot();
+    if (!hold) return nullptr;
     const Key* only = nullptr;
     int candidates = 0;
-    for (const auto& k : keys) {
+    for (const auto& k : *hold) {
       if (k.alg != alg) continue;
       if (kid) {
         if (k.kid == kid) return k.jwk.get();
@@ -79,6 +138,33 @@ struct JwtVerifier::Impl {
     }
     // Without a kid, a key is chosen only when exactly one of that kind exists.
     return !kid && candidates == 1 ? only->jwk.get() : nullptr;
+  }
+
+  // Fetches the JWKS again unless that happened less than jwks_min_refresh ago. True when
+  // the keys were replaced.
+  bool refresh() const {
+    if (!opts.fetch_jwks) return false;
+    std::lock_guard one(fetch_mu);
+    const auto now = clock.now();
+    {
+      std::lock_guard lk(mu);
+      if (last_fetch && now - *last_fetch < opts.jwks_min_refresh) return false;
+      last_fetch = now;
+    }
+    auto text = opts.fetch_jwks();
+    if (!text) {
+      log::warn("jwks_fetch_failed", {{"error", text.error().message()}});
+      return false;
+    }
+    auto parsed = parse_jwks(*text, "--jwt-jwks");
+    if (!parsed) {
+      log::warn("jwks_invalid", {{"error", parsed.error().message()}});
+      return false;
+    }
+    std::lock_guard lk(mu);
+    keys = std::move(*parsed);
+    log::info("jwks_refreshed", {{"keys", keys->size()}});
+    return true;
   }
 };
 
@@ -93,7 +179,7 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::create(JwtOptions options, con
   if (options.leeway.count() < 0 || options.leeway.count() > 60)
     return fail(Error::invalid("--jwt-leeway", boost::json::value(options.leeway.count()),
                                "0 to 60 seconds"));
-  if (options.hs256_secret.empty() && options.jwks_json.empty())
+  if (options.hs256_secret.empty() && options.jwks_json.empty() && !options.fetch_jwks)
     return fail(Error::invalid("--jwt-hs256-secret", nullptr,
                                "an HS256 secret and/or a JWKS file (--jwt-jwks)"));
   if (!options.hs256_secret.empty() && options.hs256_secret.size() < 32)
@@ -106,41 +192,16 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::create(JwtOptions options, con
                                   impl->opts.hs256_secret.size(), &err));
     if (!impl->hs256) return fail(Error(ErrorCode::internal, "cannot load the HS256 secret"));
   }
+  if (impl->opts.fetch_jwks) {
+    auto text = impl->opts.fetch_jwks();
+    if (!text) return fail(text.error());
+    impl->opts.jwks_json = std::move(*text);
+    impl->last_fetch = clock.now();
+  }
   if (!impl->opts.jwks_json.empty()) {
-    boost::system::error_code ec;
-    auto doc = boost::json::parse(impl->opts.jwks_json, ec);
-    const boost::json::array* list = nullptr;
-    if (!ec && doc.is_object())
-      if (auto* k = doc.as_object().if_contains("keys"); k && k->is_array()) list = &k->as_array();
-    if (!list)
-      return fail(Error::invalid("--jwt-jwks", nullptr, "a JWKS document {\"keys\": [...]}"));
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      const auto& entry = (*list)[i];
-      std::string field = "--jwt-jwks: /keys/" + std::to_string(i);
-      if (!entry.is_object()) return fail(Error::invalid(field, entry, "a JWK object"));
-      const auto& o = entry.as_object();
-      auto* kty = o.if_contains("kty");
-      std::string alg;
-      if (kty && kty->is_string() && kty->as_string() == "RSA") alg = "RS256";
-      if (kty && kty->is_string() && kty->as_string() == "EC") {
-        auto* crv = o.if_contains("crv");
-        if (!crv || !crv->is_string() || crv->as_string() != "P-256")
-          return fail(Error::invalid(field + "/crv", crv ? *crv : nullptr, "P-256 (ES256)"));
-        alg = "ES256";
-      }
-      if (alg.empty())
-        return fail(Error::invalid(field + "/kty", kty ? *kty : nullptr, "RSA or EC"));
-      if (auto* a = o.if_contains("alg"); a && (!a->is_string() || a->as_string() != alg))
-        return fail(Error::invalid(field + "/alg", *a, alg));
-      std::string json = boost::json::serialize(o);
-      JwkPtr jwk(cjose_jwk_import(json.c_str(), json.size(), &err));
-      if (!jwk)
-        return fail(Error::invalid(field, nullptr, "a valid public JWK",
-                                   field + " does not load: " + err.message));
-      std::string kid;
-      if (auto* k = o.if_contains("kid"); k && k->is_string()) kid = k->as_string();
-      impl->keys.push_back(Key{kid, alg, std::move(jwk)});
-    }
+    auto keys = parse_jwks(impl->opts.jwks_json, "--jwt-jwks");
+    if (!keys) return fail(keys.error());
+    impl->keys = std::move(*keys);
   }
   return std::unique_ptr<JwtVerifier>(new JwtVerifier(std::move(impl)));
 }
@@ -161,7 +222,10 @@ Result<JwtClaims> JwtVerifier::verify(std::string_view token) const {
   if (algorithm != "HS256" && algorithm != "RS256" && algorithm != "ES256")
     return fail(unauthorized("algorithm " + algorithm + " is not accepted"));
   const char* kid = cjose_header_get(header, "kid", &err);
-  const cjose_jwk_t* key = im.key_for(algorithm, kid);
+  std::shared_ptr<const KeySet> hold;
+  const cjose_jwk_t* key = im.key_for(algorithm, kid, hold);
+  // An unknown kid may be a key the identity provider rotated in: look again (rate-limited).
+  if (!key && kid && algorithm != "HS256" && im.refresh()) key = im.key_for(algorithm, kid, hold);
   if (!key) return fail(unauthorized(kid ? "unknown key id" : "no key for " + algorithm));
   if (!cjose_jws_verify(jws.get(), key, &err)) return fail(unauthorized("bad signature"));
 

@@ -6,6 +6,7 @@
 // with a bounded leeway; sub is required.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,11 @@ struct JwtOptions {
   std::string audience;
   std::string hs256_secret;  // empty: HS256 is not accepted
   std::string jwks_json;     // {"keys": [...]}; empty: RS256/ES256 are not accepted
+  // Set (a JWKS URL): the JWKS is fetched at start-up and again when a token names an
+  // unknown kid, at most once per jwks_min_refresh (key rotation at the identity provider).
+  std::string jwks_url;  // where fetch_jwks reads (set by the composition root)
+  std::function<Result<std::string>()> fetch_jwks;
+  std::chrono::seconds jwks_min_refresh{60};
   std::string roles_claim = "realm_access.roles";  // dotted path to an array of strings
   std::chrono::seconds leeway{30};                 // at most 60
 };
