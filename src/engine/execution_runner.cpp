@@ -79,6 +79,10 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   boost::json::object labels;
   int max_in_flight = 1;
   std::chrono::nanoseconds spacing{0};  // requests_per_minute
+  std::int64_t tokens_per_minute = 0;   // 0: none
+  // Tokens the target reported over the last minute (time of the answer, tokens).
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> token_log;
+  std::int64_t window_tokens = 0;
 
   std::mutex mu;
   std::deque<memory::WorkItem> queue;
@@ -109,7 +113,20 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       std::lock_guard lk(mu);
       if (finished) return;
       const auto now = std::chrono::steady_clock::now();
+      if (tokens_per_minute > 0)
+        while (!token_log.empty() && now - token_log.front().first >= std::chrono::minutes(1)) {
+          window_tokens -= token_log.front().second;
+          token_log.pop_front();
+        }
       while (!stop_new && in_flight < max_in_flight && !queue.empty()) {
+        // tokens_per_minute: no new send while the last minute's answers used the limit;
+        // resume when the oldest of them leaves the window.
+        if (tokens_per_minute > 0 && window_tokens >= tokens_per_minute) {
+          if (!wake_scheduled)
+            wake = wake_scheduled = true,
+            wait = token_log.front().first + std::chrono::minutes(1) - now;
+          break;
+        }
         if (spacing.count() > 0) {
           if (now < next_send) {
             if (!wake_scheduled) wake = wake_scheduled = true, wait = next_send - now;
@@ -346,6 +363,10 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       ++items_done;
       item_errors += delta.errors;
       tokens += used_tokens;
+      if (tokens_per_minute > 0 && used_tokens > 0) {
+        token_log.emplace_back(std::chrono::steady_clock::now(), used_tokens);
+        window_tokens += used_tokens;
+      }
       pending.push_back(std::move(res));
       const auto& b = def.budget;
       if (b.max_tokens && tokens >= *b.max_tokens)
@@ -601,6 +622,7 @@ Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::E
       std::max(1, std::min(limits.max_in_flight, job->rt->definition.max_in_flight.value_or(4096)));
   if (limits.requests_per_minute > 0)
     job->spacing = std::chrono::nanoseconds(60'000'000'000LL / limits.requests_per_minute);
+  job->tokens_per_minute = limits.tokens_per_minute;
   if (resumed) (void)store_.release_work_items(scope, e.id).get();
   {
     std::lock_guard lk(mu_);

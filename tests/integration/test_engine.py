@@ -279,3 +279,22 @@ def test_other_users_never_see_an_execution(mock_factory):
             assert req("POST", f"/api/v1/orchestrators/{o['id']}/executions", bob, {}).status == 404
             assert req("POST", f"/api/v1/executions/{e['id']}/cancel", bob).status == 404
             assert req("GET", "/api/v1/executions", bob).json()["items"] == []
+
+
+def test_tokens_per_minute_pauses_sends_once_the_minute_is_used(mock_factory):
+    mock = mock_factory("--behavior", "echo")
+    with Server("--target-allow", "loopback") as s:
+        # ~100-character prompts echoed back: about 50 tokens per answer by the mock's count.
+        prompts = [f"prompt {i:03d} " + "x" * 90 for i in range(30)]
+        o = setup_run(s, mock.url, prompts,
+                      limits={"max_in_flight": 1, "max_retries": 0, "tokens_per_minute": 120})
+        e = start(s, o)
+        time.sleep(3)
+        mid = s.request("GET", f"/api/v1/executions/{e['id']}").json()
+        # Three answers (~150 tokens) use the minute; nothing more is sent within it.
+        assert mid["status"] == "running" and 3 <= mid["counts"]["sent"] <= 4, mid["counts"]
+        assert mock.stats()["requests"] == mid["counts"]["sent"]
+        r = s.request("POST", f"/api/v1/executions/{e['id']}/cancel")
+        assert r.status == 202
+        done = wait_status(s, e["id"], {"cancelled"})
+        assert done["counts"]["sent"] == mid["counts"]["sent"]
