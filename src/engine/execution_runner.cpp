@@ -6,6 +6,7 @@
 
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "engine/target_gate.hpp"
 #include "targets/mock_behavior.hpp"
 
 namespace redcell {
@@ -77,12 +78,9 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::shared_ptr<Target> target;
   std::unordered_map<std::string, Prompt> prompts;
   boost::json::object labels;
-  int max_in_flight = 1;
-  std::chrono::nanoseconds spacing{0};  // requests_per_minute
-  std::int64_t tokens_per_minute = 0;   // 0: none
-  // Tokens the target reported over the last minute (time of the answer, tokens).
-  std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> token_log;
-  std::int64_t window_tokens = 0;
+  int max_in_flight = 1;             // this execution's own cap (the definition's max_in_flight)
+  std::shared_ptr<TargetGate> gate;  // the target's limits, shared with other executions
+  bool gate_waiting = false;         // registered for the gate's next release
 
   std::mutex mu;
   std::deque<memory::WorkItem> queue;
@@ -93,7 +91,6 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   bool flushing = false;
   std::vector<memory::WorkItemResult> pending;
   std::int64_t requests = 0, tokens = 0, items_done = 0, item_errors = 0;
-  std::chrono::steady_clock::time_point next_send{};
   bool wake_scheduled = false;
 
   Job(ExecutionRunner& r, memory::Scope s) : runner(r), scope(std::move(s)) {}
@@ -105,6 +102,19 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     stop_reason = std::move(reason);
   }
 
+  // What the target's gate calls at its next release: try sending again.
+  std::function<void()> gate_wake() {
+    return [weak = weak_from_this()] {
+      auto job = weak.lock();
+      if (!job) return;
+      {
+        std::lock_guard lk(job->mu);
+        job->gate_waiting = false;
+      }
+      job->pump();
+    };
+  }
+
   void pump() {
     std::vector<memory::WorkItem> to_send;
     bool claim = false, done = false, wake = false;
@@ -113,26 +123,15 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       std::lock_guard lk(mu);
       if (finished) return;
       const auto now = std::chrono::steady_clock::now();
-      if (tokens_per_minute > 0)
-        while (!token_log.empty() && now - token_log.front().first >= std::chrono::minutes(1)) {
-          window_tokens -= token_log.front().second;
-          token_log.pop_front();
-        }
       while (!stop_new && in_flight < max_in_flight && !queue.empty()) {
-        // tokens_per_minute: no new send while the last minute's answers used the limit;
-        // resume when the oldest of them leaves the window.
-        if (tokens_per_minute > 0 && window_tokens >= tokens_per_minute) {
-          if (!wake_scheduled)
+        // The target's limits, shared with every execution sending to it.
+        auto ticket = gate->try_acquire(now, gate_waiting ? std::function<void()>() : gate_wake());
+        if (ticket.waiting) gate_waiting = true;
+        if (!ticket.granted) {
+          if (ticket.retry_in && !wake_scheduled)
             wake = wake_scheduled = true,
-            wait = token_log.front().first + std::chrono::minutes(1) - now;
+            wait = std::chrono::duration_cast<std::chrono::nanoseconds>(*ticket.retry_in);
           break;
-        }
-        if (spacing.count() > 0) {
-          if (now < next_send) {
-            if (!wake_scheduled) wake = wake_scheduled = true, wait = next_send - now;
-            break;
-          }
-          next_send = std::max(next_send, now) + spacing;
         }
         to_send.push_back(std::move(queue.front()));
         queue.pop_front();
@@ -363,10 +362,6 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       ++items_done;
       item_errors += delta.errors;
       tokens += used_tokens;
-      if (tokens_per_minute > 0 && used_tokens > 0) {
-        token_log.emplace_back(std::chrono::steady_clock::now(), used_tokens);
-        window_tokens += used_tokens;
-      }
       pending.push_back(std::move(res));
       const auto& b = def.budget;
       if (b.max_tokens && tokens >= *b.max_tokens)
@@ -375,6 +370,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
           static_cast<double>(item_errors) / static_cast<double>(items_done) > *b.max_error_share)
         stop("incomplete", "budget: error share above " + std::to_string(*b.max_error_share));
     }
+    // The slot goes back to the target; executions waiting for one try again.
+    for (auto& wake : gate->release(used_tokens, std::chrono::steady_clock::now())) wake();
     flush();
     pump();
   }
@@ -450,6 +447,23 @@ ExecutionRunner::ExecutionRunner(
       options_(std::move(options)) {}
 
 ExecutionRunner::~ExecutionRunner() = default;
+
+std::shared_ptr<TargetGate> ExecutionRunner::gate_for(const std::string& target_id,
+                                                      const TargetLimits& limits) {
+  std::lock_guard lk(mu_);
+  // Gates of targets no execution uses any more are dropped as they are met.
+  for (auto it = gates_.begin(); it != gates_.end();)
+    it = it->second.expired() ? gates_.erase(it) : std::next(it);
+  auto& slot = gates_[target_id];
+  auto gate = slot.lock();
+  if (gate) {
+    gate->set_limits(limits);  // the target's limits as saved now
+  } else {
+    gate = std::make_shared<TargetGate>(limits);
+    slot = gate;
+  }
+  return gate;
+}
 
 std::size_t ExecutionRunner::active() const {
   std::lock_guard lk(mu_);
@@ -618,11 +632,8 @@ Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::E
   }
   job->labels = s.at("labels").as_object();
   const auto& limits = job->target->limits();
-  job->max_in_flight =
-      std::max(1, std::min(limits.max_in_flight, job->rt->definition.max_in_flight.value_or(4096)));
-  if (limits.requests_per_minute > 0)
-    job->spacing = std::chrono::nanoseconds(60'000'000'000LL / limits.requests_per_minute);
-  job->tokens_per_minute = limits.tokens_per_minute;
+  job->max_in_flight = std::max(1, job->rt->definition.max_in_flight.value_or(4096));
+  job->gate = gate_for(target_id, limits);
   if (resumed) (void)store_.release_work_items(scope, e.id).get();
   {
     std::lock_guard lk(mu_);

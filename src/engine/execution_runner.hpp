@@ -56,6 +56,9 @@ struct DryRunReport {
   std::int64_t estimated_prompt_tokens = 0;
 };
 
+class TargetGate;
+struct TargetLimits;
+
 class ExecutionRunner {
  public:
   ExecutionRunner(memory::Store& store, WorkPool& pool, OrchestratorPool& orchestrators,
@@ -98,6 +101,9 @@ class ExecutionRunner {
   mutable std::mutex mu_;
   std::condition_variable idle_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;
+  // One gate per target: its limits hold across every execution sending to it.
+  std::shared_ptr<TargetGate> gate_for(const std::string& target_id, const TargetLimits& limits);
+  std::map<std::string, std::weak_ptr<TargetGate>> gates_;
   bool draining_ = false;
 };
 

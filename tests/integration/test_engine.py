@@ -298,3 +298,30 @@ def test_tokens_per_minute_pauses_sends_once_the_minute_is_used(mock_factory):
         assert r.status == 202
         done = wait_status(s, e["id"], {"cancelled"})
         assert done["counts"]["sent"] == mid["counts"]["sent"]
+
+
+def test_a_targets_limits_hold_across_executions(mock_factory):
+    mock = mock_factory("--behavior", "echo")
+    with Server("--target-allow", "loopback") as s:
+        t = s.request("POST", "/api/v1/targets", json_body={
+            "name": "shared", "type": "openai_chat", "endpoint": mock.url, "model": "m",
+            "limits": {"max_in_flight": 4, "requests_per_minute": 600, "max_retries": 0}}).json()
+        runs = []
+        for name in ("first", "second"):
+            d = s.request("POST", "/api/v1/datasets", json_body={
+                "name": name, "prompts": [f"{name} {i}" for i in range(10)]}).json()
+            o = s.request("POST", "/api/v1/orchestrators", json_body={
+                "name": name, "type": "prompt_sending", "target_id": t["id"], "dataset_id": d["id"]}).json()
+            runs.append(o["id"])
+        started = [start(s, o)["id"] for o in runs]
+        answers = []
+        for e in started:
+            assert wait_status(s, e, {"succeeded"})["counts"]["sent"] == 10
+            for r in all_results(s, e):
+                reply = [m for m in r["messages"] if m["role"] == "assistant"][0]
+                answers += [datetime.fromisoformat(a["at"].replace("Z", "+00:00")) for a in reply["metadata"]["attempts"]]
+        answers.sort()
+        # 600/minute is one send per 100 ms for the target, whichever execution sends:
+        # 20 sends span at least 19 intervals (each execution alone would take half).
+        span = (answers[-1] - answers[0]).total_seconds()
+        assert len(answers) == 20 and span >= 1.8, span
