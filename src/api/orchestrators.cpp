@@ -44,8 +44,35 @@ Result<void> check_references(const Services& s, const memory::Scope& scope,
   return {};
 }
 
+// Scorers written as {"config_id": ID} become the saved config's {"type", "params"}: the
+// orchestrator keeps a copy, so a later change to the saved config does not change it.
+Result<boost::json::value> with_saved_scorers(const Services& s, const memory::Scope& scope,
+                                              boost::json::value body) {
+  if (!body.is_object()) return body;
+  auto* scorers = body.as_object().if_contains("scorers");
+  if (!scorers || !scorers->is_array()) return body;
+  auto& list = scorers->as_array();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_object()) continue;
+    const auto* id = list[i].as_object().if_contains("config_id");
+    if (!id) continue;
+    const std::string field = "/scorers/" + std::to_string(i) + "/config_id";
+    if (!id->is_string() || list[i].as_object().size() != 1)
+      return fail(Error::invalid(field, *id, "the id of one of your saved scorer configs, alone"));
+    auto saved = s.store.get_scorer_config(scope, id->as_string());
+    if (!saved) {
+      if (saved.error().code() != ErrorCode::not_found) return fail(saved.error());
+      return fail(Error::invalid(field, *id, "the id of one of your saved scorer configs"));
+    }
+    list[i] = boost::json::parse(saved->scorer);
+  }
+  return body;
+}
+
 http::Response create(const Services& s, http::Request& req) {
-  auto d = parse_definition(req.json, s.converters, s.scorers);
+  auto resolved = with_saved_scorers(s, scope_of(req), req.json);
+  if (!resolved) return http::Response::error(resolved.error());
+  auto d = parse_definition(*resolved, s.converters, s.scorers);
   if (!d) return http::Response::error(d.error());
   auto scope = scope_of(req);
   if (auto ok = check_references(s, scope, *d); !ok) {

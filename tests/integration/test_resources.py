@@ -301,3 +301,27 @@ def test_scorer_configs_are_saved_validated_replaced_and_deleted():
         assert s.request("GET", "/api/v1/scorer-configs").json()["items"] == []
         actions = [a["action"] for a in s.request("GET", "/api/v1/audit?object_type=scorer_config").json()["items"]]
         assert sorted(actions) == ["scorer_config.create", "scorer_config.delete", "scorer_config.update"]
+
+
+def test_an_orchestrator_can_use_a_saved_scorer_config_by_id():
+    with Server("--target-allow", "loopback") as s:
+        t = s.request("POST", "/api/v1/targets", json_body={"name": "m", "type": "mock"}).json()
+        d = s.request("POST", "/api/v1/datasets", json_body={"name": "d", "prompts": ["p"]}).json()
+        saved = s.request("POST", "/api/v1/scorer-configs", json_body={
+            "name": "sure", "scorer": {"type": "substring", "params": {"substring": "sure"}}}).json()
+        body = {"name": "o", "type": "prompt_sending", "target_id": t["id"], "dataset_id": d["id"],
+                "scorers": [{"config_id": saved["id"]}, {"type": "refusal"}], "objective_scorer": 0}
+        r = s.request("POST", "/api/v1/orchestrators", json_body=body)
+        assert r.status == 201, r.data
+        o = r.json()
+        assert o["scorers"][0] == {"type": "substring", "params": {"substring": "sure"}}
+        # A copy: changing the saved config later leaves the orchestrator as it was.
+        s.request("PUT", f"/api/v1/scorer-configs/{saved['id']}", json_body={
+            "name": "sure", "scorer": {"type": "substring", "params": {"substring": "yes"}}})
+        assert s.request("GET", f"/api/v1/orchestrators/{o['id']}").json()["scorers"][0]["params"] == {"substring": "sure"}
+        body["scorers"] = [{"config_id": "01900000-0000-7000-8000-000000000000"}]
+        assert_error_shape(s.request("POST", "/api/v1/orchestrators", json_body=body), 400,
+                           "invalid_argument", "/scorers/0/config_id")
+        body["scorers"] = [{"config_id": saved["id"], "type": "regex"}]
+        assert_error_shape(s.request("POST", "/api/v1/orchestrators", json_body=body), 400,
+                           "invalid_argument", "/scorers/0/config_id")
