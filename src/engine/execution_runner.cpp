@@ -102,8 +102,10 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     stop_reason = std::move(reason);
   }
 
-  // What the target's gate calls at its next release: try sending again.
-  std::function<void()> gate_wake() {
+  // What the target's gate calls at its next release: try sending again. Built once per
+  // job (start), so asking the gate for a slot allocates nothing.
+  std::function<void()> on_gate_release;
+  std::function<void()> make_gate_wake() {
     return [weak = weak_from_this()] {
       auto job = weak.lock();
       if (!job) return;
@@ -125,7 +127,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       const auto now = std::chrono::steady_clock::now();
       while (!stop_new && in_flight < max_in_flight && !queue.empty()) {
         // The target's limits, shared with every execution sending to it.
-        auto ticket = gate->try_acquire(now, gate_waiting ? std::function<void()>() : gate_wake());
+        static const std::function<void()> kAlreadyWaiting;
+        auto ticket = gate->try_acquire(now, gate_waiting ? kAlreadyWaiting : on_gate_release);
         if (ticket.waiting) gate_waiting = true;
         if (!ticket.granted) {
           if (ticket.retry_in && !wake_scheduled)
@@ -634,6 +637,7 @@ Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::E
   const auto& limits = job->target->limits();
   job->max_in_flight = std::max(1, job->rt->definition.max_in_flight.value_or(4096));
   job->gate = gate_for(target_id, limits);
+  job->on_gate_release = job->make_gate_wake();
   if (resumed) (void)store_.release_work_items(scope, e.id).get();
   {
     std::lock_guard lk(mu_);
