@@ -65,7 +65,9 @@ class ExecutionEvents : public http::BodyStream,
       self->sources_.pool.post(
           [self, deliver = std::move(deliver)]() mutable { self->poll(std::move(deliver)); });
     };
-    if (first_) {
+    // At once the first time, and while a backlog remains (a reconnect to a large
+    // execution replays it at read speed, not one batch per poll interval).
+    if (first_ || backlog_) {
       first_ = false;
       poll();
     } else {
@@ -105,6 +107,7 @@ class ExecutionEvents : public http::BodyStream,
       // A failed read is retried on the next poll; the client sees nothing invented.
       return deliver(std::move(out));
     }
+    backlog_ = items->size() == kItemsPerPoll;
     for (const auto& w : *items) {
       last_seq_ = w.finish_seq.value_or(last_seq_);
       append_event(
@@ -154,6 +157,7 @@ class ExecutionEvents : public http::BodyStream,
   // Touched by one poll at a time: the server asks for the next piece only after the last.
   bool first_ = true;
   bool greeted_ = false;
+  bool backlog_ = false;  // the last poll read a full batch
   std::atomic<bool> ended_{false};
   std::int64_t last_seq_;
   std::string last_status_;
