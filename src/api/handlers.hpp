@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "common/page.hpp"
 #include "common/work_pool.hpp"
@@ -19,14 +20,22 @@ class Store;
 namespace redcell::api {
 
 using BlockingHandler = std::function<http::Response(http::Request&)>;
+// Answers from memory on the event loop when it can (nullopt: it cannot); never blocks.
+using MemoryHandler = std::function<std::optional<http::Response>(http::Request&)>;
 
 // The handler runs on `pool`, never on an event loop; its Response goes back to the
-// connection.
+// connection. `from_memory`, when given, runs first on the loop and spares the hop when it
+// answers.
 inline void add_blocking(http::Router& router, std::string method, std::string pattern,
-                         WorkPool& pool, BlockingHandler handler, http::RouteOptions options) {
+                         WorkPool& pool, BlockingHandler handler, http::RouteOptions options,
+                         MemoryHandler from_memory = {}) {
   router.add_async(
       std::move(method), std::move(pattern),
-      [&pool, handler = std::move(handler)](std::shared_ptr<http::Request> req, http::Reply reply) {
+      [&pool, handler = std::move(handler), from_memory = std::move(from_memory)](
+          std::shared_ptr<http::Request> req, http::Reply reply) {
+        if (from_memory) {
+          if (auto r = from_memory(*req)) return reply(std::move(*r));
+        }
         pool.post([handler, req, reply = std::move(reply)] { reply(handler(*req)); });
       },
       std::move(options));

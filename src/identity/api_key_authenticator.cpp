@@ -32,49 +32,67 @@ ApiKeyAuthenticator::ApiKeyAuthenticator(memory::Store& store, const Authenticat
                                          const Clock& clock)
     : store_(store), next_(next), clock_(clock) {}
 
-bool ApiKeyAuthenticator::may_block(const Credentials& c) const {
-  if (c.api_key) return true;
+std::optional<std::string_view> ApiKeyAuthenticator::secret_of(const Credentials& c) {
+  if (c.api_key) return std::string_view(*c.api_key);
   const auto& h = c.authorization;
   if (h && h->size() > 7 && strncasecmp(h->c_str(), "Bearer ", 7) == 0 &&
       looks_like_api_key(std::string_view(*h).substr(7)))
-    return true;  // every API-key request reads the store
-  return next_.may_block(c);
+    return std::string_view(*h).substr(7);
+  return std::nullopt;
+}
+
+bool ApiKeyAuthenticator::may_block(const Credentials& c) const {
+  auto secret = secret_of(c);
+  if (!secret) return next_.may_block(c);
+  if (!looks_like_api_key(*secret) || secret->size() > 128) return false;  // refused at once
+  auto gen = store_.identity_generation();
+  std::string hash = sha256_hex(*secret);
+  std::lock_guard lock(mu_);
+  auto it = verified_.find(hash);
+  return it == verified_.end() || it->second.generation != gen;  // else answered from memory
+}
+
+void ApiKeyAuthenticator::record_use(Verified& v) const {
+  // At most once a minute per key, without waiting for the write.
+  auto now = clock_.now();
+  if (now - v.last_touch > std::chrono::minutes(1)) {
+    v.last_touch = now;
+    (void)store_.touch_api_key(memory::Scope::system(), v.key_id, now);
+  }
 }
 
 Result<Identity> ApiKeyAuthenticator::authenticate(const Credentials& credentials) const {
-  std::string_view secret;
-  if (credentials.api_key) {
-    secret = *credentials.api_key;
-  } else if (const auto& h = credentials.authorization;
-             h && h->size() > 7 && strncasecmp(h->c_str(), "Bearer ", 7) == 0 &&
-             looks_like_api_key(std::string_view(*h).substr(7))) {
-    secret = std::string_view(*h).substr(7);
-  } else {
-    return next_.authenticate(credentials);
-  }
+  auto secret = secret_of(credentials);
+  if (!secret) return next_.authenticate(credentials);
   auto bad = [] { return fail(Error(ErrorCode::unauthorized, "invalid or revoked API key")); };
-  if (!looks_like_api_key(secret) || secret.size() > 128) return bad();
-  auto key = store_.find_api_key(memory::Scope::system(), secret.substr(0, kPrefixLength));
+  if (!looks_like_api_key(*secret) || secret->size() > 128) return bad();
+  auto gen = store_.identity_generation();  // before the reads: see identity_generation
+  std::string hash = sha256_hex(*secret);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = verified_.find(hash); it != verified_.end() && it->second.generation == gen) {
+      record_use(it->second);
+      return it->second.identity;
+    }
+  }
+  auto key = store_.find_api_key(memory::Scope::system(), secret->substr(0, kPrefixLength));
   if (!key) return bad();
-  std::string hash = sha256_hex(secret);
   if (hash.size() != key->secret_hash.size() ||
       CRYPTO_memcmp(hash.data(), key->secret_hash.data(), hash.size()) != 0 || key->revoked_at)
     return bad();
   auto user = store_.get_user(memory::Scope::system(), key->owner);
   if (!user) return bad();
+  Identity identity{user->id,       user->issuer,       user->subject,
+                    user->username, user->display_name, user->roles};
 
-  // Record use at most once a minute per key, without waiting for the write.
-  auto now = clock_.now();
-  {
-    std::lock_guard lock(mu_);
-    auto& last = last_touch_[key->id];
-    if (now - last > std::chrono::minutes(1)) {
-      last = now;
-      (void)store_.touch_api_key(memory::Scope::system(), key->id, now);
-    }
-  }
-  return Identity{user->id,       user->issuer,       user->subject,
-                  user->username, user->display_name, user->roles};
+  std::lock_guard lock(mu_);
+  if (verified_.size() >= kMaxVerified) verified_.clear();
+  auto& v = verified_[hash];
+  v.generation = gen;
+  v.key_id = key->id;
+  v.identity = identity;
+  record_use(v);
+  return identity;
 }
 
 }  // namespace redcell

@@ -1,8 +1,10 @@
 #pragma once
 // API keys for automation: `Authorization: Bearer rc_...` or `X-API-Key: rc_...`. The
 // secret is random (32 bytes), shown once; the store keeps its first 12 characters (to find
-// it) and its SHA-256 (to check it, in constant time). Revocation takes effect on the next
-// request: keys are looked up on every request, never cached. Other credentials go to the
+// it) and its SHA-256 (to check it, in constant time). A verified key's identity is kept in
+// memory under its SHA-256 while the store's identity generation is unchanged: revocation,
+// a merge or a change to the owner bumps it, so they take effect on the next request, and
+// a kept key needs no store read (nor a hop off the event loop). Other credentials go to the
 // wrapped authenticator (local or jwt).
 
 #include <chrono>
@@ -35,8 +37,20 @@ class ApiKeyAuthenticator final : public Authenticator {
   memory::Store& store_;
   const Authenticator& next_;
   const Clock& clock_;
+  struct Verified {
+    std::uint64_t generation = 0;  // the store's identity generation before the lookup
+    std::string key_id;
+    Identity identity;
+    TimePoint last_touch{};  // last recorded use
+  };
+  static constexpr std::size_t kMaxVerified = 10000;
+
+  // The secret from the credentials, or nullopt when they carry no API key.
+  static std::optional<std::string_view> secret_of(const Credentials& credentials);
+  void record_use(Verified& v) const;  // with mu_ held
+
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::string, TimePoint> last_touch_;  // key id -> last recorded use
+  mutable std::unordered_map<std::string, Verified> verified_;  // SHA-256 hex -> key
 };
 
 }  // namespace redcell

@@ -356,6 +356,12 @@ class Store {
   virtual Future<ApiKey> revoke_api_key(const Scope& scope, std::string id) = 0;
   virtual Result<ApiKey> find_api_key(const Scope& scope, std::string_view prefix) = 0;
   virtual Future<ApiKey> touch_api_key(const Scope& scope, std::string id, TimePoint used_at) = 0;
+  // Changes after every committed write that can change what an API key resolves to
+  // (revocation, a user's attributes, a merge or reassignment), before the write's future
+  // is ready. A caller that reads this before find_api_key/get_user may keep their answer
+  // while it still reads the same value. A backend written by several processes must
+  // reflect the others' writes too.
+  virtual std::uint64_t identity_generation() const = 0;
 
   // Idempotency keys: claim returns the stored record (fresh=false) or creates a pending
   // one (fresh=true); complete stores the answer to replay.
@@ -380,6 +386,11 @@ class Store {
 
   virtual Future<Orchestrator> add_orchestrator(const Scope& scope, Orchestrator orchestrator) = 0;
   virtual Result<Orchestrator> get_orchestrator(const Scope& scope, std::string_view id) = 0;
+  // The orchestrator from the store's memory when a recent get_orchestrator left it there
+  // and no write has changed it since; nullopt otherwise (then call get_orchestrator).
+  // Never touches the database, so it may run on an event loop.
+  virtual std::optional<Orchestrator> cached_orchestrator(const Scope& scope,
+                                                          std::string_view id) = 0;
   virtual Result<Page<Orchestrator>> list_orchestrators(const Scope& scope,
                                                         const PageRequest& page) = 0;
   virtual Future<Orchestrator> delete_orchestrator(const Scope& scope, std::string id) = 0;

@@ -109,6 +109,13 @@ class ApiKeys : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
+  Result<memory::ApiKey> add_key(const NewApiKeySecret& secret) {
+    memory::ApiKey k;
+    k.name = "ci";
+    k.prefix = secret.prefix;
+    k.secret_hash = secret.hash;
+    return store_->add_api_key(memory::Scope::user(owner_), k).get();
+  }
   std::filesystem::path dir_;
   std::unique_ptr<memory::SqliteStore> store_;
   std::string owner_;
@@ -130,11 +137,7 @@ TEST_F(ApiKeys, AKeyIsItsOwnerUntilRevoked) {
   ApiKeyAuthenticator auth(*store_, local_, clock_);
   auto secret = generate_api_key_secret();
   EXPECT_EQ(secret.prefix, secret.secret.substr(0, 12));
-  memory::ApiKey k;
-  k.name = "ci";
-  k.prefix = secret.prefix;
-  k.secret_hash = secret.hash;
-  auto stored = store_->add_api_key(memory::Scope::user(owner_), k).get();
+  auto stored = add_key(secret);
   ASSERT_TRUE(stored);
   auto who = auth.authenticate(Credentials{std::nullopt, secret.secret});
   ASSERT_TRUE(who) << who.error().message();
@@ -147,6 +150,51 @@ TEST_F(ApiKeys, AKeyIsItsOwnerUntilRevoked) {
   ASSERT_TRUE(store_->revoke_api_key(memory::Scope::user(owner_), stored->id).get());
   EXPECT_EQ(auth.authenticate(Credentials{"Bearer " + secret.secret, std::nullopt}).error().code(),
             ErrorCode::unauthorized);
+}
+
+TEST_F(ApiKeys, AVerifiedKeyIsAnsweredFromMemoryUntilItsOwnerOrTheKeyChanges) {
+  ApiKeyAuthenticator auth(*store_, local_, clock_);
+  auto secret = generate_api_key_secret();
+  auto stored = add_key(secret);
+  ASSERT_TRUE(stored);
+  Credentials creds{std::nullopt, secret.secret};
+  EXPECT_TRUE(auth.may_block(creds)) << "the first use reads the store";
+  ASSERT_TRUE(auth.authenticate(creds));
+  EXPECT_FALSE(auth.may_block(creds)) << "a verified key is kept";
+  std::string wrong = secret.secret;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+  EXPECT_TRUE(auth.may_block(Credentials{std::nullopt, wrong})) << "another secret is not kept";
+
+  // The owner's attributes change: the next request sees them.
+  ASSERT_TRUE(
+      store_
+          ->upsert_user(memory::Scope::system(),
+                        memory::User{"", "iss", "sub", "ann2", "Ann", {"admin"}, {}, {}, {}})
+          .get());
+  EXPECT_TRUE(auth.may_block(creds));
+  auto who = auth.authenticate(creds);
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->username, "ann2");
+  EXPECT_TRUE(who->has_role("admin"));
+
+  // The owner is merged into another user: the key now acts as that user.
+  auto into =
+      store_
+          ->upsert_user(memory::Scope::system(),
+                        memory::User{"", "iss", "sub-2", "bea", "Bea", {"user"}, {}, {}, {}})
+          .get();
+  ASSERT_TRUE(into);
+  ASSERT_TRUE(auth.authenticate(creds));
+  ASSERT_TRUE(store_->merge_users(memory::Scope::system(), owner_, into->id).get());
+  who = auth.authenticate(creds);
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->user_id, into->id);
+
+  // Revoked (by its new owner): refused on the very next request.
+  ASSERT_TRUE(auth.authenticate(creds));
+  EXPECT_FALSE(auth.may_block(creds));
+  ASSERT_TRUE(store_->revoke_api_key(memory::Scope::user(into->id), stored->id).get());
+  EXPECT_EQ(auth.authenticate(creds).error().code(), ErrorCode::unauthorized);
 }
 
 }  // namespace

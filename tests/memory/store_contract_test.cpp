@@ -599,6 +599,36 @@ TEST_P(StoreContract, IdenticalOrchestratorDefinitionsAreStoredOncePerOwner) {
   EXPECT_NE(after_delete->id, first->id);
 }
 
+TEST_P(StoreContract, AKeptOrchestratorIsServedOnlyToItsOwnerAndOnlyUntilItChanges) {
+  Orchestrator o;
+  o.name = "kept";
+  o.type = "prompt_sending";
+  o.definition = R"({"name":"kept","target_id":"t","dataset_id":"d","converters":[]})";
+  auto stored = store_->add_orchestrator(Scope::user(alice_), o).get();
+  ASSERT_TRUE(stored);
+  ASSERT_TRUE(store_->get_orchestrator(Scope::user(alice_), stored->id));
+  auto kept = store_->cached_orchestrator(Scope::user(alice_), stored->id);
+  ASSERT_TRUE(kept) << "a read leaves the row in memory";
+  EXPECT_EQ(kept->definition, stored->definition);
+  EXPECT_FALSE(store_->cached_orchestrator(Scope::user(bob_), stored->id)) << "not bob's";
+  EXPECT_EQ(store_->get_orchestrator(Scope::user(bob_), stored->id).error().code(),
+            ErrorCode::not_found);
+
+  // Moved to bob: alice no longer sees it, from memory or from the database.
+  ASSERT_TRUE(store_->reassign_objects(Scope::system(), alice_, bob_).get());
+  EXPECT_FALSE(store_->cached_orchestrator(Scope::user(alice_), stored->id));
+  EXPECT_EQ(store_->get_orchestrator(Scope::user(alice_), stored->id).error().code(),
+            ErrorCode::not_found);
+  ASSERT_TRUE(store_->get_orchestrator(Scope::user(bob_), stored->id));
+  ASSERT_TRUE(store_->cached_orchestrator(Scope::user(bob_), stored->id));
+
+  // Deleted: gone at once.
+  ASSERT_TRUE(store_->delete_orchestrator(Scope::user(bob_), stored->id).get());
+  EXPECT_FALSE(store_->cached_orchestrator(Scope::user(bob_), stored->id));
+  EXPECT_EQ(store_->get_orchestrator(Scope::user(bob_), stored->id).error().code(),
+            ErrorCode::not_found);
+}
+
 TEST_P(StoreContract, ListsPageWithoutGapsForEveryDefinitionKind) {
   for (int i = 0; i < 7; ++i)
     ASSERT_TRUE(

@@ -97,8 +97,16 @@ struct ReplyGuard {
   std::shared_ptr<PendingReply> pending;
   asio::any_io_executor ex;
   std::atomic<bool> answered{false};
+  // While the handler is being started on the connection's loop thread, an answer given on
+  // that thread is stored at once (no post, no timer wake).
+  std::thread::id loop_thread;
+  std::atomic<bool> starting{false};
   void answer(Response r) {
     if (answered.exchange(true)) return;
+    if (std::this_thread::get_id() == loop_thread && starting.load()) {
+      pending->response = std::move(r);
+      return;
+    }
     asio::post(ex, [p = pending, r = std::move(r)]() mutable {
       p->response = std::move(r);
       p->wake.cancel();
@@ -349,6 +357,8 @@ struct Server::Impl {
       auto guard = std::make_shared<ReplyGuard>();
       guard->pending = pending;
       guard->ex = ex;
+      guard->loop_thread = std::this_thread::get_id();
+      guard->starting = true;
       Reply reply = [guard](Response r) { guard->answer(std::move(r)); };
       try {
         start(std::move(reply));
@@ -356,6 +366,7 @@ struct Server::Impl {
         log::error("handler_exception",
                    {{"request_id", req.request_id}, {"route", route.pattern}, {"what", e.what()}});
       }
+      guard->starting = false;
     }
     if (!pending->response) {
       auto [ec] = co_await pending->wake.async_wait(tuple_awaitable);

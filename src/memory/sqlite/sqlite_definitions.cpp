@@ -103,7 +103,12 @@ Future<ApiKey> SqliteStore::revoke_api_key(const Scope& scope, std::string id) {
             [&](Statement& s) { s.bind(1, now); }, "api key");
         if (!ok) return fail(ok.error());
         return reread<ApiKey>(c, "api_keys", kApiKeyCols, id, read_api_key, "api key");
-      });
+      },
+      &impl_->identity_gen);
+}
+
+std::uint64_t SqliteStore::identity_generation() const {
+  return impl_->identity_gen.load();
 }
 
 Result<ApiKey> SqliteStore::find_api_key(const Scope& scope, std::string_view prefix) {
@@ -388,9 +393,29 @@ Future<Orchestrator> SqliteStore::add_orchestrator(const Scope& scope, Orchestra
   });
 }
 
+std::optional<Orchestrator> SqliteStore::cached_orchestrator(const Scope& scope,
+                                                             std::string_view id) {
+  auto* im = impl_.get();
+  auto gen = im->orchestrator_gen.load();
+  std::lock_guard lock(im->orchestrators_mu);
+  auto it = im->orchestrators.find(std::string(id));
+  if (it == im->orchestrators.end() || it->second.gen != gen) return std::nullopt;
+  if (!scope.is_system() && it->second.row.owner != scope.user_id()) return std::nullopt;
+  return it->second.row;
+}
+
 Result<Orchestrator> SqliteStore::get_orchestrator(const Scope& scope, std::string_view id) {
-  return impl_->get_owned<Orchestrator>(scope, "orchestrators", kOrchestratorCols, id,
-                                        read_orchestrator, "orchestrator", "deleted_at IS NULL");
+  if (auto hit = cached_orchestrator(scope, id)) return std::move(*hit);
+  auto* im = impl_.get();
+  auto gen = im->orchestrator_gen.load();  // before the read: see Impl::orchestrator_gen
+  auto o = im->get_owned<Orchestrator>(scope, "orchestrators", kOrchestratorCols, id,
+                                       read_orchestrator, "orchestrator", "deleted_at IS NULL");
+  if (o) {
+    std::lock_guard lock(im->orchestrators_mu);
+    if (im->orchestrators.size() >= Impl::kMaxCachedOrchestrators) im->orchestrators.clear();
+    im->orchestrators[o->id] = Impl::CachedOrchestrator{gen, *o};
+  }
+  return o;
 }
 
 Result<Page<Orchestrator>> SqliteStore::list_orchestrators(const Scope& scope,
@@ -411,7 +436,8 @@ Future<Orchestrator> SqliteStore::delete_orchestrator(const Scope& scope, std::s
             [&](Statement& s) { s.bind(1, now); }, "orchestrator");
         if (!ok) return fail(ok.error());
         return before;
-      });
+      },
+      &impl_->orchestrator_gen);
 }
 
 }  // namespace redcell::memory

@@ -231,35 +231,38 @@ Future<User> SqliteStore::upsert_user(const Scope& scope, User user) {
   auto* im = impl_.get();
   std::string new_id = im->ids.next();
   auto now = im->clock.now();
-  return im->submit<User>([user = std::move(user), new_id, now](Connection& c) -> Result<User> {
-    auto up = c.prepare(
-        "INSERT INTO users (id, issuer, subject, username, display_name, roles, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (issuer, subject) DO UPDATE SET "
-        "username = excluded.username, display_name = excluded.display_name, "
-        "roles = excluded.roles, updated_at = excluded.updated_at");
-    if (!up) return fail(up.error());
-    {
-      StatementReset reset{*up};
-      auto& s = **up;
-      s.bind(1, new_id);
-      s.bind(2, user.issuer);
-      s.bind(3, user.subject);
-      s.bind(4, user.username);
-      s.bind(5, user.display_name);
-      s.bind(6, roles_json(user.roles));
-      s.bind(7, now);
-      s.bind(8, now);
-      if (auto ok = s.run(); !ok) return fail(ok.error());
-    }
-    // A merged identity signs in as the user it was merged into.
-    auto get = c.prepare(std::string("SELECT ") + kUserCols +
-                         " FROM users WHERE id = (SELECT COALESCE(merged_into, id) FROM users "
-                         "WHERE issuer = ? AND subject = ?)");
-    if (!get) return fail(get.error());
-    (*get)->bind(1, user.issuer);
-    (*get)->bind(2, user.subject);
-    return one_row<User>(**get, read_user, "user");
-  });
+  return im->submit<User>(
+      [user = std::move(user), new_id, now](Connection& c) -> Result<User> {
+        auto up = c.prepare(
+            "INSERT INTO users (id, issuer, subject, username, display_name, roles, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (issuer, subject) DO UPDATE "
+            "SET "
+            "username = excluded.username, display_name = excluded.display_name, "
+            "roles = excluded.roles, updated_at = excluded.updated_at");
+        if (!up) return fail(up.error());
+        {
+          StatementReset reset{*up};
+          auto& s = **up;
+          s.bind(1, new_id);
+          s.bind(2, user.issuer);
+          s.bind(3, user.subject);
+          s.bind(4, user.username);
+          s.bind(5, user.display_name);
+          s.bind(6, roles_json(user.roles));
+          s.bind(7, now);
+          s.bind(8, now);
+          if (auto ok = s.run(); !ok) return fail(ok.error());
+        }
+        // A merged identity signs in as the user it was merged into.
+        auto get = c.prepare(std::string("SELECT ") + kUserCols +
+                             " FROM users WHERE id = (SELECT COALESCE(merged_into, id) FROM users "
+                             "WHERE issuer = ? AND subject = ?)");
+        if (!get) return fail(get.error());
+        (*get)->bind(1, user.issuer);
+        (*get)->bind(2, user.subject);
+        return one_row<User>(**get, read_user, "user");
+      },
+      &im->identity_gen);
 }
 
 namespace {
@@ -313,7 +316,8 @@ Future<std::int64_t> SqliteStore::reassign_objects(const Scope& scope, std::stri
     return Impl::failed<std::int64_t>(
         Error(ErrorCode::forbidden, "only the system scope moves objects between users"));
   return impl_->submit<std::int64_t>(
-      [from, to](Connection& c) -> Result<std::int64_t> { return move_objects(c, from, to); });
+      [from, to](Connection& c) -> Result<std::int64_t> { return move_objects(c, from, to); },
+      &impl_->identity_gen, &impl_->orchestrator_gen);
 }
 
 Future<std::int64_t> SqliteStore::merge_users(const Scope& scope, std::string from,
@@ -322,20 +326,22 @@ Future<std::int64_t> SqliteStore::merge_users(const Scope& scope, std::string fr
     return Impl::failed<std::int64_t>(
         Error(ErrorCode::forbidden, "only the system scope merges users"));
   auto now = impl_->clock.now();
-  return impl_->submit<std::int64_t>([from, into, now](Connection& c) -> Result<std::int64_t> {
-    auto moved = move_objects(c, from, into);
-    if (!moved) return moved;
-    auto st = c.prepare(
-        "UPDATE users SET merged_into = ?, updated_at = ? WHERE id = ? OR merged_into = ?");
-    if (!st) return fail(st.error());
-    StatementReset reset{*st};
-    (*st)->bind(1, into);
-    (*st)->bind(2, now);
-    (*st)->bind(3, from);
-    (*st)->bind(4, from);
-    if (auto ok = (*st)->run(); !ok) return fail(ok.error());
-    return moved;
-  });
+  return impl_->submit<std::int64_t>(
+      [from, into, now](Connection& c) -> Result<std::int64_t> {
+        auto moved = move_objects(c, from, into);
+        if (!moved) return moved;
+        auto st = c.prepare(
+            "UPDATE users SET merged_into = ?, updated_at = ? WHERE id = ? OR merged_into = ?");
+        if (!st) return fail(st.error());
+        StatementReset reset{*st};
+        (*st)->bind(1, into);
+        (*st)->bind(2, now);
+        (*st)->bind(3, from);
+        (*st)->bind(4, from);
+        if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+        return moved;
+      },
+      &impl_->identity_gen, &impl_->orchestrator_gen);
 }
 
 Result<User> SqliteStore::get_user(const Scope& scope, std::string_view id) {

@@ -58,6 +58,7 @@ class SqliteStore final : public Store {
   Future<ApiKey> revoke_api_key(const Scope& scope, std::string id) override;
   Result<ApiKey> find_api_key(const Scope& scope, std::string_view prefix) override;
   Future<ApiKey> touch_api_key(const Scope& scope, std::string id, TimePoint used_at) override;
+  std::uint64_t identity_generation() const override;
   Future<IdempotencyRecord> claim_idempotency_key(const Scope& scope, std::string key,
                                                   std::string request_hash) override;
   Future<IdempotencyRecord> complete_idempotency_key(const Scope& scope, std::string key,
@@ -75,6 +76,7 @@ class SqliteStore final : public Store {
   Future<ScorerConfig> delete_scorer_config(const Scope& scope, std::string id) override;
   Future<Orchestrator> add_orchestrator(const Scope& scope, Orchestrator orchestrator) override;
   Result<Orchestrator> get_orchestrator(const Scope& scope, std::string_view id) override;
+  std::optional<Orchestrator> cached_orchestrator(const Scope& scope, std::string_view id) override;
   Result<Page<Orchestrator>> list_orchestrators(const Scope& scope,
                                                 const PageRequest& page) override;
   Future<Orchestrator> delete_orchestrator(const Scope& scope, std::string id) override;

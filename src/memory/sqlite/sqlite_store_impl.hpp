@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 
 #include "common/id.hpp"
@@ -129,6 +130,22 @@ struct SqliteStore::Impl {
   std::size_t reader_count = 0;
 
   std::atomic<std::uint64_t> batches{0}, writes{0}, checkpoints{0}, wal_bytes_largest{0};
+
+  // Generations bumped after the commit of a write that changes what they cover; a reader
+  // loads one before its read and keeps the answer only while it is unchanged (a write
+  // that commits during the read bumps it after, so the kept answer is never stale).
+  std::atomic<std::uint64_t> identity_gen{0};      // users, API keys
+  std::atomic<std::uint64_t> orchestrator_gen{0};  // orchestrators' owners and deletion
+
+  // Recently read live orchestrators (they never change in place: only deletion or a new
+  // owner), so GET /orchestrators/{id} and the engine skip the database.
+  struct CachedOrchestrator {
+    std::uint64_t gen = 0;
+    Orchestrator row;
+  };
+  static constexpr std::size_t kMaxCachedOrchestrators = 1024;
+  std::mutex orchestrators_mu;
+  std::unordered_map<std::string, CachedOrchestrator> orchestrators;
   std::atomic<std::size_t> largest_batch{0}, depth{0};
 
   ~Impl() {
@@ -144,8 +161,12 @@ struct SqliteStore::Impl {
 
   // --- writes ------------------------------------------------------------------------
 
+  // The generations given (see identity_gen) are bumped after the commit, before the
+  // future is ready.
   template <class T>
-  Future<T> submit(std::function<Result<T>(Connection&)> fn) {
+  Future<T> submit(std::function<Result<T>(Connection&)> fn,
+                   std::atomic<std::uint64_t>* bump = nullptr,
+                   std::atomic<std::uint64_t>* also_bump = nullptr) {
     auto promise = std::make_shared<std::promise<Result<T>>>();
     auto future = promise->get_future();
     if (!writer) {
@@ -159,7 +180,9 @@ struct SqliteStore::Impl {
       slot->emplace(fn(c));
       return (*slot)->has_value();
     };
-    task.finish = [promise, slot](const Error* commit_error) {
+    task.finish = [promise, slot, bump, also_bump](const Error* commit_error) {
+      if (bump) bump->fetch_add(1);
+      if (also_bump) also_bump->fetch_add(1);
       if (commit_error)
         promise->set_value(fail(*commit_error));
       else
