@@ -34,6 +34,13 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rss_mib(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def peak_rss_mib(pid):
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmHWM:"):
@@ -62,18 +69,24 @@ class Api:
         return json.loads(out)
 
 
+def start_serve(build, home):
+    port = free_port()
+    serve = subprocess.Popen([os.path.join(build, "redcell"), "serve", "--listen", f"127.0.0.1:{port}",
+                              "--target-allow", "loopback", "--access-log", "false", "--log-level", "warn",
+                              "--body-limit", str(256 << 20)],
+                             env=dict(os.environ, REDCELL_HOME=home), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    wait_port(port, serve)
+    return serve, port
+
+
 def start_processes(build, latency_ms, home):
-    mock_port, serve_port = free_port(), free_port()
-    binary = os.path.join(build, "redcell")
-    mock = subprocess.Popen([binary, "mock-target", "--listen", f"127.0.0.1:{mock_port}", "--behavior", "decode",
-                             "--latency-ms", str(latency_ms), "--log-level", "warn"],
+    mock_port = free_port()
+    mock = subprocess.Popen([os.path.join(build, "redcell"), "mock-target", "--listen", f"127.0.0.1:{mock_port}",
+                             "--behavior", "decode", "--latency-ms", str(latency_ms), "--log-level", "warn"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    env = dict(os.environ, REDCELL_HOME=home)
-    serve = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{serve_port}", "--target-allow", "loopback",
-                              "--access-log", "false", "--log-level", "warn", "--body-limit", str(256 << 20)],
-                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(mock_port, mock)
-    wait_port(serve_port, serve)
+    serve, serve_port = start_serve(build, home)
     return mock, mock_port, serve, serve_port
 
 
@@ -88,17 +101,27 @@ def stop(*procs):
             p.kill()
 
 
-def run_execution(api, mock_port, prompts, in_flight, timeout):
-    """Creates target, dataset and orchestrator; runs one execution; returns figures."""
+def setup(api, mock_port, prompts, in_flight):
+    """Creates target, dataset and orchestrator; returns the orchestrator's id."""
     t = api.call("POST", "/api/v1/targets", {
         "name": "mock", "type": "openai_chat", "endpoint": f"http://127.0.0.1:{mock_port}/v1", "model": "mock-llm",
         "limits": {"max_in_flight": in_flight, "max_retries": 0, "timeout_ms": 60000}})
-    d = api.call("POST", "/api/v1/datasets", {"name": "bench", "prompts": [prompt(i) for i in range(prompts)]})
+    # A dataset holds at most 100,000 prompts: larger runs use several.
+    datasets = []
+    for first in range(0, prompts, 100_000):
+        chunk = [prompt(i) for i in range(first, min(prompts, first + 100_000))]
+        datasets.append({"id": api.call("POST", "/api/v1/datasets", {"name": f"bench-{first}", "prompts": chunk})["id"]})
     o = api.call("POST", "/api/v1/orchestrators", {
-        "name": "bench", "type": "prompt_sending", "target_id": t["id"], "dataset_id": d["id"],
+        "name": "bench", "type": "prompt_sending", "target_id": t["id"], "datasets": datasets,
         "converter_chains": [[{"type": "base64"}]], "max_in_flight": in_flight,
         "scorers": [{"type": "regex", "params": {"pattern": "(?i)^sure"}}]})
-    e = api.call("POST", f"/api/v1/orchestrators/{o['id']}/executions", {})
+    return o["id"]
+
+
+def run_execution(api, mock_port, prompts, in_flight, timeout, orchestrator=None):
+    """Runs one execution (set up first unless given); returns (prompts/s, seconds)."""
+    orchestrator = orchestrator or setup(api, mock_port, prompts, in_flight)
+    e = api.call("POST", f"/api/v1/orchestrators/{orchestrator}/executions", {})
     deadline = time.monotonic() + timeout
     while True:
         cur = api.call("GET", f"/api/v1/executions/{e['id']}")
@@ -138,6 +161,31 @@ end
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
+def rss_section(args):
+    """One large run's peak RSS: one server process creates the datasets (POSTs of 100,000
+    prompts, themselves large bodies), a fresh one on the same store runs the execution;
+    its peak RSS is the run's, next to the same process's RSS when idle before it."""
+    with tempfile.TemporaryDirectory(prefix="redcell-bench-") as home:
+        mock, mock_port, serve, serve_port = start_processes(args.build_dir, 0, home)
+        try:
+            orchestrator = setup(Api(serve_port), mock_port, args.rss_prompts, args.in_flight)
+            setup_peak = peak_rss_mib(serve.pid)
+        finally:
+            stop(serve)
+        serve, serve_port = start_serve(args.build_dir, home)
+        try:
+            time.sleep(1)
+            idle = rss_mib(serve.pid)
+            rate, seconds = run_execution(Api(serve_port), mock_port, args.rss_prompts, args.in_flight,
+                                          timeout=3600, orchestrator=orchestrator)
+            peak = peak_rss_mib(serve.pid)
+        finally:
+            stop(serve, mock)
+    return (f"| peak RSS of redcell serve during a {args.rss_prompts:,}-prompt run, MiB "
+            f"(idle before it: {idle:,.0f}) | {peak:,.0f} | 1 run, {rate:,.0f} prompts/s, {seconds:,.0f} s | ≤ 200 |\n"
+            f"| peak RSS of the process that created its datasets (POSTs of 100,000 prompts), MiB | {setup_peak:,.0f} | 1 run | |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build_dir")
@@ -147,7 +195,11 @@ def main():
     ap.add_argument("--latency-prompts", type=int, default=15_360)
     ap.add_argument("--rss-prompts", type=int, default=0)
     ap.add_argument("--wrk-duration", type=int, default=10)
+    ap.add_argument("--only-rss", action="store_true", help="skip the throughput runs")
     args = ap.parse_args()
+    if args.only_rss:
+        print(rss_section(args))
+        return
 
     bodies = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)
     for i in range(2000):
@@ -178,15 +230,7 @@ def main():
             finally:
                 stop(serve, mock)
 
-    rss = None
-    if args.rss_prompts:
-        with tempfile.TemporaryDirectory(prefix="redcell-bench-") as home:
-            mock, mock_port, serve, serve_port = start_processes(args.build_dir, 0, home)
-            try:
-                rss_rate = run_execution(Api(serve_port), mock_port, args.rss_prompts, args.in_flight, timeout=3600)[0]
-                rss = (peak_rss_mib(serve.pid), rss_rate)
-            finally:
-                stop(serve, mock)
+    rss = rss_section(args) if args.rss_prompts else None
     os.unlink(bodies.name)
 
     med = lambda xs: statistics.median(xs)
@@ -213,7 +257,7 @@ def main():
 | CPU seconds: redcell serve / mock | {med([f[2] for f in fast]):.1f} / {med([f[3] for f in fast]):.1f} | {', '.join(f'{f[2]:.1f}/{f[3]:.1f}' for f in fast)} | |
 | prompts/s at 200 ms latency, 512 in flight ({args.latency_prompts:,} prompts) | {slow_med:,.0f} ({slow_med / 2560:.0%} of 2,560) | {', '.join(f'{r:,.0f}' for r in slow)} | ≥ 90% |""")
     if rss:
-        print(f"| peak RSS of redcell serve, {args.rss_prompts:,}-prompt run, MiB | {rss[0]:,.0f} | 1 run ({rss[1]:,.0f} prompts/s) | ≤ 200 |")
+        print(rss)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #include "engine/execution_runner.hpp"
 
 #include <boost/json.hpp>
+#include <charconv>
 #include <deque>
 #include <unordered_map>
 
@@ -30,6 +31,15 @@ struct Prompt {
   std::string value;
   std::string harm_categories = "[]";
 };
+using PromptRef = std::shared_ptr<const Prompt>;
+
+// A claimed work item with its prompt (null: the prompt is no longer stored).
+struct Claimed {
+  memory::WorkItem item;
+  PromptRef prompt;
+};
+
+constexpr std::string_view kInlinePrefix = "inline-";
 
 struct Attempt {
   TimePoint at;
@@ -37,11 +47,13 @@ struct Attempt {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
-// The prompts an execution sends: its datasets at the recorded versions, then inline ones.
-Result<std::vector<std::pair<std::string, Prompt>>> load_prompts(
-    memory::Store& store, const memory::Scope& scope, const boost::json::array& datasets,
-    const std::vector<std::string>& inline_prompts) {
-  std::vector<std::pair<std::string, Prompt>> out;
+// Calls fn(id, prompt) -> Result<void> for every prompt an execution sends, a page at a
+// time, so a run of any size holds one page: its datasets at the recorded versions, then
+// inline ones. Stops at the first failure.
+template <class Fn>
+Result<void> for_each_prompt(memory::Store& store, const memory::Scope& scope,
+                             const boost::json::array& datasets,
+                             const std::vector<std::string>& inline_prompts, Fn fn) {
   for (const auto& d : datasets) {
     const std::string id(d.as_object().at("id").as_string());
     const int version = static_cast<int>(d.as_object().at("version").to_number<std::int64_t>());
@@ -49,13 +61,49 @@ Result<std::vector<std::pair<std::string, Prompt>>> load_prompts(
     for (;;) {
       auto got = store.list_seed_prompts(scope, id, version, page);
       if (!got) return fail(got.error());
-      for (auto& p : got->items) out.push_back({p.id, Prompt{p.value, p.harm_categories}});
+      for (auto& p : got->items)
+        if (auto ok = fn(p.id, Prompt{std::move(p.value), std::move(p.harm_categories)}); !ok)
+          return ok;
       if (!got->next) break;
       page.after = got->next;
     }
   }
   for (std::size_t i = 0; i < inline_prompts.size(); ++i)
-    out.push_back({"inline-" + std::to_string(i), Prompt{inline_prompts[i], "[]"}});
+    if (auto ok =
+            fn(std::string(kInlinePrefix) + std::to_string(i), Prompt{inline_prompts[i], "[]"});
+        !ok)
+      return ok;
+  return {};
+}
+
+// The prompts of a batch of claimed work items: inline ones from the definition, the rest
+// in one store read.
+Result<std::unordered_map<std::string, PromptRef>> prompts_of(
+    memory::Store& store, const memory::Scope& scope, const std::vector<memory::WorkItem>& items,
+    const std::vector<std::string>& inline_prompts) {
+  std::unordered_map<std::string, PromptRef> out;
+  std::vector<std::string> stored;
+  for (const auto& w : items) {
+    if (out.count(w.prompt_id)) continue;
+    std::string_view id = w.prompt_id;
+    if (id.starts_with(kInlinePrefix)) {
+      std::size_t index = 0;
+      auto digits = id.substr(kInlinePrefix.size());
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      if (ec == std::errc() && end == digits.data() + digits.size() &&
+          index < inline_prompts.size())
+        out.emplace(w.prompt_id,
+                    std::make_shared<const Prompt>(Prompt{inline_prompts[index], "[]"}));
+      continue;
+    }
+    out.emplace(w.prompt_id, nullptr);
+    stored.push_back(w.prompt_id);
+  }
+  auto got = store.get_seed_prompts(scope, stored);
+  if (!got) return fail(got.error());
+  for (auto& p : *got)
+    out[p.id] =
+        std::make_shared<const Prompt>(Prompt{std::move(p.value), std::move(p.harm_categories)});
   return out;
 }
 
@@ -66,24 +114,19 @@ std::string work_item_id(const std::string& execution, const std::string& prompt
 
 }  // namespace
 
-struct ExecutionRunner::LoadedPrompts {
-  std::vector<std::pair<std::string, Prompt>> prompts;
-};
-
 struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job> {
   ExecutionRunner& runner;
   memory::Scope scope;
   memory::Execution execution;
   std::shared_ptr<const OrchestratorRuntime> rt;
   std::shared_ptr<Target> target;
-  std::unordered_map<std::string, Prompt> prompts;
   boost::json::object labels;
   int max_in_flight = 1;             // this execution's own cap (the definition's max_in_flight)
   std::shared_ptr<TargetGate> gate;  // the target's limits, shared with other executions
   bool gate_waiting = false;         // registered for the gate's next release
 
   std::mutex mu;
-  std::deque<memory::WorkItem> queue;
+  std::deque<Claimed> queue;
   bool claiming = false, exhausted = false, stop_new = false, finished = false;
   std::string stop_status, stop_reason;
   int in_flight = 0;
@@ -118,7 +161,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   }
 
   void pump() {
-    std::vector<memory::WorkItem> to_send;
+    std::vector<Claimed> to_send;
     bool claim = false, done = false, wake = false;
     std::chrono::nanoseconds wait{0};
     {
@@ -166,36 +209,45 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
                    .claim_work_items(scope, execution.id, runner.options_.worker_id,
                                      runner.options_.claim_batch, lease)
                    .get();
+    Result<std::unordered_map<std::string, PromptRef>> prompts =
+        got ? prompts_of(runner.store_, scope, *got, rt->definition.prompts)
+            : Result<std::unordered_map<std::string, PromptRef>>(fail(got.error()));
     {
       std::lock_guard lk(mu);
       claiming = false;
       if (!got) {
         stop("failed", "claiming work items failed: " + got.error().message());
+      } else if (!prompts) {
+        stop("failed",
+             "reading the prompts of claimed work items failed: " + prompts.error().message());
       } else if (got->empty()) {
         exhausted = true;
       } else {
-        for (auto& w : *got) queue.push_back(std::move(w));
+        for (auto& w : *got) {
+          auto prompt = (*prompts)[w.prompt_id];
+          queue.push_back(Claimed{std::move(w), std::move(prompt)});
+        }
       }
     }
     pump();
   }
 
-  void send(memory::WorkItem item) {
-    auto p = prompts.find(item.prompt_id);
-    auto shared = std::make_shared<memory::WorkItem>(std::move(item));
-    if (p == prompts.end()) {
+  void send(Claimed claimed) {
+    auto shared = std::make_shared<memory::WorkItem>(std::move(claimed.item));
+    PromptRef p = std::move(claimed.prompt);
+    if (!p) {
       return record(
-          shared, "", "", {},
+          shared, nullptr, "", {},
           std::unexpected(TargetFailure{"the prompt of this work item is no longer stored", false,
                                         std::nullopt, "unknown"}),
           {});
     }
-    std::string converted = p->second.value;
+    std::string converted = p->value;
     const auto& chain = rt->chains.at(static_cast<std::size_t>(shared->chain_index));
     for (const auto& c : chain) {
       auto out = c->convert(converted);
       if (!out)
-        return record(shared, p->second.value, converted, {},
+        return record(shared, p, converted, {},
                       std::unexpected(TargetFailure{"converter failed: " + out.error().message(),
                                                     false, std::nullopt, "processing"}),
                       {});
@@ -209,11 +261,11 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       req.messages.push_back(
           {std::string(t.at("role").as_string()), std::string(t.at("content").as_string())});
     req.messages.push_back({"user", converted});
-    attempt(shared, p->second.value, std::move(converted), std::move(req), 0,
+    attempt(shared, std::move(p), std::move(converted), std::move(req), 0,
             std::make_shared<std::vector<Attempt>>());
   }
 
-  void attempt(std::shared_ptr<memory::WorkItem> item, std::string original, std::string converted,
+  void attempt(std::shared_ptr<memory::WorkItem> item, PromptRef prompt, std::string converted,
                TargetRequest req, int n, std::shared_ptr<std::vector<Attempt>> attempts) {
     {
       std::lock_guard lk(mu);
@@ -225,8 +277,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     auto self = shared_from_this();
     const auto started = std::chrono::steady_clock::now();
     auto copy = req;
-    target->send(std::move(copy), [self, item, original, converted, req = std::move(req), n,
-                                   attempts, started](TargetResult r) mutable {
+    target->send(std::move(copy), [self, item, prompt, converted, req = std::move(req), n, attempts,
+                                   started](TargetResult r) mutable {
       const double latency =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
               .count();
@@ -240,18 +292,18 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       if (!r && r.error().retryable && n < self->target->limits().max_retries && !cancelled) {
         auto wait = self->runner.retry_.delay(n, r.error().retry_after);
         self->runner.after_(
-            wait, [self, item, original = std::move(original), converted = std::move(converted),
+            wait, [self, item, prompt = std::move(prompt), converted = std::move(converted),
                    req = std::move(req), n, attempts]() mutable {
-              self->attempt(item, std::move(original), std::move(converted), std::move(req), n + 1,
+              self->attempt(item, std::move(prompt), std::move(converted), std::move(req), n + 1,
                             attempts);
             });
         return;
       }
-      self->record(item, original, converted, *attempts, std::move(r), latency);
+      self->record(item, prompt, converted, *attempts, std::move(r), latency);
     });
   }
 
-  void record(std::shared_ptr<memory::WorkItem> item, const std::string& original,
+  void record(std::shared_ptr<memory::WorkItem> item, const PromptRef& prompt,
               const std::string& converted, const std::vector<Attempt>& attempts, TargetResult r,
               std::optional<double> latency) {
     const auto& def = rt->definition;
@@ -284,7 +336,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       res.messages.push_back(std::move(m));
     }
     auto user = base("user");
-    user.original_value = original;
+    user.original_value = prompt ? prompt->value : std::string();
     user.converted_value = converted;
     user.converters = boost::json::serialize(
         def.converter_chains.at(static_cast<std::size_t>(item->chain_index)));
@@ -292,8 +344,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
                              {"prompt_id", item->prompt_id},
                              {"chain_index", item->chain_index},
                              {"attempt", item->attempt}};
-    auto p = prompts.find(item->prompt_id);
-    if (p != prompts.end()) meta["harm_categories"] = boost::json::parse(p->second.harm_categories);
+    if (prompt) meta["harm_categories"] = boost::json::parse(prompt->harm_categories);
     user.metadata = boost::json::serialize(meta);
     res.messages.push_back(std::move(user));
 
@@ -513,18 +564,20 @@ Result<DryRunReport> ExecutionRunner::dry_run(const memory::Scope& scope,
                                               const std::string& orchestrator_id) {
   auto plan = plan_of(store_, orchestrators_, scope, orchestrator_id);
   if (!plan) return fail(plan.error());
-  auto prompts = load_prompts(store_, scope, plan->datasets, plan->rt->definition.prompts);
-  if (!prompts) return fail(prompts.error());
   DryRunReport r;
   const auto& def = plan->rt->definition;
-  for (const auto& [id, p] : *prompts)
-    for (const auto& chain : plan->rt->chains) {
-      std::string text = p.value;
-      for (const auto& c : chain)
-        if (auto out = c->convert(text)) text = std::move(*out);
-      r.estimated_prompt_tokens += estimate_tokens(text) * def.attempts;
-      r.work_items += def.attempts;
-    }
+  auto ok = for_each_prompt(store_, scope, plan->datasets, def.prompts,
+                            [&](const std::string&, const Prompt& p) -> Result<void> {
+                              for (const auto& chain : plan->rt->chains) {
+                                std::string text = p.value;
+                                for (const auto& c : chain)
+                                  if (auto out = c->convert(text)) text = std::move(*out);
+                                r.estimated_prompt_tokens += estimate_tokens(text) * def.attempts;
+                                r.work_items += def.attempts;
+                              }
+                              return {};
+                            });
+  if (!ok) return fail(ok.error());
   return r;
 }
 
@@ -537,8 +590,6 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
   }
   auto plan = plan_of(store_, orchestrators_, scope, orchestrator_id);
   if (!plan) return fail(plan.error());
-  auto prompts = load_prompts(store_, scope, plan->datasets, plan->rt->definition.prompts);
-  if (!prompts) return fail(prompts.error());
   boost::json::object labels = plan->rt->definition.labels;
   for (const auto& kv : request.labels) labels[kv.key()] = kv.value();
   memory::Execution e;
@@ -562,29 +613,40 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
     if (!added) return fail(added.error());
     return {};
   };
-  for (const auto& [pid, p] : *prompts)
-    for (std::size_t c = 0; c < plan->rt->chains.size(); ++c)
-      for (int a = 0; a < def.attempts; ++a) {
-        memory::WorkItem w;
-        w.id = work_item_id(stored->id, pid, c, a);
-        w.execution_id = stored->id;
-        w.prompt_id = pid;
-        w.chain_index = static_cast<int>(c);
-        w.attempt = a;
-        items.push_back(std::move(w));
-        ++total;
-        if (items.size() >= 5000)
-          if (auto ok = flush_items(); !ok) return fail(ok.error());
-      }
-  if (auto ok = flush_items(); !ok) return fail(ok.error());
+  // Work items are made a page of prompts at a time; a failure leaves the execution failed
+  // with the reason, never half made and running.
+  auto made = for_each_prompt(store_, scope, plan->datasets, def.prompts,
+                              [&](const std::string& pid, const Prompt&) -> Result<void> {
+                                for (std::size_t c = 0; c < plan->rt->chains.size(); ++c)
+                                  for (int a = 0; a < def.attempts; ++a) {
+                                    memory::WorkItem w;
+                                    w.id = work_item_id(stored->id, pid, c, a);
+                                    w.execution_id = stored->id;
+                                    w.prompt_id = pid;
+                                    w.chain_index = static_cast<int>(c);
+                                    w.attempt = a;
+                                    items.push_back(std::move(w));
+                                    ++total;
+                                    if (items.size() >= 5000)
+                                      if (auto ok = flush_items(); !ok) return ok;
+                                  }
+                                return {};
+                              });
+  if (made) made = flush_items();
+  if (!made) {
+    (void)store_
+        .set_execution_status(scope, stored->id, "failed",
+                              "making its work items failed: " + made.error().message())
+        .get();
+    return fail(made.error());
+  }
   memory::ExecutionCounts counts;
   counts.total = total;
   if (auto c = store_.add_execution_counts(scope, stored->id, counts).get(); !c)
     return fail(c.error());
   auto running = store_.set_execution_status(scope, stored->id, "running").get();
   if (!running) return fail(running.error());
-  LoadedPrompts loaded{std::move(*prompts)};
-  if (auto ok = launch(scope, *running, false, &loaded); !ok) {
+  if (auto ok = launch(scope, *running, false); !ok) {
     (void)store_.set_execution_status(scope, stored->id, "failed", ok.error().message()).get();
     return fail(ok.error());
   }
@@ -592,7 +654,7 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
 }
 
 Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::Execution& e,
-                                     bool resumed, LoadedPrompts* preloaded) {
+                                     bool resumed) {
   auto job = std::make_shared<Job>(*this, scope);
   job->execution = e;
   boost::system::error_code ec;
@@ -625,14 +687,6 @@ Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::E
   auto target = make_target(*target_row, targets_);
   if (!target) return fail(target.error());
   job->target = std::shared_ptr<Target>(std::move(*target));
-  if (!preloaded) {
-    auto prompts =
-        load_prompts(store_, scope, s.at("datasets").as_array(), job->rt->definition.prompts);
-    if (!prompts) return fail(prompts.error());
-    for (auto& [id, p] : *prompts) job->prompts.emplace(id, std::move(p));
-  } else {
-    for (auto& [id, p] : preloaded->prompts) job->prompts.emplace(id, std::move(p));
-  }
   job->labels = s.at("labels").as_object();
   const auto& limits = job->target->limits();
   job->max_in_flight = std::max(1, job->rt->definition.max_in_flight.value_or(4096));

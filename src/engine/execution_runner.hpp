@@ -85,10 +85,8 @@ class ExecutionRunner {
   struct Job;
 
  private:
-  struct LoadedPrompts;
   // `preloaded`: the prompts start() already read, so they are not read twice.
-  Result<void> launch(const memory::Scope& scope, const memory::Execution& e, bool resumed,
-                      LoadedPrompts* preloaded = nullptr);
+  Result<void> launch(const memory::Scope& scope, const memory::Execution& e, bool resumed);
   friend struct Job;
   memory::Store& store_;
   WorkPool& pool_;

@@ -406,6 +406,11 @@ class Store {
   virtual Result<Page<Dataset>> list_datasets(const Scope& scope, const PageRequest& page) = 0;
   virtual Result<Page<SeedPrompt>> list_seed_prompts(const Scope& scope, std::string_view id,
                                                      int version, const PageRequest& page) = 0;
+  // The scope's seed prompts with these ids, whatever their dataset or version (a deleted
+  // dataset's too, so executions that use it can finish), in no particular order; unknown
+  // ids are left out.
+  virtual Result<std::vector<SeedPrompt>> get_seed_prompts(const Scope& scope,
+                                                           const std::vector<std::string>& ids) = 0;
   virtual Future<Dataset> delete_dataset(const Scope& scope, std::string id) = 0;
 
   virtual Future<Execution> add_execution(const Scope& scope, Execution execution) = 0;

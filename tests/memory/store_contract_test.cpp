@@ -657,6 +657,39 @@ std::vector<SeedPrompt> prompts(std::initializer_list<std::string> values) {
   return out;
 }
 
+TEST_P(StoreContract, SeedPromptsAreFetchedByIdForTheirOwnerOnlyEvenAfterDeletion) {
+  Dataset d;
+  d.name = "many";
+  std::vector<std::string> values;
+  for (int i = 0; i < 250; ++i) values.push_back("prompt " + std::to_string(i));
+  std::vector<SeedPrompt> many;
+  for (const auto& v : values) many.push_back(prompts({v})[0]);
+  auto ds = store_->add_dataset(Scope::user(alice_), d, many).get();
+  ASSERT_TRUE(ds);
+  std::vector<std::string> ids;
+  PageRequest page{kMaxPageLimit, std::nullopt};
+  for (const auto& p : items(store_->list_seed_prompts(Scope::user(alice_), ds->id, 1, page)))
+    ids.push_back(p.id);
+  ASSERT_EQ(ids.size(), 250u);
+  // 201 ids: over two full chunks of the query, plus one unknown id.
+  std::vector<std::string> wanted(ids.begin() + 20, ids.begin() + 220);
+  wanted.push_back("01900000-0000-7000-8000-000000000000");
+  auto got = store_->get_seed_prompts(Scope::user(alice_), wanted);
+  ASSERT_TRUE(got) << got.error().message();
+  std::set<std::string> seen;
+  for (const auto& p : *got) {
+    seen.insert(p.value);
+    EXPECT_EQ(p.harm_categories, R"(["illegal"])");
+  }
+  EXPECT_EQ(got->size(), 200u) << "each once; the unknown id left out";
+  EXPECT_TRUE(seen.count("prompt 20") && seen.count("prompt 219") && !seen.count("prompt 220"));
+  EXPECT_TRUE(store_->get_seed_prompts(Scope::user(bob_), wanted)->empty()) << "not bob's";
+  EXPECT_TRUE(store_->get_seed_prompts(Scope::user(alice_), {})->empty());
+  ASSERT_TRUE(store_->delete_dataset(Scope::user(alice_), ds->id).get());
+  EXPECT_EQ(store_->get_seed_prompts(Scope::user(alice_), wanted)->size(), 200u)
+      << "an execution of a deleted dataset can still finish";
+}
+
 TEST_P(StoreContract, DatasetsAreVersionedAndOldVersionsStayReadable) {
   Dataset d;
   d.name = "jailbreaks";
