@@ -25,6 +25,7 @@ int run_doctor(const Config& config, bool json) {
   if (settings) {
     check("identity", true, "mode " + settings->auth);
     check("store_url", true, settings->store.str());
+    check("outgoing_proxy", true, settings->proxy.describe());
     const auto& url = settings->store;
     if (url.kind == StoreUrl::Kind::sqlite && !std::filesystem::exists(url.path)) {
       check("store", true, "no store yet at " + url.path.string() + "; redcell serve creates it");

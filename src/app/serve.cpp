@@ -90,11 +90,14 @@ int run_serve(const Config& config) {
     std::cerr << "redcell serve: " << settings.error().message() << "\n";
     return 2;
   }
+  for (const auto* p : {&settings->proxy.http, &settings->proxy.https})
+    if (*p && !(*p)->password.empty()) log::add_secret((*p)->password);
   log::init(settings->log_level);
   const auto started_at = format_time(SystemClock::instance().now());
   log::info("starting", {{"version", REDCELL_VERSION},
                          {"auth", settings->auth},
                          {"target_allow", settings->target_allow},
+                         {"proxy", settings->proxy.describe()},
                          {"config", config.describe()}});
 
   auto store = open_store(settings->store, false);
@@ -113,6 +116,7 @@ int run_serve(const Config& config) {
     http::ClientOptions o;
     o.threads = 1;
     o.policy = *EndpointPolicy::parse("loopback,private");
+    o.proxy = settings->proxy;
     auto& client = identity_client.emplace(o);
     settings->jwt.fetch_jwks = [&client, url = settings->jwt.jwks_url]() -> Result<std::string> {
       http::ClientRequest req;
@@ -199,6 +203,7 @@ int run_serve(const Config& config) {
   // The engine: outgoing requests on their own loops, checked against the allow-list.
   http::ClientOptions client_options;
   client_options.policy = *endpoints;
+  client_options.proxy = settings->proxy;
   http::HttpClient client(client_options);
   TargetDeps target_deps{client, *secrets,
                          [](const std::string& name) -> std::optional<std::string> {

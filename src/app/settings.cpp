@@ -172,6 +172,10 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   if (!policy) return fail(policy.error());
   out.target_allow = allow.value.value_or("");
 
+  auto proxy = http::ProxySettings::from_environment(env);
+  if (!proxy) return fail(proxy.error());
+  out.proxy = std::move(*proxy);
+
   const auto& keep = config.setting("retention");
   auto retention = parse_duration(*keep.value, keep.origin);
   if (!retention) return fail(retention.error());

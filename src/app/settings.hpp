@@ -11,6 +11,7 @@
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "common/store_url.hpp"
+#include "http/client/proxy.hpp"
 #include "identity/jwt.hpp"
 
 namespace redcell {
@@ -33,6 +34,8 @@ struct ServeSettings {
   std::string target_allow;               // EndpointPolicy spec, already checked
   // Finished executions older than this are purged with their results; 0: kept forever.
   std::chrono::seconds retention{0};
+  // HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment, for every outgoing request.
+  http::ProxySettings proxy;
 };
 
 // "90d", "12h", "30m", "45s" (or "0"/"off": forever) as seconds.

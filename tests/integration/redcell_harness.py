@@ -24,7 +24,10 @@ class Server:
     def __init__(self, *args, env=None, home=None, wait=True):
         self.tmp = tempfile.TemporaryDirectory(prefix="redcell-it-")
         self.home = home or self.tmp.name
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("REDCELL_") or k == "REDCELL_BIN"}
+        # Outgoing proxies come only from a test's own env (the tests' targets are on loopback).
+        proxies = {"http_proxy", "https_proxy", "no_proxy"}
+        self.env = {k: v for k, v in os.environ.items()
+                    if (not k.startswith("REDCELL_") or k == "REDCELL_BIN") and k.lower() not in proxies}
         self.env["REDCELL_HOME"] = self.home
         self.env.update(env or {})
         listen = [] if any(str(a).startswith("--listen") for a in args) else ["--listen", "127.0.0.1:0"]

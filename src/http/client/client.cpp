@@ -48,8 +48,19 @@ struct Connection {
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;
+  // Through an HTTP proxy that forwards: requests name "http://address:port" before the
+  // path, with the proxy's credentials.
+  std::string forward_prefix;
+  std::string proxy_authorization;
   beast::tcp_stream& tcp() { return tls ? tls->next_layer() : *plain; }
 };
+
+// "1.2.3.4:443" or "[::1]:443".
+std::string authority_of(const tcp::endpoint& ep) {
+  auto a = ep.address().to_string();
+  if (ep.address().is_v6()) a = "[" + a + "]";
+  return a + ":" + std::to_string(ep.port());
+}
 
 struct Target {
   bool https = false;
@@ -100,7 +111,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
   std::vector<std::thread> threads;
   std::mutex mu;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
-  std::atomic<std::uint64_t> requests{0}, opened{0}, reused{0};
+  std::atomic<std::uint64_t> requests{0}, opened{0}, reused{0}, proxied{0};
 
   explicit Impl(ClientOptions o) : options(std::move(o)) {
     tls.set_default_verify_paths();
@@ -146,9 +157,14 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     auto c = std::make_unique<Connection>();
     c->plain = std::make_unique<beast::tcp_stream>(ex);
     c->plain->expires_at(deadline);
-    auto [cec, ep] = co_await c->plain->async_connect(allowed, tuple_awaitable);
-    (void)ep;
-    if (cec) co_return fail(unavailable(t, "connect: " + describe(cec)));
+    if (const Proxy* proxy = options.proxy.for_target(t.https, t.host, t.port)) {
+      auto ok = co_await through_proxy(*c, *proxy, t, allowed.front(), deadline);
+      if (!ok) co_return fail(ok.error());
+    } else {
+      auto [cec, ep] = co_await c->plain->async_connect(allowed, tuple_awaitable);
+      (void)ep;
+      if (cec) co_return fail(unavailable(t, "connect: " + describe(cec)));
+    }
     c->plain->socket().set_option(tcp::no_delay(true));
     opened++;
     if (!t.https) co_return c;
@@ -160,6 +176,58 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, tuple_awaitable);
     if (hec) co_return fail(unavailable(t, "TLS handshake: " + hec.message()));
     co_return c;
+  }
+
+  // Connects c->plain to the proxy; for an https target opens a CONNECT tunnel to the
+  // address the allow-list accepted (the proxy does not resolve the name again), for an
+  // http target sets up forwarding to that address.
+  awaitable<Result<void>> through_proxy(Connection& c, const Proxy& proxy, const Target& t,
+                                        const tcp::endpoint& address,
+                                        std::chrono::steady_clock::time_point deadline) {
+    auto ex = co_await asio::this_coro::executor;
+    tcp::resolver resolver(ex);
+    auto [rec, results] = co_await resolver.async_resolve(proxy.host, proxy.port, tuple_awaitable);
+    if (rec)
+      co_return fail(
+          unavailable(t, "cannot resolve the proxy " + proxy.url + ": " + rec.message()));
+    auto [cec, ep] = co_await c.plain->async_connect(results, tuple_awaitable);
+    (void)ep;
+    if (cec)
+      co_return fail(unavailable(t, "connect to the proxy " + proxy.url + ": " + describe(cec)));
+    proxied++;
+    const std::string authority = authority_of(address);
+    if (!t.https) {
+      c.forward_prefix = "http://" + authority;
+      c.proxy_authorization = proxy.authorization;
+      co_return Result<void>{};
+    }
+    bhttp::request<bhttp::empty_body> connect{bhttp::verb::connect, authority, 11};
+    connect.set(bhttp::field::host, authority);
+    connect.set(bhttp::field::user_agent, "redcell/" REDCELL_VERSION);
+    if (!proxy.authorization.empty())
+      connect.set(bhttp::field::proxy_authorization, proxy.authorization);
+    auto [wec, wn] = co_await bhttp::async_write(*c.plain, connect, tuple_awaitable);
+    (void)wn;
+    if (wec)
+      co_return fail(
+          unavailable(t, "sending CONNECT to the proxy " + proxy.url + ": " + describe(wec)));
+    bhttp::response_parser<bhttp::empty_body> parser;
+    parser.skip(true);  // a CONNECT answer has no body: the tunnel follows the header
+    auto [pec, pn] = co_await bhttp::async_read_header(*c.plain, c.buffer, parser, tuple_awaitable);
+    (void)pn;
+    if (pec)
+      co_return fail(unavailable(
+          t, "reading the proxy's CONNECT answer from " + proxy.url + ": " + describe(pec)));
+    const auto status = parser.get().result_int();
+    if (status / 100 != 2)
+      co_return fail(unavailable(t, "the proxy " + proxy.url + " refused CONNECT " + authority +
+                                        ": " + std::to_string(status) + " " +
+                                        std::string(parser.get().reason())));
+    if (c.buffer.size() != 0)
+      co_return fail(
+          unavailable(t, "the proxy " + proxy.url + " sent bytes after its CONNECT answer"));
+    (void)deadline;
+    co_return Result<void>{};
   }
 
   awaitable<Result<ClientResponse>> perform(ClientRequest req) {
@@ -188,6 +256,14 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
         conn = std::move(*fresh);
       }
       conn->tcp().expires_at(deadline);
+      if (!conn->forward_prefix.empty()) {
+        msg.target(conn->forward_prefix + target->target);
+        if (!conn->proxy_authorization.empty())
+          msg.set(bhttp::field::proxy_authorization, conn->proxy_authorization);
+      } else {
+        msg.target(target->target);
+        msg.erase(bhttp::field::proxy_authorization);
+      }
       boost::system::error_code wec;
       if (conn->tls) {
         auto [ec, n] = co_await bhttp::async_write(*conn->tls, msg, tuple_awaitable);
@@ -265,7 +341,8 @@ void HttpClient::after(std::chrono::milliseconds delay, std::function<void()> fn
 }
 
 ClientStats HttpClient::stats() const {
-  return {impl_->requests.load(), impl_->opened.load(), impl_->reused.load()};
+  return {impl_->requests.load(), impl_->opened.load(), impl_->reused.load(),
+          impl_->proxied.load()};
 }
 
 }  // namespace redcell::http

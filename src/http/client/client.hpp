@@ -1,9 +1,10 @@
 #pragma once
 // The outgoing HTTP/1.1 client every target uses: Boost.Beast + OpenSSL on its own event
 // loop threads, keep-alive connection pools per scheme/host/port, certificate and host-name
-// verification against the system CA store, a total deadline per request, and the target
-// allow-list checked on every resolved address before connecting. No Asio type appears
-// here, so targets compile without the heavy headers.
+// verification against the system CA store, a total deadline per request, the target
+// allow-list checked on every resolved address before connecting, and HTTP(S)_PROXY /
+// NO_PROXY (proxy.hpp). Redirects are not followed: a 3xx is the target's answer. No Asio
+// type appears here, so targets compile without the heavy headers.
 
 #include <chrono>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "http/client/proxy.hpp"
 #include "targets/endpoint_policy.hpp"
 
 namespace redcell::http {
@@ -41,12 +43,14 @@ struct ClientOptions {
   std::size_t max_response_bytes = 64 << 20;
   EndpointPolicy policy = EndpointPolicy::allow_all_but_metadata();
   std::string ca_file;  // extra CA bundle (tests); the system store is always used
+  ProxySettings proxy;  // none unless set (serve reads the environment)
 };
 
 struct ClientStats {
   std::uint64_t requests = 0;
   std::uint64_t connections_opened = 0;
   std::uint64_t connections_reused = 0;
+  std::uint64_t connections_proxied = 0;  // of those opened, through a proxy
 };
 
 // Failures come back as errors: `forbidden` when the allow-list refuses every address,
