@@ -226,6 +226,7 @@ int run_serve(const Config& config) {
 
   RunnerOptions runner_options;
   runner_options.worker_id = "serve-" + std::to_string(::getpid()) + "-" + new_id().substr(24);
+  runner_options.lease = settings->claim_lease;
   ExecutionRunner runner(
       memory, blocking, orchestrators, target_deps,
       [&client](std::chrono::milliseconds d, std::function<void()> fn) {

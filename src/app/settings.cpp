@@ -46,6 +46,10 @@ std::vector<OptionSpec> serve_option_specs() {
        "purge finished executions and their results after this long: 90d, 12h, 30m, 45s; "
        "off keeps them forever",
        "off", false},
+      {"claim-lease",
+       "how long a claimed work item stays this server's before another claim may take it "
+       "again: 120s, 5m (a held item's lease is renewed by the server's next claim)",
+       "120s", false},
   };
 }
 
@@ -180,6 +184,13 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   auto retention = parse_duration(*keep.value, keep.origin);
   if (!retention) return fail(retention.error());
   out.retention = *retention;
+  const auto& lease = config.setting("claim-lease");
+  auto lease_for = parse_duration(*lease.value, lease.origin);
+  if (!lease_for) return fail(lease_for.error());
+  if (lease_for->count() < 1)
+    return fail(Error::invalid(lease.origin, boost::json::value(*lease.value),
+                               "a duration of at least 1s, such as 120s or 5m"));
+  out.claim_lease = *lease_for;
 
   auto threads = parse_number<unsigned>(config.setting("threads"), 0, 256);
   if (!threads) return fail(threads.error());

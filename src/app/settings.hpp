@@ -34,6 +34,7 @@ struct ServeSettings {
   std::string target_allow;               // EndpointPolicy spec, already checked
   // Finished executions older than this are purged with their results; 0: kept forever.
   std::chrono::seconds retention{0};
+  std::chrono::seconds claim_lease{120};  // work-item lease of this server's claims
   // HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment, for every outgoing request.
   http::ProxySettings proxy;
 };

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <deque>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -99,7 +100,7 @@ Result<std::unordered_map<std::string, PromptRef>> prompts_of(
     out.emplace(w.prompt_id, nullptr);
     stored.push_back(w.prompt_id);
   }
-  auto got = store.get_seed_prompts(scope, stored);
+  auto got = store.get_seed_prompts(scope, std::move(stored)).get();
   if (!got) return fail(got.error());
   for (auto& p : *got)
     out[p.id] =
@@ -121,12 +122,24 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::shared_ptr<const OrchestratorRuntime> rt;
   std::shared_ptr<Target> target;
   boost::json::object labels;
+  // What every stored row of this execution repeats, serialized once at launch.
+  std::string labels_json;
+  std::vector<std::string> chain_json;                 // per converter chain
+  std::vector<std::string> scorer_types, scorer_json;  // per scorer
   int max_in_flight = 1;             // this execution's own cap (the definition's max_in_flight)
   std::shared_ptr<TargetGate> gate;  // the target's limits, shared with other executions
   bool gate_waiting = false;         // registered for the gate's next release
 
   std::mutex mu;
   std::deque<Claimed> queue;
+  // Ids of the items this job holds (queued, in flight or not yet stored). A held item whose
+  // lease ran out
+  // (a slow, rate-limited target) comes back from the next claim, which renews its lease;
+  // it is not queued twice. When a claim brings nothing new, the next waits for an item to
+  // finish.
+  std::unordered_set<std::string> held;
+  std::vector<std::string> stored_during_claim;
+  bool claim_paused = false;
   bool claiming = false, exhausted = false, stop_new = false, finished = false;
   std::string stop_status, stop_reason;
   int in_flight = 0;
@@ -183,7 +196,9 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
         queue.pop_front();
         ++in_flight;
       }
-      claim = !stop_new && queue.empty() && !claiming && !exhausted && in_flight < max_in_flight;
+      // Claim ahead while half a batch is still queued, so sends never wait for the store.
+      claim = !stop_new && !claiming && !exhausted && !claim_paused &&
+              queue.size() < std::max<std::size_t>(1, runner.options_.claim_batch / 2);
       if (claim) claiming = true;
       done = (stop_new || (exhausted && queue.empty())) && in_flight == 0 && unpersisted == 0 &&
              !flushing && !claiming;
@@ -223,11 +238,17 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       } else if (got->empty()) {
         exhausted = true;
       } else {
+        bool fresh = false;
         for (auto& w : *got) {
+          if (!held.insert(w.id).second) continue;
+          fresh = true;
           auto prompt = (*prompts)[w.prompt_id];
           queue.push_back(Claimed{std::move(w), std::move(prompt)});
         }
+        if (!fresh) claim_paused = true;
       }
+      for (const auto& id : stored_during_claim) held.erase(id);
+      stored_during_claim.clear();
     }
     pump();
   }
@@ -312,7 +333,6 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     res.execution_id = execution.id;
     res.worker = runner.options_.worker_id;
     res.conversation_id = item->id;
-    const std::string labels_json = boost::json::serialize(labels);
     std::int64_t seq = 0;
     auto base = [&](std::string role) {
       memory::Message m;
@@ -338,8 +358,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     auto user = base("user");
     user.original_value = prompt ? prompt->value : std::string();
     user.converted_value = converted;
-    user.converters = boost::json::serialize(
-        def.converter_chains.at(static_cast<std::size_t>(item->chain_index)));
+    user.converters = chain_json.at(static_cast<std::size_t>(item->chain_index));
     boost::json::object meta{{"work_item_id", item->id},
                              {"prompt_id", item->prompt_id},
                              {"chain_index", item->chain_index},
@@ -386,15 +405,15 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
           continue;
         }
         memory::Score score;
-        score.scorer_type = std::string(def.scorers[i].at("type").as_string());
-        score.scorer_identity = boost::json::serialize(def.scorers[i]);
+        score.scorer_type = scorer_types[i];
+        score.scorer_identity = scorer_json[i];
         score.score_type = s->score_type;
         score.value = s->value;
         score.category = s->category;
         score.rationale = s->rationale;
         const bool objective =
             def.objective_scorer && static_cast<std::size_t>(*def.objective_scorer) == i;
-        score.metadata = boost::json::serialize(boost::json::object{{"objective", objective}});
+        score.metadata = objective ? R"({"objective":true})" : R"({"objective":false})";
         if (objective) {
           delta.scored = 1;
           delta.achieved = s->value == "true" ? 1 : 0;
@@ -442,6 +461,9 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     auto self = shared_from_this();
     runner.pool_.post([self, batch = std::move(batch)]() mutable {
       const std::size_t n = batch.size();
+      std::vector<std::string> ids;
+      ids.reserve(n);
+      for (const auto& r : batch) ids.push_back(r.work_item_id);
       auto out = self->runner.store_.record_work_item_results(self->scope, std::move(batch)).get();
       if (!out)
         log::error("record_results_failed",
@@ -455,6 +477,13 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
         std::lock_guard lk(self->mu);
         self->unpersisted -= n;
         self->flushing = false;
+        // Stored (or refused): no longer held. A claim already under way may have read them
+        // before this commit; they stay held until it is handled.
+        if (self->claiming)
+          self->stored_during_claim.insert(self->stored_during_claim.end(), ids.begin(), ids.end());
+        else
+          for (const auto& id : ids) self->held.erase(id);
+        self->claim_paused = false;
       }
       self->flush();
       self->pump();
@@ -688,6 +717,13 @@ Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::E
   if (!target) return fail(target.error());
   job->target = std::shared_ptr<Target>(std::move(*target));
   job->labels = s.at("labels").as_object();
+  job->labels_json = boost::json::serialize(job->labels);
+  for (const auto& chain : job->rt->definition.converter_chains)
+    job->chain_json.push_back(boost::json::serialize(chain));
+  for (const auto& sc : job->rt->definition.scorers) {
+    job->scorer_types.emplace_back(sc.as_object().at("type").as_string());
+    job->scorer_json.push_back(boost::json::serialize(sc));
+  }
   const auto& limits = job->target->limits();
   job->max_in_flight = std::max(1, job->rt->definition.max_in_flight.value_or(4096));
   job->gate = gate_for(target_id, limits);

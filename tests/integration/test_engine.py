@@ -207,6 +207,22 @@ def test_cancel_stops_new_sends(mock_factory):
         assert {"execution.start", "execution.cancel"} <= {a["action"] for a in audit}
 
 
+def test_items_held_past_their_lease_are_sent_once(mock_factory):
+    # One send at a time, 25 ms each: 300 items take ~8 s, far past a 1 s lease, so the
+    # second claim gets back items this server still holds in its queue. It renews their
+    # lease and must not queue them twice.
+    mock = mock_factory("--behavior", "echo", "--latency-ms", "25")
+    with Server("--target-allow", "loopback", "--claim-lease", "1s") as s:
+        o = setup_run(s, mock.url, [f"p{i}" for i in range(300)], limits={"max_in_flight": 1})
+        e = start(s, o)
+        done = wait_status(s, e["id"], {"succeeded", "failed", "incomplete"}, timeout=300)
+        assert done["status"] == "succeeded", done
+        assert done["counts"]["sent"] == 300 and done["counts"]["errors"] == 0
+        st = mock.stats()
+        assert st["requests"] == 300 and st["max_per_item"] == 1, st
+        assert [e for e in s.events() if e.get("level") in ("warn", "error")] == []
+
+
 def test_sigterm_drains_then_resume_finishes_exactly_once(mock_factory, tmp_path):
     mock = mock_factory("--behavior", "echo", "--latency-ms", "30")
     home = str(tmp_path)

@@ -674,7 +674,7 @@ TEST_P(StoreContract, SeedPromptsAreFetchedByIdForTheirOwnerOnlyEvenAfterDeletio
   // 201 ids: over two full chunks of the query, plus one unknown id.
   std::vector<std::string> wanted(ids.begin() + 20, ids.begin() + 220);
   wanted.push_back("01900000-0000-7000-8000-000000000000");
-  auto got = store_->get_seed_prompts(Scope::user(alice_), wanted);
+  auto got = store_->get_seed_prompts(Scope::user(alice_), wanted).get();
   ASSERT_TRUE(got) << got.error().message();
   std::set<std::string> seen;
   for (const auto& p : *got) {
@@ -683,10 +683,10 @@ TEST_P(StoreContract, SeedPromptsAreFetchedByIdForTheirOwnerOnlyEvenAfterDeletio
   }
   EXPECT_EQ(got->size(), 200u) << "each once; the unknown id left out";
   EXPECT_TRUE(seen.count("prompt 20") && seen.count("prompt 219") && !seen.count("prompt 220"));
-  EXPECT_TRUE(store_->get_seed_prompts(Scope::user(bob_), wanted)->empty()) << "not bob's";
-  EXPECT_TRUE(store_->get_seed_prompts(Scope::user(alice_), {})->empty());
+  EXPECT_TRUE(store_->get_seed_prompts(Scope::user(bob_), wanted).get()->empty()) << "not bob's";
+  EXPECT_TRUE(store_->get_seed_prompts(Scope::user(alice_), {}).get()->empty());
   ASSERT_TRUE(store_->delete_dataset(Scope::user(alice_), ds->id).get());
-  EXPECT_EQ(store_->get_seed_prompts(Scope::user(alice_), wanted)->size(), 200u)
+  EXPECT_EQ(store_->get_seed_prompts(Scope::user(alice_), wanted).get()->size(), 200u)
       << "an execution of a deleted dataset can still finish";
 }
 

@@ -89,8 +89,8 @@ class SqliteStore final : public Store {
   Result<Page<Dataset>> list_datasets(const Scope& scope, const PageRequest& page) override;
   Result<Page<SeedPrompt>> list_seed_prompts(const Scope& scope, std::string_view id, int version,
                                              const PageRequest& page) override;
-  Result<std::vector<SeedPrompt>> get_seed_prompts(const Scope& scope,
-                                                   const std::vector<std::string>& ids) override;
+  Future<std::vector<SeedPrompt>> get_seed_prompts(const Scope& scope,
+                                                   std::vector<std::string> ids) override;
   Future<Dataset> delete_dataset(const Scope& scope, std::string id) override;
   Future<Execution> add_execution(const Scope& scope, Execution execution) override;
   Result<Execution> get_execution(const Scope& scope, std::string_view id) override;
