@@ -242,6 +242,12 @@ CREATE TABLE scorer_configs (
   deleted_at TEXT);
 CREATE INDEX scorer_configs_by_owner ON scorer_configs (owner, id) WHERE deleted_at IS NULL;
 )sql"},
+      // Pages of a dataset version are read by id (keyset); without this index every page
+      // sorted the whole version, so reading a 100,000-prompt version was quadratic.
+      {7, "seed prompts paged by id within a dataset version",
+       R"sql(
+CREATE INDEX seed_prompts_by_version ON seed_prompts (dataset_id, version, id);
+)sql"},
   };
   return all;
 }
