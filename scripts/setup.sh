@@ -12,7 +12,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev sqlite3 libpq-dev
   libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev libre2-dev
-  libcjose-dev libjansson-dev prometheus-cpp-dev
+  libcjose-dev libjansson-dev prometheus-cpp-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Node may come from elsewhere (nodesource bundles npm and conflicts with Debian's npm).
