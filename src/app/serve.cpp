@@ -227,8 +227,9 @@ int run_serve(const Config& config) {
   RunnerOptions runner_options;
   runner_options.worker_id = "serve-" + std::to_string(::getpid()) + "-" + new_id().substr(24);
   runner_options.lease = settings->claim_lease;
+  StoreWorkQueue work_queue(memory);
   ExecutionRunner runner(
-      memory, blocking, orchestrators, target_deps,
+      memory, work_queue, blocking, orchestrators, target_deps,
       [&client](std::chrono::milliseconds d, std::function<void()> fn) {
         client.after(d, std::move(fn));
       },

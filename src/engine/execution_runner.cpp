@@ -1,7 +1,6 @@
 #include "engine/execution_runner.hpp"
 
 #include <boost/json.hpp>
-#include <charconv>
 #include <deque>
 #include <unordered_map>
 #include <unordered_set>
@@ -28,19 +27,9 @@ std::chrono::milliseconds RetryPolicy::delay(int attempt,
 
 namespace {
 
-struct Prompt {
-  std::string value;
-  std::string harm_categories = "[]";
-};
+using Prompt = QueuedPrompt;
 using PromptRef = std::shared_ptr<const Prompt>;
-
-// A claimed work item with its prompt (null: the prompt is no longer stored).
-struct Claimed {
-  memory::WorkItem item;
-  PromptRef prompt;
-};
-
-constexpr std::string_view kInlinePrefix = "inline-";
+using Claimed = ClaimedItem;
 
 struct Attempt {
   TimePoint at;
@@ -70,42 +59,8 @@ Result<void> for_each_prompt(memory::Store& store, const memory::Scope& scope,
     }
   }
   for (std::size_t i = 0; i < inline_prompts.size(); ++i)
-    if (auto ok =
-            fn(std::string(kInlinePrefix) + std::to_string(i), Prompt{inline_prompts[i], "[]"});
-        !ok)
-      return ok;
+    if (auto ok = fn(inline_prompt_id(i), Prompt{inline_prompts[i], "[]"}); !ok) return ok;
   return {};
-}
-
-// The prompts of a batch of claimed work items: inline ones from the definition, the rest
-// in one store read.
-Result<std::unordered_map<std::string, PromptRef>> prompts_of(
-    memory::Store& store, const memory::Scope& scope, const std::vector<memory::WorkItem>& items,
-    const std::vector<std::string>& inline_prompts) {
-  std::unordered_map<std::string, PromptRef> out;
-  std::vector<std::string> stored;
-  for (const auto& w : items) {
-    if (out.count(w.prompt_id)) continue;
-    std::string_view id = w.prompt_id;
-    if (id.starts_with(kInlinePrefix)) {
-      std::size_t index = 0;
-      auto digits = id.substr(kInlinePrefix.size());
-      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
-      if (ec == std::errc() && end == digits.data() + digits.size() &&
-          index < inline_prompts.size())
-        out.emplace(w.prompt_id,
-                    std::make_shared<const Prompt>(Prompt{inline_prompts[index], "[]"}));
-      continue;
-    }
-    out.emplace(w.prompt_id, nullptr);
-    stored.push_back(w.prompt_id);
-  }
-  auto got = store.get_seed_prompts(scope, std::move(stored)).get();
-  if (!got) return fail(got.error());
-  for (auto& p : *got)
-    out[p.id] =
-        std::make_shared<const Prompt>(Prompt{std::move(p.value), std::move(p.harm_categories)});
-  return out;
 }
 
 std::string work_item_id(const std::string& execution, const std::string& prompt, std::size_t chain,
@@ -220,30 +175,21 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
 
   void claim() {
     auto lease = runner.clock_.now() + runner.options_.lease;
-    auto got = runner.store_
-                   .claim_work_items(scope, execution.id, runner.options_.worker_id,
-                                     runner.options_.claim_batch, lease)
-                   .get();
-    Result<std::unordered_map<std::string, PromptRef>> prompts =
-        got ? prompts_of(runner.store_, scope, *got, rt->definition.prompts)
-            : Result<std::unordered_map<std::string, PromptRef>>(fail(got.error()));
+    auto got = runner.queue_.claim(scope, execution.id, runner.options_.worker_id,
+                                   runner.options_.claim_batch, lease, rt->definition.prompts);
     {
       std::lock_guard lk(mu);
       claiming = false;
       if (!got) {
         stop("failed", "claiming work items failed: " + got.error().message());
-      } else if (!prompts) {
-        stop("failed",
-             "reading the prompts of claimed work items failed: " + prompts.error().message());
       } else if (got->empty()) {
         exhausted = true;
       } else {
         bool fresh = false;
-        for (auto& w : *got) {
-          if (!held.insert(w.id).second) continue;
+        for (auto& c : *got) {
+          if (!held.insert(c.item.id).second) continue;
           fresh = true;
-          auto prompt = (*prompts)[w.prompt_id];
-          queue.push_back(Claimed{std::move(w), std::move(prompt)});
+          queue.push_back(std::move(c));
         }
         if (!fresh) claim_paused = true;
       }
@@ -464,7 +410,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       std::vector<std::string> ids;
       ids.reserve(n);
       for (const auto& r : batch) ids.push_back(r.work_item_id);
-      auto out = self->runner.store_.record_work_item_results(self->scope, std::move(batch)).get();
+      auto out = self->runner.queue_.complete(self->scope, std::move(batch));
       if (!out)
         log::error("record_results_failed",
                    {{"execution_id", self->execution.id}, {"error", out.error().message()}});
@@ -498,7 +444,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     }
     if (status == "interrupted" || status == "cancelled" || status == "incomplete" ||
         status == "failed")
-      (void)runner.store_.release_work_items(scope, execution.id).get();
+      (void)runner.queue_.release(scope, execution.id);
     auto done = runner.store_.set_execution_status(scope, execution.id, status, reason).get();
     if (!done)
       log::error(
@@ -518,10 +464,11 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
 };
 
 ExecutionRunner::ExecutionRunner(
-    memory::Store& store, WorkPool& pool, OrchestratorPool& orchestrators, TargetDeps targets,
-    std::function<void(std::chrono::milliseconds, std::function<void()>)> after, const Clock& clock,
-    RunnerOptions options)
+    memory::Store& store, WorkQueue& queue, WorkPool& pool, OrchestratorPool& orchestrators,
+    TargetDeps targets, std::function<void(std::chrono::milliseconds, std::function<void()>)> after,
+    const Clock& clock, RunnerOptions options)
     : store_(store),
+      queue_(queue),
       pool_(pool),
       orchestrators_(orchestrators),
       targets_(std::move(targets)),
@@ -637,7 +584,7 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
   const auto& def = plan->rt->definition;
   auto flush_items = [&]() -> Result<void> {
     if (items.empty()) return {};
-    auto added = store_.add_work_items(scope, std::move(items)).get();
+    auto added = queue_.enqueue(scope, std::move(items));
     items.clear();
     if (!added) return fail(added.error());
     return {};
@@ -728,7 +675,7 @@ Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::E
   job->max_in_flight = std::max(1, job->rt->definition.max_in_flight.value_or(4096));
   job->gate = gate_for(target_id, limits);
   job->on_gate_release = job->make_gate_wake();
-  if (resumed) (void)store_.release_work_items(scope, e.id).get();
+  if (resumed) (void)queue_.release(scope, e.id);
   {
     std::lock_guard lk(mu_);
     if (jobs_.count(e.id)) return {};

@@ -18,6 +18,7 @@
 #include "common/clock.hpp"
 #include "common/work_pool.hpp"
 #include "engine/orchestrator_pool.hpp"
+#include "engine/work_queue.hpp"
 #include "memory/store.hpp"
 #include "targets/target.hpp"
 
@@ -61,8 +62,10 @@ struct TargetLimits;
 
 class ExecutionRunner {
  public:
-  ExecutionRunner(memory::Store& store, WorkPool& pool, OrchestratorPool& orchestrators,
-                  TargetDeps targets,
+  // Executions and their status live in `store`; work items are claimed from and their
+  // results completed into `queue` (see work_queue.hpp).
+  ExecutionRunner(memory::Store& store, WorkQueue& queue, WorkPool& pool,
+                  OrchestratorPool& orchestrators, TargetDeps targets,
                   std::function<void(std::chrono::milliseconds, std::function<void()>)> after,
                   const Clock& clock, RunnerOptions options);
   ~ExecutionRunner();
@@ -85,10 +88,10 @@ class ExecutionRunner {
   struct Job;
 
  private:
-  // `preloaded`: the prompts start() already read, so they are not read twice.
   Result<void> launch(const memory::Scope& scope, const memory::Execution& e, bool resumed);
   friend struct Job;
   memory::Store& store_;
+  WorkQueue& queue_;
   WorkPool& pool_;
   OrchestratorPool& orchestrators_;
   TargetDeps targets_;

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 
+#include "../support/temp_store.hpp"
 #include "identity/api_key_authenticator.hpp"
 #include "identity/jwt.hpp"
 #include "memory/sqlite/sqlite_store.hpp"
@@ -94,20 +95,11 @@ TEST(JwtOptions, RefusesWeakOrIncompleteConfiguration) {
 class ApiKeys : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/redcell-identity-test-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    StoreUrl url;
-    url.path = dir_ / "s.db";
-    store_ = std::move(*memory::SqliteStore::open(url));
     auto u = store_
                  ->upsert_user(memory::Scope::system(),
                                memory::User{"", "iss", "sub", "ann", "Ann", {"user"}, {}, {}, {}})
                  .get();
     owner_ = u->id;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
   Result<memory::ApiKey> add_key(const NewApiKeySecret& secret) {
     memory::ApiKey k;
@@ -116,8 +108,8 @@ class ApiKeys : public ::testing::Test {
     k.secret_hash = secret.hash;
     return store_->add_api_key(memory::Scope::user(owner_), k).get();
   }
-  std::filesystem::path dir_;
-  std::unique_ptr<memory::SqliteStore> store_;
+  testing_support::TempStore temp_;
+  std::unique_ptr<memory::SqliteStore>& store_ = temp_.store;
   std::string owner_;
   ManualClock clock_{kNow};
   LocalAuthenticator local_{

@@ -1,0 +1,74 @@
+#pragma once
+// Where the runner takes its work and leaves its results. The runner sees only this
+// interface: in-process over the Store now (StoreWorkQueue, SQLite's single writer); the
+// PostgreSQL issue adds a leased, multi-node backend without touching the runner.
+//
+// Contract: claim() hands out unfinished items (pending, or claimed with an expired lease)
+// for `worker` until `lease_until`, each with the prompt it sends; the same worker may get
+// back an item it still holds (that renews its lease). complete() stores each result
+// atomically and refuses one whose item is no longer claimed by its worker. release()
+// returns an execution's claimed items to pending (cancel, drain, restart).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+#include "common/time.hpp"
+#include "memory/store.hpp"
+
+namespace redcell {
+
+struct QueuedPrompt {
+  std::string value;
+  std::string harm_categories = "[]";  // JSON array
+};
+
+struct ClaimedItem {
+  memory::WorkItem item;
+  std::shared_ptr<const QueuedPrompt> prompt;  // null: the prompt is no longer stored
+};
+
+// A prompt given inline in the definition (not in a dataset) is named by its index.
+std::string inline_prompt_id(std::size_t index);
+
+class WorkQueue {
+ public:
+  virtual ~WorkQueue() = default;
+  // Adds items; ids already present are ignored. Returns how many were new.
+  virtual Result<std::int64_t> enqueue(const memory::Scope& scope,
+                                       std::vector<memory::WorkItem> items) = 0;
+  // `inline_prompts`: the definition's inline prompts, for items named inline_prompt_id(i).
+  virtual Result<std::vector<ClaimedItem>> claim(
+      const memory::Scope& scope, const std::string& execution_id, const std::string& worker,
+      std::size_t max, TimePoint lease_until, const std::vector<std::string>& inline_prompts) = 0;
+  // Per result: nothing, or why it was refused.
+  virtual Result<std::vector<std::optional<Error>>> complete(
+      const memory::Scope& scope, std::vector<memory::WorkItemResult> results) = 0;
+  // Returns how many items went back to pending.
+  virtual Result<std::int64_t> release(const memory::Scope& scope,
+                                       const std::string& execution_id) = 0;
+};
+
+class StoreWorkQueue final : public WorkQueue {
+ public:
+  explicit StoreWorkQueue(memory::Store& store) : store_(store) {}
+  Result<std::int64_t> enqueue(const memory::Scope& scope,
+                               std::vector<memory::WorkItem> items) override;
+  Result<std::vector<ClaimedItem>> claim(const memory::Scope& scope,
+                                         const std::string& execution_id, const std::string& worker,
+                                         std::size_t max, TimePoint lease_until,
+                                         const std::vector<std::string>& inline_prompts) override;
+  Result<std::vector<std::optional<Error>>> complete(
+      const memory::Scope& scope, std::vector<memory::WorkItemResult> results) override;
+  Result<std::int64_t> release(const memory::Scope& scope,
+                               const std::string& execution_id) override;
+
+ private:
+  memory::Store& store_;
+};
+
+}  // namespace redcell
