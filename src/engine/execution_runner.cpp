@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 #include <deque>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -27,9 +26,7 @@ std::chrono::milliseconds RetryPolicy::delay(int attempt,
 
 namespace {
 
-using Prompt = QueuedPrompt;
-using PromptRef = std::shared_ptr<const Prompt>;
-using Claimed = ClaimedItem;
+using PromptRef = std::shared_ptr<const QueuedPrompt>;
 
 struct Attempt {
   TimePoint at;
@@ -52,14 +49,14 @@ Result<void> for_each_prompt(memory::Store& store, const memory::Scope& scope,
       auto got = store.list_seed_prompts(scope, id, version, page);
       if (!got) return fail(got.error());
       for (auto& p : got->items)
-        if (auto ok = fn(p.id, Prompt{std::move(p.value), std::move(p.harm_categories)}); !ok)
+        if (auto ok = fn(p.id, QueuedPrompt{std::move(p.value), std::move(p.harm_categories)}); !ok)
           return ok;
       if (!got->next) break;
       page.after = got->next;
     }
   }
   for (std::size_t i = 0; i < inline_prompts.size(); ++i)
-    if (auto ok = fn(inline_prompt_id(i), Prompt{inline_prompts[i], "[]"}); !ok) return ok;
+    if (auto ok = fn(inline_prompt_id(i), QueuedPrompt{inline_prompts[i], "[]"}); !ok) return ok;
   return {};
 }
 
@@ -76,7 +73,6 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   memory::Execution execution;
   std::shared_ptr<const OrchestratorRuntime> rt;
   std::shared_ptr<Target> target;
-  boost::json::object labels;
   // What every stored row of this execution repeats, serialized once at launch.
   std::string labels_json;
   std::vector<std::string> chain_json;                 // per converter chain
@@ -86,15 +82,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   bool gate_waiting = false;         // registered for the gate's next release
 
   std::mutex mu;
-  std::deque<Claimed> queue;
-  // Ids of the items this job holds (queued, in flight or not yet stored). A held item whose
-  // lease ran out
-  // (a slow, rate-limited target) comes back from the next claim, which renews its lease;
-  // it is not queued twice. When a claim brings nothing new, the next waits for an item to
-  // finish.
-  std::unordered_set<std::string> held;
-  std::vector<std::string> stored_during_claim;
-  bool claim_paused = false;
+  std::deque<ClaimedItem> queue;
   bool claiming = false, exhausted = false, stop_new = false, finished = false;
   std::string stop_status, stop_reason;
   int in_flight = 0;
@@ -129,7 +117,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   }
 
   void pump() {
-    std::vector<Claimed> to_send;
+    std::vector<ClaimedItem> to_send;
     bool claim = false, done = false, wake = false;
     std::chrono::nanoseconds wait{0};
     {
@@ -152,7 +140,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
         ++in_flight;
       }
       // Claim ahead while half a batch is still queued, so sends never wait for the store.
-      claim = !stop_new && !claiming && !exhausted && !claim_paused &&
+      // Each claim also renews the lease of what this job holds (WorkQueue::claim).
+      claim = !stop_new && !claiming && !exhausted &&
               queue.size() < std::max<std::size_t>(1, runner.options_.claim_batch / 2);
       if (claim) claiming = true;
       done = (stop_new || (exhausted && queue.empty())) && in_flight == 0 && unpersisted == 0 &&
@@ -185,21 +174,13 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       } else if (got->empty()) {
         exhausted = true;
       } else {
-        bool fresh = false;
-        for (auto& c : *got) {
-          if (!held.insert(c.item.id).second) continue;
-          fresh = true;
-          queue.push_back(std::move(c));
-        }
-        if (!fresh) claim_paused = true;
+        for (auto& c : *got) queue.push_back(std::move(c));
       }
-      for (const auto& id : stored_during_claim) held.erase(id);
-      stored_during_claim.clear();
     }
     pump();
   }
 
-  void send(Claimed claimed) {
+  void send(ClaimedItem claimed) {
     auto shared = std::make_shared<memory::WorkItem>(std::move(claimed.item));
     PromptRef p = std::move(claimed.prompt);
     if (!p) {
@@ -407,9 +388,6 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     auto self = shared_from_this();
     runner.pool_.post([self, batch = std::move(batch)]() mutable {
       const std::size_t n = batch.size();
-      std::vector<std::string> ids;
-      ids.reserve(n);
-      for (const auto& r : batch) ids.push_back(r.work_item_id);
       auto out = self->runner.queue_.complete(self->scope, std::move(batch));
       if (!out)
         log::error("record_results_failed",
@@ -423,13 +401,6 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
         std::lock_guard lk(self->mu);
         self->unpersisted -= n;
         self->flushing = false;
-        // Stored (or refused): no longer held. A claim already under way may have read them
-        // before this commit; they stay held until it is handled.
-        if (self->claiming)
-          self->stored_during_claim.insert(self->stored_during_claim.end(), ids.begin(), ids.end());
-        else
-          for (const auto& id : ids) self->held.erase(id);
-        self->claim_paused = false;
       }
       self->flush();
       self->pump();
@@ -543,7 +514,7 @@ Result<DryRunReport> ExecutionRunner::dry_run(const memory::Scope& scope,
   DryRunReport r;
   const auto& def = plan->rt->definition;
   auto ok = for_each_prompt(store_, scope, plan->datasets, def.prompts,
-                            [&](const std::string&, const Prompt& p) -> Result<void> {
+                            [&](const std::string&, const QueuedPrompt& p) -> Result<void> {
                               for (const auto& chain : plan->rt->chains) {
                                 std::string text = p.value;
                                 for (const auto& c : chain)
@@ -592,7 +563,7 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
   // Work items are made a page of prompts at a time; a failure leaves the execution failed
   // with the reason, never half made and running.
   auto made = for_each_prompt(store_, scope, plan->datasets, def.prompts,
-                              [&](const std::string& pid, const Prompt&) -> Result<void> {
+                              [&](const std::string& pid, const QueuedPrompt&) -> Result<void> {
                                 for (std::size_t c = 0; c < plan->rt->chains.size(); ++c)
                                   for (int a = 0; a < def.attempts; ++a) {
                                     memory::WorkItem w;
@@ -663,8 +634,7 @@ Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::E
   auto target = make_target(*target_row, targets_);
   if (!target) return fail(target.error());
   job->target = std::shared_ptr<Target>(std::move(*target));
-  job->labels = s.at("labels").as_object();
-  job->labels_json = boost::json::serialize(job->labels);
+  job->labels_json = boost::json::serialize(s.at("labels"));
   for (const auto& chain : job->rt->definition.converter_chains)
     job->chain_json.push_back(boost::json::serialize(chain));
   for (const auto& sc : job->rt->definition.scorers) {

@@ -3,9 +3,10 @@
 // interface: in-process over the Store now (StoreWorkQueue, SQLite's single writer); the
 // PostgreSQL issue adds a leased, multi-node backend without touching the runner.
 //
-// Contract: claim() hands out unfinished items (pending, or claimed with an expired lease)
-// for `worker` until `lease_until`, each with the prompt it sends; the same worker may get
-// back an item it still holds (that renews its lease). complete() stores each result
+// Contract: claim() hands out unfinished items (pending, or claimed by another worker with
+// an expired lease) for `worker` until `lease_until`, each with the prompt it sends, and
+// renews the lease of what `worker` already holds; a worker never gets back an item it
+// holds. complete() stores each result
 // atomically and refuses one whose item is no longer claimed by its worker. release()
 // returns an execution's claimed items to pending (cancel, drain, restart).
 

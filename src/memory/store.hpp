@@ -430,7 +430,9 @@ class Store {
 
   // Work items: add ignores ids already present and returns how many were new.
   virtual Future<std::int64_t> add_work_items(const Scope& scope, std::vector<WorkItem> items) = 0;
-  // Claims up to `max` pending items, or claimed ones whose lease expired, for `worker`.
+  // Claims up to `max` pending items, or items another worker claimed whose lease expired,
+  // for `worker` until `lease_until`; first renews to `lease_until` the lease of every item
+  // of the execution `worker` already holds. A worker never gets back an item it holds.
   virtual Future<std::vector<WorkItem>> claim_work_items(const Scope& scope,
                                                          std::string execution_id,
                                                          std::string worker, std::size_t max,

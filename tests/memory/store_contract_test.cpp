@@ -1002,6 +1002,39 @@ TEST_P(StoreContract, FinishedItemsComeInFinishingOrderWithTheirVerdictAndFilter
       1u);
 }
 
+TEST_P(StoreContract, AClaimRenewsTheWorkersOwnLeasesAndNeverHandsThemBack) {
+  Execution e;
+  e.orchestrator_id = "o";
+  auto ex = store_->add_execution(Scope::user(alice_), e).get();
+  std::vector<WorkItem> work;
+  for (int i = 0; i < 4; ++i) {
+    WorkItem w;
+    w.id = ex->id + ":p" + std::to_string(i) + ":c0:a0";
+    w.execution_id = ex->id;
+    w.prompt_id = "p" + std::to_string(i);
+    work.push_back(w);
+  }
+  ASSERT_TRUE(store_->add_work_items(Scope::user(alice_), work).get());
+  const auto now = std::chrono::system_clock::now();
+  // Worker a holds two items whose lease has already run out (a slow target).
+  auto first =
+      store_->claim_work_items(Scope::user(alice_), ex->id, "a", 2, now - std::chrono::seconds(1))
+          .get();
+  ASSERT_EQ(first->size(), 2u);
+  // a's next claim gets the two pending items only, and renews its two old ones...
+  auto second =
+      store_->claim_work_items(Scope::user(alice_), ex->id, "a", 10, now + std::chrono::minutes(1))
+          .get();
+  ASSERT_EQ(second->size(), 2u);
+  for (const auto& w : *second)
+    for (const auto& held : *first) EXPECT_NE(w.id, held.id);
+  // ...so worker b finds nothing to take over.
+  EXPECT_TRUE(
+      store_->claim_work_items(Scope::user(alice_), ex->id, "b", 10, now + std::chrono::minutes(1))
+          .get()
+          ->empty());
+}
+
 TEST_P(StoreContract, WorkItemsAreAddedOnceClaimedWithLeasesAndFinishedByTheirClaimant) {
   Execution e;
   e.orchestrator_id = "o";

@@ -466,10 +466,24 @@ Future<std::vector<WorkItem>> SqliteStore::claim_work_items(const Scope& scope,
   return impl_->submit<std::vector<WorkItem>>(
       [execution_id, worker, max, lease_until, now,
        owner = scope_owner(scope)](Connection& c) -> Result<std::vector<WorkItem>> {
-        // Pending items and expired claims are read as two index ranges of
+        // The worker's own claims are renewed, so a slow worker keeps what it holds.
+        const std::string own = owner_clause(owner);
+        auto renew = c.prepare(
+            "UPDATE work_items SET lease_expires_at = ? WHERE execution_id = ? AND status = "
+            "'claimed' AND claimed_by = ?" +
+            own);
+        if (!renew) return fail(renew.error());
+        {
+          StatementReset reset{*renew};
+          (*renew)->bind(1, lease_until);
+          (*renew)->bind(2, execution_id);
+          (*renew)->bind(3, worker);
+          if (!owner.empty()) (*renew)->bind(4, owner);
+          if (auto ok = (*renew)->run(); !ok) return fail(ok.error());
+        }
+        // Pending items and other workers' expired claims are read as two index ranges of
         // (execution_id, status, id), each cut at `max`: a claim costs O(max), however
         // many items the execution has.
-        const std::string own = owner_clause(owner);
         auto st = c.prepare(
             "UPDATE work_items SET status = 'claimed', claimed_by = ?, lease_expires_at = ?, "
             "updated_at = ? WHERE id IN (SELECT id FROM ("
@@ -478,7 +492,7 @@ Future<std::vector<WorkItem>> SqliteStore::claim_work_items(const Scope& scope,
             own +
             " ORDER BY id LIMIT ?) UNION ALL "
             "SELECT id FROM (SELECT id FROM work_items WHERE execution_id = ? AND status = "
-            "'claimed' AND lease_expires_at < ?" +
+            "'claimed' AND lease_expires_at < ? AND claimed_by <> ?" +
             own +
             " ORDER BY id LIMIT ?)"
             ") ORDER BY id LIMIT ?) RETURNING " +
@@ -496,6 +510,7 @@ Future<std::vector<WorkItem>> SqliteStore::claim_work_items(const Scope& scope,
         s.bind(next++, limit);
         s.bind(next++, execution_id);
         s.bind(next++, now);
+        s.bind(next++, worker);
         if (!owner.empty()) s.bind(next++, owner);
         s.bind(next++, limit);
         s.bind(next, limit);
