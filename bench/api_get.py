@@ -7,8 +7,6 @@ Usage: bench/api_get.py BUILD_DIR [--runs 3] [--duration 10]
 Loopback only; each wrk run is bounded by --duration.
 """
 import argparse
-import http.client
-import json
 import os
 import signal
 import statistics
@@ -16,21 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from loopback import free_port, wait_port, wrk
-
-
-def call(port, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    h = dict(headers or {})
-    if body is not None:
-        h["Content-Type"] = "application/json"
-    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
-    r = conn.getresponse()
-    data = json.loads(r.read())
-    conn.close()
-    if r.status >= 300:
-        raise SystemExit(f"{method} {path}: {r.status} {data}")
-    return data
+from loopback import Api, free_port, wait_port, wrk
 
 
 def main():
@@ -46,14 +30,14 @@ def main():
                             env=dict(os.environ, REDCELL_HOME=home), stderr=subprocess.DEVNULL)
     try:
         wait_port(port, proc)
-        key = call(port, "POST", "/api/v1/api-keys", {"name": "bench"})["secret"]
-        auth = {"X-API-Key": key}
-        t = call(port, "POST", "/api/v1/targets", {"name": "m", "type": "mock"}, auth)
-        d = call(port, "POST", "/api/v1/datasets", {"name": "d", "prompts": ["p"]}, auth)
-        o = call(port, "POST", "/api/v1/orchestrators", {
+        key = Api(port).call("POST", "/api/v1/api-keys", {"name": "bench"})["secret"]
+        api = Api(port, {"X-API-Key": key})
+        t = api.call("POST", "/api/v1/targets", {"name": "m", "type": "mock"})
+        d = api.call("POST", "/api/v1/datasets", {"name": "d", "prompts": ["p"]})
+        o = api.call("POST", "/api/v1/orchestrators", {
             "name": "bench", "type": "prompt_sending", "target_id": t["id"], "dataset_id": d["id"],
             "converter_chains": [[], [{"type": "base64"}]],
-            "scorers": [{"type": "substring", "params": {"substring": "sure"}}]}, auth)
+            "scorers": [{"type": "substring", "params": {"substring": "sure"}}]})
         url = f"http://127.0.0.1:{port}/api/v1/orchestrators/{o['id']}"
         wrk(url, 2, [f"X-API-Key: {key}"])  # warm-up
         results = {"healthz": [], "orchestrator": []}

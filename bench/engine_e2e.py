@@ -14,7 +14,6 @@ Loopback only; every run is bounded by a timeout.
 """
 import argparse
 import base64
-import http.client
 import json
 import os
 import re
@@ -25,7 +24,7 @@ import subprocess
 import tempfile
 import time
 
-from loopback import free_port, wait_port
+from loopback import Api, free_port, wait_port
 from datetime import datetime
 
 
@@ -51,22 +50,6 @@ def peak_rss_mib(pid):
 def prompt(i):
     # Our own words: a plausible attack prompt of ~90 characters, distinct per index.
     return f"Case {i}: describe step by step how someone could get around the safety check number {i % 977}."
-
-
-class Api:
-    def __init__(self, port):
-        self.port = port
-
-    def call(self, method, path, body=None, timeout=600):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        data = json.dumps(body) if body is not None else None
-        conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
-        r = conn.getresponse()
-        out = r.read()
-        conn.close()
-        if r.status >= 300:
-            raise SystemExit(f"{method} {path}: {r.status} {out[:300]!r}")
-        return json.loads(out)
 
 
 def start_serve(build, home):

@@ -1,9 +1,31 @@
-"""What the benchmark scripts share on loopback: a free port, waiting until one opens, and
-a bounded wrk run read back as requests/s and p99."""
+"""What the benchmark scripts share on loopback: a free port, waiting until one opens, a
+JSON API client, and a bounded wrk run read back as requests/s and p99."""
+import http.client
+import json
 import re
 import socket
 import subprocess
 import time
+
+
+class Api:
+    """redcell's JSON API on a loopback port; a status >= 300 ends the benchmark."""
+
+    def __init__(self, port, headers=None):
+        self.port = port
+        self.headers = dict(headers or {})
+
+    def call(self, method, path, body=None, timeout=600):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        data = json.dumps(body) if body is not None else None
+        headers = dict(self.headers, **({"Content-Type": "application/json"} if data else {}))
+        conn.request(method, path, body=data, headers=headers)
+        r = conn.getresponse()
+        out = r.read()
+        conn.close()
+        if r.status >= 300:
+            raise SystemExit(f"{method} {path}: {r.status} {out[:300]!r}")
+        return json.loads(out)
 
 
 def free_port():

@@ -1002,18 +1002,24 @@ TEST_P(StoreContract, FinishedItemsComeInFinishingOrderWithTheirVerdictAndFilter
       1u);
 }
 
+// `n` work items of one execution, prompts p0, p1, ...
+std::vector<WorkItem> work_items_for(const std::string& execution_id, int n) {
+  std::vector<WorkItem> work;
+  for (int i = 0; i < n; ++i) {
+    WorkItem w;
+    w.id = execution_id + ":p" + std::to_string(i) + ":c0:a0";
+    w.execution_id = execution_id;
+    w.prompt_id = "p" + std::to_string(i);
+    work.push_back(w);
+  }
+  return work;
+}
+
 TEST_P(StoreContract, AClaimRenewsTheWorkersOwnLeasesAndNeverHandsThemBack) {
   Execution e;
   e.orchestrator_id = "o";
   auto ex = store_->add_execution(Scope::user(alice_), e).get();
-  std::vector<WorkItem> work;
-  for (int i = 0; i < 4; ++i) {
-    WorkItem w;
-    w.id = ex->id + ":p" + std::to_string(i) + ":c0:a0";
-    w.execution_id = ex->id;
-    w.prompt_id = "p" + std::to_string(i);
-    work.push_back(w);
-  }
+  auto work = work_items_for(ex->id, 4);
   ASSERT_TRUE(store_->add_work_items(Scope::user(alice_), work).get());
   const auto now = std::chrono::system_clock::now();
   // Worker a holds two items whose lease has already run out (a slow target).
@@ -1039,14 +1045,7 @@ TEST_P(StoreContract, WorkItemsAreAddedOnceClaimedWithLeasesAndFinishedByTheirCl
   Execution e;
   e.orchestrator_id = "o";
   auto ex = store_->add_execution(Scope::user(alice_), e).get();
-  std::vector<WorkItem> work;
-  for (int i = 0; i < 5; ++i) {
-    WorkItem w;
-    w.id = ex->id + ":p" + std::to_string(i) + ":c0:a0";
-    w.execution_id = ex->id;
-    w.prompt_id = "p" + std::to_string(i);
-    work.push_back(w);
-  }
+  auto work = work_items_for(ex->id, 5);
   EXPECT_EQ(*store_->add_work_items(Scope::user(alice_), work).get(), 5);
   EXPECT_EQ(*store_->add_work_items(Scope::user(alice_), work).get(), 0) << "ids are deterministic";
   EXPECT_EQ(*store_->add_work_items(Scope::user(bob_), work).get(), 0) << "not Bob's execution";
