@@ -321,8 +321,8 @@ class Store {
   virtual Result<User> get_user(const Scope& scope, std::string_view id) = 0;
   virtual Result<Page<User>> list_users(const Scope& scope, const PageRequest& page) = 0;
   // System scope only. Moves every object `from` owns (targets, datasets, orchestrators,
-  // executions with their results, API keys; not the audit trail) to `to`, in one
-  // transaction; returns how many rows moved.
+  // executions with their results, API keys, saved scorer configs; not the audit trail) to `to`, in
+  // one transaction; returns how many rows moved.
   virtual Future<std::int64_t> reassign_objects(const Scope& scope, std::string from,
                                                 std::string to) = 0;
   // System scope only. reassign_objects, then `from` resolves to `into` from now on (as do

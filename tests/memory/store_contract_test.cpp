@@ -933,6 +933,18 @@ TEST_P(StoreContract, MergingAUserMovesTheirObjectsAndTheirIdentityFollows) {
   EXPECT_EQ(add_user("https://idp.test", "alice-sub", "alice"), alice_);
 }
 
+TEST_P(StoreContract, MergingAUserMovesTheirSavedScorerConfigsToo) {
+  const auto laptop = add_user("local", "local", "admin");
+  ScorerConfig c;
+  c.name = "laptop refusal";
+  c.scorer = R"({"type":"refusal"})";
+  auto added = store_->add_scorer_config(Scope::user(laptop), c).get();
+  ASSERT_TRUE(added) << added.error().message();
+  ASSERT_TRUE(store_->merge_users(Scope::system(), laptop, alice_).get());
+  EXPECT_TRUE(store_->get_scorer_config(Scope::user(alice_), added->id));
+  EXPECT_TRUE(items(store_->list_scorer_configs(Scope::user(laptop), {})).empty());
+}
+
 TEST_P(StoreContract, FinishedItemsComeInFinishingOrderWithTheirVerdictAndFilter) {
   Execution e;
   e.orchestrator_id = "o";

@@ -268,9 +268,9 @@ Future<User> SqliteStore::upsert_user(const Scope& scope, User user) {
 namespace {
 
 // The tables whose rows belong to a user (the audit trail is history: it keeps its actor).
-constexpr std::array<const char*, 10> kOwnedTables = {
-    "targets",    "datasets", "seed_prompts", "orchestrators",  "executions",
-    "work_items", "messages", "scores",       "attack_results", "api_keys"};
+constexpr std::array<const char*, 11> kOwnedTables = {
+    "targets",  "datasets", "seed_prompts",   "orchestrators", "executions",    "work_items",
+    "messages", "scores",   "attack_results", "api_keys",      "scorer_configs"};
 
 Result<std::int64_t> move_objects(Connection& c, const std::string& from, const std::string& to) {
   for (const auto* id : {&from, &to}) {
