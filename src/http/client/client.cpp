@@ -158,7 +158,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     c->plain = std::make_unique<beast::tcp_stream>(ex);
     c->plain->expires_at(deadline);
     if (const Proxy* proxy = options.proxy.for_target(t.https, t.host, t.port)) {
-      auto ok = co_await through_proxy(*c, *proxy, t, allowed.front(), deadline);
+      auto ok = co_await through_proxy(*c, *proxy, t, allowed.front());
       if (!ok) co_return fail(ok.error());
     } else {
       auto [cec, ep] = co_await c->plain->async_connect(allowed, tuple_awaitable);
@@ -180,10 +180,10 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
 
   // Connects c->plain to the proxy; for an https target opens a CONNECT tunnel to the
   // address the allow-list accepted (the proxy does not resolve the name again), for an
-  // http target sets up forwarding to that address.
+  // http target sets up forwarding to that address. The deadline already set on c->plain
+  // bounds all of it.
   awaitable<Result<void>> through_proxy(Connection& c, const Proxy& proxy, const Target& t,
-                                        const tcp::endpoint& address,
-                                        std::chrono::steady_clock::time_point deadline) {
+                                        const tcp::endpoint& address) {
     auto ex = co_await asio::this_coro::executor;
     tcp::resolver resolver(ex);
     auto [rec, results] = co_await resolver.async_resolve(proxy.host, proxy.port, tuple_awaitable);
@@ -226,7 +226,6 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     if (c.buffer.size() != 0)
       co_return fail(
           unavailable(t, "the proxy " + proxy.url + " sent bytes after its CONNECT answer"));
-    (void)deadline;
     co_return Result<void>{};
   }
 
