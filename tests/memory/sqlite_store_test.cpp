@@ -153,5 +153,140 @@ TEST_F(SqliteStoreTest, CheckReportsIntegrityAndVersion) {
   EXPECT_EQ(r->schema_version, r->known_schema_version);
 }
 
+// Counts OpenEphemeral in a statement's program: a temporary b-tree built on every run.
+int temporary_btrees(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN " + sql).c_str(), -1, &st, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  int n = 0;
+  while (sqlite3_step(st) == SQLITE_ROW)
+    if (std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))) == "OpenEphemeral")
+      ++n;
+  sqlite3_finalize(st);
+  return n;
+}
+
+// A store written by the previous schema (7) keeps every row through migration 8, which
+// rebuilds four tables so that their checks stop building temporary b-trees.
+TEST_F(SqliteStoreTest, MigratingASchema7StoreKeepsEveryRowAndCheck) {
+  fs::create_directories(url_.path.parent_path());
+  {
+    auto c = sqlite::Connection::open(url_.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE((*c)->exec("PRAGMA foreign_keys = ON"));
+    auto v = sqlite::migrate(**c, 7);
+    ASSERT_TRUE(v) << v.error().message();
+    ASSERT_EQ(*v, 7);
+    auto seeded = (*c)->exec(R"sql(
+INSERT INTO users (id, issuer, subject, username, created_at, updated_at)
+  VALUES ('u1', 'local', 'alice', 'alice', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z');
+INSERT INTO messages (id, owner, conversation_id, sequence, role, original_value,
+  original_value_data_type, original_value_sha256, converted_value, converted_value_data_type,
+  converted_value_sha256, execution_id, labels, response_error, error_message, latency_ms,
+  prompt_tokens, created_at)
+  VALUES ('m1', 'u1', 'c1', 0, 'user', 'hello', 'text', 'h1', 'aGVsbG8=', 'text', 'h2', 'e1',
+          '{"op":"x"}', 'none', NULL, 12.5, 7, '2026-11-01T00:00:01.000Z'),
+         ('m2', 'u1', 'c1', 1, 'assistant', 'no', 'text', 'h3', NULL, 'text', NULL, 'e1', '{}',
+          'blocked', 'filtered', NULL, NULL, '2026-11-01T00:00:02.000Z');
+INSERT INTO scores (id, owner, message_id, scorer_type, score_type, value, rationale, created_at)
+  VALUES ('s1', 'u1', 'm2', 'refusal', 'true_false', 'true', 'refused',
+          '2026-11-01T00:00:03.000Z');
+INSERT INTO executions (id, owner, orchestrator_id, status, total, sent, created_at, updated_at)
+  VALUES ('e1', 'u1', 'o1', 'interrupted', 2, 1, '2026-11-01T00:00:00.000Z',
+          '2026-11-01T00:00:04.000Z');
+INSERT INTO work_items (id, owner, execution_id, prompt_id, chain_index, attempt, status,
+  conversation_id, updated_at, finish_seq, achieved)
+  VALUES ('w1', 'u1', 'e1', 'p1', 0, 0, 'done', 'c1', '2026-11-01T00:00:04.000Z', 0, 0),
+         ('w2', 'u1', 'e1', 'p2', 0, 0, 'pending', '', '2026-11-01T00:00:04.000Z', NULL, NULL);
+INSERT INTO attack_results (id, owner, execution_id, conversation_id, outcome, turns, created_at)
+  VALUES ('a1', 'u1', 'e1', 'c1', 'not_achieved', 1, '2026-11-01T00:00:04.000Z');
+)sql");
+    ASSERT_TRUE(seeded) << seeded.error().message();
+  }
+  {
+    auto s = SqliteStore::open(url_);
+    ASSERT_TRUE(s) << s.error().message();
+    EXPECT_EQ((*s)->stats().schema_version, 8);
+    auto check = (*s)->check();
+    ASSERT_TRUE(check);
+    EXPECT_TRUE(check->ok) << check->integrity;
+    const auto alice = Scope::user("u1");
+    auto m1 = (*s)->get_message(alice, "m1");
+    ASSERT_TRUE(m1) << m1.error().message();
+    EXPECT_EQ(m1->original_value, "hello");
+    EXPECT_EQ(m1->converted_value, "aGVsbG8=");
+    EXPECT_EQ(m1->labels, R"({"op":"x"})");
+    EXPECT_EQ(m1->latency_ms, 12.5);
+    auto m2 = (*s)->get_message(alice, "m2");
+    ASSERT_TRUE(m2);
+    EXPECT_EQ(m2->converted_value, "no") << "NULL still reads as the original value";
+    EXPECT_EQ(m2->response_error, "blocked");
+    EXPECT_EQ(m2->error_message, "filtered");
+    ScoreFilter sf;
+    sf.message_id = "m2";
+    auto scores = (*s)->list_scores(alice, sf, PageRequest{});
+    ASSERT_TRUE(scores);
+    ASSERT_EQ(scores->items.size(), 1u);
+    EXPECT_EQ(scores->items[0].rationale, "refused");
+    auto e = (*s)->get_execution(alice, "e1");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->status, "interrupted");
+    auto items = (*s)->list_work_items(alice, "e1", {}, PageRequest{});
+    ASSERT_TRUE(items);
+    ASSERT_EQ(items->items.size(), 2u);
+    EXPECT_EQ(items->items[0].status, "done");
+    EXPECT_EQ(items->items[1].status, "pending");
+    auto results = (*s)->list_attack_results(alice, "e1", PageRequest{});
+    ASSERT_TRUE(results);
+    ASSERT_EQ(results->items.size(), 1u);
+    EXPECT_EQ(results->items[0].outcome, "not_achieved");
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(url_.path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr), SQLITE_OK);
+  // The checks still refuse what they refused before.
+  for (const char* bad : {"UPDATE messages SET role = 'robot' WHERE id = 'm1'",
+                          "UPDATE messages SET response_error = 'oops' WHERE id = 'm1'",
+                          "UPDATE executions SET status = 'paused' WHERE id = 'e1'",
+                          "UPDATE work_items SET status = 'lost' WHERE id = 'w1'",
+                          "UPDATE work_items SET achieved = 2 WHERE id = 'w1'",
+                          "UPDATE attack_results SET outcome = 'maybe' WHERE id = 'a1'"})
+    EXPECT_EQ(sqlite3_exec(db, bad, nullptr, nullptr, nullptr), SQLITE_CONSTRAINT) << bad;
+  // ... without building a temporary b-tree per statement.
+  EXPECT_EQ(temporary_btrees(db, "UPDATE messages SET role = ?, response_error = ? WHERE id = ?"),
+            0);
+  EXPECT_EQ(temporary_btrees(db, "UPDATE executions SET status = ? WHERE id = ?"), 0);
+  EXPECT_EQ(temporary_btrees(db, "UPDATE work_items SET status = ? WHERE id = ?"), 0);
+  EXPECT_EQ(temporary_btrees(db, "UPDATE attack_results SET outcome = ? WHERE id = ?"), 0);
+  // The foreign keys survived the rebuild: deleting the execution cascades to its items and
+  // results, deleting a message to its scores.
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM messages WHERE id = 'm2'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM executions WHERE id = 'e1'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  for (const char* table : {"scores", "work_items", "attack_results"}) {
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1,
+                                 &st, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(st, 0), 0) << table;
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, NewStoresUse8KiBPages) {
+  { ASSERT_TRUE(SqliteStore::open(url_)); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(url_.path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 8192);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 }  // namespace
 }  // namespace redcell::memory

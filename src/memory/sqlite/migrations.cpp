@@ -248,6 +248,126 @@ CREATE INDEX scorer_configs_by_owner ON scorer_configs (owner, id) WHERE deleted
        R"sql(
 CREATE INDEX seed_prompts_by_version ON seed_prompts (dataset_id, version, id);
 )sql"},
+      // SQLite evaluates `x IN (three or more constants)` in a CHECK or a partial index by
+      // building a temporary b-tree on every statement that checks it: a quarter of the cost
+      // of inserting a message. The same constraints spelled as OR chains cost a few
+      // comparisons. CHECK constraints cannot be altered, so the four tables are rebuilt
+      // (rows, columns and indexes unchanged). The partial index on unfinished executions
+      // becomes usable by the planner for `status = ?` too.
+      {8, "status and role checks without temporary b-trees",
+       R"sql(
+CREATE TABLE messages_v8 (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL REFERENCES users(id),
+  conversation_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  role TEXT NOT NULL CHECK (role = 'system' OR role = 'user' OR role = 'assistant'),
+  original_value TEXT NOT NULL,
+  original_value_data_type TEXT NOT NULL,
+  original_value_sha256 TEXT NOT NULL,
+  converted_value TEXT,         -- NULL: the same as original_value (most baseline prompts)
+  converted_value_data_type TEXT NOT NULL,
+  converted_value_sha256 TEXT,  -- NULL with converted_value
+  converters TEXT NOT NULL DEFAULT '[]',
+  target_id TEXT,
+  orchestrator_id TEXT,
+  execution_id TEXT,
+  labels TEXT NOT NULL DEFAULT '{}',
+  metadata TEXT NOT NULL DEFAULT '{}',
+  response_error TEXT NOT NULL DEFAULT 'none'
+    CHECK (response_error = 'none' OR response_error = 'blocked' OR
+           response_error = 'processing' OR response_error = 'empty' OR
+           response_error = 'unknown'),
+  error_message TEXT,
+  latency_ms REAL,
+  prompt_tokens INTEGER,
+  completion_tokens INTEGER,
+  created_at TEXT NOT NULL);
+INSERT INTO messages_v8 SELECT
+  id, owner, conversation_id, sequence, role, original_value, original_value_data_type,
+  original_value_sha256, converted_value, converted_value_data_type, converted_value_sha256,
+  converters, target_id, orchestrator_id, execution_id, labels, metadata, response_error,
+  error_message, latency_ms, prompt_tokens, completion_tokens, created_at
+  FROM messages ORDER BY rowid;
+DROP TABLE messages;
+ALTER TABLE messages_v8 RENAME TO messages;
+CREATE INDEX messages_by_conversation ON messages (conversation_id, sequence);
+CREATE INDEX messages_by_owner ON messages (owner, id);
+CREATE INDEX messages_by_execution ON messages (execution_id, id) WHERE execution_id IS NOT NULL;
+
+CREATE TABLE executions_v8 (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL REFERENCES users(id),
+  orchestrator_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status = 'queued' OR status = 'running' OR
+                              status = 'succeeded' OR status = 'failed' OR
+                              status = 'cancelled' OR status = 'interrupted' OR
+                              status = 'incomplete'),
+  total INTEGER NOT NULL DEFAULT 0,
+  sent INTEGER NOT NULL DEFAULT 0,
+  errors INTEGER NOT NULL DEFAULT 0,
+  scored INTEGER NOT NULL DEFAULT 0,
+  achieved INTEGER NOT NULL DEFAULT 0,
+  snapshot TEXT NOT NULL DEFAULT '{}',
+  error TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  updated_at TEXT NOT NULL);
+INSERT INTO executions_v8 SELECT
+  id, owner, orchestrator_id, status, total, sent, errors, scored, achieved, snapshot, error,
+  created_at, started_at, finished_at, updated_at
+  FROM executions ORDER BY rowid;
+DROP TABLE executions;
+ALTER TABLE executions_v8 RENAME TO executions;
+CREATE INDEX executions_by_owner ON executions (owner, id);
+CREATE INDEX executions_unfinished ON executions (status, id)
+  WHERE status = 'queued' OR status = 'running' OR status = 'interrupted';
+
+CREATE TABLE work_items_v8 (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  execution_id TEXT NOT NULL REFERENCES executions(id) ON DELETE CASCADE,
+  prompt_id TEXT NOT NULL,
+  chain_index INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status = 'pending' OR status = 'claimed' OR status = 'done' OR
+                              status = 'failed'),
+  claimed_by TEXT NOT NULL DEFAULT '',
+  lease_expires_at TEXT,
+  conversation_id TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  updated_at TEXT NOT NULL,
+  finish_seq INTEGER,
+  achieved INTEGER CHECK (achieved = 0 OR achieved = 1));
+INSERT INTO work_items_v8 SELECT
+  id, owner, execution_id, prompt_id, chain_index, attempt, status, claimed_by,
+  lease_expires_at, conversation_id, error, updated_at, finish_seq, achieved
+  FROM work_items ORDER BY rowid;
+DROP TABLE work_items;
+ALTER TABLE work_items_v8 RENAME TO work_items;
+CREATE INDEX work_items_by_execution ON work_items (execution_id, status, id);
+CREATE UNIQUE INDEX work_items_by_finish ON work_items (execution_id, finish_seq)
+  WHERE finish_seq IS NOT NULL;
+
+CREATE TABLE attack_results_v8 (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  execution_id TEXT NOT NULL REFERENCES executions(id) ON DELETE CASCADE,
+  conversation_id TEXT NOT NULL,
+  objective TEXT NOT NULL DEFAULT '',
+  outcome TEXT NOT NULL CHECK (outcome = 'achieved' OR outcome = 'not_achieved' OR
+                               outcome = 'undetermined' OR outcome = 'error'),
+  turns INTEGER NOT NULL DEFAULT 0,
+  metadata TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL);
+INSERT INTO attack_results_v8 SELECT
+  id, owner, execution_id, conversation_id, objective, outcome, turns, metadata, created_at
+  FROM attack_results ORDER BY rowid;
+DROP TABLE attack_results;
+ALTER TABLE attack_results_v8 RENAME TO attack_results;
+CREATE INDEX attack_results_by_execution ON attack_results (execution_id, id);
+)sql"},
   };
   return all;
 }
@@ -276,13 +396,54 @@ Result<void> check_not_newer(int version, const std::string& where) {
                                              "): upgrade redcell; the store was not changed"));
 }
 
-Result<int> migrate(Connection& conn) {
+namespace {
+
+Result<bool> foreign_keys_enabled(Connection& conn) {
+  auto st = conn.prepare("PRAGMA foreign_keys");
+  if (!st) return fail(st.error());
+  StatementReset reset{*st};
+  auto row = (*st)->step();
+  if (!row) return fail(row.error());
+  return *row && (*st)->int64(0) == 1;
+}
+
+// After a rebuild with enforcement off (SQLite's documented procedure for table changes),
+// every reference must still resolve, or the migration is rolled back.
+Result<void> check_foreign_keys(Connection& conn) {
+  auto st = conn.prepare("PRAGMA foreign_key_check");
+  if (!st) return fail(st.error());
+  StatementReset reset{*st};
+  auto row = (*st)->step();
+  if (!row) return fail(row.error());
+  if (!*row) return {};
+  return fail(Error(ErrorCode::internal, "a row of " + (*st)->text(0) + " refers to a missing " +
+                                             (*st)->text(2) + " row"));
+}
+
+}  // namespace
+
+Result<int> migrate(Connection& conn, int up_to) {
   auto current = schema_version(conn);
   if (!current) return fail(current.error());
+  // Foreign keys cannot be switched inside a transaction; a rebuilt table must not cascade
+  // deletes into the tables that refer to it, so enforcement is off while migrating.
+  auto enforced = foreign_keys_enabled(conn);
+  if (!enforced) return fail(enforced.error());
+  if (*enforced) {
+    if (auto ok = conn.exec("PRAGMA foreign_keys = OFF"); !ok) return fail(ok.error());
+  }
+  struct Restore {
+    Connection& conn;
+    bool on;
+    ~Restore() {
+      if (on) (void)conn.exec("PRAGMA foreign_keys = ON");
+    }
+  } restore{conn, *enforced};
   for (const auto& m : migrations()) {
-    if (m.version <= *current) continue;
+    if (m.version <= *current || m.version > up_to) continue;
     if (auto ok = conn.exec("BEGIN IMMEDIATE"); !ok) return fail(ok.error());
     auto ok = conn.exec(m.sql);
+    if (ok) ok = check_foreign_keys(conn);
     if (ok) {
       auto st = conn.prepare(
           "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");

@@ -17,9 +17,9 @@ struct SqliteOptions {
   bool read_only = false;         // no writer lock, no writer: for check, backup, doctor
   bool synchronous_full = false;  // FULL: a commit survives power loss; NORMAL: a crash
   std::size_t read_connections = 4;
-  std::size_t queue_capacity = 8192;  // writers wait when this many writes are queued
-  std::size_t max_batch = 2048;       // writes per transaction at most
-  std::int64_t checkpoint_pages = 4096;
+  std::size_t queue_capacity = 8192;           // writers wait when this many writes are queued
+  std::size_t max_batch = 2048;                // writes per transaction at most
+  std::int64_t checkpoint_bytes = 16ll << 20;  // a PASSIVE checkpoint once the WAL holds this
   std::int64_t journal_size_limit = 64ll << 20;
 };
 

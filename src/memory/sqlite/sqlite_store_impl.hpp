@@ -267,7 +267,7 @@ struct SqliteStore::Impl {
     auto* im = static_cast<Impl*>(self);
     auto bytes = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(im->page_size + 24);
     if (bytes > im->wal_bytes_largest) im->wal_bytes_largest = bytes;
-    if (pages >= im->opts.checkpoint_pages) {
+    if (bytes >= static_cast<std::uint64_t>(im->opts.checkpoint_bytes)) {
       sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
       ++im->checkpoints;
     }
