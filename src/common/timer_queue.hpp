@@ -10,11 +10,17 @@
 #include <thread>
 #include <vector>
 
+#include "common/thread_name.hpp"
+
 namespace redcell {
 
 class TimerQueue {
  public:
-  TimerQueue() : thread_([this] { run(); }) {}
+  TimerQueue()
+      : thread_([this] {
+          name_this_thread("timers");
+          run();
+        }) {}
   ~TimerQueue() { stop(); }
   TimerQueue(const TimerQueue&) = delete;
   TimerQueue& operator=(const TimerQueue&) = delete;

@@ -9,12 +9,18 @@
 #include <thread>
 #include <vector>
 
+#include "common/thread_name.hpp"
+
 namespace redcell {
 
 class WorkPool {
  public:
   explicit WorkPool(std::size_t threads) {
-    for (std::size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
+    for (std::size_t i = 0; i < threads; ++i)
+      workers_.emplace_back([this, i] {
+        name_this_thread("blocking-" + std::to_string(i));
+        run();
+      });
   }
   ~WorkPool() { stop(); }
 

@@ -22,6 +22,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/thread_name.hpp"
+
 namespace redcell::http {
 
 namespace asio = boost::asio;
@@ -311,7 +313,10 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
 HttpClient::HttpClient(ClientOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {
   const unsigned n = std::max(1u, impl_->options.threads);
   for (unsigned i = 0; i < n; ++i)
-    impl_->threads.emplace_back([im = impl_.get()] { im->ioc.run(); });
+    impl_->threads.emplace_back([im = impl_.get(), n = impl_->threads.size()] {
+      name_this_thread("http-client-" + std::to_string(n));
+      im->ioc.run();
+    });
 }
 
 HttpClient::~HttpClient() {

@@ -20,6 +20,7 @@
 
 #include "common/id.hpp"
 #include "common/log.hpp"
+#include "common/thread_name.hpp"
 
 namespace redcell::http {
 
@@ -749,7 +750,10 @@ void Server::run() {
   for (std::size_t i = 1; i < im.workers.size(); ++i) {
     auto* w = im.workers[i].get();
     w->idle_guard.emplace(w->ioc.get_executor());
-    w->thread = std::thread([w] { w->ioc.run(); });
+    w->thread = std::thread([w, i] {
+      name_this_thread("http-loop-" + std::to_string(i));
+      w->ioc.run();
+    });
   }
   first.ioc.run();
   for (std::size_t i = 1; i < im.workers.size(); ++i) im.workers[i]->thread.join();

@@ -718,35 +718,51 @@ Result<void> add_counts(Connection& c, const std::string& execution_id,
   return (*counts)->run();
 }
 
-// One checked result's messages, scores and final item status at place `seq`; the caller
-// adds the counters and rolls back on an error.
-Result<void> write_result(Connection& c, const WorkItemResult& r, bool system, TimePoint now,
-                          std::int64_t seq) {
+// One result's final item status at place `seq`, then its messages and scores; the caller
+// adds the counters and rolls back on an error. The update is the claim check: it changes
+// the item only while it is claimed by the result's worker (and owned by `owner`, unless
+// empty), so the common path needs no separate read.
+Result<void> write_result(Connection& c, const WorkItemResult& r, const std::string& owner,
+                          const std::string& now, std::int64_t seq) {
+  {
+    auto fin = c.prepare(
+        "UPDATE work_items SET status = ?, conversation_id = ?, error = ?, updated_at = ?, "
+        "lease_expires_at = NULL, achieved = ?, finish_seq = ? WHERE id = ? AND execution_id = ? "
+        "AND status = 'claimed' AND claimed_by = ?" +
+        owner_clause(owner));
+    if (!fin) return fail(fin.error());
+    StatementReset reset{*fin};
+    auto& s = **fin;
+    s.bind(1, r.status);
+    s.bind(2, r.conversation_id);
+    s.bind(3, r.error);
+    s.bind(4, now);
+    if (r.achieved)
+      s.bind(5, *r.achieved ? 1 : 0);
+    else
+      s.bind(5, nullptr);
+    s.bind(6, seq);
+    s.bind(7, r.work_item_id);
+    s.bind(8, r.execution_id);
+    s.bind(9, r.worker);
+    if (!owner.empty()) s.bind(10, owner);
+    if (auto ok = s.run(); !ok) return ok;
+    if (c.changes() == 0)
+      return fail(Error(ErrorCode::conflict, "the work item is not claimed by " + r.worker));
+  }
   if (auto ok = insert_messages(c, r.messages); !ok) return ok;
+  // The scores' messages are the result's own, written just above with the scores' owner.
   for (const auto& [index, score] : r.scores)
-    if (auto ok = insert_score(c, score, system); !ok) return ok;
-  auto fin = c.prepare(
-      "UPDATE work_items SET status = ?, conversation_id = ?, error = ?, updated_at = ?, "
-      "lease_expires_at = NULL, achieved = ?, finish_seq = ? WHERE id = ?");
-  if (!fin) return fail(fin.error());
-  StatementReset reset{*fin};
-  (*fin)->bind(1, r.status);
-  (*fin)->bind(2, r.conversation_id);
-  (*fin)->bind(3, r.error);
-  (*fin)->bind(4, now);
-  if (r.achieved)
-    (*fin)->bind(5, *r.achieved ? 1 : 0);
-  else
-    (*fin)->bind(5, nullptr);
-  (*fin)->bind(6, seq);
-  (*fin)->bind(7, r.work_item_id);
-  return (*fin)->run();
+    if (auto ok = insert_score_of_written_message(c, score); !ok) return ok;
+  return {};
 }
 
 // All checked results in one savepoint, with one counter update and one finish_seq read
 // per execution. False when one failed (the caller rolls back).
 Result<bool> write_all(Connection& c, const std::vector<WorkItemResult>& results,
-                       const std::vector<std::size_t>& valid, bool system, TimePoint now) {
+                       const std::vector<std::size_t>& valid, const std::string& owner,
+                       TimePoint now) {
+  const std::string stamp = format_time(now);
   struct PerExecution {
     std::int64_t next_seq = 0;
     ExecutionCounts delta;
@@ -760,7 +776,7 @@ Result<bool> write_all(Connection& c, const std::vector<WorkItemResult>& results
       if (!seq) return fail(seq.error());
       it->second.next_seq = *seq;
     }
-    if (!write_result(c, r, system, now, it->second.next_seq++)) return false;
+    if (!write_result(c, r, owner, stamp, it->second.next_seq++)) return false;
     auto& d = it->second.delta;
     d.sent += r.counts.sent;
     d.errors += r.counts.errors;
@@ -774,10 +790,11 @@ Result<bool> write_all(Connection& c, const std::vector<WorkItemResult>& results
 
 // One result in its own savepoint: the path after write_all failed, so only the failing
 // result is left out.
-Result<void> write_one(Connection& c, const WorkItemResult& r, bool system, TimePoint now) {
+Result<void> write_one(Connection& c, const WorkItemResult& r, const std::string& owner,
+                       TimePoint now) {
   auto seq = next_finish_seq(c, r.execution_id);
   if (!seq) return fail(seq.error());
-  if (auto ok = write_result(c, r, system, now, *seq); !ok) return ok;
+  if (auto ok = write_result(c, r, owner, format_time(now), *seq); !ok) return ok;
   return add_counts(c, r.execution_id, r.counts, now);
 }
 
@@ -806,34 +823,35 @@ Future<std::vector<std::optional<Error>>> SqliteStore::record_work_item_results(
   }
   auto now = im->clock.now();
   return im->submit<std::vector<std::optional<Error>>>(
-      [results = std::move(results), owner = scope_owner(scope), system = scope.is_system(),
+      [results = std::move(results), owner = scope_owner(scope),
        now](Connection& c) -> Result<std::vector<std::optional<Error>>> {
         std::vector<std::optional<Error>> out(results.size());
         std::vector<std::size_t> valid;
         std::unordered_set<std::string_view> seen;
         for (std::size_t i = 0; i < results.size(); ++i) {
-          if (!seen.insert(results[i].work_item_id).second) {
+          if (!seen.insert(results[i].work_item_id).second)
             out[i] = Error(ErrorCode::conflict, "the work item is recorded twice in one call");
-            continue;
-          }
-          if (auto ok = check_claim(c, results[i], owner); !ok)
-            out[i] = ok.error();
           else
             valid.push_back(i);
         }
-        // The checked results in one savepoint (a savepoint costs time proportional to the
-        // transaction, so not one per result); should one still fail, each again in its
-        // own, so that only the failing one is left out.
+        // All results in one savepoint (a savepoint costs time proportional to the
+        // transaction, so not one per result); should one fail (an item no longer claimed
+        // by its worker, a bad reference), each again in its own, after checking its claim
+        // for a precise error, so that only the failing ones are left out.
         if (auto ok = c.exec("SAVEPOINT items"); !ok) return fail(ok.error());
-        auto written = write_all(c, results, valid, system, now);
+        auto written = write_all(c, results, valid, owner, now);
         const bool all = written && *written;
         if (!all)
           if (auto ok = c.exec("ROLLBACK TO items"); !ok) return fail(ok.error());
         if (auto ok = c.exec("RELEASE items"); !ok) return fail(ok.error());
         if (all) return out;
         for (auto i : valid) {
+          if (auto claimed = check_claim(c, results[i], owner); !claimed) {
+            out[i] = claimed.error();
+            continue;
+          }
           if (auto ok = c.exec("SAVEPOINT item"); !ok) return fail(ok.error());
-          if (auto done = write_one(c, results[i], system, now); !done) {
+          if (auto done = write_one(c, results[i], owner, now); !done) {
             if (auto ok = c.exec("ROLLBACK TO item"); !ok) return fail(ok.error());
             out[i] = done.error();
           }

@@ -12,6 +12,7 @@
 
 #include "common/id.hpp"
 #include "common/log.hpp"
+#include "common/thread_name.hpp"
 #include "memory/prepare.hpp"
 #include "memory/sqlite/migrations.hpp"
 #include "memory/sqlite/sqlite_db.hpp"
@@ -201,7 +202,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url, Sqli
   if (opts.read_only) {
     if (auto ok = sqlite::check_not_newer(*version, path.string()); !ok) return fail(ok.error());
   } else {
-    im->writer_thread = std::thread([p = im.get()] { p->writer_loop(); });
+    im->writer_thread = std::thread([p = im.get()] {
+      name_this_thread("store-writer");
+      p->writer_loop();
+    });
   }
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(im)));
 }
@@ -477,6 +481,10 @@ Result<void> insert_score(Connection& c, const Score& score, bool system) {
       return fail(Error::invalid("/message_id", boost::json::value(score.message_id),
                                  "the id of one of your messages", "no message with that id"));
   }
+  return insert_score_of_written_message(c, score);
+}
+
+Result<void> insert_score_of_written_message(Connection& c, const Score& score) {
   auto st = c.prepare(std::string("INSERT INTO scores (") + kScoreCols +
                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?)");
   if (!st) return fail(st.error());

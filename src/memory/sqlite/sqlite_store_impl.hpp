@@ -334,5 +334,8 @@ struct SqliteStore::Impl {
 Result<void> insert_messages(Connection& c, const std::vector<Message>& messages);
 // Checks the message exists and, unless `system`, belongs to score.owner.
 Result<void> insert_score(Connection& c, const Score& score, bool system);
+// Without that check: for a score of a message written in the same transaction, whose
+// owner the score was given.
+Result<void> insert_score_of_written_message(Connection& c, const Score& score);
 
 }  // namespace redcell::memory
