@@ -162,7 +162,7 @@ boost::json::object run_bare(const fs::path& dir, const Plan& plan) {
   check(sqlite3_open(url.path.c_str(), &db), db);
   for (const char* p :
        {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-        "PRAGMA journal_size_limit = 67108864", "PRAGMA wal_autocheckpoint = 1024",
+        "PRAGMA journal_size_limit = 67108864", "PRAGMA wal_autocheckpoint = 4096",
         "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -65536"})
     check(sqlite3_exec(db, p, nullptr, nullptr, nullptr), db);
   sqlite3_stmt* st = nullptr;

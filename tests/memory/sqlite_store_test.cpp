@@ -276,17 +276,5 @@ INSERT INTO attack_results (id, owner, execution_id, conversation_id, outcome, t
   sqlite3_close(db);
 }
 
-TEST_F(SqliteStoreTest, NewStoresUse8KiBPages) {
-  { ASSERT_TRUE(SqliteStore::open(url_)); }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(url_.path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 8192);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-}
-
 }  // namespace
 }  // namespace redcell::memory

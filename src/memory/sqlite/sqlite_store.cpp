@@ -151,13 +151,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url, Sqli
     if (!w) return fail(w.error());
     im->writer = std::move(*w);
     auto& c = *im->writer;
-    // 8 KiB pages for a new store (an existing one keeps its size): a message row is
-    // ~0.5 KiB; bigger pages mean fewer b-tree splits and WAL frames per row, smaller ones
-    // fewer bytes per random read and per insert into the middle of an index page
-    // (4/8/16 KiB measured in bench/RESULTS.md).
     for (std::string pragma :
-         {std::string("PRAGMA page_size = 8192"), std::string("PRAGMA busy_timeout = 5000"),
-          std::string("PRAGMA foreign_keys = ON"),
+         {std::string("PRAGMA busy_timeout = 5000"), std::string("PRAGMA foreign_keys = ON"),
           std::string("PRAGMA synchronous = ") + (opts.synchronous_full ? "FULL" : "NORMAL"),
           "PRAGMA journal_size_limit = " + std::to_string(opts.journal_size_limit),
           std::string("PRAGMA wal_autocheckpoint = 0"), std::string("PRAGMA temp_store = MEMORY"),
