@@ -44,6 +44,7 @@ def main():
   a reader pages 50 messages of a random written conversation every 2 ms meanwhile)
 - Baseline: a bare loop in the same process and run: one thread, one prepared INSERT, same schema,
   indexes and pragmas, 6,400 rows per transaction, computing the same ids, hashes and times.
+  Each phase starts after `sync` so it does not pay for the other's writeback.
 - Machine: {os.cpu_count()} cores, {cpu}. Date: {time.strftime('%Y-%m-%d')}
 
 | | median of {a.runs} | runs | goal |
