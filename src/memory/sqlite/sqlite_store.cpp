@@ -172,6 +172,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url, Sqli
     auto version = sqlite::schema_version(c);
     if (!version) return fail(version.error());
     if (auto ok = sqlite::check_not_newer(*version, path.string()); !ok) return fail(ok.error());
+    // An existing store's upgrade may rebuild tables (migration 8 copies every message):
+    // say so before the wait, not only after it.
+    if (*version > 0 && *version < sqlite::known_schema_version())
+      log::info("store_migrating",
+                {{"store", url.str()},
+                 {"from", *version},
+                 {"to", sqlite::known_schema_version()},
+                 {"note", "rebuilding tables can take minutes on a large store"}});
     auto migrated = sqlite::migrate(c);
     if (!migrated) return fail(migrated.error());
     if (*migrated != *version)
