@@ -5,7 +5,8 @@
 //
 // Contract: claim() hands out unfinished items (pending, or claimed by another worker with
 // an expired lease) for `worker` until `lease_until`, each with the prompt it sends, and
-// renews the lease of what `worker` already holds; a worker never gets back an item it
+// renews the lease of what `worker` already holds (unless renewed within the last eighth of
+// a lease: Store::claim_work_items); a worker never gets back an item it
 // holds. complete() stores each result
 // atomically and refuses one whose item is no longer claimed by its worker. release()
 // returns an execution's claimed items to pending (cancel, drain, restart).

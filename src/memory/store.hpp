@@ -233,6 +233,13 @@ struct WorkItem {
   std::optional<bool> achieved;
 };
 
+// A claim leaves alone held leases that end after this: lease_until less an eighth of the
+// lease (now to lease_until). So a held item is safe while its worker claims at least
+// every seven eighths of a lease.
+inline TimePoint renewal_threshold(TimePoint now, TimePoint lease_until) {
+  return lease_until - (lease_until - now) / 8;
+}
+
 struct AttackResult {
   std::string id;
   std::string owner;
@@ -432,7 +439,9 @@ class Store {
   virtual Future<std::int64_t> add_work_items(const Scope& scope, std::vector<WorkItem> items) = 0;
   // Claims up to `max` pending items, or items another worker claimed whose lease expired,
   // for `worker` until `lease_until`; first renews to `lease_until` the lease of every item
-  // of the execution `worker` already holds. A worker never gets back an item it holds.
+  // of the execution `worker` already holds, except those whose lease ends after
+  // renewal_threshold(now, lease_until) (renewed within the last eighth of a lease). A
+  // worker never gets back an item it holds.
   virtual Future<std::vector<WorkItem>> claim_work_items(const Scope& scope,
                                                          std::string execution_id,
                                                          std::string worker, std::size_t max,

@@ -1053,6 +1053,40 @@ TEST_P(StoreContract, AClaimRenewsTheWorkersOwnLeasesAndNeverHandsThemBack) {
           ->empty());
 }
 
+// A claim rewrites only held leases that were not renewed within the last eighth of a lease:
+// a claim comes every few hundred items, and rewriting every held row each time cost the
+// writer more than the claim itself.
+TEST_P(StoreContract, AClaimLeavesFreshLeasesAndRenewsOlderOnes) {
+  Execution e;
+  e.orchestrator_id = "o";
+  auto ex = store_->add_execution(Scope::user(alice_), e).get();
+  ASSERT_TRUE(store_->add_work_items(Scope::user(alice_), work_items_for(ex->id, 3)).get());
+  const auto now = std::chrono::system_clock::now();
+  const auto first_lease = now + std::chrono::minutes(2);
+  auto held = store_->claim_work_items(Scope::user(alice_), ex->id, "a", 1, first_lease).get();
+  ASSERT_EQ(held->size(), 1u);
+  auto lease_of_held = [&] {
+    auto items = store_->list_work_items(Scope::user(alice_), ex->id, {}, {});
+    for (const auto& w : items->items)
+      if (w.id == (*held)[0].id) return format_time(*w.lease_expires_at);
+    return std::string("missing");
+  };
+  // A second claim a moment later: the held lease has most of its time left, so it stays.
+  ASSERT_EQ(store_
+                ->claim_work_items(Scope::user(alice_), ex->id, "a", 1,
+                                   first_lease + std::chrono::seconds(2))
+                .get()
+                ->size(),
+            1u);
+  EXPECT_EQ(lease_of_held(), format_time(first_lease));
+  // A claim whose lease reaches well past it renews it.
+  const auto later = now + std::chrono::minutes(20);
+  ASSERT_TRUE(store_->claim_work_items(Scope::user(alice_), ex->id, "a", 1, later).get());
+  EXPECT_EQ(lease_of_held(), format_time(later));
+  EXPECT_LT(renewal_threshold(now, later), later);
+  EXPECT_GT(renewal_threshold(now, later), now + std::chrono::minutes(17));
+}
+
 TEST_P(StoreContract, WorkItemsAreAddedOnceClaimedWithLeasesAndFinishedByTheirClaimant) {
   Execution e;
   e.orchestrator_id = "o";
