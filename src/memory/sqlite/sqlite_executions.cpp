@@ -242,11 +242,7 @@ Result<Page<SeedPrompt>> SqliteStore::list_seed_prompts(const Scope& scope, std:
 
 Future<std::vector<SeedPrompt>> SqliteStore::get_seed_prompts(const Scope& scope,
                                                               std::vector<std::string> ids) {
-  if (ids.empty()) {
-    std::promise<Result<std::vector<SeedPrompt>>> none;
-    none.set_value(std::vector<SeedPrompt>{});
-    return none.get_future();
-  }
+  if (ids.empty()) return Impl::ready<std::vector<SeedPrompt>>(std::vector<SeedPrompt>{});
   return impl_->submit<std::vector<SeedPrompt>>(
       [ids = std::move(ids),
        owner = scope_owner(scope)](Connection& c) -> Result<std::vector<SeedPrompt>> {
@@ -708,7 +704,7 @@ Result<std::int64_t> next_finish_seq(Connection& c, const std::string& execution
 }
 
 Result<void> add_counts(Connection& c, const std::string& execution_id,
-                        const ExecutionCounts& delta, TimePoint now) {
+                        const ExecutionCounts& delta, const std::string& now) {
   auto counts = c.prepare(
       "UPDATE executions SET sent = sent + ?, errors = errors + ?, scored = scored + ?, "
       "achieved = achieved + ?, updated_at = ? WHERE id = ?");
@@ -789,7 +785,7 @@ Result<bool> write_all(Connection& c, const std::vector<WorkItemResult>& results
     d.achieved += r.counts.achieved;
   }
   for (const auto& [id, e] : executions)
-    if (!add_counts(c, std::string(id), e.delta, now)) return false;
+    if (!add_counts(c, std::string(id), e.delta, stamp)) return false;
   return true;
 }
 
@@ -799,8 +795,9 @@ Result<void> write_one(Connection& c, const WorkItemResult& r, const std::string
                        TimePoint now) {
   auto seq = next_finish_seq(c, r.execution_id);
   if (!seq) return fail(seq.error());
-  if (auto ok = write_result(c, r, owner, format_time(now), *seq); !ok) return ok;
-  return add_counts(c, r.execution_id, r.counts, now);
+  const std::string stamp = format_time(now);
+  if (auto ok = write_result(c, r, owner, stamp, *seq); !ok) return ok;
+  return add_counts(c, r.execution_id, r.counts, stamp);
 }
 
 }  // namespace

@@ -198,11 +198,17 @@ struct SqliteStore::Impl {
     return future;
   }
 
+  // A future that is already answered: for calls settled without touching the store.
+  template <class T>
+  static Future<T> ready(Result<T> r) {
+    std::promise<Result<T>> p;
+    p.set_value(std::move(r));
+    return p.get_future();
+  }
+
   template <class T>
   static Future<T> failed(Error e) {
-    std::promise<Result<T>> p;
-    p.set_value(fail(std::move(e)));
-    return p.get_future();
+    return ready<T>(fail(std::move(e)));
   }
 
   Result<void> step_sql(const char* sql) {
