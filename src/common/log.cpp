@@ -3,6 +3,7 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <cstdio>
@@ -140,6 +141,20 @@ void append_now(std::string& out) {
 
 }  // namespace
 
+void append_json_string(std::string& out, std::string_view text) {
+  bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += boost::json::serialize(boost::json::string_view(text.data(), text.size()));
+    return;
+  }
+  out.push_back('"');
+  out += text;
+  out.push_back('"');
+}
+
 void event_members(Level level, std::string_view name, std::string_view members) {
   if (!enabled(level)) return;
   std::string line;
@@ -149,7 +164,7 @@ void event_members(Level level, std::string_view name, std::string_view members)
   line += R"(","level":")";
   line += level_name(level);
   line += R"(","event":)";
-  line += boost::json::serialize(boost::json::string_view(name.data(), name.size()));
+  append_json_string(line, name);
   if (!members.empty()) {
     line.push_back(',');
     line += members;

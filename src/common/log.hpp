@@ -5,10 +5,10 @@
 // last line of defence; code still never passes secrets to the logger.
 
 #include <boost/json/object.hpp>
-
-#include "common/error.hpp"
 #include <string>
 #include <string_view>
+
+#include "common/error.hpp"
 
 namespace redcell::log {
 
@@ -25,6 +25,8 @@ void event(Level level, std::string_view name, boost::json::object fields = {});
 // For hot paths: `members` is already-serialized JSON members without braces
 // ("\"a\":1,\"b\":\"x\""), spliced after ts, level and event.
 void event_members(Level level, std::string_view name, std::string_view members);
+// Appends `text` as a quoted JSON string; text with nothing to escape is copied as it is.
+void append_json_string(std::string& out, std::string_view text);
 
 inline void info(std::string_view name, boost::json::object f = {}) {
   event(Level::info, name, std::move(f));

@@ -156,6 +156,40 @@ def test_keep_alive_serves_many_requests_on_one_connection(server):
     conn.close()
 
 
+def parse_responses(data: bytes):
+    """Splits raw bytes into (status line, {field: value}, body) by Content-Length."""
+    out = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.decode("ascii").split("\r\n")
+        fields = dict(l.split(": ", 1) for l in lines[1:])
+        n = int(fields["Content-Length"])
+        out.append((lines[0], fields, rest[:n]))
+        data = rest[n:]
+    return out
+
+
+def test_response_heads_follow_http_1_0_and_1_1_connection_rules(server):
+    # HTTP/1.0 without keep-alive: answered in 1.0, then closed.
+    (line, fields, body), = parse_responses(server.raw(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n"))
+    assert line == "HTTP/1.0 200 OK" and "Connection" not in fields and json.loads(body) == {"status": "ok"}
+    # HTTP/1.0 asking for keep-alive, then HTTP/1.1 asking to close: two answers on one connection.
+    answers = parse_responses(server.raw(
+        b"GET /healthz HTTP/1.0\r\nHost: localhost\r\nConnection: keep-alive\r\nX-Request-Id: one\r\n\r\n"
+        b"GET /nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Request-Id: two\r\n\r\n"))
+    assert [a[0] for a in answers] == ["HTTP/1.0 200 OK", "HTTP/1.1 404 Not Found"]
+    assert answers[0][1]["Connection"] == "keep-alive" and answers[1][1]["Connection"] == "close"
+    assert [a[1]["X-Request-Id"] for a in answers] == ["one", "two"]
+    assert all(a[1]["Cache-Control"] == "no-store" for a in answers)
+    assert json.loads(answers[1][2])["error"]["code"] == "not_found"
+    # Pipelined HTTP/1.1 requests are answered in order, each head carrying its own fields.
+    answers = parse_responses(server.raw(
+        b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        b"DELETE /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+    assert [a[0] for a in answers] == ["HTTP/1.1 200 OK", "HTTP/1.1 405 Method Not Allowed"]
+    assert answers[1][1]["Allow"] == "GET" and answers[1][1]["Content-Type"] == "application/json"
+
+
 def test_local_auth_is_refused_on_a_non_loopback_address():
     s = Server("--listen", "0.0.0.0:0", wait=False)
     rc = s.proc.wait(timeout=30)

@@ -1,6 +1,7 @@
 #include "http/server/server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -379,18 +380,42 @@ struct Server::Impl {
 
   // --- connections -------------------------------------------------------------------
 
+  // The head is formatted straight into `head` (reused by the connection) and written with
+  // the body as two plain buffers. Handing a message to Beast's serializer instead walks its
+  // chain of per-field buffer views at every step of the write: callgrind counted ~15,000
+  // instructions per /healthz response that way (more than the rest of the request), ~6,000
+  // when its head was copied out once, and ~1,500 like this.
+  static void append_field(std::string& head, std::string_view name, std::string_view value) {
+    head += name;
+    head += ": ";
+    // A field is one line: a CR or LF in a value can never start a header of its own.
+    auto at = head.size();
+    head += value;
+    for (auto i = head.find_first_of("\r\n", at); i != std::string::npos;
+         i = head.find_first_of("\r\n", i + 1))
+      head[i] = ' ';
+    head += "\r\n";
+  }
+
   awaitable<void> write_response(beast::tcp_stream& stream, Response& r, unsigned version,
-                                 bool keep_alive, const std::string& request_id,
+                                 bool keep_alive, const std::string& request_id, std::string& head,
                                  boost::system::error_code& ec) {
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
-    res.set(bhttp::field::content_type, r.content_type);
-    if (!request_id.empty()) res.set("X-Request-Id", request_id);
-    res.set(bhttp::field::cache_control, "no-store");
-    for (auto& [k, v] : r.headers) res.set(k, v);
-    res.body() = std::move(r.body);
-    res.keep_alive(keep_alive);
-    res.prepare_payload();
-    auto [wec, n] = co_await bhttp::async_write(stream, res, tuple_awaitable);
+    head.clear();
+    head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head += std::to_string(r.status);
+    head.push_back(' ');
+    head += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+    head += "\r\n";
+    append_field(head, "Content-Type", r.content_type);
+    if (!request_id.empty()) append_field(head, "X-Request-Id", request_id);
+    append_field(head, "Cache-Control", "no-store");
+    for (const auto& [k, v] : r.headers) append_field(head, k, v);
+    append_field(head, "Content-Length", std::to_string(r.body.size()));
+    if (version == 10 && keep_alive) append_field(head, "Connection", "keep-alive");
+    if (version != 10 && !keep_alive) append_field(head, "Connection", "close");
+    head += "\r\n";
+    std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(r.body)};
+    auto [wec, n] = co_await asio::async_write(stream, out, tuple_awaitable);
     (void)n;
     ec = wec;
   }
@@ -465,7 +490,7 @@ struct Server::Impl {
     m += R"(","method":")";
     m += method;
     m += R"(","path":)";
-    m += boost::json::serialize(boost::json::string_view(path.data(), path.size()));
+    log::append_json_string(m, path);
     m += R"(,"route":")";
     m += route ? std::string_view(route->pattern) : std::string_view("unmatched");
     m += R"(","status":)";
@@ -483,6 +508,7 @@ struct Server::Impl {
   awaitable<void> session(Worker& w, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
+    std::string head;  // the response head being written, reused across requests
     Session state;
     state.stream = &stream;
     w.sessions.insert(&state);
@@ -512,7 +538,7 @@ struct Server::Impl {
                                 "the request header is malformed: " + ec.message());
           Response r = Response::error(e);
           boost::system::error_code wec;
-          co_await write_response(stream, r, 11, false, "", wec);
+          co_await write_response(stream, r, 11, false, "", head, wec);
         }
         break;
       }
@@ -544,7 +570,7 @@ struct Server::Impl {
             Response r = Response::error(
                 Error(ErrorCode::bad_request, "the request body is malformed: " + bec.message()));
             boost::system::error_code wec;
-            co_await write_response(stream, r, version, false, "", wec);
+            co_await write_response(stream, r, version, false, "", head, wec);
           }
           break;
         }
@@ -605,7 +631,7 @@ struct Server::Impl {
         keep_alive = false;
         co_await write_stream(stream, response, version, request_id, state, wec);
       } else {
-        co_await write_response(stream, response, version, keep_alive, request_id, wec);
+        co_await write_response(stream, response, version, keep_alive, request_id, head, wec);
       }
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
