@@ -1,5 +1,6 @@
 #include "engine/execution_runner.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <deque>
 #include <unordered_map>
@@ -91,6 +92,10 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::vector<memory::WorkItemResult> pending;
   std::int64_t requests = 0, tokens = 0, items_done = 0, item_errors = 0;
   bool wake_scheduled = false;
+  // The send rate, measured between claims: sizes the queue kept ahead (RunnerOptions).
+  std::int64_t sends = 0, sends_at_last_claim = 0;
+  std::chrono::steady_clock::time_point last_claim_at = std::chrono::steady_clock::now();
+  std::size_t claim_ahead = 0, claim_size = 0;  // set by size_claims()
 
   Job(ExecutionRunner& r, memory::Scope s) : runner(r), scope(std::move(s)) {}
 
@@ -138,12 +143,16 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
         to_send.push_back(std::move(queue.front()));
         queue.pop_front();
         ++in_flight;
+        ++sends;
       }
-      // Claim ahead while half a batch is still queued, so sends never wait for the store.
+      // Claim ahead while enough is still queued, so sends never wait for the store.
       // Each claim also renews the lease of what this job holds (WorkQueue::claim).
-      claim = !stop_new && !claiming && !exhausted &&
-              queue.size() < std::max<std::size_t>(1, runner.options_.claim_batch / 2);
-      if (claim) claiming = true;
+      if (claim_ahead == 0) size_claims(now);
+      claim = !stop_new && !claiming && !exhausted && queue.size() < claim_ahead;
+      if (claim) {
+        claiming = true;
+        size_claims(now);
+      }
       done = (stop_new || (exhausted && queue.empty())) && in_flight == 0 && unpersisted == 0 &&
              !flushing && !claiming;
       if (done) finished = true;
@@ -162,10 +171,31 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     if (done) runner.pool_.post([self] { self->finish(); });
   }
 
+  // Under `mu`: how much to keep queued and to claim at once, from the rate of sends since
+  // the previous claim (see RunnerOptions).
+  void size_claims(std::chrono::steady_clock::time_point now) {
+    const auto& o = runner.options_;
+    const double seconds = std::chrono::duration<double>(now - last_claim_at).count();
+    const double rate =
+        seconds > 0 ? static_cast<double>(sends - sends_at_last_claim) / seconds : 0.0;
+    sends_at_last_claim = sends;
+    last_claim_at = now;
+    const double horizon = std::chrono::duration<double>(o.claim_horizon).count();
+    claim_ahead = std::clamp(static_cast<std::size_t>(rate * horizon),
+                             std::max<std::size_t>(1, o.claim_batch / 2),
+                             std::max(o.claim_ahead_max, o.claim_batch / 2));
+    claim_size = std::max(o.claim_batch, claim_ahead / 2);
+  }
+
   void claim() {
     auto lease = runner.clock_.now() + runner.options_.lease;
-    auto got = runner.queue_.claim(scope, execution.id, runner.options_.worker_id,
-                                   runner.options_.claim_batch, lease, rt->definition.prompts);
+    std::size_t size;
+    {
+      std::lock_guard lk(mu);
+      size = claim_size;
+    }
+    auto got = runner.queue_.claim(scope, execution.id, runner.options_.worker_id, size, lease,
+                                   rt->definition.prompts);
     {
       std::lock_guard lk(mu);
       claiming = false;

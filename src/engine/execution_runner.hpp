@@ -43,7 +43,14 @@ class RetryPolicy {
 
 struct RunnerOptions {
   std::string worker_id;  // who claims work items
+  // A job keeps claimed items queued ahead of its sends: enough for `claim_horizon` at the
+  // rate it is sending, at least half a `claim_batch` and at most `claim_ahead_max`; it
+  // claims half of that at a time (at least `claim_batch`). A claim waits behind the
+  // store's other writes (and a checkpoint: ~50 ms), so a fast run needs a deep queue,
+  // while a slow target holds few items and their leases are renewed by frequent claims.
   std::size_t claim_batch = 256;
+  std::size_t claim_ahead_max = 2048;
+  std::chrono::milliseconds claim_horizon{200};
   std::chrono::seconds lease{120};
 };
 

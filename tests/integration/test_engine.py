@@ -223,6 +223,30 @@ def test_items_held_past_their_lease_are_sent_once(mock_factory):
         assert [e for e in s.events() if e.get("level") in ("warn", "error")] == []
 
 
+def test_a_slow_target_holds_few_claimed_items(mock_factory):
+    # The queue a job claims ahead follows its send rate (~200 ms of sends, at least half a
+    # claim batch of 256; claims of half that, at least 256): ~100 sends/s must never hold
+    # the dataset's 1,000 items, whose leases only the next claim renews. Read from the
+    # store file itself, read-only.
+    import sqlite3
+    mock = mock_factory("--behavior", "echo", "--latency-ms", "20")
+    with Server("--target-allow", "loopback") as s:
+        o = setup_run(s, mock.url, [f"p{i}" for i in range(1000)], limits={"max_in_flight": 2})
+        e = start(s, o)
+        db = sqlite3.connect(f"file:{os.path.join(s.home, 'redcell.db')}?mode=ro", uri=True)
+        held, deadline = [], time.monotonic() + 6
+        while time.monotonic() < deadline:
+            held.append(db.execute("SELECT count(*) FROM work_items WHERE execution_id = ? AND "
+                                   "status = 'claimed'", (e["id"],)).fetchone()[0])
+            time.sleep(0.05)
+        db.close()
+        # Held = queued (< 128 when a claim starts) + a claim of 256 + 2 in flight.
+        assert 0 < max(held) <= 128 + 256 + 2, held
+        r = s.request("POST", f"/api/v1/executions/{e['id']}/cancel")
+        assert r.status == 202, r.data
+        wait_status(s, e["id"], {"cancelled"})
+
+
 def test_sigterm_drains_then_resume_finishes_exactly_once(mock_factory, tmp_path):
     mock = mock_factory("--behavior", "echo", "--latency-ms", "30")
     home = str(tmp_path)
