@@ -23,6 +23,7 @@
 #include <unordered_map>
 
 #include "common/thread_name.hpp"
+#include "http/wire.hpp"
 
 namespace redcell::http {
 
@@ -236,13 +237,21 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     auto target = parse_target(req.url);
     if (!target) co_return fail(target.error());
     const auto deadline = std::chrono::steady_clock::now() + req.timeout;
-    bhttp::request<bhttp::string_body> msg{bhttp::string_to_verb(req.method), target->target, 11};
-    msg.set(bhttp::field::host, target->host_header);
-    msg.set(bhttp::field::user_agent, "redcell/" REDCELL_VERSION);
-    for (const auto& [k, v] : req.headers) msg.set(k, v);
-    msg.body() = std::move(req.body);
-    msg.keep_alive(true);
-    msg.prepare_payload();
+    if (req.method.empty() || !std::all_of(req.method.begin(), req.method.end(),
+                                           [](char c) { return c >= 'A' && c <= 'Z'; }))
+      co_return fail(Error::invalid("/method", boost::json::value(req.method),
+                                    "an HTTP method such as GET or POST"));
+    // The request is written as one buffer (http/wire.hpp): head, then body. Only the
+    // request line (a forward proxy takes the absolute URL) and Proxy-Authorization depend
+    // on the connection, so the rest of the head is formatted once.
+    std::string fields;
+    wire::append_field(fields, "Host", target->host_header);
+    wire::append_field(fields, "User-Agent", "redcell/" REDCELL_VERSION);
+    for (const auto& [k, v] : req.headers)
+      if (!wire::is_framing_field(k)) wire::append_field(fields, k, v);
+    if (!req.body.empty() || req.method == "POST" || req.method == "PUT")
+      wire::append_field(fields, "Content-Length", std::to_string(req.body.size()));
+    std::string wire_message;
 
     // A pooled connection the server closed meanwhile fails on first use: try once more on
     // a fresh one. A fresh connection's failure is final.
@@ -257,20 +266,26 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
         conn = std::move(*fresh);
       }
       conn->tcp().expires_at(deadline);
-      if (!conn->forward_prefix.empty()) {
-        msg.target(conn->forward_prefix + target->target);
-        if (!conn->proxy_authorization.empty())
-          msg.set(bhttp::field::proxy_authorization, conn->proxy_authorization);
-      } else {
-        msg.target(target->target);
-        msg.erase(bhttp::field::proxy_authorization);
-      }
+      wire_message.clear();
+      wire_message.reserve(64 + target->target.size() + fields.size() + req.body.size());
+      wire_message += req.method;
+      wire_message.push_back(' ');
+      wire_message += conn->forward_prefix;  // empty unless through a forward proxy
+      wire_message += target->target;
+      wire_message += " HTTP/1.1\r\n";
+      wire_message += fields;
+      if (!conn->forward_prefix.empty() && !conn->proxy_authorization.empty())
+        wire::append_field(wire_message, "Proxy-Authorization", conn->proxy_authorization);
+      wire_message += "\r\n";
+      wire_message += req.body;
       boost::system::error_code wec;
       if (conn->tls) {
-        auto [ec, n] = co_await bhttp::async_write(*conn->tls, msg, tuple_awaitable);
+        auto [ec, n] =
+            co_await asio::async_write(*conn->tls, asio::buffer(wire_message), tuple_awaitable);
         wec = ec;
       } else {
-        auto [ec, n] = co_await bhttp::async_write(*conn->plain, msg, tuple_awaitable);
+        auto [ec, n] =
+            co_await asio::async_write(*conn->plain, asio::buffer(wire_message), tuple_awaitable);
         wec = ec;
       }
       if (wec) {

@@ -1,0 +1,31 @@
+#include "http/wire.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace redcell::http::wire {
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  auto at = out.size();
+  out += value;
+  for (auto i = out.find_first_of("\r\n", at); i != std::string::npos;
+       i = out.find_first_of("\r\n", i + 1))
+    out[i] = ' ';
+  out += "\r\n";
+}
+
+bool is_framing_field(std::string_view name) {
+  static constexpr std::array<std::string_view, 4> kFraming = {
+      "content-length", "transfer-encoding", "connection", "host"};
+  return std::any_of(kFraming.begin(), kFraming.end(), [&](std::string_view f) {
+    return f.size() == name.size() &&
+           std::equal(f.begin(), f.end(), name.begin(), [](char a, char b) {
+             return a == std::tolower(static_cast<unsigned char>(b));
+           });
+  });
+}
+
+}  // namespace redcell::http::wire

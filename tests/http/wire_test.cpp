@@ -1,0 +1,29 @@
+#include "http/wire.hpp"
+
+#include <gtest/gtest.h>
+
+namespace redcell::http::wire {
+namespace {
+
+TEST(Wire, AppendsOneFieldLine) {
+  std::string out = "HTTP/1.1 200 OK\r\n";
+  append_field(out, "X-Request-Id", "abc-1");
+  EXPECT_EQ(out, "HTTP/1.1 200 OK\r\nX-Request-Id: abc-1\r\n");
+}
+
+TEST(Wire, AValueCanNeverStartAHeaderOfItsOwn) {
+  std::string out;
+  append_field(out, "Location", "/x\r\nSet-Cookie: a=b\nX: y\r");
+  EXPECT_EQ(out, "Location: /x  Set-Cookie: a=b X: y \r\n");
+  EXPECT_EQ(out.find("\r\n"), out.size() - 2);
+}
+
+TEST(Wire, FramingFieldsAreTheWritersOwnInAnyCase) {
+  for (auto name : {"Content-Length", "content-length", "TRANSFER-ENCODING", "Connection", "host"})
+    EXPECT_TRUE(is_framing_field(name)) << name;
+  for (auto name : {"Content-Type", "Content-Lengths", "X-Host", "", "Authorization"})
+    EXPECT_FALSE(is_framing_field(name)) << name;
+}
+
+}  // namespace
+}  // namespace redcell::http::wire
