@@ -95,9 +95,13 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   // The send rate, measured between claims: sizes the queue kept ahead (RunnerOptions).
   std::int64_t sends = 0, sends_at_last_claim = 0;
   std::chrono::steady_clock::time_point last_claim_at = std::chrono::steady_clock::now();
-  std::size_t claim_ahead = 0, claim_size = 0;  // set by size_claims()
+  std::size_t claim_ahead, claim_size;  // until the first rate is known: the minimums
 
-  Job(ExecutionRunner& r, memory::Scope s) : runner(r), scope(std::move(s)) {}
+  Job(ExecutionRunner& r, memory::Scope s)
+      : runner(r),
+        scope(std::move(s)),
+        claim_ahead(std::max<std::size_t>(1, r.options_.claim_batch / 2)),
+        claim_size(r.options_.claim_batch) {}
 
   void stop(std::string status, std::string reason) {  // under mu
     if (stop_new) return;
@@ -147,7 +151,6 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       }
       // Claim ahead while enough is still queued, so sends never wait for the store.
       // Each claim also renews the lease of what this job holds (WorkQueue::claim).
-      if (claim_ahead == 0) size_claims(now);
       claim = !stop_new && !claiming && !exhausted && queue.size() < claim_ahead;
       if (claim) {
         claiming = true;

@@ -396,18 +396,16 @@ struct Server::Impl {
     head += "\r\n";
     wire::append_field(head, "Content-Type", r.content_type);
     if (!request_id.empty()) wire::append_field(head, "X-Request-Id", request_id);
-    std::string_view cache_control = "no-store";
-    for (const auto& [k, v] : r.headers)
-      if (beast::iequals(k, "Cache-Control")) cache_control = v;
-    wire::append_field(head, "Cache-Control", cache_control);
     // The server owns the framing and the Content-Type (Response::content_type); a
     // handler's Cache-Control replaces no-store.
+    std::string_view cache_control = "no-store";
     for (const auto& [k, v] : r.headers) {
-      if (wire::is_framing_field(k) || beast::iequals(k, "Content-Type") ||
-          beast::iequals(k, "Cache-Control"))
-        continue;
-      wire::append_field(head, k, v);
+      if (beast::iequals(k, "Cache-Control"))
+        cache_control = v;
+      else if (!wire::is_framing_field(k) && !beast::iequals(k, "Content-Type"))
+        wire::append_field(head, k, v);
     }
+    wire::append_field(head, "Cache-Control", cache_control);
     wire::append_field(head, "Content-Length", std::to_string(r.body.size()));
     if (version == 10 && keep_alive) wire::append_field(head, "Connection", "keep-alive");
     if (version != 10 && !keep_alive) wire::append_field(head, "Connection", "close");
