@@ -69,6 +69,7 @@ boost::json::object run_store(const fs::path& dir, const Plan& plan) {
   const auto scope = Scope::user(user->id);
   std::vector<std::string> conv_ids(static_cast<std::size_t>(plan.conversations));
   for (auto& c : conv_ids) c = new_id();
+  const std::string execution_id = new_id();
 
   std::atomic<long> written{0};
   std::atomic<bool> done{false};
@@ -107,7 +108,7 @@ boost::json::object run_store(const fs::path& dir, const Plan& plan) {
       m.role = turn % 2 ? "assistant" : "user";
       m.original_value = prompt_text(i);
       m.converted_value = m.original_value;
-      m.execution_id = "bench-execution";
+      m.execution_id = execution_id;
       batch.push_back(std::move(m));
     }
     in_flight.push_back(s.add_messages(scope, std::move(batch)));
@@ -172,27 +173,31 @@ boost::json::object run_bare(const fs::path& dir, const Plan& plan) {
             "original_value_data_type, original_value_sha256, converted_value, "
             "converted_value_data_type, converted_value_sha256, converters, execution_id, labels, "
             "metadata, response_error, created_at) VALUES (?, ?, ?, ?, ?, ?, 'text', ?, NULL, "
-            "'text', "
-            "NULL, '[]', 'bench-execution', '{}', '{}', 'none', ?)",
+            "'text', NULL, '[]', ?, '{}', '{}', 'none', ?)",
             -1, &st, nullptr),
         db);
+  // Ids bound the way the store binds them: as their 16 bytes.
+  auto bind_id = [&](int i, const std::string& id) {
+    sqlite3_bind_blob(st, i, uuid_bytes(id)->data(), 16, SQLITE_TRANSIENT);
+  };
   std::vector<std::string> conv_ids(static_cast<std::size_t>(plan.conversations));
   for (auto& c : conv_ids) c = new_id();
+  const std::string execution_id = new_id();
   auto t0 = Steady::now();
   check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), db);
   for (long i = 0; i < plan.messages; ++i) {
     auto [conv, turn] = plan.at(i);
     std::string id = new_id(), text = prompt_text(i), sha = sha256_hex(text);
     std::string ts = format_time(std::chrono::system_clock::now());
-    sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, owner.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, conv_ids[static_cast<std::size_t>(conv)].c_str(), -1,
-                      SQLITE_TRANSIENT);
+    bind_id(1, id);
+    bind_id(2, owner);
+    bind_id(3, conv_ids[static_cast<std::size_t>(conv)]);
     sqlite3_bind_int64(st, 4, turn);
     sqlite3_bind_text(st, 5, turn % 2 ? "assistant" : "user", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, text.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 7, sha.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, ts.c_str(), -1, SQLITE_TRANSIENT);
+    bind_id(8, execution_id);
+    sqlite3_bind_text(st, 9, ts.c_str(), -1, SQLITE_TRANSIENT);
     check(sqlite3_step(st), db);
     sqlite3_reset(st);
     if ((i + 1) % 6400 == 0) {

@@ -8,7 +8,7 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-std::string format_uuid(const std::array<std::uint8_t, 16>& b) {
+std::string format_uuid(const std::uint8_t* b) {
   std::string out;
   out.reserve(36);
   for (std::size_t i = 0; i < 16; ++i) {
@@ -31,8 +31,7 @@ IdGenerator::IdGenerator(const Clock& clock, std::optional<std::uint64_t> seed)
     : clock_(clock), rng_(seed ? *seed : std::random_device{}()) {}
 
 std::string IdGenerator::next() {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                clock_.now().time_since_epoch())
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
                 .count();
   std::array<std::uint8_t, 16> b{};
   std::uint64_t rand_b;
@@ -57,7 +56,7 @@ std::string IdGenerator::next() {
   }
   for (int i = 8; i < 16; ++i) b[i] = static_cast<std::uint8_t>(rand_b >> (8 * (15 - i)));
   b[8] = static_cast<std::uint8_t>(0x80 | (b[8] & 0x3f));
-  return format_uuid(b);
+  return format_uuid(b.data());
 }
 
 std::string new_id() {
@@ -68,6 +67,24 @@ std::string new_id() {
 std::string new_thread_local_id() {
   thread_local IdGenerator generator;
   return generator.next();
+}
+
+std::optional<std::array<std::uint8_t, 16>> uuid_bytes(std::string_view t) {
+  if (t.size() != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-')
+    return std::nullopt;
+  std::array<std::uint8_t, 16> b{};
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < 36; i += 2) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) ++i;
+    int hi = hex_value(t[i]), lo = hex_value(t[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    b[at++] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return b;
+}
+
+std::string uuid_text(const std::uint8_t* bytes) {
+  return format_uuid(bytes);
 }
 
 bool is_uuid_v7(std::string_view t) {

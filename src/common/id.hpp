@@ -3,6 +3,7 @@
 // from one generator strictly increasing within a millisecond, then 62 random bits.
 // Time-ordered ids make inserts append to indexes.
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -36,6 +37,10 @@ std::string new_thread_local_id();
 
 // Canonical lower-case 8-4-4-4-12 form with version 7 and the RFC variant.
 bool is_uuid_v7(std::string_view text);
+// The 16 bytes of a UUID in canonical lower-case 8-4-4-4-12 form (any version); nullopt for
+// any other text. uuid_text(*uuid_bytes(t)) == t: the round trip is exact.
+std::optional<std::array<std::uint8_t, 16>> uuid_bytes(std::string_view text);
+std::string uuid_text(const std::uint8_t* bytes);  // 16 bytes -> canonical form
 // Milliseconds since the epoch encoded in a UUIDv7.
 std::optional<std::int64_t> uuid_v7_millis(std::string_view text);
 

@@ -60,5 +60,29 @@ TEST(IsUuidV7, RejectsOtherVersionsAndForms) {
   EXPECT_TRUE(is_uuid_v7("0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"));
 }
 
+// The store keeps ids as these 16 bytes; reading them back must give the exact string.
+TEST(UuidBytes, RoundTripsCanonicalTextOnly) {
+  IdGenerator gen;
+  for (int i = 0; i < 1000; ++i) {
+    auto id = gen.next();
+    auto bytes = uuid_bytes(id);
+    ASSERT_TRUE(bytes) << id;
+    EXPECT_EQ(uuid_text(bytes->data()), id);
+  }
+  auto v4 = uuid_bytes("0190a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a2b");
+  ASSERT_TRUE(v4) << "any version";
+  EXPECT_EQ((*v4)[0], 0x01);
+  EXPECT_EQ((*v4)[15], 0x2b);
+  EXPECT_EQ(uuid_text(v4->data()), "0190a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a2b");
+  // Forms that would not read back as the same text stay text.
+  EXPECT_FALSE(uuid_bytes("0190A1B2-C3D4-7E5F-8A6B-7C8D9E0F1A2B"));
+  EXPECT_FALSE(uuid_bytes("0190a1b2c3d47e5f8a6b7c8d9e0f1a2b"));
+  EXPECT_FALSE(uuid_bytes("{0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2}"));
+  EXPECT_FALSE(uuid_bytes("0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2g"));
+  EXPECT_FALSE(uuid_bytes("0190a1b2-c3d4-7e5f-8a6b_7c8d9e0f1a2b"));
+  EXPECT_FALSE(uuid_bytes("local"));
+  EXPECT_FALSE(uuid_bytes(""));
+}
+
 }  // namespace
 }  // namespace redcell

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 
 import jsonschema
 
@@ -218,6 +219,16 @@ def assert_error_shape(resp, status, code, field=None):
         assert err["details"]["field"] == field, err
         assert "expected" in err["details"], err
     return err
+
+
+def store_id(text):
+    """An id as the SQLite store holds it, to bind in a query on the file: 16 bytes."""
+    return uuid.UUID(text).bytes
+
+
+def id_text(value):
+    """An id read from the SQLite store file, in the API's text form."""
+    return str(uuid.UUID(bytes=value)) if isinstance(value, bytes) and len(value) == 16 else value
 
 
 def run_cli(*args, env=None, home=None, timeout=60):

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from redcell_harness import Server, assert_error_shape
+from redcell_harness import Server, assert_error_shape, store_id
 from test_jwt import AUD, ISS, SECRET, claims, hs256
 
 
@@ -55,7 +55,7 @@ def test_a_key_acts_as_its_owner_until_revoked(server):
     assert_error_shape(server.request("GET", "/api/v1/me", headers={"X-API-Key": secret}), 401, "unauthorized")
 
     con = sqlite3.connect(f"file:{server.home}/redcell.db?mode=ro", uri=True)
-    actions = [a for (a,) in con.execute("SELECT action FROM audit_events WHERE object_id = ? ORDER BY id", (key["id"],))]
+    actions = [a for (a,) in con.execute("SELECT action FROM audit_events WHERE object_id = ? ORDER BY id", (store_id(key["id"]),))]
     con.close()
     assert actions == ["api_key.create", "api_key.revoke"]
     assert secret not in server.log_text()

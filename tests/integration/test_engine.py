@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 
-from redcell_harness import BIN, Server, assert_error_shape
+from redcell_harness import BIN, Server, assert_error_shape, store_id
 
 
 def free_port():
@@ -237,7 +237,7 @@ def test_a_slow_target_holds_few_claimed_items(mock_factory):
         held, deadline = [], time.monotonic() + 6
         while time.monotonic() < deadline:
             held.append(db.execute("SELECT count(*) FROM work_items WHERE execution_id = ? AND "
-                                   "status = 'claimed'", (e["id"],)).fetchone()[0])
+                                   "status = 'claimed'", (store_id(e["id"]),)).fetchone()[0])
             time.sleep(0.05)
         db.close()
         # Held = queued (< 128 when a claim starts) + a claim of 256 + 2 in flight.

@@ -8,7 +8,7 @@ import signal
 import sqlite3
 import subprocess
 
-from redcell_harness import run_cli
+from redcell_harness import id_text, run_cli
 
 CHILD = os.environ.get("REDCELL_CRASH_CHILD", os.path.join(os.path.dirname(__file__), "../../build-asan/tests/store_crash_child"))
 ROUNDS = int(os.environ.get("REDCELL_CRASH_ROUNDS", "20"))
@@ -51,7 +51,7 @@ def test_every_acknowledged_write_survives_sigkill(tmp_path):
         rows = con.execute("SELECT id, sequence FROM messages WHERE conversation_id = 'crash'").fetchall()
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         con.close()
-        stored = dict(rows)
+        stored = {id_text(rid): seq for rid, seq in rows}
         missing = [rid for rid in all_acked if rid not in stored]
         assert not missing, f"round {round_no}: {len(missing)} acknowledged records lost, e.g. {missing[:3]}"
         seqs = [s for _, s in rows]

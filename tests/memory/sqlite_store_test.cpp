@@ -24,6 +24,17 @@ class SqliteStoreTest : public ::testing::Test {
     url_.path = dir_ / "sub" / "dir" / "store.db";
   }
   void TearDown() override { fs::remove_all(dir_); }
+  // Opens the store (which migrates it) and checks it is whole at the newest schema;
+  // nullptr after a failed expectation.
+  std::unique_ptr<SqliteStore> open_upgraded() {
+    auto s = SqliteStore::open(url_);
+    EXPECT_TRUE(s) << s.error().message();
+    if (!s) return nullptr;
+    EXPECT_EQ((*s)->stats().schema_version, sqlite::known_schema_version());
+    auto check = (*s)->check();
+    EXPECT_TRUE(check && check->ok) << (check ? check->integrity : check.error().message());
+    return std::move(*s);
+  }
   fs::path dir_;
   StoreUrl url_;
 };
@@ -168,6 +179,89 @@ int temporary_btrees(sqlite3* db, const std::string& sql) {
 
 // A store written by the previous schema (7) keeps every row through migration 8, which
 // rebuilds four tables so that their checks stop building temporary b-trees.
+// Schema 9 stores ids as 16 bytes. A store written before it holds them as text: the
+// migration converts every canonical UUID in every column, so old rows are found by the
+// ids the API shows, their references still resolve, and text that is no UUID stays text.
+TEST_F(SqliteStoreTest, MigratingTextIdsToBlobsKeepsEveryRowReachable) {
+  const std::string u = "01a21e55-4088-705d-86c5-a593a4da9a4d",
+                    m = "01a21e55-4089-7000-8000-000000000001",
+                    sc = "01a21e55-408a-7000-8000-000000000002",
+                    conv = "01a21e55-408b-7000-8000-000000000003";
+  fs::create_directories(url_.path.parent_path());
+  {
+    auto c = sqlite::Connection::open(url_.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    ASSERT_TRUE(c);
+    auto v = sqlite::migrate(**c, 8);
+    ASSERT_TRUE(v) << v.error().message();
+    auto seeded = (*c)->exec(
+        "INSERT INTO users (id, issuer, subject, username, created_at, updated_at) VALUES ('" + u +
+        "', 'local', 'alice', 'alice', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z');"
+        "INSERT INTO messages (id, owner, conversation_id, sequence, role, original_value, "
+        "original_value_data_type, original_value_sha256, converted_value_data_type, created_at) "
+        "VALUES ('" +
+        m + "', '" + u + "', '" + conv + "', 0, 'user', '" + conv +
+        "', 'text', 'h1', 'text', '2026-11-01T00:00:01.000Z');"
+        "INSERT INTO scores (id, owner, message_id, scorer_type, score_type, value, created_at) "
+        "VALUES ('" +
+        sc + "', '" + u + "', '" + m +
+        "', 'refusal', 'true_false', 'true', '2026-11-01T00:00:03.000Z');"
+        "INSERT INTO audit_events (id, owner, action, object_id, created_at) VALUES ('not-a-uuid', "
+        "'" +
+        u + "', 'x', 'OBJ', '2026-11-01T00:00:04.000Z');");
+    ASSERT_TRUE(seeded) << seeded.error().message();
+  }
+  {
+    auto s = open_upgraded();
+    ASSERT_TRUE(s);
+    const auto alice = Scope::user(u);
+    auto got = s->get_message(alice, m);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(got->id, m);
+    EXPECT_EQ(got->owner, u);
+    EXPECT_EQ(got->conversation_id, conv);
+    EXPECT_EQ(got->original_value, conv) << "a prompt that is a UUID reads back as the same text";
+    MessageFilter f;
+    f.conversation_id = conv;
+    auto listed = s->list_messages(alice, f, PageRequest{});
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->items.size(), 1u);
+    ScoreFilter sf;
+    sf.message_id = m;
+    auto scores = s->list_scores(alice, sf, PageRequest{});
+    ASSERT_TRUE(scores);
+    ASSERT_EQ(scores->items.size(), 1u);
+    EXPECT_EQ(scores->items[0].id, sc);
+    // A new message in the old conversation lands next to the migrated one.
+    Message next;
+    next.conversation_id = conv;
+    next.sequence = 1;
+    next.role = "assistant";
+    next.original_value = "ok";
+    auto added = s->add_messages(alice, {next}).get();
+    ASSERT_TRUE(added) << added.error().message();
+    listed = s->list_messages(alice, f, PageRequest{});
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->items.size(), 2u);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(url_.path.c_str(), &db), SQLITE_OK);
+  auto scalar = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sql;
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW)
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+  };
+  EXPECT_EQ(scalar("SELECT group_concat(DISTINCT typeof(id) || '/' || length(id)) FROM messages"),
+            "blob/16");
+  EXPECT_EQ(scalar("SELECT typeof(message_id) || typeof(owner) FROM scores"), "blobblob");
+  EXPECT_EQ(scalar("SELECT typeof(id) || ' ' || id || ' ' || object_id FROM audit_events"),
+            "text not-a-uuid OBJ");
+  sqlite3_close(db);
+}
+
 TEST_F(SqliteStoreTest, MigratingASchema7StoreKeepsEveryRowAndCheck) {
   fs::create_directories(url_.path.parent_path());
   {
@@ -204,39 +298,35 @@ INSERT INTO attack_results (id, owner, execution_id, conversation_id, outcome, t
     ASSERT_TRUE(seeded) << seeded.error().message();
   }
   {
-    auto s = SqliteStore::open(url_);
-    ASSERT_TRUE(s) << s.error().message();
-    EXPECT_EQ((*s)->stats().schema_version, 8);
-    auto check = (*s)->check();
-    ASSERT_TRUE(check);
-    EXPECT_TRUE(check->ok) << check->integrity;
+    auto s = open_upgraded();
+    ASSERT_TRUE(s);
     const auto alice = Scope::user("u1");
-    auto m1 = (*s)->get_message(alice, "m1");
+    auto m1 = s->get_message(alice, "m1");
     ASSERT_TRUE(m1) << m1.error().message();
     EXPECT_EQ(m1->original_value, "hello");
     EXPECT_EQ(m1->converted_value, "aGVsbG8=");
     EXPECT_EQ(m1->labels, R"({"op":"x"})");
     EXPECT_EQ(m1->latency_ms, 12.5);
-    auto m2 = (*s)->get_message(alice, "m2");
+    auto m2 = s->get_message(alice, "m2");
     ASSERT_TRUE(m2);
     EXPECT_EQ(m2->converted_value, "no") << "NULL still reads as the original value";
     EXPECT_EQ(m2->response_error, "blocked");
     EXPECT_EQ(m2->error_message, "filtered");
     ScoreFilter sf;
     sf.message_id = "m2";
-    auto scores = (*s)->list_scores(alice, sf, PageRequest{});
+    auto scores = s->list_scores(alice, sf, PageRequest{});
     ASSERT_TRUE(scores);
     ASSERT_EQ(scores->items.size(), 1u);
     EXPECT_EQ(scores->items[0].rationale, "refused");
-    auto e = (*s)->get_execution(alice, "e1");
+    auto e = s->get_execution(alice, "e1");
     ASSERT_TRUE(e);
     EXPECT_EQ(e->status, "interrupted");
-    auto items = (*s)->list_work_items(alice, "e1", {}, PageRequest{});
+    auto items = s->list_work_items(alice, "e1", {}, PageRequest{});
     ASSERT_TRUE(items);
     ASSERT_EQ(items->items.size(), 2u);
     EXPECT_EQ(items->items[0].status, "done");
     EXPECT_EQ(items->items[1].status, "pending");
-    auto results = (*s)->list_attack_results(alice, "e1", PageRequest{});
+    auto results = s->list_attack_results(alice, "e1", PageRequest{});
     ASSERT_TRUE(results);
     ASSERT_EQ(results->items.size(), 1u);
     EXPECT_EQ(results->items[0].outcome, "not_achieved");

@@ -1,8 +1,11 @@
 #include "memory/sqlite/migrations.hpp"
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/id.hpp"
 
 namespace redcell::memory::sqlite {
 
@@ -12,7 +15,10 @@ struct Migration {
   int version;
   const char* name;
   const char* sql;
+  Result<void> (*then)(Connection&) = nullptr;  // a step SQL alone cannot express
 };
+
+Result<void> store_uuids_as_blobs(Connection& conn);
 
 // Append only: a released migration never changes.
 const std::vector<Migration>& migrations() {
@@ -368,8 +374,54 @@ DROP TABLE attack_results;
 ALTER TABLE attack_results_v8 RENAME TO attack_results;
 CREATE INDEX attack_results_by_execution ON attack_results (execution_id, id);
 )sql"},
+      {9, "ids stored as 16-byte blobs", "", store_uuids_as_blobs},
   };
   return all;
+}
+
+// redcell_uuid_blob(x): the 16 bytes of x when x is a UUID in canonical text form, else x;
+// what Statement::bind stores for such a string since migration 9.
+void uuid_blob_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_TEXT) {
+    std::string_view text(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])),
+                          static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+    if (auto id = uuid_bytes(text)) {
+      sqlite3_result_blob(ctx, id->data(), 16, SQLITE_TRANSIENT);
+      return;
+    }
+  }
+  sqlite3_result_value(ctx, argv[0]);
+}
+
+// Every text value that is a UUID in canonical form, in every column of every table,
+// becomes its 16 bytes: the same rule Statement::bind applies to new writes, so an old
+// row and a new one holding the same id compare equal.
+Result<void> store_uuids_as_blobs(Connection& conn) {
+  if (sqlite3_create_function_v2(conn.handle(), "redcell_uuid_blob", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, uuid_blob_function,
+                                 nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail(conn.error("register redcell_uuid_blob"));
+  auto list = conn.prepare(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+      "ORDER BY name");
+  if (!list) return fail(list.error());
+  auto tables = first_column(**list);
+  if (!tables) return fail(tables.error());
+  for (const auto& table : *tables) {
+    auto cols = conn.prepare("SELECT name FROM pragma_table_info(?) WHERE type = 'TEXT'");
+    if (!cols) return fail(cols.error());
+    (*cols)->bind(1, table);
+    auto columns = first_column(**cols);
+    if (!columns) return fail(columns.error());
+    std::string sets;
+    for (const auto& name : *columns) {
+      auto column = "\"" + name + "\"";
+      sets += (sets.empty() ? "" : ", ") + column + " = redcell_uuid_blob(" + column + ")";
+    }
+    if (sets.empty()) continue;
+    if (auto ok = conn.exec("UPDATE \"" + table + "\" SET " + sets); !ok) return fail(ok.error());
+  }
+  return {};
 }
 
 }  // namespace
@@ -443,6 +495,7 @@ Result<int> migrate(Connection& conn, int up_to) {
     if (m.version <= *current || m.version > up_to) continue;
     if (auto ok = conn.exec("BEGIN IMMEDIATE"); !ok) return fail(ok.error());
     auto ok = conn.exec(m.sql);
+    if (ok && m.then) ok = m.then(conn);
     if (ok) ok = check_foreign_keys(conn);
     if (ok) {
       auto st = conn.prepare(

@@ -20,6 +20,17 @@ Result<void> Statement::run() {
   }
 }
 
+Result<std::vector<std::string>> first_column(Statement& st) {
+  StatementReset reset{&st};
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return fail(row.error());
+    if (!*row) return out;
+    out.push_back(st.text(0));
+  }
+}
+
 TimePoint Statement::time(int col) const {
   auto t = parse_time(text(col));
   return t ? *t : TimePoint{};

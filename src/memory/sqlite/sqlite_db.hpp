@@ -13,8 +13,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.hpp"
+#include "common/id.hpp"
 #include "common/time.hpp"
 
 namespace redcell::memory::sqlite {
@@ -26,8 +28,14 @@ class Statement {
   ~Statement() { sqlite3_finalize(stmt_); }
 
   // Binds by 1-based position; an empty optional or nullptr binds NULL.
+  // A UUID in canonical form is bound as its 16 bytes (ids are stored that way: a third of
+  // the bytes, in rows and every index), and text() reads a 16-byte blob back as that
+  // same string, so any text round-trips exactly and equal strings still compare equal.
   void bind(int i, std::string_view v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    if (auto id = uuid_bytes(v))
+      sqlite3_bind_blob(stmt_, i, id->data(), 16, SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   void bind(int i, const std::string& v) { bind(i, std::string_view(v)); }
   void bind(int i, const char* v) { bind(i, std::string_view(v)); }
@@ -61,6 +69,8 @@ class Statement {
 
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string text(int col) const {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_BLOB && sqlite3_column_bytes(stmt_, col) == 16)
+      return uuid_text(static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, col)));
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
              : std::string();
@@ -106,5 +116,8 @@ struct StatementReset {
   Statement* s;
   ~StatementReset() { s->reset(); }
 };
+
+// Steps a bound statement to its end and collects column 0 of each row as text; resets it.
+Result<std::vector<std::string>> first_column(Statement& st);
 
 }  // namespace redcell::memory::sqlite

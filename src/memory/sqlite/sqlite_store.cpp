@@ -641,13 +641,9 @@ Result<CheckReport> SqliteStore::check() {
     r.schema_version = *v;
     auto st = c.prepare("PRAGMA integrity_check(20)");
     if (!st) return fail(st.error());
-    StatementReset reset{*st};
-    for (;;) {
-      auto row = (*st)->step();
-      if (!row) return fail(row.error());
-      if (!*row) break;
-      r.integrity += (r.integrity.empty() ? "" : "; ") + (*st)->text(0);
-    }
+    auto lines = sqlite::first_column(**st);
+    if (!lines) return fail(lines.error());
+    for (const auto& line : *lines) r.integrity += (r.integrity.empty() ? "" : "; ") + line;
     auto fk = c.prepare("PRAGMA foreign_key_check");
     if (!fk) return fail(fk.error());
     StatementReset fk_reset{*fk};
