@@ -1,5 +1,5 @@
 // The baseline for the /healthz benchmark: a bare Boost.Beast keep-alive server with the
-// same threading as redcell's (one acceptor, one io_context per core, a coroutine per
+// same threading as redcell's (one acceptor, one io_context per two cores, a coroutine per
 // connection) and nothing else: no router, middleware, metrics or logging.
 // Usage: bare_beast_hello PORT [THREADS]
 #include <boost/asio/as_tuple.hpp>
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   }
   auto port = static_cast<unsigned short>(std::atoi(argv[1]));
   unsigned threads = argc > 2 ? static_cast<unsigned>(std::atoi(argv[2]))
-                              : std::max(1u, std::thread::hardware_concurrency());
+                              : std::max(1u, std::thread::hardware_concurrency() / 2);
   std::vector<std::unique_ptr<asio::io_context>> loops;
   for (unsigned i = 0; i < threads; ++i) loops.push_back(std::make_unique<asio::io_context>(1));
   tcp::acceptor acceptor(*loops[0], {asio::ip::make_address("127.0.0.1"), port});

@@ -32,7 +32,7 @@ std::vector<OptionSpec> mock_target_option_specs() {
       {"refuse-pattern", "refuse: refuse only prompts containing this text", "", false},
       {"fault", "KIND:RATE, repeatable: 429, 500, timeout, malformed, reset", "", false},
       {"retry-after", "seconds in the Retry-After header of a 429", "1", false},
-      {"threads", "event-loop threads (0: one per core)", "1", false},
+      {"threads", "event-loop threads (0: half the cores, at least one)", "1", false},
       {"log-level", "debug, info, warn or error", "info", false},
   };
 }

@@ -25,7 +25,7 @@ std::vector<OptionSpec> serve_option_specs() {
       {"jwt-jwks-min-refresh", "jwt: seconds between two JWKS URL fetches at least", "60", false},
       {"jwt-roles-claim", "jwt: dotted path of the roles array", "realm_access.roles", false},
       {"jwt-leeway", "jwt: seconds of clock skew allowed for exp/nbf (0-60)", "30", false},
-      {"threads", "event-loop threads (0: one per core)", "0", false},
+      {"threads", "event-loop threads (0: half the cores, at least one)", "0", false},
       {"allowed-hosts", "extra Host header names to answer for, comma-separated (* for any)",
        std::nullopt, false},
       {"body-limit", "largest request body in bytes", "1048576", false},

@@ -1,5 +1,5 @@
 #pragma once
-// The HTTP/1.1 server: Boost.Beast on Asio with C++20 coroutines, one event loop per core.
+// The HTTP/1.1 server: Boost.Beast on Asio with C++20 coroutines, an event loop per two cores.
 // Pipeline per request: request id -> Host allow-list -> route (404/405) -> body limit (413)
 // -> content type (415) and JSON parse (400) on JSON routes -> authentication (401/403)
 // -> handler -> access log and metrics. Every error uses the one JSON error shape.
@@ -21,7 +21,7 @@ namespace redcell::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port; port() tells which
-  unsigned threads = 0;       // 0: one per core
+  unsigned threads = 0;       // 0: half the cores, at least one (see server.cpp)
   std::size_t body_limit = 1 << 20;
   std::size_t header_limit = 16 << 10;
   // Host header names accepted besides localhost, 127.0.0.1, [::1] and the listen host.
