@@ -165,6 +165,41 @@ TEST_F(SqliteStoreTest, CheckReportsIntegrityAndVersion) {
 }
 
 // Counts OpenEphemeral in a statement's program: a temporary b-tree built on every run.
+// The detail lines of EXPLAIN QUERY PLAN, joined by "; ".
+std::string query_plan(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &st, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  std::string plan;
+  while (sqlite3_step(st) == SQLITE_ROW)
+    plan += (plan.empty() ? "" : "; ") +
+            std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 3)));
+  sqlite3_finalize(st);
+  return plan;
+}
+
+// The reads behind a results page (a conversation's messages, each message's scores, an
+// execution's messages) go through the index of what they filter on, never through one
+// that holds all of the owner's rows (before migration 10, a message's scores were found
+// by scanning every score of its owner).
+TEST_F(SqliteStoreTest, AResultsPageReadsThroughTheIndexOfWhatItFiltersOn) {
+  ASSERT_TRUE(open_upgraded());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(url_.path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(query_plan(db, "SELECT * FROM scores WHERE owner = ? AND message_id = ? ORDER BY id"),
+            "SEARCH scores USING INDEX scores_by_message (message_id=?)");
+  EXPECT_EQ(query_plan(db,
+                       "SELECT * FROM messages WHERE owner = ? AND conversation_id = ? AND "
+                       "(sequence, id) > (?, ?) ORDER BY sequence, id"),
+            "SEARCH messages USING INDEX messages_by_conversation (conversation_id=? AND "
+            "sequence>?); USE TEMP B-TREE FOR RIGHT PART OF ORDER BY");
+  EXPECT_EQ(
+      query_plan(db, "SELECT * FROM messages WHERE owner = ? AND execution_id = ? ORDER BY id"),
+      "SEARCH messages USING INDEX messages_by_execution (execution_id=?)");
+  sqlite3_close(db);
+}
+
 int temporary_btrees(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* st = nullptr;
   EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN " + sql).c_str(), -1, &st, nullptr), SQLITE_OK)
@@ -177,8 +212,6 @@ int temporary_btrees(sqlite3* db, const std::string& sql) {
   return n;
 }
 
-// A store written by the previous schema (7) keeps every row through migration 8, which
-// rebuilds four tables so that their checks stop building temporary b-trees.
 // Schema 9 stores ids as 16 bytes. A store written before it holds them as text: the
 // migration converts every canonical UUID in every column, so old rows are found by the
 // ids the API shows, their references still resolve, and text that is no UUID stays text.
@@ -262,6 +295,8 @@ TEST_F(SqliteStoreTest, MigratingTextIdsToBlobsKeepsEveryRowReachable) {
   sqlite3_close(db);
 }
 
+// A store written by the previous schema (7) keeps every row through migration 8, which
+// rebuilds four tables so that their checks stop building temporary b-trees.
 TEST_F(SqliteStoreTest, MigratingASchema7StoreKeepsEveryRowAndCheck) {
   fs::create_directories(url_.path.parent_path());
   {
