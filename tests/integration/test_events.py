@@ -136,7 +136,10 @@ def test_sigterm_ends_open_streams_and_the_server_exits(mock_factory):
 def test_results_filter_by_chain_harm_category_label_achieved_and_error(mock_factory):
     mock = mock_factory("--behavior", "decode", "--fault", "500:0.3")
     with Server("--target-allow", "loopback") as s:
-        prompts = [{"value": f"weapons {i}", "harm_categories": ["violence"]} for i in range(10)]
+        # A category that reads as a UUID is still matched as the text it is (the store
+        # keeps UUID-shaped values as 16 bytes, the JSON array as text).
+        tag = "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"
+        prompts = [{"value": f"weapons {i}", "harm_categories": ["violence", tag]} for i in range(10)]
         prompts += [{"value": f"fraud {i}", "harm_categories": ["fraud", "crime"]} for i in range(10)]
         o = setup_run(s, mock.url, prompts, converter_chains=[[], [{"type": "base64"}]],
                       limits={"max_in_flight": 4, "max_retries": 0})
@@ -167,6 +170,7 @@ def test_results_filter_by_chain_harm_category_label_achieved_and_error(mock_fac
         assert len(failed) == done["counts"]["errors"] > 0 and all(x["status"] == "failed" for x in rows)
         both, _ = ids("chain=1&harm_category=violence")
         assert both == chain1 & ids("harm_category=violence")[0] and len(both) == 10
+        assert ids(f"harm_category={tag}")[0] == ids("harm_category=violence")[0]
         assert ids("label=ticket:RT-7,team:blue")[0] == {x["work_item_id"] for x in everything}
         assert ids("label=ticket:RT-8")[0] == set()
         for bad, field in [("chain=x", "/query/chain"), ("achieved=yes", "/query/achieved"),

@@ -35,9 +35,13 @@ class Statement {
     if (auto id = uuid_bytes(v))
       sqlite3_bind_blob(stmt_, i, id->data(), 16, SQLITE_TRANSIENT);
     else
-      sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+      bind_text(i, v);
   }
   void bind(int i, const std::string& v) { bind(i, std::string_view(v)); }
+  // Always text: for a value SQL compares with text it computes (json_each's values).
+  void bind_text(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
   void bind(int i, const char* v) { bind(i, std::string_view(v)); }
   void bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   void bind(int i, int v) { sqlite3_bind_int64(stmt_, i, v); }

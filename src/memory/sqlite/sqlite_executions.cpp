@@ -591,11 +591,12 @@ Result<Page<WorkItem>> SqliteStore::list_work_items(const Scope& scope,
           q.args.emplace_back(std::int64_t{*filter.chain_index});
         }
         if (filter.achieved) q.where(*filter.achieved ? "achieved = 1" : "achieved IS NOT 1");
-        if (filter.harm_category)
+        if (filter.harm_category) {
           q.where(
               "EXISTS (SELECT 1 FROM seed_prompts p, json_each(p.harm_categories) h "
-              "WHERE p.id = work_items.prompt_id AND h.value = ?)",
-              *filter.harm_category);
+              "WHERE p.id = work_items.prompt_id AND h.value = ?)");
+          q.args.emplace_back(Query::Text{*filter.harm_category});
+        }
       });
 }
 

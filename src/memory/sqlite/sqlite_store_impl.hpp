@@ -38,7 +38,10 @@ inline Error not_found(std::string_view what) {
 struct Query {
   explicit Query(std::string select) : sql(std::move(select)) {}
   std::string sql;
-  std::vector<std::variant<std::string, std::int64_t>> args;
+  struct Text {  // bound as text even when it reads as a UUID (Statement::bind_text)
+    std::string value;
+  };
+  std::vector<std::variant<std::string, std::int64_t, Text>> args;
   bool has_where = false;
 
   void where(const std::string& cond) {
@@ -55,6 +58,8 @@ struct Query {
     for (const auto& a : args) {
       if (auto* s = std::get_if<std::string>(&a))
         st.bind(i++, *s);
+      else if (auto* t = std::get_if<Text>(&a))
+        st.bind_text(i++, t->value);
       else
         st.bind(i++, std::get<std::int64_t>(a));
     }
