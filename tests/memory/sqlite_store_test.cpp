@@ -179,10 +179,10 @@ std::string query_plan(sqlite3* db, const std::string& sql) {
   return plan;
 }
 
-// The reads behind a results page (a conversation's messages, each message's scores, an
-// execution's messages) go through the index of what they filter on, never through one
-// that holds all of the owner's rows (before migration 10, a message's scores were found
-// by scanning every score of its owner).
+// The reads behind a results page (an execution's work items, a conversation's messages,
+// each message's scores, an execution's messages) go through the index of what they filter on,
+// never through one that holds all of the owner's rows (before migration 10, a message's scores
+// were found by scanning every score of its owner).
 TEST_F(SqliteStoreTest, AResultsPageReadsThroughTheIndexOfWhatItFiltersOn) {
   ASSERT_TRUE(open_upgraded());
   sqlite3* db = nullptr;
@@ -197,6 +197,15 @@ TEST_F(SqliteStoreTest, AResultsPageReadsThroughTheIndexOfWhatItFiltersOn) {
   EXPECT_EQ(
       query_plan(db, "SELECT * FROM messages WHERE owner = ? AND execution_id = ? ORDER BY id"),
       "SEARCH messages USING INDEX messages_by_execution (execution_id=?)");
+  // An execution's work items, with and without a status filter (the claim's pending ones).
+  EXPECT_EQ(query_plan(db,
+                       "SELECT * FROM work_items WHERE owner = ? AND execution_id = ? AND "
+                       "id > ? ORDER BY id"),
+            "SEARCH work_items USING INDEX work_items_in_order (execution_id=? AND id>?)");
+  EXPECT_EQ(query_plan(db,
+                       "SELECT * FROM work_items WHERE owner = ? AND execution_id = ? AND "
+                       "status = ? ORDER BY id"),
+            "SEARCH work_items USING INDEX work_items_by_execution (execution_id=? AND status=?)");
   sqlite3_close(db);
 }
 

@@ -383,6 +383,12 @@ CREATE INDEX attack_results_by_execution ON attack_results (execution_id, id);
 DROP INDEX messages_by_owner;
 DROP INDEX scores_by_owner;
 )sql"},
+      // A results page lists an execution's work items in id order; (execution_id, status,
+      // id) serves that only with a status filter, so without one SQLite sorted all of the
+      // execution's items for every page (0.27 s per page at 100,000 items).
+      {11, "work items of an execution in id order", R"sql(
+CREATE INDEX work_items_in_order ON work_items (execution_id, id);
+)sql"},
   };
   return all;
 }
