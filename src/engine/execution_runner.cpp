@@ -100,7 +100,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   Job(ExecutionRunner& r, memory::Scope s)
       : runner(r),
         scope(std::move(s)),
-        claim_ahead(std::max<std::size_t>(1, r.options_.claim_batch / 2)),
+        claim_ahead(min_claim_ahead(r.options_)),
         claim_size(r.options_.claim_batch) {}
 
   void stop(std::string status, std::string reason) {  // under mu
@@ -174,6 +174,10 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     if (done) runner.pool_.post([self] { self->finish(); });
   }
 
+  static std::size_t min_claim_ahead(const RunnerOptions& o) {
+    return std::max<std::size_t>(1, o.claim_batch / 2);
+  }
+
   // Under `mu`: how much to keep queued and to claim at once, from the rate of sends since
   // the previous claim (see RunnerOptions).
   void size_claims(std::chrono::steady_clock::time_point now) {
@@ -184,9 +188,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     sends_at_last_claim = sends;
     last_claim_at = now;
     const double horizon = std::chrono::duration<double>(o.claim_horizon).count();
-    claim_ahead = std::clamp(static_cast<std::size_t>(rate * horizon),
-                             std::max<std::size_t>(1, o.claim_batch / 2),
-                             std::max(o.claim_ahead_max, o.claim_batch / 2));
+    claim_ahead = std::clamp(static_cast<std::size_t>(rate * horizon), min_claim_ahead(o),
+                             std::max(o.claim_ahead_max, min_claim_ahead(o)));
     claim_size = std::max(o.claim_batch, claim_ahead / 2);
   }
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+#include <boost/beast/core/string.hpp>
 
 namespace redcell::http::wire {
 
@@ -20,12 +20,8 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 bool is_framing_field(std::string_view name) {
   static constexpr std::array<std::string_view, 4> kFraming = {
       "content-length", "transfer-encoding", "connection", "host"};
-  return std::any_of(kFraming.begin(), kFraming.end(), [&](std::string_view f) {
-    return f.size() == name.size() &&
-           std::equal(f.begin(), f.end(), name.begin(), [](char a, char b) {
-             return a == std::tolower(static_cast<unsigned char>(b));
-           });
-  });
+  return std::any_of(kFraming.begin(), kFraming.end(),
+                     [&](std::string_view f) { return boost::beast::iequals(f, name); });
 }
 
 }  // namespace redcell::http::wire
