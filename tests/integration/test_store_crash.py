@@ -24,8 +24,13 @@ def run_round(db, first_seq, kill_after):
         rid, seq = line.decode().split()
         acked.append((rid, int(seq)))
     child.send_signal(signal.SIGKILL)
-    # Acknowledgements already written to the pipe before the kill count too.
-    rest, err = child.communicate(timeout=30)
+    # Acknowledgements already written to the pipe before the kill count too. Read them through
+    # the same buffered reader: communicate() reads the raw descriptor and would skip what
+    # readline() already buffered, starting mid-line. The child writes each line with one
+    # write(2), so every line here is whole.
+    rest = child.stdout.read()
+    err = child.stderr.read()
+    child.wait(timeout=30)
     for line in rest.decode().splitlines():
         rid, seq = line.split()
         acked.append((rid, int(seq)))
