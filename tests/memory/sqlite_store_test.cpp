@@ -180,9 +180,10 @@ std::string query_plan(sqlite3* db, const std::string& sql) {
 }
 
 // The reads behind a results page (an execution's work items, a conversation's messages,
-// each message's scores, an execution's messages) go through the index of what they filter on,
-// never through one that holds all of the owner's rows (before migration 10, a message's scores
-// were found by scanning every score of its owner).
+// each message's scores, an execution's messages) go through the index of what they filter
+// on, in its order (no temporary b-tree sorts them), never through one that holds all of the
+// owner's rows (before migration 10, a message's scores were found by scanning every score of
+// its owner; before migration 12, a conversation's messages were sorted by id per sequence).
 TEST_F(SqliteStoreTest, AResultsPageReadsThroughTheIndexOfWhatItFiltersOn) {
   ASSERT_TRUE(open_upgraded());
   sqlite3* db = nullptr;
@@ -193,7 +194,11 @@ TEST_F(SqliteStoreTest, AResultsPageReadsThroughTheIndexOfWhatItFiltersOn) {
                        "SELECT * FROM messages WHERE owner = ? AND conversation_id = ? AND "
                        "(sequence, id) > (?, ?) ORDER BY sequence, id"),
             "SEARCH messages USING INDEX messages_by_conversation (conversation_id=? AND "
-            "sequence>?); USE TEMP B-TREE FOR RIGHT PART OF ORDER BY");
+            "(sequence,id)>(?,?))");
+  EXPECT_EQ(query_plan(db,
+                       "SELECT * FROM messages WHERE owner = ? AND conversation_id = ? "
+                       "ORDER BY sequence, id"),
+            "SEARCH messages USING INDEX messages_by_conversation (conversation_id=?)");
   EXPECT_EQ(
       query_plan(db, "SELECT * FROM messages WHERE owner = ? AND execution_id = ? ORDER BY id"),
       "SEARCH messages USING INDEX messages_by_execution (execution_id=?)");

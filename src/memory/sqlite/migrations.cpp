@@ -389,6 +389,14 @@ DROP INDEX scores_by_owner;
       {11, "work items of an execution in id order", R"sql(
 CREATE INDEX work_items_in_order ON work_items (execution_id, id);
 )sql"},
+      // A conversation's messages are listed by (sequence, id). With the index on
+      // (conversation_id, sequence) SQLite sorted each sequence's rows by id in a temporary
+      // b-tree, row by row: a quarter of a page's CPU (237 against 174 µs for 50 messages).
+      // With id in the index the order is the index's, and the keyset cursor seeks on it.
+      {12, "a conversation's messages in (sequence, id) order", R"sql(
+DROP INDEX messages_by_conversation;
+CREATE INDEX messages_by_conversation ON messages (conversation_id, sequence, id);
+)sql"},
   };
   return all;
 }
