@@ -19,10 +19,17 @@ std::string format_uuid(const std::uint8_t* b) {
   return out;
 }
 
+// Lower-case hex digit values, -1 for every other byte: ids are parsed on every bind of a
+// string, so this is a table lookup rather than a chain of range checks.
+constexpr std::array<std::int8_t, 256> kHexValue = [] {
+  std::array<std::int8_t, 256> t{};
+  t.fill(-1);
+  for (int i = 0; i < 16; ++i) t[static_cast<unsigned char>(kHex[i])] = static_cast<std::int8_t>(i);
+  return t;
+}();
+
 int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
+  return kHexValue[static_cast<unsigned char>(c)];
 }
 
 }  // namespace
@@ -72,14 +79,17 @@ std::string new_thread_local_id() {
 std::optional<std::array<std::uint8_t, 16>> uuid_bytes(std::string_view t) {
   if (t.size() != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-')
     return std::nullopt;
+  // Where each byte's two digits start in the text form.
+  static constexpr std::array<std::uint8_t, 16> kAt{0,  2,  4,  6,  9,  11, 14, 16,
+                                                    19, 21, 24, 26, 28, 30, 32, 34};
   std::array<std::uint8_t, 16> b{};
-  std::size_t at = 0;
-  for (std::size_t i = 0; i < 36; i += 2) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) ++i;
-    int hi = hex_value(t[i]), lo = hex_value(t[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    b[at++] = static_cast<std::uint8_t>(hi << 4 | lo);
+  int bad = 0;
+  for (std::size_t k = 0; k < 16; ++k) {
+    int hi = hex_value(t[kAt[k]]), lo = hex_value(t[kAt[k] + 1]);
+    bad |= hi | lo;  // negative when either is not a digit
+    b[k] = static_cast<std::uint8_t>((hi & 0xf) << 4 | (lo & 0xf));
   }
+  if (bad < 0) return std::nullopt;
   return b;
 }
 
