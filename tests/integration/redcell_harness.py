@@ -232,8 +232,12 @@ def id_text(value):
 
 
 def run_cli(*args, env=None, home=None, timeout=60):
+    """Runs the redcell binary. Without a home it gets an empty one of its own, so a command
+    that falls back to the default store (a server refusing to start after opening it, say)
+    never touches the real one of whoever runs the tests."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("REDCELL_")}
-    if home:
-        base["REDCELL_HOME"] = home
-    base.update(env or {})
-    return subprocess.run([BIN, *map(str, args)], env=base, capture_output=True, text=True, timeout=timeout)
+    base.pop("XDG_DATA_HOME", None)
+    with tempfile.TemporaryDirectory(prefix="redcell-cli-") as own_home:
+        base["REDCELL_HOME"] = home or own_home
+        base.update(env or {})
+        return subprocess.run([BIN, *map(str, args)], env=base, capture_output=True, text=True, timeout=timeout)
