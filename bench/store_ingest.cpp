@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "common/encoding.hpp"
@@ -50,6 +52,26 @@ std::string prompt_text(long i) {
   std::string s;
   for (int w = 0; s.size() < 180; ++w) s += std::string(kWords[(i + w) % 11]) + " ";
   return s + std::to_string(i);
+}
+
+// CPU seconds (user + system) of this process's thread named `name`, from /proc; 0 if none.
+double thread_cpu_seconds(const std::string& name) {
+  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string n;
+    if (!std::getline(comm, n) || n != name) continue;
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double ticks = 0;
+    for (int f = 3; f <= 15 && rest >> field; ++f)
+      if (f >= 14) ticks += std::stod(field);
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  }
+  return 0;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -125,12 +147,14 @@ boost::json::object run_store(const fs::path& dir, const Plan& plan) {
     written += static_cast<long>(r->size());
   }
   double seconds = std::chrono::duration<double>(Steady::now() - t0).count();
+  const double writer_cpu = thread_cpu_seconds("store-writer");
   done = true;
   reader.join();
   auto stats = s.stats();
   return {
       {"messages_per_s", static_cast<double>(plan.messages) / seconds},
       {"seconds", seconds},
+      {"writer_cpu_us_per_message", writer_cpu * 1e6 / static_cast<double>(plan.messages)},
       {"query_p50_ms", percentile(query_ms, 0.50)},
       {"query_p99_ms", percentile(query_ms, 0.99)},
       {"queries", query_ms.size()},

@@ -69,6 +69,7 @@ def main():
 | bare SQLite loop, messages/s | {bare:,.0f} | {', '.join(f"{r['bare']['messages_per_s']:,.0f}" for r in runs)} | |
 | ratio Store / bare | **{ratio:.2f}** | {', '.join(f"{r['ratio']:.2f}" for r in runs)} | ≥ 0.75 |
 | paged conversation query p50 / p99 during ingest, ms | {p50:.2f} / {p99:.2f} | {', '.join(f"{r['store']['query_p99_ms']:.2f}" for r in runs)} (p99) | p99 < 2 |
+| store writer thread CPU per message, µs | {med(lambda r: r["store"]["writer_cpu_us_per_message"]):.2f} | {', '.join(f"{r['store']['writer_cpu_us_per_message']:.2f}" for r in runs)} | |
 | largest WAL, MiB | {wal:.1f} | | < 64 |
 """)
 
