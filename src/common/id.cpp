@@ -23,7 +23,7 @@ std::string format_uuid(const std::uint8_t* b) {
 // string, so this is a table lookup rather than a chain of range checks.
 constexpr std::array<std::int8_t, 256> kHexValue = [] {
   std::array<std::int8_t, 256> t{};
-  t.fill(-1);
+  for (auto& v : t) v = -1;
   for (int i = 0; i < 16; ++i) t[static_cast<unsigned char>(kHex[i])] = static_cast<std::int8_t>(i);
   return t;
 }();
