@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("redcell ") + REDCELL_VERSION);
   app.require_subcommand(1);
 
-  auto* serve = app.add_subcommand("serve", "Serve the REST API and the web UI");
+  auto* serve = app.add_subcommand("serve", "Serve the REST API");
   cli::OptionBinder serve_options(*serve, serve_option_specs());
 
   auto* doctor = app.add_subcommand("doctor", "Show the resolved configuration and check it");
