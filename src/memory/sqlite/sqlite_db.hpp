@@ -42,6 +42,16 @@ class Statement {
   void bind_text(int i, std::string_view v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
+  // Binds without copying: v must stay alive and unchanged until the statement is reset
+  // (reset() clears the bindings). For rows bound and stepped one by one from records the
+  // caller holds; a temporary cannot be passed.
+  void bind_borrowed(int i, const std::string& v) {
+    if (auto id = uuid_bytes(v))
+      sqlite3_bind_blob(stmt_, i, id->data(), 16, SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
+  void bind_borrowed(int i, std::string&&) = delete;
   void bind(int i, const char* v) { bind(i, std::string_view(v)); }
   void bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   void bind(int i, int v) { sqlite3_bind_int64(stmt_, i, v); }

@@ -392,27 +392,27 @@ Result<void> insert_messages(Connection& c, const std::vector<Message>& messages
     s.bind(2, m.owner);
     s.bind(3, m.conversation_id);
     s.bind(4, m.sequence);
-    s.bind(5, m.role);
-    s.bind(6, m.original_value);
-    s.bind(7, m.original_value_data_type);
-    s.bind(8, m.original_value_sha256);
+    s.bind_borrowed(5, m.role);
+    s.bind_borrowed(6, m.original_value);
+    s.bind_borrowed(7, m.original_value_data_type);
+    s.bind_borrowed(8, m.original_value_sha256);
     const bool same = m.converted_value == m.original_value;
     if (same)
       s.bind(9, nullptr);
     else
-      s.bind(9, m.converted_value);
-    s.bind(10, m.converted_value_data_type);
+      s.bind_borrowed(9, m.converted_value);
+    s.bind_borrowed(10, m.converted_value_data_type);
     if (same)
       s.bind(11, nullptr);
     else
-      s.bind(11, m.converted_value_sha256);
-    s.bind(12, m.converters);
+      s.bind_borrowed(11, m.converted_value_sha256);
+    s.bind_borrowed(12, m.converters);
     s.bind_or_null(13, m.target_id);
     s.bind_or_null(14, m.orchestrator_id);
     s.bind_or_null(15, m.execution_id);
-    s.bind(16, m.labels);
-    s.bind(17, m.metadata);
-    s.bind(18, m.response_error);
+    s.bind_borrowed(16, m.labels);
+    s.bind_borrowed(17, m.metadata);
+    s.bind_borrowed(18, m.response_error);
     s.bind_or_null(19, m.error_message);
     s.bind(20, m.latency_ms);
     s.bind(21, m.prompt_tokens);
