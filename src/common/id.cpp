@@ -8,15 +8,20 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// Where each byte's two digits go in the text form (the dashes are at 8, 13, 18 and 23).
+constexpr std::array<std::uint8_t, 16> kDigitsAt{0,  2,  4,  6,  9,  11, 14, 16,
+                                                 19, 21, 24, 26, 28, 30, 32, 34};
+
+// Every id read from the store passes here (four per message of a page), so the text is
+// written into a buffer and copied into the string once.
 std::string format_uuid(const std::uint8_t* b) {
-  std::string out;
-  out.reserve(36);
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[b[i] >> 4]);
-    out.push_back(kHex[b[i] & 0xf]);
+  char out[36];
+  out[8] = out[13] = out[18] = out[23] = '-';
+  for (std::size_t k = 0; k < 16; ++k) {
+    out[kDigitsAt[k]] = kHex[b[k] >> 4];
+    out[kDigitsAt[k] + 1] = kHex[b[k] & 0xf];
   }
-  return out;
+  return std::string(out, sizeof out);
 }
 
 // Lower-case hex digit values, -1 for every other byte: ids are parsed on every bind of a
@@ -79,13 +84,10 @@ std::string new_thread_local_id() {
 std::optional<std::array<std::uint8_t, 16>> uuid_bytes(std::string_view t) {
   if (t.size() != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-')
     return std::nullopt;
-  // Where each byte's two digits start in the text form.
-  static constexpr std::array<std::uint8_t, 16> kAt{0,  2,  4,  6,  9,  11, 14, 16,
-                                                    19, 21, 24, 26, 28, 30, 32, 34};
   std::array<std::uint8_t, 16> b{};
   int bad = 0;
   for (std::size_t k = 0; k < 16; ++k) {
-    int hi = hex_value(t[kAt[k]]), lo = hex_value(t[kAt[k] + 1]);
+    int hi = hex_value(t[kDigitsAt[k]]), lo = hex_value(t[kDigitsAt[k] + 1]);
     bad |= hi | lo;  // negative when either is not a digit
     b[k] = static_cast<std::uint8_t>((hi & 0xf) << 4 | (lo & 0xf));
   }
