@@ -386,6 +386,8 @@ Result<void> insert_messages(Connection& c, const std::vector<Message>& messages
   if (!st) return fail(st.error());
   auto& s = **st;
   StatementReset reset{&s};
+  // Each row is stepped before the next is bound and `messages` outlives the loop, so the
+  // text is borrowed, not copied (bind_borrowed).
   for (const auto& m : messages) {
     s.reset();
     s.bind(1, m.id);
