@@ -164,7 +164,6 @@ TEST_F(SqliteStoreTest, CheckReportsIntegrityAndVersion) {
   EXPECT_EQ(r->schema_version, r->known_schema_version);
 }
 
-// Counts OpenEphemeral in a statement's program: a temporary b-tree built on every run.
 // The detail lines of EXPLAIN QUERY PLAN, joined by "; ".
 std::string query_plan(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* st = nullptr;
@@ -214,6 +213,7 @@ TEST_F(SqliteStoreTest, AResultsPageReadsThroughTheIndexOfWhatItFiltersOn) {
   sqlite3_close(db);
 }
 
+// Counts OpenEphemeral in a statement's program: a temporary b-tree built on every run.
 int temporary_btrees(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* st = nullptr;
   EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN " + sql).c_str(), -1, &st, nullptr), SQLITE_OK)

@@ -31,12 +31,7 @@ class Statement {
   // A UUID in canonical form is bound as its 16 bytes (ids are stored that way: a third of
   // the bytes, in rows and every index), and text() reads a 16-byte blob back as that
   // same string, so any text round-trips exactly and equal strings still compare equal.
-  void bind(int i, std::string_view v) {
-    if (auto id = uuid_bytes(v))
-      sqlite3_bind_blob(stmt_, i, id->data(), 16, SQLITE_TRANSIENT);
-    else
-      bind_text(i, v);
-  }
+  void bind(int i, std::string_view v) { bind_string(i, v, SQLITE_TRANSIENT); }
   void bind(int i, const std::string& v) { bind(i, std::string_view(v)); }
   // Always text: for a value SQL compares with text it computes (json_each's values).
   void bind_text(int i, std::string_view v) {
@@ -45,12 +40,7 @@ class Statement {
   // Binds without copying: v must stay alive and unchanged until the statement is reset
   // (reset() clears the bindings). For rows bound and stepped one by one from records the
   // caller holds; a temporary cannot be passed.
-  void bind_borrowed(int i, const std::string& v) {
-    if (auto id = uuid_bytes(v))
-      sqlite3_bind_blob(stmt_, i, id->data(), 16, SQLITE_TRANSIENT);
-    else
-      sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-  }
+  void bind_borrowed(int i, const std::string& v) { bind_string(i, v, SQLITE_STATIC); }
   void bind_borrowed(int i, std::string&&) = delete;
   void bind(int i, const char* v) { bind(i, std::string_view(v)); }
   void bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
@@ -103,6 +93,15 @@ class Statement {
   }
 
  private:
+  // A UUID as its 16 bytes (always copied: they live on this stack), other text as text,
+  // copied or borrowed as `text_lifetime` says.
+  void bind_string(int i, std::string_view v, sqlite3_destructor_type text_lifetime) {
+    if (auto id = uuid_bytes(v))
+      sqlite3_bind_blob(stmt_, i, id->data(), 16, SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), text_lifetime);
+  }
+
   sqlite3_stmt* stmt_;
 };
 
