@@ -49,6 +49,12 @@ void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& po
   add_creating(
       router, "/api/v1/api-keys", store, pool,
       [&store](http::Request& req) {
+        // A key minted by a key would outlive the revocation of its parent.
+        if (req.identity && req.identity->via_api_key)
+          return http::Response::error(Error(
+              ErrorCode::forbidden,
+              "an API key cannot create API keys: sign in with your identity provider (or use "
+              "--auth local) to create one"));
         auto name = key_name(req.json);
         if (!name) return http::Response::error(name.error());
         auto secret = generate_api_key_secret();

@@ -2,6 +2,7 @@
 
 #include "api/handlers.hpp"
 #include "api/routes.hpp"
+#include "converters/chain.hpp"
 #include "converters/converter.hpp"
 
 namespace redcell::api {
@@ -38,35 +39,50 @@ http::Response preview(const ConverterRegistry& registry, const http::Request& r
         "/converters", chain ? *chain : boost::json::value(nullptr),
         "an array of {\"type\", \"params\"} (an empty array is the unconverted baseline)"));
 
-  std::string current(text->as_string());
-  boost::json::array steps;
   const auto& specs = chain->as_array();
+  if (specs.size() > kMaxChainLength)
+    return http::Response::error(Error::invalid(
+        "/converters", boost::json::value(specs.size()),
+        "a chain of at most " + std::to_string(kMaxChainLength) + " converters",
+        "the chain has " + std::to_string(specs.size()) + " converters; at most " +
+            std::to_string(kMaxChainLength) + " are allowed"));
+  if (text->as_string().size() > kMaxConvertedBytes)
+    return http::Response::error(Error::invalid(
+        "/text", std::nullopt,
+        "a text of at most " + std::to_string(kMaxConvertedBytes) + " bytes"));
+  ConverterChain converters;
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    std::string field = "/converters/" + std::to_string(i);
-    auto converter = registry.create(specs[i], field);
+    auto converter = registry.create(specs[i], "/converters/" + std::to_string(i));
     if (!converter) return http::Response::error(converter.error());
-    auto out = (*converter)->convert(current);
-    if (!out) return http::Response::error(out.error());
-    current = std::move(*out);
-    steps.push_back(
-        {{"type", specs[i].as_object().at("type")}, {"output", boost::json::string(current)}});
+    converters.push_back(std::move(*converter));
   }
-  return http::Response::json(200, {{"output", current}, {"steps", std::move(steps)}});
+  std::vector<std::string> outputs;
+  auto out = run_chain(converters, std::string(text->as_string()), "/converters", &outputs);
+  if (!out) return http::Response::error(out.error());
+  boost::json::array steps;
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    steps.push_back({{"type", specs[i].as_object().at("type")},
+                     {"output", boost::json::string(std::move(outputs[i]))}});
+  return http::Response::json(200, {{"output", std::move(*out)}, {"steps", std::move(steps)}});
 }
 
 }  // namespace
 
-void add_converter_routes(http::Router& router, const ConverterRegistry& converters) {
+void add_converter_routes(http::Router& router, const ConverterRegistry& converters,
+                          WorkPool& pool) {
   http::RouteOptions opts;
   opts.summary = "The converters this server offers, with a JSON Schema of their params";
   router.add(
       "GET", "/api/v1/converters",
       [&converters](http::Request&) { return catalog_json(converters); }, opts);
 
-  opts.summary = "Runs text through a converter chain and shows every step";
+  opts.summary =
+      "Runs text (at most 1 MiB) through a converter chain (at most 20 steps, each output at "
+      "most 1 MiB) and shows every step";
   opts.json_body = true;
-  router.add(
-      "POST", "/api/v1/converters/preview",
+  // Off the event loop: a chain of 20 steps over 1 MiB is real CPU work.
+  add_blocking(
+      router, "POST", "/api/v1/converters/preview", pool,
       [&converters](http::Request& req) { return preview(converters, req); }, opts);
 }
 

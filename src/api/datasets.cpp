@@ -85,6 +85,22 @@ Result<std::optional<int>> version_of(const http::Request& req) {
   return fail(Error::invalid("/query/version", boost::json::value(*v), "a version number >= 1"));
 }
 
+// The per-user cap on stored prompts (--max-stored-prompts), checked before each write.
+std::optional<Error> over_prompt_quota(const Services& s, const http::Request& req,
+                                       std::size_t adding) {
+  auto stored = s.store.count_stored_prompts(scope_of(req));
+  if (!stored) return stored.error();
+  if (*stored + static_cast<std::int64_t>(adding) <= s.max_stored_prompts) return std::nullopt;
+  return Error::invalid("/prompts", std::nullopt,
+                        "at most " + std::to_string(s.max_stored_prompts) +
+                            " stored prompts per user (every version of your datasets counts)",
+                        "this would store " + std::to_string(adding) + " prompts beside your " +
+                            std::to_string(*stored) + ", above this server's quota of " +
+                            std::to_string(s.max_stored_prompts) +
+                            " per user: delete datasets you no longer need, or ask the operator "
+                            "to raise --max-stored-prompts");
+}
+
 http::Response create(const Services& s, http::Request& req) {
   auto body = JsonInput::of(req.json, "", "a dataset {\"name\", \"prompts\": [...]}");
   if (!body) return http::Response::error(body.error());
@@ -98,6 +114,7 @@ http::Response create(const Services& s, http::Request& req) {
   if (!description) return http::Response::error(description.error());
   auto prompts = prompts_of(*body);
   if (!prompts) return http::Response::error(prompts.error());
+  if (auto over = over_prompt_quota(s, req, prompts->size())) return http::Response::error(*over);
   memory::Dataset d;
   d.name = *name;
   d.description = description->value_or("");
@@ -115,6 +132,7 @@ http::Response new_version(const Services& s, http::Request& req) {
     return http::Response::error(ok.error());
   auto prompts = prompts_of(*body);
   if (!prompts) return http::Response::error(prompts.error());
+  if (auto over = over_prompt_quota(s, req, prompts->size())) return http::Response::error(*over);
   auto stored =
       s.store.add_dataset_version(scope_of(req), std::string(req.param("id")), std::move(*prompts))
           .get();

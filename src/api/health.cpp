@@ -6,8 +6,8 @@
 
 namespace redcell::api {
 
-void add_health_routes(http::Router& router, const http::MetricsRegistry& metrics,
-                       std::function<Result<void>()> ready_check, WorkPool& pool) {
+void add_health_routes(http::Router& router, std::function<Result<void>()> ready_check,
+                       WorkPool& pool) {
   http::RouteOptions open;
   open.authenticated = false;
 
@@ -32,7 +32,14 @@ void add_health_routes(http::Router& router, const http::MetricsRegistry& metric
       },
       open);
 
-  open.summary = "Prometheus metrics in the text exposition format";
+}
+
+void add_metrics_route(http::Router& router, const http::MetricsRegistry& metrics) {
+  http::RouteOptions open;
+  open.authenticated = false;
+  open.summary =
+      "Prometheus metrics in the text exposition format (open: serve it on another address "
+      "with --metrics-listen)";
   router.add(
       "GET", "/metrics",
       [&metrics](http::Request&) {

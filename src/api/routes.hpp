@@ -3,6 +3,7 @@
 // them; handlers get their collaborators by reference and never build them.
 
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -30,10 +31,11 @@ class Store;
 
 namespace redcell::api {
 
-// GET /healthz (the process answers), GET /readyz (ready_check passes, run on `pool`),
-// GET /metrics.
-void add_health_routes(http::Router& router, const http::MetricsRegistry& metrics,
-                       std::function<Result<void>()> ready_check, WorkPool& pool);
+// GET /healthz (the process answers), GET /readyz (ready_check passes, run on `pool`).
+void add_health_routes(http::Router& router, std::function<Result<void>()> ready_check,
+                       WorkPool& pool);
+// GET /metrics, unauthenticated (on the API's address, or on --metrics-listen's own).
+void add_metrics_route(http::Router& router, const http::MetricsRegistry& metrics);
 
 struct SystemInfo {
   std::string started_at;
@@ -55,7 +57,9 @@ void add_admin_routes(http::Router& router, memory::Store& store, WorkPool& pool
 void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& pool);
 
 // GET /api/v1/converters, POST /api/v1/converters/preview.
-void add_converter_routes(http::Router& router, const ConverterRegistry& converters);
+// The preview runs on `pool`, capped (converters/chain.hpp).
+void add_converter_routes(http::Router& router, const ConverterRegistry& converters,
+                          WorkPool& pool);
 
 // What the resource routes share; everything is owned by the composition root.
 struct Services {
@@ -67,10 +71,13 @@ struct Services {
   const ScorerRegistry& scorers;
   TimerQueue& timers;             // delayed work that must not hold a thread (event stream polls)
   const TargetDeps& target_deps;  // what a runtime target needs (the target probe)
+  std::int64_t max_stored_prompts;  // per user, every dataset version counted
 };
 
 // /api/v1/targets CRUD; api keys sealed or named by api_key_env, never echoed.
-void add_target_routes(http::Router& router, const Services& services);
+// POST /targets/{id}/test sends one probe, bounded by min(the target's timeout, probe_timeout).
+void add_target_routes(http::Router& router, const Services& services,
+                       std::chrono::milliseconds probe_timeout);
 // /api/v1/datasets CRUD with versions and /datasets/{id}/prompts.
 void add_dataset_routes(http::Router& router, const Services& services);
 // /api/v1/orchestrators CRUD; an identical definition of the same owner is reused.

@@ -2,15 +2,18 @@
 // the deployment's SecretBox (or named by api_key_env) and never appears in an answer.
 #include <boost/json.hpp>
 #include <chrono>
-#include <future>
+#include <mutex>
+#include <unordered_map>
 
 #include "api/handlers.hpp"
 #include "api/routes.hpp"
 #include "common/json_input.hpp"
 #include "common/secret_box.hpp"
 #include "common/time.hpp"
+#include "http/wire.hpp"
 #include "memory/store.hpp"
 #include "targets/target.hpp"
+#include "targets/key_env_policy.hpp"
 #include "targets/target_config.hpp"
 
 namespace redcell::api {
@@ -30,14 +33,6 @@ boost::json::object target_json(const memory::Target& t) {
   return o;
 }
 
-bool env_name(std::string_view s) {
-  if (s.empty() || s.size() > 200 || (s[0] >= '0' && s[0] <= '9')) return false;
-  for (char c : s)
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-      return false;
-  return true;
-}
-
 // Fills `t` from a full target body: name, type, config, and the secret when given.
 // `keep_secret` is the stored ciphertext an update keeps when the body names no api_key.
 Result<void> fill_target(const Services& s, const boost::json::object& body, memory::Target& t,
@@ -51,9 +46,11 @@ Result<void> fill_target(const Services& s, const boost::json::object& body, mem
   if (!key) return fail(key.error());
   auto env = in.opt_string("api_key_env", 200);
   if (!env) return fail(env.error());
-  if (*env && !env_name(**env))
-    return fail(Error::invalid("/api_key_env", boost::json::value(**env),
-                               "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"));
+  if (*env)
+    if (auto ok = s.target_deps.key_env.check(**env); !ok) return fail(ok.error());
+  if (*key && !http::wire::is_field_value(**key))
+    return fail(Error::invalid("/api_key", "(withheld)",
+                               "a key without CR, LF, NUL or other control characters"));
   if (*key && *env)
     return fail(Error::invalid("/api_key_env", boost::json::value(**env),
                                "either api_key or api_key_env, not both"));
@@ -104,6 +101,20 @@ http::Response update(const Services& s, http::Request& req) {
       merged[kv.key()] = kv.value();
   }
   if (merged.contains("api_key")) merged.erase("api_key_env");
+  // A stored key goes only where it was first sent: a new endpoint, type or headers
+  // without the key re-sent forgets it (else PATCHing the endpoint to one's own host and
+  // probing would hand the "never shown again" key over).
+  const auto config_before = boost::json::parse(current->config).as_object();
+  auto member_changed = [&](const char* key) {
+    const auto* before = config_before.if_contains(key);
+    const auto* after = merged.if_contains(key);
+    return (before == nullptr) != (after == nullptr) || (before && *before != *after);
+  };
+  const bool moved = member_changed("endpoint") || member_changed("headers") ||
+                     !merged.contains("type") ||
+                     merged.at("type") != boost::json::value(current->type);
+  const bool forget_key = moved && !keep.empty() && !patch->object().contains("api_key");
+  if (forget_key) keep.clear();
   memory::Target t;
   t.id = current->id;
   if (auto ok = fill_target(s, merged, t, keep); !ok) return http::Response::error(ok.error());
@@ -111,36 +122,40 @@ http::Response update(const Services& s, http::Request& req) {
   if (!stored) return http::Response::error(stored.error());
   boost::json::array changed;
   for (const auto& kv : patch->object()) changed.emplace_back(kv.key());
-  audit(s.store, req, "target.update", "target", stored->id, {{"changed", std::move(changed)}});
+  boost::json::object details{{"changed", std::move(changed)}};
+  if (forget_key) details["api_key_forgotten"] = true;
+  audit(s.store, req, "target.update", "target", stored->id, std::move(details));
   return http::Response::json(200, target_json(*stored));
 }
 
-// One probe through the target as an execution would send it: the reply or the error,
-// and how long it took. Nothing is stored.
-http::Response probe(const Services& s, http::Request& req) {
-  auto body = JsonInput::of(req.json, "", "an object {\"prompt\"?}");
-  if (!body) return http::Response::error(body.error());
-  if (auto ok = body->only({"prompt"}); !ok) return http::Response::error(ok.error());
-  auto prompt = body->opt_string("prompt", 100000);
-  if (!prompt) return http::Response::error(prompt.error());
-  auto row = s.store.get_target(scope_of(req), req.param("id"));
-  if (!row) return http::Response::error(row.error());
-  auto made = make_target(*row, s.target_deps);
-  if (!made) return http::Response::error(made.error());
-  std::shared_ptr<Target> target = std::move(*made);
-  auto result = std::make_shared<std::promise<TargetResult>>();
-  auto answer = result->get_future();
-  TargetRequest request;
-  request.messages.push_back({"user", prompt->value_or("Reply with the word: ready")});
-  request.work_item_id = "probe-" + std::string(req.request_id);
-  const auto started = std::chrono::steady_clock::now();
-  // The target stays alive until its answer, which its own timeout bounds.
-  target->send(std::move(request),
-               [target, result](TargetResult r) { result->set_value(std::move(r)); });
-  auto r = answer.get();
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  boost::json::object out{{"target_id", row->id}, {"latency_ms", ms}};
+// Probes in flight, bounded per user and in total: a probe holds no thread while it waits
+// (the target's own client answers), but each holds a connection to someone's endpoint.
+class ProbeSlots {
+ public:
+  static constexpr int kPerUser = 4;
+  static constexpr int kTotal = 32;
+
+  bool try_take(const std::string& user) {
+    std::lock_guard lock(mu_);
+    if (total_ >= kTotal || by_user_[user] >= kPerUser) return false;
+    ++total_;
+    ++by_user_[user];
+    return true;
+  }
+  void give_back(const std::string& user) {
+    std::lock_guard lock(mu_);
+    --total_;
+    if (--by_user_[user] == 0) by_user_.erase(user);
+  }
+
+ private:
+  std::mutex mu_;
+  int total_ = 0;
+  std::unordered_map<std::string, int> by_user_;
+};
+
+boost::json::object probe_json(const std::string& target_id, double ms, const TargetResult& r) {
+  boost::json::object out{{"target_id", target_id}, {"latency_ms", ms}};
   if (r) {
     out["ok"] = r->response_error == "none";
     out["reply"] = r->text;
@@ -158,12 +173,66 @@ http::Response probe(const Services& s, http::Request& req) {
     out["error"] = r.error().message;
     out["retryable"] = r.error().retryable;
   }
-  return http::Response::json(200, out);
+  return out;
+}
+
+// One probe through the target as an execution would send it: the reply or the error, and
+// how long it took; nothing is stored. The store read runs on the pool; the send is
+// asynchronous and answers from the client's thread, bounded by min(the target's timeout,
+// --probe-timeout).
+void probe(const Services& s, const std::shared_ptr<ProbeSlots>& slots,
+           std::chrono::milliseconds probe_timeout, std::shared_ptr<http::Request> req,
+           http::Reply reply) {
+  auto body = JsonInput::of(req->json, "", "an object {\"prompt\"?}");
+  if (!body) return reply(http::Response::error(body.error()));
+  if (auto ok = body->only({"prompt"}); !ok) return reply(http::Response::error(ok.error()));
+  auto prompt = body->opt_string("prompt", 100000);
+  if (!prompt) return reply(http::Response::error(prompt.error()));
+  const std::string user = req->identity ? req->identity->user_id : std::string();
+  if (!slots->try_take(user)) {
+    auto r = http::Response::error(Error(
+        ErrorCode::too_many_requests,
+        "too many target probes in flight (at most " + std::to_string(ProbeSlots::kPerUser) +
+            " of yours and " + std::to_string(ProbeSlots::kTotal) +
+            " on this server); retry when one has answered"));
+    r.headers.emplace_back("Retry-After", "5");
+    return reply(std::move(r));
+  }
+  // The slot is handed back exactly once, whichever way the answer goes.
+  auto release = std::shared_ptr<void>(nullptr, [slots, user](void*) { slots->give_back(user); });
+  s.pool.post([s, req, reply = std::move(reply), text = prompt->value_or("Reply with the word: ready"),
+               release, probe_timeout]() mutable {
+    auto row = s.store.get_target(scope_of(*req), req->param("id"));
+    if (!row) return reply(http::Response::error(row.error()));
+    auto config = boost::json::parse(row->config).as_object();
+    auto& limits = config["limits"];
+    if (!limits.is_object()) limits = boost::json::object();
+    auto& timeout = limits.as_object()["timeout_ms"];
+    timeout = std::min<std::int64_t>(timeout.is_int64() ? timeout.as_int64() : 60'000,
+                                     probe_timeout.count());
+    row->config = boost::json::serialize(config);
+    auto made = make_target(*row, s.target_deps);
+    if (!made) return reply(http::Response::error(made.error()));
+    std::shared_ptr<Target> target = std::move(*made);
+    TargetRequest request;
+    request.messages.push_back({"user", std::move(text)});
+    request.work_item_id = "probe-" + std::string(req->request_id);
+    const auto started = std::chrono::steady_clock::now();
+    // The target stays alive until its answer, which its timeout bounds.
+    target->send(std::move(request), [target, id = row->id, started, reply = std::move(reply),
+                                       release](TargetResult r) {
+      const double ms = std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+      reply(http::Response::json(200, probe_json(id, ms, r)));
+    });
+  });
 }
 
 }  // namespace
 
-void add_target_routes(http::Router& router, const Services& s) {
+void add_target_routes(http::Router& router, const Services& s,
+                       std::chrono::milliseconds probe_timeout) {
   http::RouteOptions opts;
   opts.summary = "Create a target (openai_chat, anthropic_messages, http, mock)";
   add_creating(
@@ -197,10 +266,16 @@ void add_target_routes(http::Router& router, const Services& s) {
       router, "PATCH", "/api/v1/targets/{id}", s.pool,
       [s](http::Request& req) { return update(s, req); }, opts);
 
-  opts.summary = "Send one probe through a target: latency and the reply or the error";
-  add_blocking(
-      router, "POST", "/api/v1/targets/{id}/test", s.pool,
-      [s](http::Request& req) { return probe(s, req); }, opts);
+  opts.summary =
+      "Send one probe through a target: latency and the reply or the error (at most 4 of "
+      "yours at once: 429 with Retry-After above that)";
+  router.add_async(
+      "POST", "/api/v1/targets/{id}/test",
+      [s, slots = std::make_shared<ProbeSlots>(), probe_timeout](
+          std::shared_ptr<http::Request> req, http::Reply reply) {
+        probe(s, slots, probe_timeout, std::move(req), std::move(reply));
+      },
+      opts);
 
   opts = {};
   opts.summary = "Delete a target; executions that used it stay readable";

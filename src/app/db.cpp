@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "common/files.hpp"
 #include "app/open_store.hpp"
 #include "app/settings.hpp"
 #include "memory/sqlite/writer_lock.hpp"
@@ -67,7 +68,8 @@ int restore(const StoreUrl& target, const fs::path& file) {
   }
   {
     std::error_code ec;
-    fs::create_directories(target.path.parent_path(), ec);
+    if (auto made = create_private_directories(target.path.parent_path()); !made)
+      return report_error("restore", made.error());
     auto lock = memory::WriterLock::acquire(target.path);
     if (!lock) return report_error("restore", lock.error());
     fs::path tmp = target.path.string() + ".restoring";

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   for (auto [name, help, arity] :
        {std::tuple{"list", "Every user the store knows", 0},
         std::tuple{"show", "One user (id or username) and what they own", 1},
+        std::tuple{"revoke-keys", "Revoke every API key of USER (stop the server first)", 1},
         std::tuple{"merge", "Move FROM's objects to INTO; FROM's identity signs in as INTO", 2},
         std::tuple{"reassign", "Move FROM's objects to INTO; identities stay apart", 2}}) {
     auto* sub = user->add_subcommand(name, help);

@@ -1,6 +1,7 @@
 // `redcell serve`: the composition root of the server. Builds every component from the
 // resolved settings, opens the one store, wires the routes, and serves until SIGTERM/SIGINT.
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <future>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "api/routes.hpp"
 #include "app/commands.hpp"
@@ -30,8 +32,10 @@
 #include "identity/api_key_authenticator.hpp"
 #include "identity/identity.hpp"
 #include "identity/jwt_authenticator.hpp"
+#include "memory/store.hpp"
 #include "scorers/scorer.hpp"
 #include "targets/endpoint_policy.hpp"
+#include "targets/key_env_policy.hpp"
 
 namespace redcell {
 
@@ -81,6 +85,50 @@ Result<Identity> resolve_local_user(memory::Store& store) {
   return Identity{row->id, row->issuer, row->subject, row->username, row->display_name, row->roles};
 }
 
+// Raises the soft descriptor limit to the hard one (a server holds a descriptor per client,
+// per outgoing connection and per store connection) and returns the soft limit in force.
+std::uint64_t raise_descriptor_limit() {
+  rlimit l{};
+  if (getrlimit(RLIMIT_NOFILE, &l) != 0) return 1024;
+  if (l.rlim_cur < l.rlim_max) {
+    rlimit raised = l;
+    raised.rlim_cur = l.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) l = raised;
+  }
+  return l.rlim_cur == RLIM_INFINITY ? 1u << 20 : static_cast<std::uint64_t>(l.rlim_cur);
+}
+
+// In jwt mode the local user's API keys are refused; say how many there are and what to do.
+void report_refused_local_keys(memory::Store& store) {
+  std::int64_t keys = 0;
+  PageRequest users{kMaxPageLimit, std::nullopt};
+  for (;;) {
+    auto page = store.list_users(memory::Scope::system(), users);
+    if (!page) return;
+    for (const auto& u : page->items) {
+      if (u.issuer != kLocalIssuer) continue;
+      PageRequest p{kMaxPageLimit, std::nullopt};
+      for (;;) {
+        auto k = store.list_api_keys(memory::Scope::user(u.id), p);
+        if (!k) break;
+        for (const auto& key : k->items) keys += key.revoked_at ? 0 : 1;
+        if (!k->next) break;
+        p.after = k->next;
+      }
+    }
+    if (!page->next) break;
+    users.after = page->next;
+  }
+  if (keys > 0)
+    log::warn("local_api_keys_refused",
+              {{"count", keys},
+               {"why", "API keys created in --auth local belong to the local admin; this server "
+                       "signs users in through the identity provider and refuses them"},
+               {"fix", "stop the server and run `redcell user revoke-keys local`, or `redcell "
+                       "user merge local USERNAME` to hand the local user's work and keys to "
+                       "a signed-in user"}});
+}
+
 }  // namespace
 
 int run_serve(const Config& config) {
@@ -97,6 +145,7 @@ int run_serve(const Config& config) {
   log::info("starting", {{"version", REDCELL_VERSION},
                          {"auth", settings->auth},
                          {"target_allow", settings->target_allow},
+                         {"target_key_env", settings->target_key_env},
                          {"proxy", settings->proxy.describe()},
                          {"config", config.describe()}});
 
@@ -156,6 +205,7 @@ int run_serve(const Config& config) {
   }
 
   ApiKeyAuthenticator with_api_keys(**store, *authenticator, SystemClock::instance());
+  if (settings->auth != "local") report_refused_local_keys(**store);
 
   auto secrets = settings->secret_key ? SecretBox::from_key_text(*settings->secret_key)
                                       : SecretBox::from_key_file(settings->secret_key_file);
@@ -176,7 +226,8 @@ int run_serve(const Config& config) {
   http::MetricsRegistry metrics;
   memory::Store& memory = **store;
   api::add_health_routes(
-      router, metrics, [&memory] { return memory.ping(); }, blocking);
+      router, [&memory] { return memory.ping(); }, blocking);
+  if (!settings->metrics_listen) api::add_metrics_route(router, metrics);
   OrchestratorPool orchestrators(256, ConverterRegistry::builtin(), ScorerRegistry::builtin());
   const ExecutionRunner* running = nullptr;  // set once the runner exists, before serving
   api::SystemInfo info;
@@ -198,18 +249,15 @@ int run_serve(const Config& config) {
   api::add_system_routes(router, memory, blocking, info);
   api::add_api_key_routes(router, memory, blocking);
   api::add_admin_routes(router, memory, blocking);
-  api::add_converter_routes(router, ConverterRegistry::builtin());
+  api::add_converter_routes(router, ConverterRegistry::builtin(), blocking);
   api::add_scorer_routes(router, ScorerRegistry::builtin());
   // The engine: outgoing requests on their own loops, checked against the allow-list.
   http::ClientOptions client_options;
   client_options.policy = *endpoints;
   client_options.proxy = settings->proxy;
   http::HttpClient client(client_options);
-  TargetDeps target_deps{client, *secrets,
-                         [](const std::string& name) -> std::optional<std::string> {
-                           if (const char* v = std::getenv(name.c_str())) return std::string(v);
-                           return std::nullopt;
-                         }};
+  const auto key_env = *KeyEnvPolicy::parse(settings->target_key_env, "--target-key-env");
+  TargetDeps target_deps{client, *secrets, key_env, process_env()};
   const api::Services services{memory,
                                blocking,
                                *secrets,
@@ -217,8 +265,9 @@ int run_serve(const Config& config) {
                                ConverterRegistry::builtin(),
                                ScorerRegistry::builtin(),
                                timers,
-                               target_deps};
-  api::add_target_routes(router, services);
+                               target_deps,
+                               settings->max_stored_prompts};
+  api::add_target_routes(router, services, settings->probe_timeout);
   api::add_dataset_routes(router, services);
   api::add_orchestrator_routes(router, services);
   api::add_scorer_config_routes(router, services);
@@ -227,6 +276,8 @@ int run_serve(const Config& config) {
   RunnerOptions runner_options;
   runner_options.worker_id = "serve-" + std::to_string(::getpid()) + "-" + new_id().substr(24);
   runner_options.lease = settings->claim_lease;
+  runner_options.max_running_per_user = settings->max_running_executions;
+  runner_options.max_work_items = settings->max_work_items;
   StoreWorkQueue work_queue(memory);
   ExecutionRunner runner(
       memory, work_queue, blocking, orchestrators, target_deps,
@@ -244,6 +295,11 @@ int run_serve(const Config& config) {
   options.port = settings->port;
   options.threads = settings->threads;
   options.body_limit = settings->body_limit;
+  const auto descriptors = raise_descriptor_limit();
+  options.max_connections =
+      settings->max_connections
+          ? settings->max_connections
+          : static_cast<std::size_t>(std::clamp<std::uint64_t>(descriptors / 4, 16, 16384));
   options.allowed_hosts = settings->allowed_hosts;
   options.shutdown_timeout = settings->shutdown_timeout;
   options.idle_timeout = settings->idle_timeout;
@@ -252,11 +308,36 @@ int run_serve(const Config& config) {
   options.offload = [&blocking](std::function<void()> task) { blocking.post(std::move(task)); };
   http::Server server(options, router, with_api_keys, http_metrics);
   if (auto ok = server.listen(); !ok) return refuse("listen_failed", ok.error());
+  // --metrics-listen: /metrics on an address of its own (a scraper's network), and not on
+  // the API's. Its loop runs on a thread of its own and drains with the main server.
+  http::Router metrics_router;
+  http::MetricsRegistry metrics_server_figures;  // its own requests are not the API's
+  std::optional<http::HttpMetrics> metrics_http;
+  std::optional<http::Server> metrics_server;
+  std::thread metrics_thread;
+  if (settings->metrics_listen) {
+    api::add_metrics_route(metrics_router, metrics);
+    metrics_http.emplace(metrics_server_figures, metrics_router);
+    http::ServerOptions mo;
+    mo.host = settings->metrics_listen->first;
+    mo.port = settings->metrics_listen->second;
+    mo.threads = 1;
+    mo.max_connections = 64;
+    mo.access_log = false;
+    mo.allowed_hosts = {"*"};
+    mo.shutdown_timeout = std::chrono::seconds(1);
+    metrics_server.emplace(mo, metrics_router, with_api_keys, *metrics_http);
+    if (auto ok = metrics_server->listen(); !ok) return refuse("listen_failed", ok.error());
+    log::info("metrics_listening", {{"url", metrics_server->url() + "/metrics"}});
+    metrics_thread = std::thread([&metrics_server] { metrics_server->run(); });
+  }
   if (auto ok = (*store)->set_listen_url(server.url()); !ok)
     log::warn("lock_file_update_failed", {{"error", ok.error().message()}});
   log::info("listening", {{"url", server.url()},
                           {"store", (*store)->url()},
                           {"local_user_id", startup_user},
+                          {"max_connections", options.max_connections},
+                          {"descriptor_limit", descriptors},
                           {"routes", router.routes().size()}});
   runner.resume_unfinished();
 
@@ -280,6 +361,10 @@ int run_serve(const Config& config) {
     sweep();
   }
   server.run();
+  if (metrics_server) {
+    metrics_server->shutdown();
+    metrics_thread.join();
+  }
   // SIGTERM: the server has drained its requests; in-flight sends finish and are recorded,
   // what remains is marked interrupted.
   runner.drain(settings->shutdown_timeout);

@@ -5,8 +5,10 @@
 #include <fstream>
 #include <iterator>
 
+#include "common/text.hpp"
 #include "http/server/server.hpp"
 #include "targets/endpoint_policy.hpp"
+#include "targets/key_env_policy.hpp"
 
 namespace redcell {
 
@@ -29,6 +31,13 @@ std::vector<OptionSpec> serve_option_specs() {
       {"allowed-hosts", "extra Host header names to answer for, comma-separated (* for any)",
        std::nullopt, false},
       {"body-limit", "largest request body in bytes", "1048576", false},
+      {"metrics-listen",
+       "serve GET /metrics (open, no sign-in) on this HOST:PORT instead of the API's address",
+       std::nullopt, false},
+      {"max-connections",
+       "open HTTP connections at most; more are closed at once (0: a quarter of the "
+       "file-descriptor limit, which serve raises to its hard limit, at most 16384)",
+       "0", false},
       {"shutdown-timeout", "seconds in-flight requests get to finish after SIGTERM", "30", false},
       {"idle-timeout", "seconds a connection may wait for, or take to send, a request", "60",
        false},
@@ -42,10 +51,25 @@ std::vector<OptionSpec> serve_option_specs() {
        "private address ranges targets may reach: loopback, private, CIDRs (comma-separated); "
        "link-local and metadata addresses are always refused",
        "", false},
+      {"target-key-env",
+       "environment variables a target's api_key_env may name: names and PREFIX* patterns, "
+       "comma-separated; redcell's settings (REDCELL_*) and libpq's (PG*) are never allowed",
+       "REDCELL_TARGET_KEY_*", false},
       {"retention",
        "purge finished executions and their results after this long: 90d, 12h, 30m, 45s; "
        "off keeps them forever",
        "off", false},
+      {"probe-timeout",
+       "longest a target probe (POST /targets/{id}/test) may wait for its answer: 1s to 30s",
+       "30s", false},
+      {"max-running-executions", "executions one user may have running at once (429 above)",
+       "8", false},
+      {"max-work-items",
+       "work items one execution may have: prompts x converter chains x attempts (400 above)",
+       "1000000", false},
+      {"max-stored-prompts",
+       "seed prompts one user may store, every dataset version counted (400 above)", "10000000",
+       false},
       {"claim-lease",
        "how long a claimed work item stays this server's before another claim may take it "
        "again: 120s, 5m (a held item's lease is renewed by the server's next claim)",
@@ -125,6 +149,11 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   if (!hp) return fail(hp.error());
   out.host = hp->first;
   out.port = hp->second;
+  if (const auto& ml = config.setting("metrics-listen"); ml.value) {
+    auto m = parse_listen(*ml.value, ml.origin);
+    if (!m) return fail(m.error());
+    out.metrics_listen = *m;
+  }
 
   const auto& auth = config.setting("auth");
   if (*auth.value != "local" && *auth.value != "jwt")
@@ -175,6 +204,10 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   auto policy = EndpointPolicy::parse(allow.value.value_or(""), allow.origin);
   if (!policy) return fail(policy.error());
   out.target_allow = allow.value.value_or("");
+  const auto& key_env = config.setting("target-key-env");
+  auto key_policy = KeyEnvPolicy::parse(key_env.value.value_or(""), key_env.origin);
+  if (!key_policy) return fail(key_policy.error());
+  out.target_key_env = key_env.value.value_or("");
 
   auto proxy = http::ProxySettings::from_environment(env);
   if (!proxy) return fail(proxy.error());
@@ -191,13 +224,33 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
     return fail(Error::invalid(lease.origin, boost::json::value(*lease.value),
                                "a duration of at least 1s, such as 120s or 5m"));
   out.claim_lease = *lease_for;
+  const auto& probe = config.setting("probe-timeout");
+  auto probe_for = parse_duration(*probe.value, probe.origin);
+  if (!probe_for) return fail(probe_for.error());
+  if (probe_for->count() < 1 || probe_for->count() > 30)
+    return fail(Error::invalid(probe.origin, boost::json::value(*probe.value),
+                               "a duration from 1s to 30s"));
+  out.probe_timeout = *probe_for;
 
+  auto running = parse_number<std::size_t>(config.setting("max-running-executions"), 1, 10'000);
+  if (!running) return fail(running.error());
+  out.max_running_executions = *running;
+  auto items = parse_number<std::int64_t>(config.setting("max-work-items"), 1, 1'000'000'000);
+  if (!items) return fail(items.error());
+  out.max_work_items = *items;
+  auto prompts =
+      parse_number<std::int64_t>(config.setting("max-stored-prompts"), 1, 10'000'000'000);
+  if (!prompts) return fail(prompts.error());
+  out.max_stored_prompts = *prompts;
   auto threads = parse_number<unsigned>(config.setting("threads"), 0, 256);
   if (!threads) return fail(threads.error());
   out.threads = *threads;
   auto body = parse_number<std::size_t>(config.setting("body-limit"), 1024, 1ull << 30);
   if (!body) return fail(body.error());
   out.body_limit = *body;
+  auto conns = parse_number<std::size_t>(config.setting("max-connections"), 0, 1'000'000);
+  if (!conns) return fail(conns.error());
+  out.max_connections = *conns;
   auto st = parse_number<unsigned>(config.setting("shutdown-timeout"), 0, 3600);
   if (!st) return fail(st.error());
   out.shutdown_timeout = std::chrono::seconds(*st);
@@ -218,15 +271,14 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   out.access_log = *al.value == "true";
 
   if (const auto& hosts = config.value("allowed-hosts")) {
-    std::string_view rest = *hosts;
-    while (!rest.empty()) {
-      auto comma = rest.find(',');
-      auto item = rest.substr(0, comma);
-      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-      if (!item.empty()) out.allowed_hosts.emplace_back(item);
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
+    for (auto item : split_comma_list(*hosts)) {
+      if (item == "*" && out.auth == "local")
+        return fail(Error::invalid(
+            config.setting("allowed-hosts").origin, boost::json::value(*hosts),
+            "host names (not *) with --auth local",
+            "--allowed-hosts '*' is refused with --auth local: it turns off the DNS-rebinding "
+            "guard in front of an API that needs no credentials. Name the hosts instead"));
+      out.allowed_hosts.emplace_back(item);
     }
   }
   return out;

@@ -25,6 +25,9 @@ struct ServeSettings {
   JwtOptions jwt;  // with auth == "jwt"; checked when the verifier is built
   std::vector<std::string> allowed_hosts;
   std::size_t body_limit = 1 << 20;
+  std::size_t max_connections = 0;
+  // /metrics on its own address instead of the API's, when set.
+  std::optional<std::pair<std::string, std::uint16_t>> metrics_listen;  // 0: a quarter of the descriptor limit (serve.cpp)
   std::chrono::milliseconds shutdown_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};
   log::Level log_level = log::Level::info;
@@ -32,9 +35,15 @@ struct ServeSettings {
   std::optional<std::string> secret_key;  // the operator's key, when given
   std::filesystem::path secret_key_file;  // else the generated one
   std::string target_allow;               // EndpointPolicy spec, already checked
+  std::string target_key_env;             // KeyEnvPolicy spec, already checked
   // Finished executions older than this are purged with their results; 0: kept forever.
   std::chrono::seconds retention{0};
-  std::chrono::seconds claim_lease{120};  // work-item lease of this server's claims
+  std::chrono::seconds claim_lease{120};
+  std::chrono::seconds probe_timeout{30};  // POST /targets/{id}/test, 1 to 30 s
+  // Per-user quotas (docs/security.md says how to size them for a team).
+  std::size_t max_running_executions = 8;
+  std::int64_t max_work_items = 1'000'000;
+  std::int64_t max_stored_prompts = 10'000'000;  // work-item lease of this server's claims
   // HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment, for every outgoing request.
   http::ProxySettings proxy;
 };

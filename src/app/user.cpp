@@ -67,6 +67,32 @@ std::int64_t count_pages(const std::function<Result<Page<T>>(const PageRequest&)
   }
 }
 
+// Revokes every unrevoked key of the user, each audited as api_key.revoke.
+Result<std::int64_t> revoke_all_api_keys(memory::Store& store, const std::string& user_id) {
+  const auto scope = memory::Scope::user(user_id);
+  std::vector<std::string> active;
+  PageRequest page{kMaxPageLimit, std::nullopt};
+  for (;;) {
+    auto got = store.list_api_keys(scope, page);
+    if (!got) return fail(got.error());
+    for (const auto& k : got->items)
+      if (!k.revoked_at) active.push_back(k.id);
+    if (!got->next) break;
+    page.after = got->next;
+  }
+  for (const auto& id : active) {
+    if (auto r = store.revoke_api_key(scope, id).get(); !r) return fail(r.error());
+    memory::AuditEvent audit;
+    audit.owner = user_id;
+    audit.action = "api_key.revoke";
+    audit.object_type = "api_key";
+    audit.object_id = id;
+    audit.details = R"({"via":"cli"})";
+    if (auto a = store.add_audit(memory::Scope::system(), audit).get(); !a) return fail(a.error());
+  }
+  return static_cast<std::int64_t>(active.size());
+}
+
 int show(memory::Store& store, const memory::User& u, bool json) {
   const auto scope = memory::Scope::user(u.id);
   auto doc = api::user_json(u);
@@ -107,7 +133,7 @@ int run_user(const Config& config, const std::string& action, const std::vector<
              bool json) {
   auto settings = parse_serve_settings(config, process_env(), std::filesystem::current_path());
   if (!settings) return report(action, settings.error());
-  const bool writes = action == "merge" || action == "reassign";
+  const bool writes = action == "merge" || action == "reassign" || action == "revoke-keys";
   auto opened = open_store(settings->store, !writes);
   if (!opened) return report(action, opened.error());
   memory::Store& store = **opened;
@@ -131,6 +157,15 @@ int run_user(const Config& config, const std::string& action, const std::vector<
     auto u = find_user(*users, args.at(0), "USER");
     if (!u) return report(action, u.error());
     return show(store, *u, json);
+  }
+  if (action == "revoke-keys") {
+    auto u = find_user(*users, args.at(0), "USER");
+    if (!u) return report(action, u.error());
+    auto revoked = revoke_all_api_keys(store, u->id);
+    if (!revoked) return report(action, revoked.error());
+    std::cout << "revoked " << *revoked << " API key" << (*revoked == 1 ? "" : "s") << " of "
+              << u->id << " (" << u->username << ")\n";
+    return 0;
   }
   auto from = find_user(*users, args.at(0), "FROM");
   if (!from) return report(action, from.error());

@@ -14,4 +14,9 @@ std::optional<std::string> base64url_decode(std::string_view text);
 std::string hex_encode(std::string_view bytes);
 std::string sha256_hex(std::string_view bytes);
 
+// The length (1-4) of the well-formed UTF-8 sequence starting at text[at], or 0 when none
+// does (overlong forms, surrogates and code points above U+10FFFF are not well-formed).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
+bool is_valid_utf8(std::string_view text);
+
 }  // namespace redcell

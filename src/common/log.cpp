@@ -1,5 +1,7 @@
 #include "common/log.hpp"
 
+#include "common/encoding.hpp"
+
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -141,13 +143,51 @@ void append_now(std::string& out) {
 
 }  // namespace
 
+void escape_invalid_utf8(std::string& line) {
+  std::size_t i = 0;
+  while (i < line.size() && static_cast<unsigned char>(line[i]) < 0x80) ++i;
+  if (i == line.size()) return;
+  std::string out(line, 0, i);
+  static constexpr char kHex[] = "0123456789abcdef";
+  while (i < line.size()) {
+    if (auto n = utf8_sequence_length(line, i)) {
+      out.append(line, i, n);
+      i += n;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(line[i++]);
+    out += "\\\\x";
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  line = std::move(out);
+}
+
+void Throttle::warn(std::string_view name, boost::json::object fields) {
+  const auto now = std::chrono::steady_clock::now();
+  std::uint64_t held = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (last_ != std::chrono::steady_clock::time_point{} && now - last_ < every_) {
+      ++suppressed_;
+      return;
+    }
+    last_ = now;
+    held = std::exchange(suppressed_, 0);
+  }
+  if (held) fields["suppressed"] = held;
+  event(Level::warn, name, std::move(fields));
+}
+
 void append_json_string(std::string& out, std::string_view text) {
   bool plain = std::all_of(text.begin(), text.end(), [](char c) {
     auto u = static_cast<unsigned char>(c);
     return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
   });
   if (!plain) {
-    out += boost::json::serialize(boost::json::string_view(text.data(), text.size()));
+    auto quoted = boost::json::serialize(boost::json::string_view(text.data(), text.size()));
+    escape_invalid_utf8(quoted);
+    out += quoted;
     return;
   }
   out.push_back('"');
@@ -170,6 +210,7 @@ void event_members(Level level, std::string_view name, std::string_view members)
     line += members;
   }
   line.push_back('}');
+  escape_invalid_utf8(line);
   redact(line);
   logger()->info(line);
 }

@@ -1,5 +1,7 @@
 #include "engine/definition.hpp"
 
+#include "converters/chain.hpp"
+
 #include <boost/json.hpp>
 
 #include "common/json_input.hpp"
@@ -19,8 +21,10 @@ value opt(const std::optional<T>& v) {
 
 // A converter chain, each converter built once to check it; returns the normalized chain.
 Result<array> chain_of(const value& v, const std::string& at, const ConverterRegistry& registry) {
-  if (!v.is_array() || v.as_array().size() > 20)
-    return fail(Error::invalid(at, v, "an array of at most 20 converters {\"type\", \"params\"}"));
+  if (!v.is_array() || v.as_array().size() > kMaxChainLength)
+    return fail(Error::invalid(at, v,
+                               "an array of at most " + std::to_string(kMaxChainLength) +
+                                   " converters {\"type\", \"params\"}"));
   array out;
   for (std::size_t i = 0; i < v.as_array().size(); ++i) {
     const auto& spec = v.as_array()[i];

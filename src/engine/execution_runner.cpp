@@ -1,5 +1,7 @@
 #include "engine/execution_runner.hpp"
 
+#include "converters/chain.hpp"
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <deque>
@@ -226,17 +228,14 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
                                         std::nullopt, "unknown"}),
           {});
     }
-    std::string converted = p->value;
     const auto& chain = rt->chains.at(static_cast<std::size_t>(shared->chain_index));
-    for (const auto& c : chain) {
-      auto out = c->convert(converted);
-      if (!out)
-        return record(shared, p, converted, {},
-                      std::unexpected(TargetFailure{"converter failed: " + out.error().message(),
-                                                    false, std::nullopt, "processing"}),
-                      {});
-      converted = std::move(*out);
-    }
+    auto out = run_chain(chain, p->value, "/converter_chains/" + std::to_string(shared->chain_index));
+    if (!out)
+      return record(shared, p, p->value, {},
+                    std::unexpected(TargetFailure{"converter failed: " + out.error().message(),
+                                                  false, std::nullopt, "processing"}),
+                    {});
+    std::string converted = std::move(*out);
     TargetRequest req;
     req.work_item_id = shared->id;
     if (rt->definition.system_prompt)
@@ -510,6 +509,7 @@ std::size_t ExecutionRunner::active() const {
 namespace {
 // The snapshot an execution keeps: the definition, the target and the dataset versions.
 struct Plan {
+  std::int64_t prompts = 0;  // in the snapshot's dataset versions and inline
   memory::Orchestrator orchestrator;
   std::shared_ptr<const OrchestratorRuntime> rt;
   memory::Target target;
@@ -538,7 +538,9 @@ Result<Plan> plan_of(memory::Store& store, OrchestratorPool& pool, const memory:
                             (d.version ? " version " + std::to_string(*d.version) : "") +
                             " no longer exists"));
     p.datasets.push_back({{"id", ds->id}, {"version", ds->version}});
+    p.prompts += ds->prompt_count;
   }
+  p.prompts += static_cast<std::int64_t>(p.rt->definition.prompts.size());
   return p;
 }
 }  // namespace
@@ -552,9 +554,8 @@ Result<DryRunReport> ExecutionRunner::dry_run(const memory::Scope& scope,
   auto ok = for_each_prompt(store_, scope, plan->datasets, def.prompts,
                             [&](const std::string&, const QueuedPrompt& p) -> Result<void> {
                               for (const auto& chain : plan->rt->chains) {
-                                std::string text = p.value;
-                                for (const auto& c : chain)
-                                  if (auto out = c->convert(text)) text = std::move(*out);
+                                auto out = run_chain(chain, p.value, "");
+                                const std::string& text = out ? *out : p.value;
                                 r.estimated_prompt_tokens += estimate_tokens(text) * def.attempts;
                                 r.work_items += def.attempts;
                               }
@@ -567,12 +568,42 @@ Result<DryRunReport> ExecutionRunner::dry_run(const memory::Scope& scope,
 Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
                                                  const std::string& orchestrator_id,
                                                  const StartRequest& request) {
+  const std::string& user = scope.user_id();
   {
     std::lock_guard lk(mu_);
     if (draining_) return fail(ErrorCode::unavailable, "the server is shutting down");
+    std::size_t running = starting_[user];
+    for (const auto& [id, job] : jobs_) running += job->scope.user_id() == user ? 1 : 0;
+    if (running >= options_.max_running_per_user) {
+      if (starting_[user] == 0) starting_.erase(user);
+      return fail(Error(ErrorCode::too_many_requests,
+                        "you have " + std::to_string(running) +
+                            " executions running, this server's quota per user "
+                            "(--max-running-executions): wait for one to finish or cancel one"));
+    }
+    ++starting_[user];
   }
+  // The start slot is handed back however this ends; the launched job counts from then on.
+  auto started = std::shared_ptr<void>(nullptr, [this, user](void*) {
+    std::lock_guard lk(mu_);
+    if (--starting_[user] == 0) starting_.erase(user);
+  });
   auto plan = plan_of(store_, orchestrators_, scope, orchestrator_id);
   if (!plan) return fail(plan.error());
+  const auto& d = plan->rt->definition;
+  const std::int64_t work_items = plan->prompts *
+                                  static_cast<std::int64_t>(plan->rt->chains.size()) * d.attempts;
+  if (work_items > options_.max_work_items)
+    return fail(Error::invalid(
+        "", boost::json::value(work_items),
+        "at most " + std::to_string(options_.max_work_items) +
+            " work items per execution (prompts x converter chains x attempts)",
+        "this execution would have " + std::to_string(work_items) + " work items (" +
+            std::to_string(plan->prompts) + " prompts x " +
+            std::to_string(plan->rt->chains.size()) + " converter chains x " +
+            std::to_string(d.attempts) + " attempts), above this server's quota of " +
+            std::to_string(options_.max_work_items) +
+            " (--max-work-items): split the dataset or use fewer chains"));
   boost::json::object labels = plan->rt->definition.labels;
   for (const auto& kv : request.labels) labels[kv.key()] = kv.value();
   memory::Execution e;

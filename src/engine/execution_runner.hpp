@@ -52,6 +52,10 @@ struct RunnerOptions {
   std::size_t claim_ahead_max = 2048;
   std::chrono::milliseconds claim_horizon{200};
   std::chrono::seconds lease{120};
+  // Quotas: executions running at once per user (429 above), and the work items one
+  // execution may have (prompts x converter chains x attempts; 400 above).
+  std::size_t max_running_per_user = 8;
+  std::int64_t max_work_items = 1'000'000;
 };
 
 struct StartRequest {
@@ -109,6 +113,7 @@ class ExecutionRunner {
   mutable std::mutex mu_;
   std::condition_variable idle_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;
+  std::map<std::string, std::size_t> starting_;  // per user: starts between check and launch
   // One gate per target: its limits hold across every execution sending to it.
   std::shared_ptr<TargetGate> gate_for(const std::string& target_id, const TargetLimits& limits);
   std::map<std::string, std::weak_ptr<TargetGate>> gates_;

@@ -14,6 +14,11 @@ namespace redcell::http::wire {
 // start a header line of its own.
 void append_field(std::string& out, std::string_view name, std::string_view value);
 
+// RFC 9110 token (a field name): one or more of ALPHA, DIGIT and !#$%&'*+-.^_`|~.
+bool is_token(std::string_view name);
+// A field value that cannot end its line: no CR, LF, NUL or other control but HTAB.
+bool is_field_value(std::string_view value);
+
 // Fields a message's writer owns (its length and connection handling), case-insensitive:
 // Content-Length, Transfer-Encoding, Connection and Host. Callers skip such fields from
 // handlers and targets.

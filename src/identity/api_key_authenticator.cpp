@@ -30,7 +30,7 @@ bool looks_like_api_key(std::string_view text) {
 
 ApiKeyAuthenticator::ApiKeyAuthenticator(memory::Store& store, const Authenticator& next,
                                          const Clock& clock)
-    : store_(store), next_(next), clock_(clock) {}
+    : store_(store), next_(next), clock_(clock), refuse_local_(next.mode() != "local") {}
 
 std::optional<std::string_view> ApiKeyAuthenticator::secret_of(const Credentials& c) {
   if (c.api_key) return std::string_view(*c.api_key);
@@ -82,8 +82,15 @@ Result<Identity> ApiKeyAuthenticator::authenticate(const Credentials& credential
     return bad();
   auto user = store_.get_user(memory::Scope::system(), key->owner);
   if (!user) return bad();
+  // A key minted in --auth local belongs to the local admin, who does not exist for a server
+  // that signs users in through an identity provider.
+  if (refuse_local_ && user->issuer == kLocalIssuer)
+    return fail(Error(ErrorCode::unauthorized,
+                      "this API key belongs to the local user of --auth local and is not "
+                      "accepted by a server in --auth " + std::string(next_.mode())));
   Identity identity{user->id,       user->issuer,       user->subject,
                     user->username, user->display_name, user->roles};
+  identity.via_api_key = true;
 
   std::lock_guard lock(mu_);
   if (verified_.size() >= kMaxVerified) verified_.clear();

@@ -37,6 +37,7 @@ class ApiKeyAuthenticator final : public Authenticator {
   memory::Store& store_;
   const Authenticator& next_;
   const Clock& clock_;
+  const bool refuse_local_;  // keys of the --auth local user, in any other mode
   struct Verified {
     std::uint64_t generation = 0;  // the store's identity generation before the lookup
     std::string key_id;

@@ -17,6 +17,7 @@ struct Identity {
   std::string username;
   std::string display_name;
   std::vector<std::string> roles;
+  bool via_api_key = false;  // this request presented an API key (which may not mint keys)
 
   bool has_role(std::string_view role) const;
   bool is_admin() const { return has_role("admin"); }

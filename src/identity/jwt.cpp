@@ -227,6 +227,13 @@ Result<JwtClaims> JwtVerifier::verify(std::string_view token) const {
   // An unknown kid may be a key the identity provider rotated in: look again (rate-limited).
   if (!key && kid && algorithm != "HS256" && im.refresh()) key = im.key_for(algorithm, kid, hold);
   if (!key) return fail(unauthorized(kid ? "unknown key id" : "no key for " + algorithm));
+  // cjose's HS256 check compares 32 bytes before it looks at the signature's length, so a
+  // short signature is refused here: HS256 signs with 32 bytes, ES256 with 64 (base64url
+  // without padding: 43 and 86 characters).
+  const auto signature = token.substr(token.rfind('.') + 1);
+  if ((algorithm == "HS256" && signature.size() != 43) ||
+      (algorithm == "ES256" && signature.size() != 86))
+    return fail(unauthorized("bad signature"));
   if (!cjose_jws_verify(jws.get(), key, &err)) return fail(unauthorized("bad signature"));
 
   uint8_t* payload = nullptr;

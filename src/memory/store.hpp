@@ -411,6 +411,9 @@ class Store {
   virtual Result<Dataset> get_dataset(const Scope& scope, std::string_view id,
                                       std::optional<int> version = std::nullopt) = 0;
   virtual Result<Page<Dataset>> list_datasets(const Scope& scope, const PageRequest& page) = 0;
+  // Seed prompts in the scope's datasets that are not deleted, every version counted: what
+  // the per-user quota (--max-stored-prompts) weighs.
+  virtual Result<std::int64_t> count_stored_prompts(const Scope& scope) = 0;
   virtual Result<Page<SeedPrompt>> list_seed_prompts(const Scope& scope, std::string_view id,
                                                      int version, const PageRequest& page) = 0;
   // The scope's seed prompts with these ids, whatever their dataset or version (a deleted

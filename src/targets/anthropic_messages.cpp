@@ -40,6 +40,7 @@ class AnthropicMessagesTarget final : public Target {
     if (!api_key_.empty()) req.headers.emplace_back("x-api-key", api_key_);
     add_config_headers(config_, req.headers);
     req.body = boost::json::serialize(body);
+    req.connection_pool = connection_pool_;
     client_.send(std::move(req),
                  [done = std::move(done)](Result<http::ClientResponse> r) { done(interpret(r)); });
   }

@@ -1,5 +1,7 @@
 #include "targets/endpoint_policy.hpp"
 
+#include "common/text.hpp"
+
 #include <arpa/inet.h>
 
 #include <boost/json.hpp>
@@ -26,6 +28,31 @@ std::optional<std::array<std::uint8_t, 16>> parse_ip(std::string_view text) {
     std::memcpy(out.data(), &v6, 16);
     return out;
   }
+  return std::nullopt;
+}
+
+// The IPv4 address an IPv6 address carries by a translation or tunnel convention: NAT64
+// (64:ff9b::/96 and the local-use 64:ff9b:1::/48), 6to4 (2002::/16) and the deprecated
+// IPv4-compatible form (::/96), as an IPv4-mapped address; nullopt for any other.
+std::optional<std::array<std::uint8_t, 16>> embedded_v4(const std::array<std::uint8_t, 16>& ip) {
+  auto mapped = [](const std::uint8_t* v4) {
+    std::array<std::uint8_t, 16> out{};
+    out[10] = out[11] = 0xff;
+    std::memcpy(out.data() + 12, v4, 4);
+    return out;
+  };
+  auto zero = [&](int from, int to) {
+    for (int i = from; i < to; ++i)
+      if (ip[i]) return false;
+    return true;
+  };
+  if (ip[0] == 0x00 && ip[1] == 0x64 && ip[2] == 0xff && ip[3] == 0x9b) {
+    if (zero(4, 12)) return mapped(ip.data() + 12);                       // 64:ff9b::/96
+    if (ip[4] == 0 && ip[5] == 1) return mapped(ip.data() + 12);          // 64:ff9b:1::/48
+  }
+  if (ip[0] == 0x20 && ip[1] == 0x02) return mapped(ip.data() + 2);      // 2002:AABB:CCDD::
+  if (zero(0, 12) && !zero(12, 16) && !(zero(12, 15) && ip[15] == 1))    // ::a.b.c.d, not ::1
+    return mapped(ip.data() + 12);
   return std::nullopt;
 }
 
@@ -106,25 +133,18 @@ Result<IpRange> parse_ip_range(std::string_view text) {
 
 Result<EndpointPolicy> EndpointPolicy::parse(std::string_view spec, std::string_view field) {
   EndpointPolicy p;
-  std::size_t start = 0;
-  while (start <= spec.size()) {
-    auto comma = spec.find(',', start);
-    auto item = spec.substr(start, comma == std::string_view::npos ? spec.npos : comma - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item == "loopback")
+  for (auto item : split_comma_list(spec)) {
+    if (item == "loopback") {
       p.loopback_ = true;
-    else if (item == "private")
+    } else if (item == "private") {
       p.private_ = true;
-    else if (!item.empty()) {
+    } else {
       auto r = parse_ip_range(item);
       if (!r)
         return fail(Error::invalid(std::string(field), boost::json::value(std::string(item)),
                                    "loopback, private, or a CIDR such as 10.1.0.0/16"));
       p.extra_.push_back(*r);
     }
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
   }
   return p;
 }
@@ -152,6 +172,14 @@ Result<void> EndpointPolicy::check_address(std::string_view text) const {
                            "an address the target allow-list (" + describe() + ") permits"}));
   };
   if (!ip) return refuse("not an IP address");
+  // An IPv6 form that reaches an IPv4 address is judged as that address too.
+  if (auto v4 = embedded_v4(*ip)) {
+    char text4[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, v4->data() + 12, text4, sizeof text4);
+    if (auto ok = check_address(text4); !ok)
+      return refuse("it carries the IPv4 address " + std::string(text4) + ", which is refused (" +
+                    ok.error().message() + ")");
+  }
   if (const auto* r = find(always_refused(), *ip))
     return refuse("it is in " + r->text + " (link-local, metadata or non-unicast), always refused");
   if (find(extra_, *ip)) return {};

@@ -160,6 +160,7 @@ class HttpTemplateTarget final : public Target {
                        {"system_prompt", json_escaped(system)},
                        {"work_item_id", json_escaped(request.work_item_id)}});
     }
+    req.connection_pool = connection_pool_;
     client_.send(std::move(req),
                  [extract = extract_, done = std::move(done)](Result<http::ClientResponse> r) {
                    done(extract->interpret(r));

@@ -9,6 +9,7 @@
 #include "http/client/client.hpp"
 #include "memory/store.hpp"
 #include "targets/builders.hpp"
+#include "targets/key_env_policy.hpp"
 #include "targets/mock_behavior.hpp"
 #include "targets/target.hpp"
 
@@ -134,6 +135,7 @@ class OpenAiChatTarget final : public Target {
     }
     add_config_headers(config_, req.headers);
     req.body = boost::json::serialize(body);
+    req.connection_pool = connection_pool_;
     client_.send(std::move(req),
                  [done = std::move(done)](Result<http::ClientResponse> r) { done(interpret(r)); });
   }
@@ -258,7 +260,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   return std::nullopt;
 }
 
-Result<std::unique_ptr<Target>> make_target(const memory::Target& row, const TargetDeps& deps) {
+namespace {
+
+Result<std::unique_ptr<Target>> build_target(const memory::Target& row, const TargetDeps& deps) {
   boost::system::error_code ec;
   auto config = boost::json::parse(row.config, ec);
   if (ec || !config.is_object())
@@ -271,13 +275,10 @@ Result<std::unique_ptr<Target>> make_target(const memory::Target& row, const Tar
       if (!opened) return fail(opened.error());
       key = std::move(*opened);
     } else if (!row.api_key_env.empty()) {
-      auto v = deps.env(row.api_key_env);
-      if (!v)
-        return fail(Error::invalid("/api_key_env", boost::json::value(row.api_key_env),
-                                   "an environment variable set in the server's environment",
-                                   "the target's api_key_env " + row.api_key_env +
-                                       " is not set in the server's environment"));
-      key = *v;
+      // Checked again at use: the operator may have narrowed the list since it was saved.
+      auto v = deps.key_env.read(row.api_key_env, deps.env);
+      if (!v) return fail(v.error());
+      key = std::move(*v);
     }
     if (row.type == "anthropic_messages")
       return make_anthropic_messages(deps.client, c, std::move(key));
@@ -302,6 +303,14 @@ Result<std::unique_ptr<Target>> make_target(const memory::Target& row, const Tar
   return fail(Error(ErrorCode::unprocessable, "targets of type " + row.type + " are unknown",
                     ErrorDetails{"/type", boost::json::value(row.type),
                                  "openai_chat, anthropic_messages, http or mock"}));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Target>> make_target(const memory::Target& row, const TargetDeps& deps) {
+  auto t = build_target(row, deps);
+  if (t) (*t)->set_connection_pool(row.owner + "/" + row.id);
+  return t;
 }
 
 }  // namespace redcell

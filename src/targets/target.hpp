@@ -12,11 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "common/env.hpp"
 #include "common/error.hpp"
 
 namespace redcell {
 
 class SecretBox;
+class KeyEnvPolicy;
 class TimerQueue;
 namespace http {
 class HttpClient;
@@ -66,15 +68,20 @@ class Target {
   // One attempt; `done` runs exactly once, on a client thread.
   virtual void send(TargetRequest request, std::function<void(TargetResult)> done) = 0;
   const TargetLimits& limits() const { return limits_; }
+  // Its requests reuse kept-alive connections only among themselves (make_target: one pool
+  // per stored target, so never across users).
+  void set_connection_pool(std::string pool) { connection_pool_ = std::move(pool); }
 
  protected:
   TargetLimits limits_;
+  std::string connection_pool_;
 };
 
 struct TargetDeps {
   http::HttpClient& client;
   const SecretBox& secrets;
-  std::function<std::optional<std::string>(const std::string&)> env;  // api_key_env lookup
+  const KeyEnvPolicy& key_env;  // which variables api_key_env may name
+  EnvLookup env;                // where an allowed api_key_env is read
 };
 
 // Builds the runtime target of a stored row (its config was validated when saved).

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "http/wire.hpp"
+
 namespace redcell {
 
 namespace {
@@ -51,6 +53,35 @@ Result<object> string_map(const JsonInput& body, std::string_view name) {
     if (!kv.value().is_string())
       return fail(Error::invalid(body.field(name) + "/" + json_pointer_token(kv.key()), kv.value(),
                                  "a string"));
+  return *given;
+}
+
+// A target's extra headers: names that are RFC 9110 tokens, values that cannot end their
+// line (a CR/LF in either would split the outgoing request), none of the framing fields the
+// client writes itself.
+Result<object> headers_of(const JsonInput& body) {
+  auto given = string_map(body, "headers");
+  if (!given) return fail(given.error());
+  if (given->size() > 64)
+    return fail(Error::invalid(body.field("headers"), boost::json::value(given->size()),
+                               "at most 64 headers"));
+  for (const auto& kv : *given) {
+    const std::string field = body.field("headers") + "/" + json_pointer_token(kv.key());
+    const std::string_view name = kv.key();
+    if (name.size() > 256 || !http::wire::is_token(name))
+      return fail(Error::invalid(field, boost::json::value(name),
+                                 "a header name of 1 to 256 token characters (letters, digits "
+                                 "and !#$%&'*+-.^_`|~; no spaces, colons, CR or LF)"));
+    if (http::wire::is_framing_field(name))
+      return fail(Error::invalid(field, boost::json::value(name),
+                                 "a header other than Host, Content-Length, Transfer-Encoding "
+                                 "and Connection, which redcell writes itself"));
+    const std::string_view v = kv.value().as_string();
+    if (v.size() > 8192 || !http::wire::is_field_value(v))
+      return fail(Error::invalid(field, kv.value(),
+                                 "a header value of at most 8192 bytes without CR, LF, NUL or "
+                                 "other control characters"));
+  }
   return *given;
 }
 
@@ -110,7 +141,7 @@ Result<object> normalize_target_config(const JsonInput& body, const EndpointPoli
     auto extra = body.opt_object("extra_body");
     if (!extra) return fail(extra.error());
     out["extra_body"] = std::move(*extra);
-    auto headers = string_map(body, "headers");
+    auto headers = headers_of(body);
     if (!headers) return fail(headers.error());
     out["headers"] = std::move(*headers);
     if (*type == "openai_chat") {
@@ -139,7 +170,7 @@ Result<object> normalize_target_config(const JsonInput& body, const EndpointPoli
       return fail(
           Error::invalid(body.field("method"), boost::json::value(**method), "POST, PUT or GET"));
     out["method"] = method->value_or("POST");
-    auto headers = string_map(body, "headers");
+    auto headers = headers_of(body);
     if (!headers) return fail(headers.error());
     out["headers"] = std::move(*headers);
     auto tmpl = body.string("body_template", 100000);

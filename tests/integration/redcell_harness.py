@@ -22,7 +22,7 @@ UUID_V7 = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}
 
 
 class Server:
-    def __init__(self, *args, env=None, home=None, wait=True):
+    def __init__(self, *args, env=None, home=None, wait=True, preexec_fn=None):
         self.tmp = tempfile.TemporaryDirectory(prefix="redcell-it-")
         self.home = home or self.tmp.name
         # Outgoing proxies come only from a test's own env (the tests' targets are on loopback).
@@ -33,7 +33,8 @@ class Server:
         self.env.update(env or {})
         listen = [] if any(str(a).startswith("--listen") for a in args) else ["--listen", "127.0.0.1:0"]
         self.proc = subprocess.Popen([BIN, "serve", *listen, *map(str, args)], env=self.env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     encoding="utf-8", errors="strict", preexec_fn=preexec_fn)
         self.lines = []
         self.cond = threading.Condition()
         self.reader = threading.Thread(target=self._read, daemon=True)

@@ -58,8 +58,8 @@ def test_target_secret_is_sealed_never_echoed_logged_or_stored_raw(server):
     p = server.request("PATCH", f"/api/v1/targets/{t['id']}", json_body={"api_key": None},
                        headers=ALICE).json()
     assert p["has_api_key"] is False
-    env = create(server, "/api/v1/targets", target_body(api_key_env="OPENAI_API_KEY"))
-    assert env["api_key_env"] == "OPENAI_API_KEY" and env["has_api_key"] is False
+    env = create(server, "/api/v1/targets", target_body(api_key_env="REDCELL_TARGET_KEY_OPENAI"))
+    assert env["api_key_env"] == "REDCELL_TARGET_KEY_OPENAI" and env["has_api_key"] is False
     assert PLANTED_KEY not in server.log_text()
     for f in glob.glob(server.home + "/redcell.db*"):
         with open(f, "rb") as fh:

@@ -714,6 +714,8 @@ TEST_P(StoreContract, DatasetsAreVersionedAndOldVersionsStayReadable) {
   ASSERT_EQ(latest.size(), 2u);
   EXPECT_EQ(latest[1].value, "y");
   EXPECT_EQ(items(store_->list_datasets(Scope::user(alice_), {})).size(), 1u);
+  EXPECT_EQ(*store_->count_stored_prompts(Scope::user(alice_)), 5);  // both versions
+  EXPECT_EQ(*store_->count_stored_prompts(Scope::user(bob_)), 0);
   // Bob sees none of it.
   EXPECT_EQ(store_->get_dataset(Scope::user(bob_), v1->id).error().code(), ErrorCode::not_found);
   EXPECT_EQ(store_->list_seed_prompts(Scope::user(bob_), v1->id, 1, {}).error().code(),

@@ -94,8 +94,11 @@ Error unavailable(const Target& t, const std::string& what) {
   return Error(ErrorCode::unavailable, what + " (" + t.key() + ")");
 }
 
-std::string describe(const boost::system::error_code& ec) {
-  if (ec == beast::error::timeout) return "timed out";
+std::string describe(const boost::system::error_code& ec,
+                     std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
+  // A deadline that passed shows as a cancelled operation on some paths (TLS streams).
+  if (ec == beast::error::timeout || (deadline && std::chrono::steady_clock::now() >= *deadline))
+    return "timed out";
   if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe)
     return "connection reset by the server";
   if (ec == bhttp::error::end_of_stream || ec == asio::error::eof)
@@ -244,6 +247,12 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     // The request is written as one buffer (http/wire.hpp): head, then body. Only the
     // request line (a forward proxy takes the absolute URL) and Proxy-Authorization depend
     // on the connection, so the rest of the head is formatted once.
+    for (const auto& [k, v] : req.headers)
+      if (!wire::is_token(k) || !wire::is_field_value(v))
+        co_return fail(Error::invalid("/headers/" + k, boost::json::value(k),
+                                      "a header name that is an RFC 9110 token and a value "
+                                      "without CR, LF, NUL or other controls"));
+    const std::string pool = req.connection_pool + "|" + target->key();
     std::string fields;
     wire::append_field(fields, "Host", target->host_header);
     wire::append_field(fields, "User-Agent", "redcell/" REDCELL_VERSION);
@@ -256,7 +265,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     // A pooled connection the server closed meanwhile fails on first use: try once more on
     // a fresh one. A fresh connection's failure is final.
     for (int attempt = 0; attempt < 2; ++attempt) {
-      auto conn = take_idle(target->key());
+      auto conn = take_idle(pool);
       const bool was_idle = conn != nullptr;
       if (was_idle) {
         reused++;
@@ -290,7 +299,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       }
       if (wec) {
         if (was_idle && wec != beast::error::timeout) continue;
-        co_return fail(unavailable(*target, "sending: " + describe(wec)));
+        co_return fail(unavailable(*target, "sending: " + describe(wec, deadline)));
       }
       bhttp::response_parser<bhttp::string_body> parser;
       parser.body_limit(options.max_response_bytes);
@@ -310,7 +319,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
         if (was_idle && !parser.got_some() &&
             (rec == bhttp::error::end_of_stream || rec == asio::error::eof))
           continue;
-        co_return fail(unavailable(*target, "receiving: " + describe(rec)));
+        co_return fail(unavailable(*target, "receiving: " + describe(rec, deadline)));
       }
       auto res = parser.release();
       ClientResponse out;
@@ -318,7 +327,11 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       for (const auto& f : res)
         out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
       out.body = std::move(res.body());
-      if (res.keep_alive()) give_back(target->key(), std::move(conn));
+      // Reused only when the framing leaves no doubt: a length or chunked body read to its
+      // end, and not one byte more (bytes after the answer mean the two sides disagree on
+      // where a message ends, and the next user of the connection would read them).
+      if (res.keep_alive() && conn->buffer.size() == 0 && (res.has_content_length() || res.chunked()))
+        give_back(pool, std::move(conn));
       co_return out;
     }
     co_return fail(unavailable(*target, "the connection failed twice"));

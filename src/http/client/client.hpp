@@ -28,6 +28,9 @@ struct ClientRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds timeout{60'000};  // connect + send + receive
+  // Kept-alive connections are reused only by requests of the same pool (targets use one
+  // per target of one user), so no answer can ever reach another user's request.
+  std::string connection_pool;
 };
 
 struct ClientResponse {
@@ -53,6 +56,8 @@ struct ClientStats {
   std::uint64_t connections_proxied = 0;  // of those opened, through a proxy
 };
 
+// A header whose name is not an RFC 9110 token, or whose value holds CR, LF, NUL or another
+// control, is refused (`invalid_argument`) before anything is sent.
 // Failures come back as errors: `forbidden` when the allow-list refuses every address,
 // `unavailable` for connect/reset/TLS/protocol failures, `too_many_requests` never (that is
 // a status). The message says what happened and to which host.

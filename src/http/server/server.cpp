@@ -15,11 +15,16 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <boost/url/parse_query.hpp>
+#include <boost/url/params_view.hpp>
+#include <cmath>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
 
+#include "common/encoding.hpp"
 #include "common/id.hpp"
+#include "common/json_input.hpp"
 #include "common/log.hpp"
 #include "common/thread_name.hpp"
 #include "http/wire.hpp"
@@ -195,6 +200,8 @@ struct Server::Impl {
   std::unordered_set<std::string> allowed_hosts;
   bool any_host = false;
   std::size_t next_worker = 0;
+  std::atomic<std::size_t> open_connections{0};
+  log::Throttle accept_failures, refused_at_cap;
 
   Impl(ServerOptions o, const Router& r, const Authenticator& a, HttpMetrics& m)
       : opts(std::move(o)), router(r), auth(a), metrics(m) {
@@ -236,6 +243,7 @@ struct Server::Impl {
       return reply(Response::error(
           Error(ErrorCode::forbidden, "this route needs the role \"" + route.options.role + "\"")));
     req->identity = std::move(*identity);
+    if (auto bad = parse_json_body(route, *req)) return reply(Response::error(*bad));
     if (route.handler) return reply(guarded_call(route, *req));
     route.async_handler(req, std::move(reply));
   }
@@ -271,6 +279,12 @@ struct Server::Impl {
       return p;
     };
 
+    // RFC 9112 3.2: a request with more than one Host field is answered 400.
+    const auto hosts = std::count_if(msg.begin(), msg.end(),
+                                     [](const auto& f) { return f.name() == bhttp::field::host; });
+    if (hosts > 1)
+      return answer(Error::invalid("/headers/host", std::nullopt, "exactly one Host header",
+                                   "the request has " + std::to_string(hosts) + " Host headers"));
     if (!any_host) {
       auto host = req->header("Host");
       if (!host || host->empty())
@@ -306,34 +320,12 @@ struct Server::Impl {
       }
       return answer(Error(ErrorCode::not_found, "no route for " + req->method + " " + req->path));
     }
+    if (auto bad = check_query(req->query)) return answer(std::move(*bad));
     const Route& route = *m.route;
     p.route = &route;
     req->route = route.pattern;
     req->params = std::move(m.params);
     req->body = std::move(msg.body());
-
-    if (route.options.json_body) {
-      auto ct = req->header("Content-Type");
-      if (!ct || !is_json_content_type(*ct))
-        return answer(Error(
-            ErrorCode::unsupported_media_type,
-            "this route takes a JSON body: send Content-Type: application/json",
-            ErrorDetails{"/headers/content-type",
-                         ct ? boost::json::value(std::string(*ct)) : boost::json::value(nullptr),
-                         "application/json"}));
-      boost::json::parse_options po;
-      po.max_depth = 64;
-      boost::system::error_code ec;
-      boost::json::parser parser({}, po);
-      auto consumed = parser.write(req->body, ec);
-      if (ec)
-        return answer(Error(
-            ErrorCode::bad_request,
-            "the body is not valid JSON: " + ec.message() + " (at byte " +
-                std::to_string(consumed) + ")",
-            ErrorDetails{"", std::nullopt, "a JSON document in UTF-8, nested at most 64 deep"}));
-      req->json = parser.release();
-    }
 
     if (route.options.authenticated) {
       Credentials creds;
@@ -350,9 +342,78 @@ struct Server::Impl {
                             "this route needs the role \"" + route.options.role + "\""));
       req->identity = std::move(*identity);
     }
+    // The body is looked at only once the caller is known.
+    if (auto bad = parse_json_body(route, *req)) return answer(std::move(*bad));
 
     if (route.handler) p.response = guarded_call(route, *req);
     return p;
+  }
+
+  // A JSON route's body: Content-Type (415), then the parse (400; at most 64 deep; UTF-8,
+  // which Boost.JSON validates; numbers must be finite: 1e400 would be written back as
+  // the non-JSON Infinity).
+  static std::optional<Error> parse_json_body(const Route& route, Request& req) {
+    if (!route.options.json_body) return std::nullopt;
+    auto ct = req.header("Content-Type");
+    if (!ct || !is_json_content_type(*ct))
+      return Error(ErrorCode::unsupported_media_type,
+                   "this route takes a JSON body: send Content-Type: application/json",
+                   ErrorDetails{"/headers/content-type",
+                                ct ? boost::json::value(std::string(*ct)) : boost::json::value(nullptr),
+                                "application/json"});
+    boost::json::parse_options po;
+    po.max_depth = 64;
+    boost::system::error_code ec;
+    boost::json::parser parser({}, po);
+    auto consumed = parser.write(req.body, ec);
+    if (ec)
+      return Error(ErrorCode::bad_request,
+                   "the body is not valid JSON: " + ec.message() + " (at byte " +
+                       std::to_string(consumed) + ")",
+                   ErrorDetails{"", std::nullopt, "a JSON document in UTF-8, nested at most 64 deep"});
+    req.json = parser.release();
+    if (auto where = first_non_finite(req.json, ""))
+      return Error::invalid(*where, std::nullopt, "a finite number",
+                            *where + ": the number is too large to represent");
+    return std::nullopt;
+  }
+
+  // The JSON Pointer of the first number that parsed as infinite, if any.
+  static std::optional<std::string> first_non_finite(const boost::json::value& v,
+                                                     const std::string& at) {
+    if (v.is_double() && !std::isfinite(v.get_double())) return at.empty() ? "/" : at;
+    if (v.is_array()) {
+      const auto& a = v.get_array();
+      for (std::size_t i = 0; i < a.size(); ++i)
+        if (auto w = first_non_finite(a[i], at + "/" + std::to_string(i))) return w;
+    } else if (v.is_object()) {
+      for (const auto& kv : v.get_object())
+        if (auto w = first_non_finite(kv.value(), at + "/" + json_pointer_token(kv.key())))
+          return w;
+    }
+    return std::nullopt;
+  }
+
+  // A query string must decode (percent-escapes, UTF-8) and name each parameter once.
+  static std::optional<Error> check_query(std::string_view query) {
+    if (query.empty()) return std::nullopt;
+    auto parsed = boost::urls::parse_query(query);
+    auto bad = [&](std::string why) {
+      return Error::invalid("/query", std::nullopt,
+                            "a query string of name=value pairs with valid percent-escapes in "
+                            "UTF-8, each name once",
+                            "the query string is malformed: " + why);
+    };
+    if (!parsed) return bad("a malformed percent-escape");
+    std::vector<std::string> seen;
+    for (auto param : boost::urls::params_view(*parsed)) {
+      if (!is_valid_utf8(param.key) || !is_valid_utf8(param.value))
+        return bad("a parameter that is not UTF-8");
+      if (std::find(seen.begin(), seen.end(), param.key) != seen.end())
+        return bad("the parameter \"" + param.key + "\" is given twice");
+      seen.push_back(param.key);
+    }
+    return std::nullopt;
   }
 
   // Starts an answer with a Reply and waits for it on this connection's loop; `start` may
@@ -647,20 +708,42 @@ struct Server::Impl {
     if (!reset) stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
     w.sessions.erase(&state);
+    open_connections--;
     if (draining && w.sessions.empty() && w.drain_deadline) w.drain_deadline->cancel();
   }
 
   awaitable<void> accept_loop() {
+    asio::steady_timer pause(co_await asio::this_coro::executor);
     for (;;) {
       Worker& w = *workers[next_worker];
       next_worker = (next_worker + 1) % workers.size();
       auto [ec, socket] = co_await acceptor->async_accept(w.ioc, tuple_awaitable);
       if (ec) {
         if (draining || ec == asio::error::operation_aborted) co_return;
-        log::warn("accept_failed", {{"error", ec.message()}});
+        // Out of descriptors (EMFILE/ENFILE) the pending connection stays queued and the
+        // next accept fails at once: pause instead of spinning, and log once a second.
+        const bool no_fds = ec.value() == EMFILE || ec.value() == ENFILE;
+        accept_failures.warn("accept_failed",
+                             {{"error", ec.message()},
+                              {"open_connections", open_connections.load()},
+                              {"retry_in_ms", no_fds ? 100 : 10}});
+        pause.expires_after(std::chrono::milliseconds(no_fds ? 100 : 10));
+        auto [pec] = co_await pause.async_wait(tuple_awaitable);
+        (void)pec;
         continue;
       }
-      socket.set_option(tcp::no_delay(true));
+      if (opts.max_connections && open_connections.load() >= opts.max_connections) {
+        refused_at_cap.warn("connection_refused", {{"reason", "--max-connections reached"},
+                                                   {"max_connections", opts.max_connections}});
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      open_connections++;
+      // The error_code form: a peer that has already reset the connection makes the
+      // throwing form end the accept loop.
+      boost::system::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
       asio::co_spawn(w.ioc, session(w, std::move(socket)), asio::detached);
     }
   }

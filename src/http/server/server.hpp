@@ -31,6 +31,9 @@ struct ServerOptions {
   std::chrono::milliseconds request_timeout{30'000};
   std::chrono::milliseconds shutdown_timeout{30'000};
   bool access_log = true;
+  // Open connections at most (0: no cap). A connection above the cap is closed at once; an
+  // accept that fails for lack of descriptors is retried after a pause, never in a loop.
+  std::size_t max_connections = 0;
   // Runs work that may block (authentication that reads the store) off the event loops;
   // empty: everything runs on the loop.
   std::function<void(std::function<void()>)> offload;

@@ -223,6 +223,22 @@ Result<Dataset> SqliteStore::get_dataset(const Scope& scope, std::string_view id
   });
 }
 
+Result<std::int64_t> SqliteStore::count_stored_prompts(const Scope& scope) {
+  const std::string owner = scope_owner(scope);
+  return impl_->read([&](Connection& c) -> Result<std::int64_t> {
+    auto st = c.prepare(
+        "SELECT COALESCE(SUM(v.prompt_count), 0) FROM datasets d JOIN dataset_versions v ON "
+        "v.dataset_id = d.id WHERE d.deleted_at IS NULL" +
+        owner_clause(owner, "d.owner"));
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    if (!owner.empty()) (*st)->bind(1, owner);
+    auto row = (*st)->step();
+    if (!row) return fail(row.error());
+    return *row ? (*st)->int64(0) : 0;
+  });
+}
+
 Result<Page<Dataset>> SqliteStore::list_datasets(const Scope& scope, const PageRequest& page) {
   return impl_->list_owned<Dataset>(scope, kDatasetFrom, kDatasetCols, page, read_dataset,
                                     [](Query& q) { q.where("deleted_at IS NULL"); });

@@ -1,5 +1,7 @@
 #include "memory/sqlite/sqlite_store.hpp"
 
+#include "common/files.hpp"
+
 #include <array>
 #include <boost/json.hpp>
 #include <charconv>
@@ -136,18 +138,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url, Sqli
       return fail(Error(ErrorCode::not_found, "there is no store at " + path.string(),
                         ErrorDetails{"--db", boost::json::value(url.str()), "an existing store"}));
   } else {
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec)
-      return fail(Error(
-          ErrorCode::unavailable,
-          "cannot create the directory " + path.parent_path().string() + ": " + ec.message()));
-    fs::permissions(path.parent_path(), fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (auto ok = create_private_directories(path.parent_path()); !ok) return fail(ok.error());
     auto lock = WriterLock::acquire(path);
     if (!lock) return fail(lock.error());
     im->lock.emplace(std::move(*lock));
 
-    auto w = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    auto w = Connection::open(im->lock->store_path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (!w) return fail(w.error());
     im->writer = std::move(*w);
     auto& c = *im->writer;
@@ -193,7 +189,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url, Sqli
   }
 
   for (std::size_t i = 0; i < std::max<std::size_t>(1, opts.read_connections); ++i) {
-    auto r = Connection::open(path, SQLITE_OPEN_READONLY);
+    auto r = Connection::open(im->lock ? im->lock->store_path() : path, SQLITE_OPEN_READONLY);
     if (!r) return fail(r.error());
     if (auto ok = (*r)->exec("PRAGMA busy_timeout = 5000"); !ok) return fail(ok.error());
     im->readers.push_back(std::move(*r));

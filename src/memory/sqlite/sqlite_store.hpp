@@ -84,6 +84,7 @@ class SqliteStore final : public Store {
                               std::vector<SeedPrompt> prompts) override;
   Future<Dataset> add_dataset_version(const Scope& scope, std::string id,
                                       std::vector<SeedPrompt> prompts) override;
+  Result<std::int64_t> count_stored_prompts(const Scope& scope) override;
   Result<Dataset> get_dataset(const Scope& scope, std::string_view id,
                               std::optional<int> version) override;
   Result<Page<Dataset>> list_datasets(const Scope& scope, const PageRequest& page) override;

@@ -15,8 +15,14 @@ namespace redcell::memory {
 
 namespace fs = std::filesystem;
 
+fs::path real_store_path(const fs::path& db_path) {
+  std::error_code ec;
+  auto real = fs::weakly_canonical(db_path, ec);
+  return ec ? db_path : real;
+}
+
 fs::path lock_path_for(const fs::path& db_path) {
-  return fs::path(db_path.string() + ".lock");
+  return fs::path(real_store_path(db_path).string() + ".lock");
 }
 
 namespace {
@@ -51,8 +57,9 @@ Error held_error(const fs::path& db_path, const WriterLock::Holder& h) {
 }  // namespace
 
 Result<WriterLock> WriterLock::acquire(const fs::path& db_path) {
+  const auto store = real_store_path(db_path);
   auto path = lock_path_for(db_path);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return fail(Error(ErrorCode::unavailable,
                       "cannot open the lock file " + path.string() + ": " + std::strerror(errno)));
@@ -61,7 +68,25 @@ Result<WriterLock> WriterLock::acquire(const fs::path& db_path) {
     ::close(fd);
     return fail(held_error(db_path, h.value_or(Holder{})));
   }
-  WriterLock lock(fd, path);
+  int store_fd = ::open(store.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+  if (store_fd < 0) {
+    const int err = errno;
+    ::close(fd);
+    return fail(Error(ErrorCode::unavailable,
+                      "cannot open the store " + store.string() + ": " + std::strerror(err)));
+  }
+  if (flock(store_fd, LOCK_EX | LOCK_NB) != 0) {
+    // Another process writes this very file through another name (a hard link).
+    ::close(store_fd);
+    ::close(fd);
+    return fail(Error(ErrorCode::conflict,
+                      "the store " + db_path.string() +
+                          " is in use by another redcell process that opened it through "
+                          "another path (a hard link to the same file): stop it first",
+                      ErrorDetails{"--db", boost::json::value(db_path.string()),
+                                   "a store no other redcell process is writing"}));
+  }
+  WriterLock lock(fd, store_fd, path, store);
   if (auto ok = lock.write_contents(""); !ok) return fail(ok.error());
   return lock;
 }
@@ -81,10 +106,14 @@ std::optional<WriterLock::Holder> WriterLock::holder(const fs::path& db_path) {
 }
 
 WriterLock::WriterLock(WriterLock&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      store_fd_(std::exchange(other.store_fd_, -1)),
+      path_(std::move(other.path_)),
+      store_path_(std::move(other.store_path_)) {}
 
 WriterLock::~WriterLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+  if (store_fd_ >= 0) ::close(store_fd_);  // closing releases the flocks
+  if (fd_ >= 0) ::close(fd_);
 }
 
 Result<void> WriterLock::set_listen_url(const std::string& url) {
