@@ -10,6 +10,7 @@
 #include <charconv>
 #include <mutex>
 
+#include "common/json_text.hpp"
 #include "common/time.hpp"
 #include "common/timer_queue.hpp"
 #include "common/work_pool.hpp"
@@ -43,7 +44,7 @@ void append_event(std::string& out, std::string_view name, const boost::json::ob
   out += "event: ";
   out += name;
   out += "\ndata: ";
-  out += boost::json::serialize(data);  // one line: JSON escapes every newline
+  append_json_text(out, data);  // one line: JSON escapes every newline
   out += "\n\n";
 }
 

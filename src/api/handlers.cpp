@@ -7,6 +7,12 @@
 
 namespace redcell::api {
 
+http::Response internal_error(const http::Request& req, std::string_view detail) {
+  log::error("handler_exception",
+             {{"request_id", req.request_id}, {"route", req.route}, {"what", detail}});
+  return http::Response::error(Error(ErrorCode::internal, "the handler failed"));
+}
+
 memory::Scope scope_of(const http::Request& req) {
   return memory::Scope::user(req.identity->user_id);
 }

@@ -23,6 +23,10 @@ using BlockingHandler = std::function<http::Response(http::Request&)>;
 // Answers from memory on the event loop when it can (nullopt: it cannot); never blocks.
 using MemoryHandler = std::function<std::optional<http::Response>(http::Request&)>;
 
+// A 500 for a handler that threw: the detail goes to the log with the request id, the
+// client gets only the id.
+http::Response internal_error(const http::Request& req, std::string_view detail);
+
 // The handler runs on `pool`, never on an event loop; its Response goes back to the
 // connection. `from_memory`, when given, runs first on the loop and spares the hop when it
 // answers.
@@ -36,7 +40,13 @@ inline void add_blocking(http::Router& router, std::string method, std::string p
         if (from_memory) {
           if (auto r = from_memory(*req)) return reply(std::move(*r));
         }
-        pool.post([handler, req, reply = std::move(reply)] { reply(handler(*req)); });
+        pool.post([handler, req, reply = std::move(reply)] {
+          try {
+            reply(handler(*req));
+          } catch (const std::exception& e) {
+            reply(internal_error(*req, e.what()));
+          }
+        });
       },
       std::move(options));
 }

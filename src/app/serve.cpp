@@ -204,7 +204,9 @@ int run_serve(const Config& config) {
     authenticator = std::make_unique<LocalAuthenticator>(*local_user);
   }
 
-  ApiKeyAuthenticator with_api_keys(**store, *authenticator, SystemClock::instance());
+  WorkPool blocking(4);
+  ApiKeyAuthenticator with_api_keys(**store, *authenticator, SystemClock::instance(),
+                                    [&blocking](std::function<void()> f) { blocking.post(std::move(f)); });
   if (settings->auth != "local") report_refused_local_keys(**store);
 
   auto secrets = settings->secret_key ? SecretBox::from_key_text(*settings->secret_key)
@@ -220,7 +222,6 @@ int run_serve(const Config& config) {
   auto endpoints = EndpointPolicy::parse(settings->target_allow);
   if (!endpoints) return refuse("target_allow_invalid", endpoints.error());
 
-  WorkPool blocking(4);
   TimerQueue timers;  // stops before `blocking`: a late timer's post is dropped
   http::Router router;
   http::MetricsRegistry metrics;
@@ -370,6 +371,10 @@ int run_serve(const Config& config) {
   runner.drain(settings->shutdown_timeout);
   timers.stop();    // no sweep or event poll starts after this
   blocking.stop();  // every pending store call answers while the server still exists
+  // A late reply or a retry's timer must never reach the runner (destroyed before the
+  // client, declared earlier), and what a pending request holds (a probe's reply) must go
+  // while the server it answers to still exists: the client stops here.
+  client.stop();
   log::flush();
   return 0;
 }

@@ -6,13 +6,50 @@
 
 namespace redcell {
 
-std::string base64_encode(std::string_view bytes) {
+namespace detail {
+
+// OpenSSL's block codec takes an int length: larger inputs go through in chunks (a
+// multiple of 3 bytes to encode, of 4 characters to decode, so no padding falls inside).
+std::string base64_encode_in_chunks(std::string_view bytes, std::size_t chunk) {
+  chunk -= chunk % 3;
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
+  std::size_t written = 0;
+  for (std::size_t at = 0; at < bytes.size(); at += chunk) {
+    const auto part = bytes.substr(at, chunk);
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + written),
+                            reinterpret_cast<const unsigned char*>(part.data()),
+                            static_cast<int>(part.size()));
+    written += static_cast<std::size_t>(n);
+  }
+  out.resize(written);
   return out;
+}
+
+std::optional<std::string> base64_decode_in_chunks(std::string_view text, std::size_t chunk) {
+  chunk -= chunk % 4;
+  std::string out;
+  out.reserve(3 * (text.size() / 4));
+  for (std::size_t at = 0; at < text.size(); at += chunk) {
+    const auto part = text.substr(at, chunk);
+    std::string piece(3 * part.size() / 4, '\0');
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(piece.data()),
+                            reinterpret_cast<const unsigned char*>(part.data()),
+                            static_cast<int>(part.size()));
+    if (n < 0) return std::nullopt;
+    piece.resize(static_cast<std::size_t>(n));
+    out += piece;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+constexpr std::size_t kCodecChunk = std::size_t{3} << 28;  // 768 MiB: far below INT_MAX
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  return detail::base64_encode_in_chunks(bytes, kCodecChunk);
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
@@ -26,14 +63,11 @@ std::optional<std::string> base64_decode(std::string_view text) {
     if (!alpha && !pad) return std::nullopt;
   }
   if (text[text.size() - 2] == '=' && text.back() != '=') return std::nullopt;
-  std::string out(3 * text.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
+  auto out = detail::base64_decode_in_chunks(text, kCodecChunk);
+  if (!out) return std::nullopt;
   // EVP_DecodeBlock counts the padding as zero bytes.
   std::size_t pad = text.back() == '=' ? (text[text.size() - 2] == '=' ? 2 : 1) : 0;
-  out.resize(static_cast<std::size_t>(n) - pad);
+  out->resize(out->size() - pad);
   return out;
 }
 

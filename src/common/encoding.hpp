@@ -19,4 +19,10 @@ std::string sha256_hex(std::string_view bytes);
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
 bool is_valid_utf8(std::string_view text);
 
+namespace detail {
+// The codec in chunks of `chunk` bytes (rounded down to whole groups); exposed for tests.
+std::string base64_encode_in_chunks(std::string_view bytes, std::size_t chunk);
+std::optional<std::string> base64_decode_in_chunks(std::string_view text, std::size_t chunk);
+}  // namespace detail
+
 }  // namespace redcell

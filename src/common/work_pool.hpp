@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/log.hpp"
 #include "common/thread_name.hpp"
 
 namespace redcell {
@@ -58,7 +59,16 @@ class WorkPool {
         task = std::move(tasks_.front());
         tasks_.pop_front();
       }
-      task();
+      // A task that throws must not end the thread (and with it the process): it is
+      // logged, and whoever waited on it is answered by its own guard (a dropped Reply
+      // becomes a 500).
+      try {
+        task();
+      } catch (const std::exception& e) {
+        log::error("work_pool_exception", {{"what", e.what()}});
+      } catch (...) {
+        log::error("work_pool_exception", {{"what", "unknown"}});
+      }
     }
   }
   std::mutex mu_;

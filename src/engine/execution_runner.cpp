@@ -91,6 +91,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   int in_flight = 0;
   std::size_t unpersisted = 0;
   bool flushing = false;
+  bool unrecorded = false;  // a result was not stored: the execution cannot succeed
   std::vector<memory::WorkItemResult> pending;
   std::int64_t requests = 0, tokens = 0, items_done = 0, item_errors = 0;
   bool wake_scheduled = false;
@@ -413,33 +414,60 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
 
   // Group commit: while one batch is being written, results gather for the next.
   void flush() {
-    std::vector<memory::WorkItemResult> batch;
+    auto batch = std::make_shared<std::vector<memory::WorkItemResult>>();
     {
       std::lock_guard lk(mu);
       if (flushing || pending.empty()) return;
       flushing = true;
-      batch.swap(pending);
+      batch->swap(pending);
     }
     auto self = shared_from_this();
-    runner.pool_.post([self, batch = std::move(batch)]() mutable {
-      const std::size_t n = batch.size();
-      auto out = self->runner.queue_.complete(self->scope, std::move(batch));
-      if (!out)
-        log::error("record_results_failed",
-                   {{"execution_id", self->execution.id}, {"error", out.error().message()}});
-      else
-        for (const auto& e : *out)
-          if (e)
-            log::warn("record_result_refused",
-                      {{"execution_id", self->execution.id}, {"error", e->message()}});
-      {
-        std::lock_guard lk(self->mu);
-        self->unpersisted -= n;
-        self->flushing = false;
+    runner.pool_.post([self, batch] { self->persist(batch, 0); });
+  }
+
+  // On the pool: records a batch. A batch the store refuses as a whole (nothing of it was
+  // written) is tried again with back-off; when the tries are spent the execution fails
+  // with the reason, since it can no longer be `succeeded`.
+  void persist(std::shared_ptr<std::vector<memory::WorkItemResult>> batch, int tries) {
+    const std::size_t n = batch->size();
+    auto out = runner.queue_.complete(scope, batch);
+    if (!out && tries < runner.options_.persist_retries) {
+      log::warn("record_results_retry", {{"execution_id", execution.id},
+                                         {"error", out.error().message()},
+                                         {"try", tries + 1}});
+      auto self = shared_from_this();
+      runner.after_(runner.options_.persist_retry_base * (1 << tries), [self, batch, tries] {
+        self->runner.pool_.post([self, batch, tries] { self->persist(batch, tries + 1); });
+      });
+      return;
+    }
+    std::optional<std::string> lost;
+    if (!out) {
+      log::error("record_results_failed",
+                 {{"execution_id", execution.id}, {"error", out.error().message()}});
+      lost = "recording " + std::to_string(n) + " results failed after " +
+             std::to_string(tries + 1) + " tries: " + out.error().message();
+    } else {
+      for (const auto& e : *out)
+        if (e) {
+          log::warn("record_result_refused", {{"execution_id", execution.id}, {"error", e->message()}});
+          if (!lost) lost = "a result could not be recorded: " + e->message();
+        }
+    }
+    {
+      std::lock_guard lk(mu);
+      unpersisted -= n;
+      flushing = false;
+      if (lost && !unrecorded) {
+        // Whatever else stopped the run, a lost result makes it failed.
+        unrecorded = true;
+        stop_new = true;
+        stop_status = "failed";
+        stop_reason = *lost;
       }
-      self->flush();
-      self->pump();
-    });
+    }
+    flush();
+    pump();
   }
 
   void finish() {
@@ -669,6 +697,18 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
 
 Result<void> ExecutionRunner::launch(const memory::Scope& scope, const memory::Execution& e,
                                      bool resumed) {
+  // A snapshot missing a member, or holding one of the wrong kind, makes Boost.JSON throw:
+  // that execution fails with the reason; the server goes on (resume_unfinished).
+  try {
+    return launch_snapshot(scope, e, resumed);
+  } catch (const std::exception& ex) {
+    return fail(ErrorCode::internal,
+                std::string("the execution's stored snapshot cannot be read: ") + ex.what());
+  }
+}
+
+Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
+                                              const memory::Execution& e, bool resumed) {
   auto job = std::make_shared<Job>(*this, scope);
   job->execution = e;
   boost::system::error_code ec;

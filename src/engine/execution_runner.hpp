@@ -56,6 +56,10 @@ struct RunnerOptions {
   // execution may have (prompts x converter chains x attempts; 400 above).
   std::size_t max_running_per_user = 8;
   std::int64_t max_work_items = 1'000'000;
+  // A batch of results the store could not record is tried again after base, 2x base, ...
+  // `persist_retries` times; then the execution fails with the reason.
+  std::chrono::milliseconds persist_retry_base{200};
+  int persist_retries = 4;
 };
 
 struct StartRequest {
@@ -100,6 +104,8 @@ class ExecutionRunner {
 
  private:
   Result<void> launch(const memory::Scope& scope, const memory::Execution& e, bool resumed);
+  Result<void> launch_snapshot(const memory::Scope& scope, const memory::Execution& e,
+                               bool resumed);
   friend struct Job;
   memory::Store& store_;
   WorkQueue& queue_;

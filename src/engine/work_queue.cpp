@@ -63,7 +63,7 @@ Result<std::vector<ClaimedItem>> StoreWorkQueue::claim(
 }
 
 Result<std::vector<std::optional<Error>>> StoreWorkQueue::complete(
-    const memory::Scope& scope, std::vector<memory::WorkItemResult> results) {
+    const memory::Scope& scope, std::shared_ptr<std::vector<memory::WorkItemResult>> results) {
   return store_.record_work_item_results(scope, std::move(results)).get();
 }
 

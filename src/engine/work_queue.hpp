@@ -47,9 +47,11 @@ class WorkQueue {
   virtual Result<std::vector<ClaimedItem>> claim(
       const memory::Scope& scope, const std::string& execution_id, const std::string& worker,
       std::size_t max, TimePoint lease_until, const std::vector<std::string>& inline_prompts) = 0;
-  // Per result: nothing, or why it was refused.
+  // Per result: nothing, or why it was refused. When the call fails as a whole nothing was
+  // recorded, and `results` (shared, never copied) can be completed again.
   virtual Result<std::vector<std::optional<Error>>> complete(
-      const memory::Scope& scope, std::vector<memory::WorkItemResult> results) = 0;
+      const memory::Scope& scope,
+      std::shared_ptr<std::vector<memory::WorkItemResult>> results) = 0;
   // Returns how many items went back to pending.
   virtual Result<std::int64_t> release(const memory::Scope& scope,
                                        const std::string& execution_id) = 0;
@@ -65,7 +67,8 @@ class StoreWorkQueue final : public WorkQueue {
                                          std::size_t max, TimePoint lease_until,
                                          const std::vector<std::string>& inline_prompts) override;
   Result<std::vector<std::optional<Error>>> complete(
-      const memory::Scope& scope, std::vector<memory::WorkItemResult> results) override;
+      const memory::Scope& scope,
+      std::shared_ptr<std::vector<memory::WorkItemResult>> results) override;
   Result<std::int64_t> release(const memory::Scope& scope,
                                const std::string& execution_id) override;
 

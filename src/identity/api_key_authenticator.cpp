@@ -29,8 +29,13 @@ bool looks_like_api_key(std::string_view text) {
 }
 
 ApiKeyAuthenticator::ApiKeyAuthenticator(memory::Store& store, const Authenticator& next,
-                                         const Clock& clock)
-    : store_(store), next_(next), clock_(clock), refuse_local_(next.mode() != "local") {}
+                                         const Clock& clock,
+                                         std::function<void(std::function<void()>)> offload)
+    : store_(store),
+      next_(next),
+      clock_(clock),
+      refuse_local_(next.mode() != "local"),
+      offload_(std::move(offload)) {}
 
 std::optional<std::string_view> ApiKeyAuthenticator::secret_of(const Credentials& c) {
   if (c.api_key) return std::string_view(*c.api_key);
@@ -52,13 +57,24 @@ bool ApiKeyAuthenticator::may_block(const Credentials& c) const {
   return it == verified_.end() || it->second.generation != gen;  // else answered from memory
 }
 
-void ApiKeyAuthenticator::record_use(Verified& v) const {
-  // At most once a minute per key, without waiting for the write.
+std::optional<std::string> ApiKeyAuthenticator::due_touch(Verified& v) const {
   auto now = clock_.now();
-  if (now - v.last_touch > std::chrono::minutes(1)) {
-    v.last_touch = now;
-    (void)store_.touch_api_key(memory::Scope::system(), v.key_id, now);
-  }
+  if (now - v.last_touch <= std::chrono::minutes(1)) return std::nullopt;
+  v.last_touch = now;
+  return v.key_id;
+}
+
+void ApiKeyAuthenticator::touch(std::optional<std::string> key_id) const {
+  if (!key_id) return;
+  // Queuing a write may wait for room in the writer's queue: never under mu_, and never
+  // on an event loop when an offload is given. The answer is not awaited.
+  auto write = [&store = store_, id = std::move(*key_id), at = clock_.now()] {
+    (void)store.touch_api_key(memory::Scope::system(), id, at);
+  };
+  if (offload_)
+    offload_(std::move(write));
+  else
+    write();
 }
 
 Result<Identity> ApiKeyAuthenticator::authenticate(const Credentials& credentials) const {
@@ -68,12 +84,18 @@ Result<Identity> ApiKeyAuthenticator::authenticate(const Credentials& credential
   if (!looks_like_api_key(*secret) || secret->size() > 128) return bad();
   auto gen = store_.identity_generation();  // before the reads: see identity_generation
   std::string hash = sha256_hex(*secret);
+  std::optional<std::string> due;
+  std::optional<Identity> cached;
   {
     std::lock_guard lock(mu_);
     if (auto it = verified_.find(hash); it != verified_.end() && it->second.generation == gen) {
-      record_use(it->second);
-      return it->second.identity;
+      due = due_touch(it->second);
+      cached = it->second.identity;
     }
+  }
+  if (cached) {
+    touch(std::move(due));
+    return *cached;
   }
   auto key = store_.find_api_key(memory::Scope::system(), secret->substr(0, kPrefixLength));
   if (!key) return bad();
@@ -92,13 +114,16 @@ Result<Identity> ApiKeyAuthenticator::authenticate(const Credentials& credential
                     user->username, user->display_name, user->roles};
   identity.via_api_key = true;
 
-  std::lock_guard lock(mu_);
-  if (verified_.size() >= kMaxVerified) verified_.clear();
-  auto& v = verified_[hash];
-  v.generation = gen;
-  v.key_id = key->id;
-  v.identity = identity;
-  record_use(v);
+  {
+    std::lock_guard lock(mu_);
+    if (verified_.size() >= kMaxVerified) verified_.clear();
+    auto& v = verified_[hash];
+    v.generation = gen;
+    v.key_id = key->id;
+    v.identity = identity;
+    due = due_touch(v);
+  }
+  touch(std::move(due));
   return identity;
 }
 

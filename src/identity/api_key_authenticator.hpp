@@ -8,6 +8,8 @@
 // wrapped authenticator (local or jwt).
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -28,7 +30,10 @@ bool looks_like_api_key(std::string_view text);
 
 class ApiKeyAuthenticator final : public Authenticator {
  public:
-  ApiKeyAuthenticator(memory::Store& store, const Authenticator& next, const Clock& clock);
+  // `offload` runs the last-use write away from the caller (an event loop must never wait
+  // for the store's writer queue); empty: the write is queued from the calling thread.
+  ApiKeyAuthenticator(memory::Store& store, const Authenticator& next, const Clock& clock,
+                      std::function<void(std::function<void()>)> offload = {});
   Result<Identity> authenticate(const Credentials& credentials) const override;
   std::string_view mode() const override { return next_.mode(); }
   bool may_block(const Credentials& credentials) const override;
@@ -48,7 +53,10 @@ class ApiKeyAuthenticator final : public Authenticator {
 
   // The secret from the credentials, or nullopt when they carry no API key.
   static std::optional<std::string_view> secret_of(const Credentials& credentials);
-  void record_use(Verified& v) const;  // with mu_ held
+  // With mu_ held: the key id to touch now (at most once a minute per key), if any.
+  std::optional<std::string> due_touch(Verified& v) const;
+  void touch(std::optional<std::string> key_id) const;  // without mu_
+  std::function<void(std::function<void()>)> offload_;
 
   mutable std::mutex mu_;
   mutable std::unordered_map<std::string, Verified> verified_;  // SHA-256 hex -> key

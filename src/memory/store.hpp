@@ -457,9 +457,16 @@ class Store {
   // resuming its own work: the claimant is gone); returns how many.
   virtual Future<std::int64_t> release_work_items(const Scope& scope, std::string execution_id) = 0;
   // Records each result atomically; the answer holds, per result, nothing or its error
-  // (conflict when the item is no longer claimed by result.worker).
+  // (conflict when the item is no longer claimed by result.worker). The batch is shared,
+  // not copied: when the whole call fails (nothing was written), the caller still has it
+  // to try again.
   virtual Future<std::vector<std::optional<Error>>> record_work_item_results(
-      const Scope& scope, std::vector<WorkItemResult> results) = 0;
+      const Scope& scope, std::shared_ptr<std::vector<WorkItemResult>> results) = 0;
+  Future<std::vector<std::optional<Error>>> record_work_item_results(
+      const Scope& scope, std::vector<WorkItemResult> results) {
+    return record_work_item_results(
+        scope, std::make_shared<std::vector<WorkItemResult>>(std::move(results)));
+  }
   virtual Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
                                                  const WorkItemFilter& filter,
                                                  const PageRequest& page) = 0;

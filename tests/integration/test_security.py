@@ -25,6 +25,7 @@ class Upstream:
 
     def __init__(self, hold=False):
         self.requests = []
+        self.sockets = []
         self.lock = threading.Lock()
         self.released = threading.Event()
         if not hold:
@@ -40,6 +41,7 @@ class Upstream:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with outer.lock:
+                    outer.sockets.append(self.connection)
                     outer.requests.append({"port": self.client_address[1], "path": self.path,
                                            "headers": {k.lower(): v for k, v in self.headers.items()},
                                            "body": body})
@@ -61,6 +63,16 @@ class Upstream:
 
     def release(self):
         self.released.set()
+
+    def drop_connections(self):
+        """Closes every connection from the server's side, as a server dropping idle
+        kept-alive connections does."""
+        with self.lock:
+            for sock in self.sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
     def seen(self):
         with self.lock:

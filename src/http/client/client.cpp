@@ -1,5 +1,7 @@
 #include "http/client/client.hpp"
 
+#include <sys/socket.h>
+
 // g++ 12 reports a false -Wmismatched-new-delete on the coroutine frames of perform() (the
 // frame's own operator new/delete pair is used; GCC bug 109224).
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -18,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
+#include <cerrno>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -55,6 +58,7 @@ struct Connection {
   // path, with the proxy's credentials.
   std::string forward_prefix;
   std::string proxy_authorization;
+  std::chrono::steady_clock::time_point idle_since{};
   beast::tcp_stream& tcp() { return tls ? tls->next_layer() : *plain; }
 };
 
@@ -111,13 +115,17 @@ std::string describe(const boost::system::error_code& ec,
 
 struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
   ClientOptions options;
-  asio::io_context ioc;
+  // The context is destroyed by stop(), with every request and timer still pending in it,
+  // while what their callbacks hold (a server's pending reply) is still alive.
+  std::optional<asio::io_context> context{std::in_place};
+  asio::io_context& ioc = *context;
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+  std::atomic<bool> stopped{false};
   ssl::context tls{ssl::context::tls_client};
   std::vector<std::thread> threads;
   std::mutex mu;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
-  std::atomic<std::uint64_t> requests{0}, opened{0}, reused{0}, proxied{0};
+  std::atomic<std::uint64_t> requests{0}, opened{0}, reused{0}, proxied{0}, stale{0};
 
   explicit Impl(ClientOptions o) : options(std::move(o)) {
     tls.set_default_verify_paths();
@@ -125,17 +133,46 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     tls.set_verify_mode(ssl::verify_peer);
   }
 
+  // The most recently used idle connection of the pool, skipping (and closing) those idle
+  // longer than max_idle.
   std::unique_ptr<Connection> take_idle(const std::string& key) {
     std::lock_guard lk(mu);
     auto it = idle.find(key);
-    if (it == idle.end() || it->second.empty()) return nullptr;
-    auto c = std::move(it->second.back());
-    it->second.pop_back();
+    if (it == idle.end()) return nullptr;
+    const auto oldest = std::chrono::steady_clock::now() - options.max_idle;
+    auto& pool = it->second;
+    // Connections are given back in time order: the stale ones are at the front.
+    auto fresh = std::find_if(pool.begin(), pool.end(),
+                              [&](const auto& c) { return c->idle_since >= oldest; });
+    pool.erase(pool.begin(), fresh);
+    if (pool.empty()) {
+      idle.erase(it);
+      return nullptr;
+    }
+    auto c = std::move(pool.back());
+    pool.pop_back();
     return c;
+  }
+
+  // An idle connection the server has closed (its FIN is waiting) or that holds bytes
+  // nobody asked for is not reused: a peek tells without blocking.
+  static bool still_open(Connection& c) {
+    char byte;
+    const auto n = ::recv(c.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+
+  std::unique_ptr<Connection> take_live_idle(const std::string& key) {
+    for (;;) {
+      auto c = take_idle(key);
+      if (!c || still_open(*c)) return c;
+      stale++;
+    }
   }
 
   void give_back(const std::string& key, std::unique_ptr<Connection> c) {
     c->tcp().expires_never();
+    c->idle_since = std::chrono::steady_clock::now();
     std::lock_guard lk(mu);
     auto& v = idle[key];
     if (v.size() < options.max_idle_per_host) v.push_back(std::move(c));
@@ -263,9 +300,10 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     std::string wire_message;
 
     // A pooled connection the server closed meanwhile fails on first use: try once more on
-    // a fresh one. A fresh connection's failure is final.
+    // a fresh one (never another pooled one: the server may have closed them all). A fresh
+    // connection's failure is final.
     for (int attempt = 0; attempt < 2; ++attempt) {
-      auto conn = take_idle(pool);
+      auto conn = attempt == 0 ? take_live_idle(pool) : nullptr;
       const bool was_idle = conn != nullptr;
       if (was_idle) {
         reused++;
@@ -347,14 +385,24 @@ HttpClient::HttpClient(ClientOptions options) : impl_(std::make_shared<Impl>(std
     });
 }
 
-HttpClient::~HttpClient() {
+HttpClient::~HttpClient() { stop(); }
+
+void HttpClient::stop() {
+  if (impl_->stopped.exchange(true)) return;
   impl_->work.reset();
   impl_->ioc.stop();
-  for (auto& t : impl_->threads) t.join();
+  for (auto& t : impl_->threads)
+    if (t.joinable()) t.join();
+  {
+    std::lock_guard lk(impl_->mu);
+    impl_->idle.clear();  // their sockets belong to the context
+  }
+  impl_->context.reset();
 }
 
 void HttpClient::send(ClientRequest request, ClientCallback done) {
   auto im = impl_;
+  if (im->stopped) return;  // stopped: `done` is dropped unanswered
   asio::co_spawn(im->ioc, im->perform(std::move(request)),
                  [done = std::move(done)](std::exception_ptr e, Result<ClientResponse> r) {
                    if (e) {
@@ -366,6 +414,7 @@ void HttpClient::send(ClientRequest request, ClientCallback done) {
 }
 
 void HttpClient::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  if (impl_->stopped) return;
   auto timer = std::make_shared<asio::steady_timer>(impl_->ioc, delay);
   timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code& ec) {
     if (!ec) fn();
@@ -374,7 +423,7 @@ void HttpClient::after(std::chrono::milliseconds delay, std::function<void()> fn
 
 ClientStats HttpClient::stats() const {
   return {impl_->requests.load(), impl_->opened.load(), impl_->reused.load(),
-          impl_->proxied.load()};
+          impl_->proxied.load(), impl_->stale.load()};
 }
 
 }  // namespace redcell::http

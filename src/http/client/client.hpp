@@ -43,6 +43,9 @@ struct ClientResponse {
 struct ClientOptions {
   unsigned threads = 2;
   std::size_t max_idle_per_host = 1024;
+  // A kept-alive connection idle longer than this is closed instead of reused (servers
+  // drop idle connections after a few seconds to minutes; a stale one costs a retry).
+  std::chrono::milliseconds max_idle{30'000};
   std::size_t max_response_bytes = 64 << 20;
   EndpointPolicy policy = EndpointPolicy::allow_all_but_metadata();
   std::string ca_file;  // extra CA bundle (tests); the system store is always used
@@ -54,6 +57,7 @@ struct ClientStats {
   std::uint64_t connections_opened = 0;
   std::uint64_t connections_reused = 0;
   std::uint64_t connections_proxied = 0;  // of those opened, through a proxy
+  std::uint64_t connections_stale = 0;    // idle ones found closed by their server, dropped
 };
 
 // A header whose name is not an RFC 9110 token, or whose value holds CR, LF, NUL or another
@@ -67,6 +71,9 @@ class HttpClient {
  public:
   explicit HttpClient(ClientOptions options);
   ~HttpClient();  // stops the loops; callbacks of unfinished requests are not called
+  // The same, earlier: after it no callback or `after` function runs. The owner calls it
+  // before destroying what those callbacks reference (serve: before the runner).
+  void stop();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 

@@ -1,5 +1,7 @@
 #include "http/server/message.hpp"
 
+#include "common/json_text.hpp"
+
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
@@ -33,11 +35,20 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
 Response Response::json(unsigned status, const boost::json::value& body) {
   Response r;
   r.status = status;
-  r.body = boost::json::serialize(body);
+  r.body = json_text(body);
   return r;
 }
 
-Response Response::error(const Error& error) { return json(error.status(), error.to_json()); }
+Response Response::error(const Error& error) {
+  if (error.code() != ErrorCode::internal) return json(error.status(), error.to_json());
+  Response r = json(error.status(),
+                    Error(ErrorCode::internal,
+                          "internal error: the server's log has the details under this "
+                          "response's X-Request-Id")
+                        .to_json());
+  r.internal_detail = error.message();
+  return r;
+}
 
 Response Response::text(unsigned status, std::string body, std::string content_type) {
   Response r;

@@ -59,6 +59,9 @@ struct Response {
   bool reset_connection = false;
   // Set: the body is streamed from here (chunked; the connection closes after it).
   std::shared_ptr<BodyStream> stream;
+  // An internal error's own message (a database's, an exception's): the server logs it with
+  // the request id; the client gets only a generic message and the id.
+  std::string internal_detail;
 
   static Response json(unsigned status, const boost::json::value& body);
   static Response error(const Error& error);

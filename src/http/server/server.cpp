@@ -531,7 +531,11 @@ struct Server::Impl {
       (void)cn;
       ec = cec;
     }
-    body->close();
+    try {
+      body->close();
+    } catch (const std::exception& e) {
+      log::error("stream_exception", {{"request_id", request_id}, {"what", e.what()}});
+    }
     if (!ec) {
       state.deadline = std::chrono::steady_clock::now() + opts.request_timeout;
       auto [lec, ln] =
@@ -568,13 +572,27 @@ struct Server::Impl {
     log::event_members(log::Level::info, "http_request", m);
   }
 
+  // A session is registered with its worker (for the sweeper and the drain) for exactly as
+  // long as its frame lives: an exception that ends the coroutine unregisters it too.
+  struct Registration {
+    Impl& im;
+    Worker& w;
+    Session* s;
+    Registration(Impl& i, Worker& wk, Session* st) : im(i), w(wk), s(st) { w.sessions.insert(s); }
+    ~Registration() {
+      w.sessions.erase(s);
+      im.open_connections--;
+      if (im.draining && w.sessions.empty() && w.drain_deadline) w.drain_deadline->cancel();
+    }
+  };
+
   awaitable<void> session(Worker& w, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     std::string head;  // the response head being written, reused across requests
     Session state;
     state.stream = &stream;
-    w.sessions.insert(&state);
+    Registration registered(*this, w, &state);
     bool reset = false;  // the handler asked for a TCP reset instead of an answer
     for (;;) {
       state.busy = false;
@@ -687,6 +705,11 @@ struct Server::Impl {
       }
       const std::string request_id =
           prepared.request ? prepared.request->request_id : new_thread_local_id();
+      if (!response.internal_detail.empty())
+        log::error("internal_error",
+                   {{"request_id", request_id},
+                    {"route", prepared.route ? prepared.route->pattern : std::string("unmatched")},
+                    {"detail", response.internal_detail}});
       boost::system::error_code wec;
       unsigned status = response.status;
       state.deadline = std::chrono::steady_clock::now() + opts.request_timeout;
@@ -707,9 +730,6 @@ struct Server::Impl {
     boost::system::error_code ignored;
     if (!reset) stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
-    w.sessions.erase(&state);
-    open_connections--;
-    if (draining && w.sessions.empty() && w.drain_deadline) w.drain_deadline->cancel();
   }
 
   awaitable<void> accept_loop() {
@@ -744,7 +764,17 @@ struct Server::Impl {
       // throwing form end the accept loop.
       boost::system::error_code nodelay_ec;
       socket.set_option(tcp::no_delay(true), nodelay_ec);
-      asio::co_spawn(w.ioc, session(w, std::move(socket)), asio::detached);
+      // A session that throws ends alone (its socket closes with its frame), logged.
+      asio::co_spawn(w.ioc, session(w, std::move(socket)), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          log::error("session_exception", {{"what", ex.what()}});
+        } catch (...) {
+          log::error("session_exception", {{"what", "unknown"}});
+        }
+      });
     }
   }
 

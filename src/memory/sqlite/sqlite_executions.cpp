@@ -820,10 +820,11 @@ Result<void> write_one(Connection& c, const WorkItemResult& r, const std::string
 }  // namespace
 
 Future<std::vector<std::optional<Error>>> SqliteStore::record_work_item_results(
-    const Scope& scope, std::vector<WorkItemResult> results) {
+    const Scope& scope, std::shared_ptr<std::vector<WorkItemResult>> shared) {
   auto* im = impl_.get();
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    auto& r = results[i];
+  auto& batch = *shared;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& r = batch[i];
     if (r.status != "done" && r.status != "failed")
       return Impl::failed<std::vector<std::optional<Error>>>(
           Error::invalid("/results/" + std::to_string(i) + "/status", boost::json::value(r.status),
@@ -842,8 +843,9 @@ Future<std::vector<std::optional<Error>>> SqliteStore::record_work_item_results(
   }
   auto now = im->clock.now();
   return im->submit<std::vector<std::optional<Error>>>(
-      [results = std::move(results), owner = scope_owner(scope),
+      [shared = std::move(shared), owner = scope_owner(scope),
        now](Connection& c) -> Result<std::vector<std::optional<Error>>> {
+        const auto& results = *shared;
         std::vector<std::optional<Error>> out(results.size());
         std::vector<std::size_t> valid;
         std::unordered_set<std::string_view> seen;

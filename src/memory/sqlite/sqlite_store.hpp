@@ -110,8 +110,9 @@ class SqliteStore final : public Store {
                                     std::string status, std::string conversation_id,
                                     std::string error) override;
   Future<std::int64_t> release_work_items(const Scope& scope, std::string execution_id) override;
+  using Store::record_work_item_results;
   Future<std::vector<std::optional<Error>>> record_work_item_results(
-      const Scope& scope, std::vector<WorkItemResult> results) override;
+      const Scope& scope, std::shared_ptr<std::vector<WorkItemResult>> shared) override;
   Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
                                          const WorkItemFilter& filter,
                                          const PageRequest& page) override;

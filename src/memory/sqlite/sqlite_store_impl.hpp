@@ -18,6 +18,7 @@
 #include "common/log.hpp"
 #include "memory/sqlite/sqlite_db.hpp"
 #include "memory/sqlite/sqlite_store.hpp"
+#include "memory/sqlite/write_batch.hpp"
 #include "memory/sqlite/writer_lock.hpp"
 
 namespace redcell::memory {
@@ -111,10 +112,7 @@ Result<T> one_row(Statement& st, Read read, std::string_view what) {
 }
 
 struct SqliteStore::Impl {
-  struct WriteTask {
-    std::function<bool(Connection&)> apply;    // false: this write failed alone
-    std::function<void(const Error*)> finish;  // after the commit (or its failure)
-  };
+  using WriteTask = sqlite::WriteTask;
 
   StoreUrl url;
   SqliteOptions opts;
@@ -185,7 +183,7 @@ struct SqliteStore::Impl {
     auto slot = std::make_shared<std::optional<Result<T>>>();
     WriteTask task;
     task.apply = [fn = std::move(fn), slot](Connection& c) {
-      slot->emplace(fn(c));
+      slot->emplace(fn(c));  // a throw leaves the slot empty: see finish
       return (*slot)->has_value();
     };
     task.finish = [promise, slot, bump, also_bump](const Error* commit_error) {
@@ -193,6 +191,8 @@ struct SqliteStore::Impl {
       if (also_bump) also_bump->fetch_add(1);
       if (commit_error)
         promise->set_value(fail(*commit_error));
+      else if (!slot->has_value())  // the write threw (logged by the writer), rolled back
+        promise->set_value(fail(ErrorCode::internal, "the write failed unexpectedly"));
       else
         promise->set_value(std::move(**slot));
     };
@@ -246,34 +246,10 @@ struct SqliteStore::Impl {
   }
 
   void run_batch(std::vector<WriteTask>& batch) {
-    auto begin = step_sql("BEGIN IMMEDIATE");
-    if (!begin) {
-      log::error("store_write_failed", {{"error", begin.error().message()}});
-      for (auto& t : batch) t.finish(&begin.error());
-      return;
-    }
-    for (auto& t : batch) {
-      (void)step_sql("SAVEPOINT write");
-      bool ok = false;
-      try {
-        ok = t.apply(*writer);
-      } catch (const std::exception& e) {
-        log::error("store_write_exception", {{"what", e.what()}});
-      }
-      if (!ok) (void)step_sql("ROLLBACK TO write");
-      (void)step_sql("RELEASE write");
-    }
-    auto commit = step_sql("COMMIT");
-    if (!commit) {
-      (void)writer->exec("ROLLBACK");
-      log::error("store_commit_failed", {{"error", commit.error().message()}});
-      for (auto& t : batch) t.finish(&commit.error());
-      return;
-    }
+    if (!sqlite::run_write_batch(*writer, batch)) return;
     ++batches;
     writes += batch.size();
     if (batch.size() > largest_batch) largest_batch = batch.size();
-    for (auto& t : batch) t.finish(nullptr);
   }
 
   // Called by SQLite after each commit on the writer with the WAL's page count.
