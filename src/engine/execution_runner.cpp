@@ -478,7 +478,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     }
     if (status == "interrupted" || status == "cancelled" || status == "incomplete" ||
         status == "failed")
-      (void)runner.queue_.release(scope, execution.id);
+      (void)runner.queue_.release(scope, execution.id, runner.options_.worker_id);
     auto done = runner.store_.set_execution_status(scope, execution.id, status, reason).get();
     if (!done)
       log::error(
@@ -752,7 +752,9 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
   job->max_in_flight = std::max(1, job->rt->definition.max_in_flight.value_or(4096));
   job->gate = gate_for(target_id, limits);
   job->on_gate_release = job->make_gate_wake();
-  if (resumed) (void)queue_.release(scope, e.id);
+  // Resumed by this process: what an earlier one held goes back (a SQLite store has one
+  // writer, so that holder is dead; a shared store's dead workers lose theirs by lease).
+  if (resumed) (void)queue_.release(scope, e.id, std::nullopt);
   {
     std::lock_guard lk(mu_);
     if (jobs_.count(e.id)) return {};

@@ -68,8 +68,9 @@ Result<std::vector<std::optional<Error>>> StoreWorkQueue::complete(
 }
 
 Result<std::int64_t> StoreWorkQueue::release(const memory::Scope& scope,
-                                             const std::string& execution_id) {
-  return store_.release_work_items(scope, execution_id).get();
+                                             const std::string& execution_id,
+                                             std::optional<std::string> worker) {
+  return store_.release_work_items(scope, execution_id, std::move(worker)).get();
 }
 
 }  // namespace redcell

@@ -52,9 +52,10 @@ class WorkQueue {
   virtual Result<std::vector<std::optional<Error>>> complete(
       const memory::Scope& scope,
       std::shared_ptr<std::vector<memory::WorkItemResult>> results) = 0;
-  // Returns how many items went back to pending.
-  virtual Result<std::int64_t> release(const memory::Scope& scope,
-                                       const std::string& execution_id) = 0;
+  // Returns how many items went back to pending: those `worker` holds, or every claimed one
+  // when no worker is named (their holder is known to be dead).
+  virtual Result<std::int64_t> release(const memory::Scope& scope, const std::string& execution_id,
+                                       std::optional<std::string> worker) = 0;
 };
 
 class StoreWorkQueue final : public WorkQueue {
@@ -69,8 +70,8 @@ class StoreWorkQueue final : public WorkQueue {
   Result<std::vector<std::optional<Error>>> complete(
       const memory::Scope& scope,
       std::shared_ptr<std::vector<memory::WorkItemResult>> results) override;
-  Result<std::int64_t> release(const memory::Scope& scope,
-                               const std::string& execution_id) override;
+  Result<std::int64_t> release(const memory::Scope& scope, const std::string& execution_id,
+                               std::optional<std::string> worker) override;
 
  private:
   memory::Store& store_;

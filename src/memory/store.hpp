@@ -455,7 +455,10 @@ class Store {
                                             std::string error = "") = 0;
   // Returns the execution's claimed items to pending (a restarted single-node server
   // resuming its own work: the claimant is gone); returns how many.
-  virtual Future<std::int64_t> release_work_items(const Scope& scope, std::string execution_id) = 0;
+  // Claimed items of the execution go back to pending: those `worker` holds, or, with no
+  // worker, every one (only for a holder known to be dead: a SQLite store's last writer).
+  virtual Future<std::int64_t> release_work_items(const Scope& scope, std::string execution_id,
+                                                  std::optional<std::string> worker) = 0;
   // Records each result atomically; the answer holds, per result, nothing or its error
   // (conflict when the item is no longer claimed by result.worker). The batch is shared,
   // not copied: when the whole call fails (nothing was written), the caller still has it

@@ -44,8 +44,9 @@ class FlakyQueue final : public WorkQueue {
       return fail(ErrorCode::unavailable, "the disk is full (a test's fault)");
     return inner_.complete(s, std::move(results));
   }
-  Result<std::int64_t> release(const Scope& s, const std::string& e) override {
-    return inner_.release(s, e);
+  Result<std::int64_t> release(const Scope& s, const std::string& e,
+                               std::optional<std::string> worker) override {
+    return inner_.release(s, e, std::move(worker));
   }
 
  private:

@@ -97,8 +97,11 @@ TEST_F(StoreQueue, ClaimsCarryTheirPromptsStoredInlineOrGone) {
   ASSERT_TRUE((*done)[1]);
   EXPECT_EQ((*done)[1]->code(), ErrorCode::conflict);
 
-  // release() returns the four still claimed; a new claim gets exactly those.
-  EXPECT_EQ(*q.release(Scope::user(alice_), execution_), 4);
+  // release() is scoped to the worker holding the items: another worker's release moves
+  // nothing; w1's returns the four it still holds, and a new claim gets exactly those.
+  EXPECT_EQ(*q.release(Scope::user(alice_), execution_, "w2"), 0);
+  EXPECT_EQ(*q.release(Scope::user(bob_), execution_, "w1"), 0);
+  EXPECT_EQ(*q.release(Scope::user(alice_), execution_, "w1"), 4);
   EXPECT_EQ(q.claim(Scope::user(alice_), execution_, "w3", 10, lease, {})->size(), 4u);
 }
 

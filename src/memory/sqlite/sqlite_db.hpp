@@ -117,6 +117,7 @@ class Connection {
   Error error(std::string_view what) const;
   sqlite3* handle() const { return db_; }
   std::int64_t changes() const { return sqlite3_changes64(db_); }
+  std::size_t cached_statements() const { return cache_.size(); }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}

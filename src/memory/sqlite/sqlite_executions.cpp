@@ -626,7 +626,8 @@ Result<std::vector<WorkItem>> SqliteStore::list_finished_work_items(const Scope&
     q.where("finish_seq > ?");
     q.args.emplace_back(after_seq);
     if (!scope.is_system()) q.where("owner = ?", scope_owner(scope));
-    q.sql += " ORDER BY finish_seq LIMIT " + std::to_string(limit);
+    q.sql += " ORDER BY finish_seq LIMIT ?";
+    q.args.emplace_back(static_cast<std::int64_t>(limit));
     auto st = c.prepare(q.sql);
     if (!st) return fail(st.error());
     StatementReset reset{*st};
@@ -886,17 +887,21 @@ Future<std::vector<std::optional<Error>>> SqliteStore::record_work_item_results(
 
 namespace redcell::memory {
 
-Future<std::int64_t> SqliteStore::release_work_items(const Scope& scope, std::string execution_id) {
+Future<std::int64_t> SqliteStore::release_work_items(const Scope& scope, std::string execution_id,
+                                                     std::optional<std::string> worker) {
   return impl_->submit<std::int64_t>(
-      [execution_id, owner = scope_owner(scope)](Connection& c) -> Result<std::int64_t> {
+      [execution_id, worker = std::move(worker),
+       owner = scope_owner(scope)](Connection& c) -> Result<std::int64_t> {
         auto st = c.prepare(
-            "UPDATE work_items SET status = 'pending', claimed_by = '', lease_expires_at = NULL "
-            "WHERE execution_id = ? AND status = 'claimed'" +
-            owner_clause(owner));
+            std::string("UPDATE work_items SET status = 'pending', claimed_by = '', "
+                        "lease_expires_at = NULL WHERE execution_id = ? AND status = 'claimed'") +
+            (worker ? " AND claimed_by = ?" : "") + owner_clause(owner));
         if (!st) return fail(st.error());
         StatementReset reset{*st};
-        (*st)->bind(1, execution_id);
-        if (!owner.empty()) (*st)->bind(2, owner);
+        int i = 1;
+        (*st)->bind(i++, execution_id);
+        if (worker) (*st)->bind(i++, *worker);
+        if (!owner.empty()) (*st)->bind(i++, owner);
         if (auto ok = (*st)->run(); !ok) return fail(ok.error());
         return static_cast<std::int64_t>(c.changes());
       });

@@ -109,7 +109,8 @@ class SqliteStore final : public Store {
   Future<WorkItem> finish_work_item(const Scope& scope, std::string id, std::string worker,
                                     std::string status, std::string conversation_id,
                                     std::string error) override;
-  Future<std::int64_t> release_work_items(const Scope& scope, std::string execution_id) override;
+  Future<std::int64_t> release_work_items(const Scope& scope, std::string execution_id,
+                                          std::optional<std::string> worker) override;
   using Store::record_work_item_results;
   Future<std::vector<std::optional<Error>>> record_work_item_results(
       const Scope& scope, std::shared_ptr<std::vector<WorkItemResult>> shared) override;

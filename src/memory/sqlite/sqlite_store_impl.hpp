@@ -71,7 +71,9 @@ struct Query {
 // Runs a paged query: fetches one row more than the limit to know whether a next page is.
 template <class T, class Read, class Key>
 Result<Page<T>> run_page(Connection& c, Query q, const PageRequest& page, Read read, Key key) {
-  q.sql += " LIMIT " + std::to_string(page.limit + 1);
+  // Bound, not spelled into the text: every limit shares one cached statement.
+  q.sql += " LIMIT ?";
+  q.args.emplace_back(static_cast<std::int64_t>(page.limit + 1));
   auto st = c.prepare(q.sql);
   if (!st) return fail(st.error());
   StatementReset reset{*st};
