@@ -11,6 +11,7 @@
 #include "common/secret_box.hpp"
 #include "common/time.hpp"
 #include "http/wire.hpp"
+#include "engine/target_spec.hpp"
 #include "memory/store.hpp"
 #include "targets/target.hpp"
 #include "targets/key_env_policy.hpp"
@@ -211,7 +212,7 @@ void probe(const Services& s, const std::shared_ptr<ProbeSlots>& slots,
     timeout = std::min<std::int64_t>(timeout.is_int64() ? timeout.as_int64() : 60'000,
                                      probe_timeout.count());
     row->config = boost::json::serialize(config);
-    auto made = make_target(*row, s.target_deps);
+    auto made = make_target(target_spec(*row), s.target_deps);
     if (!made) return reply(http::Response::error(made.error()));
     std::shared_ptr<Target> target = std::move(*made);
     TargetRequest request;

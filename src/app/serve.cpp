@@ -34,7 +34,7 @@
 #include "identity/jwt_authenticator.hpp"
 #include "memory/store.hpp"
 #include "scorers/scorer.hpp"
-#include "targets/endpoint_policy.hpp"
+#include "net/endpoint_policy.hpp"
 #include "targets/key_env_policy.hpp"
 
 namespace redcell {

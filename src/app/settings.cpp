@@ -7,7 +7,7 @@
 
 #include "common/text.hpp"
 #include "http/server/server.hpp"
-#include "targets/endpoint_policy.hpp"
+#include "net/endpoint_policy.hpp"
 #include "targets/key_env_policy.hpp"
 
 namespace redcell {

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <deque>
+#include <set>
 #include <unordered_map>
 
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "engine/target_gate.hpp"
+#include "engine/target_spec.hpp"
 #include "targets/mock_behavior.hpp"
 
 namespace redcell {
@@ -92,6 +94,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::size_t unpersisted = 0;
   bool flushing = false;
   bool unrecorded = false;  // a result was not stored: the execution cannot succeed
+  std::uint64_t next_backoff = 0;
+  std::set<std::uint64_t> backoffs;  // retries waiting for their back-off
   std::vector<memory::WorkItemResult> pending;
   std::int64_t requests = 0, tokens = 0, items_done = 0, item_errors = 0;
   bool wake_scheduled = false;
@@ -111,6 +115,35 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     stop_new = true;
     stop_status = std::move(status);
     stop_reason = std::move(reason);
+  }
+
+  // Under mu: cancelled or draining, when nothing more is sent, retries included.
+  bool halting() const {
+    return stop_new && (stop_status == "cancelled" || stop_status == "interrupted");
+  }
+
+  // `n` items in flight stop being this job's business without a result: their target
+  // slots go back, and finish() releases them to pending.
+  void abandon(std::size_t n) {
+    {
+      std::lock_guard lk(mu);
+      in_flight -= static_cast<int>(n);
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      for (auto& wake : gate->release(0, std::chrono::steady_clock::now())) wake();
+    pump();
+  }
+
+  // After a cancel or a drain: every retry waiting for its back-off is given up now.
+  void take_back_retries() {
+    std::size_t n = 0;
+    {
+      std::lock_guard lk(mu);
+      if (!halting()) return;
+      n = backoffs.size();
+      backoffs.clear();
+    }
+    if (n) abandon(n);
   }
 
   // What the target's gate calls at its next release: try sending again. Built once per
@@ -268,16 +301,27 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
               .count();
       attempts->push_back({self->runner.clock_.now(), r ? "ok" : r.error().message,
                            r ? std::nullopt : r.error().retry_after});
-      bool cancelled;
-      {
-        std::lock_guard lk(self->mu);
-        cancelled = self->stop_new && self->stop_status == "cancelled";
-      }
-      if (!r && r.error().retryable && n < self->target->limits().max_retries && !cancelled) {
+      if (!r && r.error().retryable && n < self->target->limits().max_retries) {
+        // A retry waits on a ticket that cancel and drain can take back at once, whatever
+        // Retry-After said; an item given up this way is not recorded (it was not answered
+        // for good) and goes back to pending when the job finishes.
+        std::optional<std::uint64_t> ticket;
+        {
+          std::lock_guard lk(self->mu);
+          if (!self->halting()) {
+            ticket = self->next_backoff++;
+            self->backoffs.insert(*ticket);
+          }
+        }
+        if (!ticket) return self->abandon(1);
         auto wait = self->runner.retry_.delay(n, r.error().retry_after);
         self->runner.after_(
-            wait, [self, item, prompt = std::move(prompt), converted = std::move(converted),
-                   req = std::move(req), n, attempts]() mutable {
+            wait, [self, ticket = *ticket, item, prompt = std::move(prompt),
+                   converted = std::move(converted), req = std::move(req), n, attempts]() mutable {
+              {
+                std::lock_guard lk(self->mu);
+                if (self->backoffs.erase(ticket) == 0) return;  // taken back by a stop
+              }
               self->attempt(item, std::move(prompt), std::move(converted), std::move(req), n + 1,
                             attempts);
             });
@@ -738,7 +782,7 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
   auto target_row = store_.get_target(scope, target_id);
   if (!target_row)
     return fail(Error(ErrorCode::conflict, "the execution's target no longer exists"));
-  auto target = make_target(*target_row, targets_);
+  auto target = make_target(target_spec(*target_row), targets_);
   if (!target) return fail(target.error());
   job->target = std::shared_ptr<Target>(std::move(*target));
   job->labels_json = boost::json::serialize(s.at("labels"));
@@ -782,6 +826,7 @@ Result<memory::Execution> ExecutionRunner::cancel(const memory::Scope& scope,
       std::lock_guard lk(job->mu);
       job->stop("cancelled", "cancelled by the user");
     }
+    job->take_back_retries();
     job->pump();
     return store_.get_execution(scope, id);
   }
@@ -842,6 +887,7 @@ void ExecutionRunner::drain(std::chrono::milliseconds timeout) {
       std::lock_guard lk(j->mu);
       j->stop("interrupted", "the server stopped; POST /executions/{id}/resume continues it");
     }
+    j->take_back_retries();
     j->pump();
   }
   std::unique_lock lk(mu_);

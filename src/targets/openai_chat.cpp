@@ -7,7 +7,6 @@
 
 #include "common/secret_box.hpp"
 #include "http/client/client.hpp"
-#include "memory/store.hpp"
 #include "targets/builders.hpp"
 #include "targets/key_env_policy.hpp"
 #include "targets/mock_behavior.hpp"
@@ -262,7 +261,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 
 namespace {
 
-Result<std::unique_ptr<Target>> build_target(const memory::Target& row, const TargetDeps& deps) {
+Result<std::unique_ptr<Target>> build_target(const TargetSpec& row, const TargetDeps& deps) {
   boost::system::error_code ec;
   auto config = boost::json::parse(row.config, ec);
   if (ec || !config.is_object())
@@ -307,7 +306,7 @@ Result<std::unique_ptr<Target>> build_target(const memory::Target& row, const Ta
 
 }  // namespace
 
-Result<std::unique_ptr<Target>> make_target(const memory::Target& row, const TargetDeps& deps) {
+Result<std::unique_ptr<Target>> make_target(const TargetSpec& row, const TargetDeps& deps) {
   auto t = build_target(row, deps);
   if (t) (*t)->set_connection_pool(row.owner + "/" + row.id);
   return t;

@@ -23,9 +23,6 @@ class TimerQueue;
 namespace http {
 class HttpClient;
 }
-namespace memory {
-struct Target;
-}
 
 struct ChatTurn {
   std::string role;  // system | user | assistant
@@ -84,8 +81,19 @@ struct TargetDeps {
   EnvLookup env;                // where an allowed api_key_env is read
 };
 
-// Builds the runtime target of a stored row (its config was validated when saved).
-Result<std::unique_ptr<Target>> make_target(const memory::Target& row, const TargetDeps& deps);
+// What make_target needs of a saved target: targets/ never sees a store record (the layers
+// point one way); engine/target_spec.hpp builds one from a memory::Target.
+struct TargetSpec {
+  std::string id;
+  std::string owner;
+  std::string type;
+  std::string config = "{}";      // JSON, validated when saved (target_config.hpp)
+  std::string secret_ciphertext;  // "" when none
+  std::string api_key_env;        // "" when none
+};
+
+// Builds the runtime target of a saved one (its config was validated when saved).
+Result<std::unique_ptr<Target>> make_target(const TargetSpec& row, const TargetDeps& deps);
 
 // Parses Retry-After: delta-seconds (an HTTP-date is treated as 1 s).
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value);

@@ -9,7 +9,7 @@
 
 #include "common/error.hpp"
 #include "common/json_input.hpp"
-#include "targets/endpoint_policy.hpp"
+#include "net/endpoint_policy.hpp"
 
 namespace redcell {
 

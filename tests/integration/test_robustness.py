@@ -4,6 +4,7 @@ import threading
 import time
 
 from redcell_harness import Server
+from test_engine import mock_factory  # noqa: F401
 from test_security import create_target, openai_target, probe, upstream_factory  # noqa: F401
 
 
@@ -86,3 +87,37 @@ def test_a_damaged_snapshot_fails_its_execution_and_the_server_still_starts(upst
         assert got["status"] == "failed", got
         assert "snapshot cannot be read" in got["error"], got
         assert again.request("GET", "/readyz").status == 200
+
+
+def test_cancel_and_sigterm_take_back_retries_waiting_out_a_long_retry_after(mock_factory, tmp_path):
+    """Every answer is a 429 with Retry-After: 3600. Cancel and SIGTERM must not wait an hour
+    (nor --shutdown-timeout) for the retries they make pointless."""
+    import signal
+    from test_engine import setup_run, start, wait_status
+    mock = mock_factory("--behavior", "echo", "--fault", "429:1", "--retry-after", "3600")
+    home = str(tmp_path)
+    s = Server("--target-allow", "loopback", "--shutdown-timeout", "120", home=home)
+    try:
+        o = setup_run(s, mock.url, ["a", "b", "c"], limits={"max_in_flight": 8, "max_retries": 3})
+        e = start(s, o)
+        deadline = time.monotonic() + 20
+        while mock.stats()["requests"] < 3:
+            assert time.monotonic() < deadline, mock.stats()
+            time.sleep(0.05)
+        r = s.request("POST", f"/api/v1/executions/{e['id']}/cancel", json_body={})
+        assert r.status in (200, 202), r.data
+        done = wait_status(s, e["id"], {"cancelled"}, timeout=20)
+        assert done["counts"]["sent"] == 0 and done["counts"]["errors"] == 0, done
+        second = start(s, o)
+        while mock.stats()["requests"] < 6:
+            assert time.monotonic() < deadline + 20, mock.stats()
+            time.sleep(0.05)
+        # SIGTERM: the drain gives the waiting retries back at once instead of waiting 120 s.
+        assert s.stop(signal.SIGTERM, timeout=20) == 0, s.log_text()[-3000:]
+        assert "drain_timeout" not in s.log_text()
+    finally:
+        s.close()
+    with Server("--target-allow", "loopback", home=home) as again:
+        got = again.request("GET", f"/api/v1/executions/{second['id']}").json()
+        assert got["status"] == "interrupted", got
+    assert mock.stats()["requests"] == 6, "nothing was re-sent while waiting"

@@ -18,7 +18,7 @@
 
 #include "common/error.hpp"
 #include "http/client/proxy.hpp"
-#include "targets/endpoint_policy.hpp"
+#include "net/endpoint_policy.hpp"
 
 namespace redcell::http {
 

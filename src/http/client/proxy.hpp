@@ -14,7 +14,7 @@
 
 #include "common/env.hpp"
 #include "common/error.hpp"
-#include "targets/endpoint_policy.hpp"
+#include "net/endpoint_policy.hpp"
 
 namespace redcell::http {
 

@@ -1,4 +1,4 @@
-#include "targets/endpoint_policy.hpp"
+#include "net/endpoint_policy.hpp"
 
 #include "common/text.hpp"
 

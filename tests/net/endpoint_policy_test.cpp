@@ -1,4 +1,4 @@
-#include "targets/endpoint_policy.hpp"
+#include "net/endpoint_policy.hpp"
 
 #include <gtest/gtest.h>
 
