@@ -41,15 +41,15 @@ http::Response preview(const ConverterRegistry& registry, const http::Request& r
 
   const auto& specs = chain->as_array();
   if (specs.size() > kMaxChainLength)
-    return http::Response::error(Error::invalid(
-        "/converters", boost::json::value(specs.size()),
-        "a chain of at most " + std::to_string(kMaxChainLength) + " converters",
-        "the chain has " + std::to_string(specs.size()) + " converters; at most " +
-            std::to_string(kMaxChainLength) + " are allowed"));
+    return http::Response::error(
+        Error::invalid("/converters", boost::json::value(specs.size()),
+                       "a chain of at most " + std::to_string(kMaxChainLength) + " converters",
+                       "the chain has " + std::to_string(specs.size()) + " converters; at most " +
+                           std::to_string(kMaxChainLength) + " are allowed"));
   if (text->as_string().size() > kMaxConvertedBytes)
-    return http::Response::error(Error::invalid(
-        "/text", std::nullopt,
-        "a text of at most " + std::to_string(kMaxConvertedBytes) + " bytes"));
+    return http::Response::error(
+        Error::invalid("/text", std::nullopt,
+                       "a text of at most " + std::to_string(kMaxConvertedBytes) + " bytes"));
   ConverterChain converters;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     auto converter = registry.create(specs[i], "/converters/" + std::to_string(i));

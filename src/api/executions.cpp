@@ -75,7 +75,8 @@ http::Response start(const Services& s, ExecutionRunner& runner, http::Request& 
   auto e = runner.start(scope_of(req), orchestrator, StartRequest{false, *labels});
   if (!e) {
     auto r = http::Response::error(e.error());
-    if (e.error().code() == ErrorCode::too_many_requests) r.headers.emplace_back("Retry-After", "30");
+    if (e.error().code() == ErrorCode::too_many_requests)
+      r.headers.emplace_back("Retry-After", "30");
     return r;
   }
   audit(s.store, req, "execution.start", "execution", e->id,

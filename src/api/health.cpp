@@ -31,7 +31,6 @@ void add_health_routes(http::Router& router, std::function<Result<void>()> ready
         return http::Response::json(200, {{"status", "ready"}});
       },
       open);
-
 }
 
 void add_metrics_route(http::Router& router, const http::MetricsRegistry& metrics) {

@@ -69,8 +69,8 @@ struct Services {
   const EndpointPolicy& endpoints;
   const ConverterRegistry& converters;
   const ScorerRegistry& scorers;
-  TimerQueue& timers;             // delayed work that must not hold a thread (event stream polls)
-  const TargetDeps& target_deps;  // what a runtime target needs (the target probe)
+  TimerQueue& timers;               // delayed work that must not hold a thread (event stream polls)
+  const TargetDeps& target_deps;    // what a runtime target needs (the target probe)
   std::int64_t max_stored_prompts;  // per user, every dataset version counted
 };
 

@@ -10,11 +10,11 @@
 #include "common/json_input.hpp"
 #include "common/secret_box.hpp"
 #include "common/time.hpp"
-#include "http/wire.hpp"
 #include "engine/target_spec.hpp"
+#include "http/wire.hpp"
 #include "memory/store.hpp"
-#include "targets/target.hpp"
 #include "targets/key_env_policy.hpp"
+#include "targets/target.hpp"
 #include "targets/target_config.hpp"
 
 namespace redcell::api {
@@ -192,17 +192,18 @@ void probe(const Services& s, const std::shared_ptr<ProbeSlots>& slots,
   const std::string user = req->identity ? req->identity->user_id : std::string();
   if (!slots->try_take(user)) {
     auto r = http::Response::error(Error(
-        ErrorCode::too_many_requests,
-        "too many target probes in flight (at most " + std::to_string(ProbeSlots::kPerUser) +
-            " of yours and " + std::to_string(ProbeSlots::kTotal) +
-            " on this server); retry when one has answered"));
+        ErrorCode::too_many_requests, "too many target probes in flight (at most " +
+                                          std::to_string(ProbeSlots::kPerUser) + " of yours and " +
+                                          std::to_string(ProbeSlots::kTotal) +
+                                          " on this server); retry when one has answered"));
     r.headers.emplace_back("Retry-After", "5");
     return reply(std::move(r));
   }
   // The slot is handed back exactly once, whichever way the answer goes.
   auto release = std::shared_ptr<void>(nullptr, [slots, user](void*) { slots->give_back(user); });
-  s.pool.post([s, req, reply = std::move(reply), text = prompt->value_or("Reply with the word: ready"),
-               release, probe_timeout]() mutable {
+  s.pool.post([s, req, reply = std::move(reply),
+               text = prompt->value_or("Reply with the word: ready"), release,
+               probe_timeout]() mutable {
     auto row = s.store.get_target(scope_of(*req), req->param("id"));
     if (!row) return reply(http::Response::error(row.error()));
     auto config = boost::json::parse(row->config).as_object();
@@ -221,10 +222,10 @@ void probe(const Services& s, const std::shared_ptr<ProbeSlots>& slots,
     const auto started = std::chrono::steady_clock::now();
     // The target stays alive until its answer, which its timeout bounds.
     target->send(std::move(request), [target, id = row->id, started, reply = std::move(reply),
-                                       release](TargetResult r) {
-      const double ms = std::chrono::duration<double, std::milli>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
+                                      release](TargetResult r) {
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
       reply(http::Response::json(200, probe_json(id, ms, r)));
     });
   });
@@ -272,8 +273,8 @@ void add_target_routes(http::Router& router, const Services& s,
       "yours at once: 429 with Retry-After above that)";
   router.add_async(
       "POST", "/api/v1/targets/{id}/test",
-      [s, slots = std::make_shared<ProbeSlots>(), probe_timeout](
-          std::shared_ptr<http::Request> req, http::Reply reply) {
+      [s, slots = std::make_shared<ProbeSlots>(), probe_timeout](std::shared_ptr<http::Request> req,
+                                                                 http::Reply reply) {
         probe(s, slots, probe_timeout, std::move(req), std::move(reply));
       },
       opts);

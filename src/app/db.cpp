@@ -9,9 +9,9 @@
 #include <iostream>
 
 #include "app/commands.hpp"
-#include "common/files.hpp"
 #include "app/open_store.hpp"
 #include "app/settings.hpp"
+#include "common/files.hpp"
 #include "memory/sqlite/writer_lock.hpp"
 
 namespace redcell {

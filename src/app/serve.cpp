@@ -33,8 +33,8 @@
 #include "identity/identity.hpp"
 #include "identity/jwt_authenticator.hpp"
 #include "memory/store.hpp"
-#include "scorers/scorer.hpp"
 #include "net/endpoint_policy.hpp"
+#include "scorers/scorer.hpp"
 #include "targets/key_env_policy.hpp"
 
 namespace redcell {
@@ -122,11 +122,13 @@ void report_refused_local_keys(memory::Store& store) {
   if (keys > 0)
     log::warn("local_api_keys_refused",
               {{"count", keys},
-               {"why", "API keys created in --auth local belong to the local admin; this server "
-                       "signs users in through the identity provider and refuses them"},
-               {"fix", "stop the server and run `redcell user revoke-keys local`, or `redcell "
-                       "user merge local USERNAME` to hand the local user's work and keys to "
-                       "a signed-in user"}});
+               {"why",
+                "API keys created in --auth local belong to the local admin; this server "
+                "signs users in through the identity provider and refuses them"},
+               {"fix",
+                "stop the server and run `redcell user revoke-keys local`, or `redcell "
+                "user merge local USERNAME` to hand the local user's work and keys to "
+                "a signed-in user"}});
 }
 
 }  // namespace
@@ -205,8 +207,9 @@ int run_serve(const Config& config) {
   }
 
   WorkPool blocking(4);
-  ApiKeyAuthenticator with_api_keys(**store, *authenticator, SystemClock::instance(),
-                                    [&blocking](std::function<void()> f) { blocking.post(std::move(f)); });
+  ApiKeyAuthenticator with_api_keys(
+      **store, *authenticator, SystemClock::instance(),
+      [&blocking](std::function<void()> f) { blocking.post(std::move(f)); });
   if (settings->auth != "local") report_refused_local_keys(**store);
 
   auto secrets = settings->secret_key ? SecretBox::from_key_text(*settings->secret_key)

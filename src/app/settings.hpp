@@ -27,7 +27,8 @@ struct ServeSettings {
   std::size_t body_limit = 1 << 20;
   std::size_t max_connections = 0;
   // /metrics on its own address instead of the API's, when set.
-  std::optional<std::pair<std::string, std::uint16_t>> metrics_listen;  // 0: a quarter of the descriptor limit (serve.cpp)
+  std::optional<std::pair<std::string, std::uint16_t>>
+      metrics_listen;  // 0: a quarter of the descriptor limit (serve.cpp)
   std::chrono::milliseconds shutdown_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};
   log::Level log_level = log::Level::info;

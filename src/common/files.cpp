@@ -20,8 +20,8 @@ Result<void> create_private_directories(const fs::path& dir) {
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
     // mkdir's mode is masked by the umask, which can only take bits away from 0700.
     if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST)
-      return fail(Error(ErrorCode::unavailable,
-                        "cannot create the directory " + it->string() + ": " + std::strerror(errno)));
+      return fail(Error(ErrorCode::unavailable, "cannot create the directory " + it->string() +
+                                                    ": " + std::strerror(errno)));
   }
   return {};
 }

@@ -1,7 +1,5 @@
 #include "common/log.hpp"
 
-#include "common/encoding.hpp"
-
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/encoding.hpp"
 #include "common/time.hpp"
 
 namespace redcell::log {

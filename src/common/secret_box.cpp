@@ -1,7 +1,5 @@
 #include "common/secret_box.hpp"
 
-#include "common/files.hpp"
-
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -14,6 +12,7 @@
 #include <sstream>
 
 #include "common/encoding.hpp"
+#include "common/files.hpp"
 
 namespace redcell {
 
@@ -48,7 +47,8 @@ Result<SecretBox> SecretBox::from_key_text(std::string_view key_text) {
 Result<SecretBox> SecretBox::from_key_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    if (auto made = create_private_directories(path.parent_path()); !made) return fail(made.error());
+    if (auto made = create_private_directories(path.parent_path()); !made)
+      return fail(made.error());
     std::string raw(kKeyBytes, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), kKeyBytes) != 1)
       return fail(ErrorCode::internal, "no random bytes for a secret key");

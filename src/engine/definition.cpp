@@ -1,10 +1,9 @@
 #include "engine/definition.hpp"
 
-#include "converters/chain.hpp"
-
 #include <boost/json.hpp>
 
 #include "common/json_input.hpp"
+#include "converters/chain.hpp"
 
 namespace redcell {
 

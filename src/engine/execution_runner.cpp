@@ -1,7 +1,5 @@
 #include "engine/execution_runner.hpp"
 
-#include "converters/chain.hpp"
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <deque>
@@ -10,6 +8,7 @@
 
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "converters/chain.hpp"
 #include "engine/target_gate.hpp"
 #include "engine/target_spec.hpp"
 #include "targets/mock_behavior.hpp"
@@ -263,7 +262,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
           {});
     }
     const auto& chain = rt->chains.at(static_cast<std::size_t>(shared->chain_index));
-    auto out = run_chain(chain, p->value, "/converter_chains/" + std::to_string(shared->chain_index));
+    auto out =
+        run_chain(chain, p->value, "/converter_chains/" + std::to_string(shared->chain_index));
     if (!out)
       return record(shared, p, p->value, {},
                     std::unexpected(TargetFailure{"converter failed: " + out.error().message(),
@@ -476,9 +476,9 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     const std::size_t n = batch->size();
     auto out = runner.queue_.complete(scope, batch);
     if (!out && tries < runner.options_.persist_retries) {
-      log::warn("record_results_retry", {{"execution_id", execution.id},
-                                         {"error", out.error().message()},
-                                         {"try", tries + 1}});
+      log::warn(
+          "record_results_retry",
+          {{"execution_id", execution.id}, {"error", out.error().message()}, {"try", tries + 1}});
       auto self = shared_from_this();
       runner.after_(runner.options_.persist_retry_base * (1 << tries), [self, batch, tries] {
         self->runner.pool_.post([self, batch, tries] { self->persist(batch, tries + 1); });
@@ -494,7 +494,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     } else {
       for (const auto& e : *out)
         if (e) {
-          log::warn("record_result_refused", {{"execution_id", execution.id}, {"error", e->message()}});
+          log::warn("record_result_refused",
+                    {{"execution_id", execution.id}, {"error", e->message()}});
           if (!lost) lost = "a result could not be recorded: " + e->message();
         }
     }
@@ -663,8 +664,8 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
   auto plan = plan_of(store_, orchestrators_, scope, orchestrator_id);
   if (!plan) return fail(plan.error());
   const auto& d = plan->rt->definition;
-  const std::int64_t work_items = plan->prompts *
-                                  static_cast<std::int64_t>(plan->rt->chains.size()) * d.attempts;
+  const std::int64_t work_items =
+      plan->prompts * static_cast<std::int64_t>(plan->rt->chains.size()) * d.attempts;
   if (work_items > options_.max_work_items)
     return fail(Error::invalid(
         "", boost::json::value(work_items),

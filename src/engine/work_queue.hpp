@@ -50,8 +50,7 @@ class WorkQueue {
   // Per result: nothing, or why it was refused. When the call fails as a whole nothing was
   // recorded, and `results` (shared, never copied) can be completed again.
   virtual Result<std::vector<std::optional<Error>>> complete(
-      const memory::Scope& scope,
-      std::shared_ptr<std::vector<memory::WorkItemResult>> results) = 0;
+      const memory::Scope& scope, std::shared_ptr<std::vector<memory::WorkItemResult>> results) = 0;
   // Returns how many items went back to pending: those `worker` holds, or every claimed one
   // when no worker is named (their holder is known to be dead).
   virtual Result<std::int64_t> release(const memory::Scope& scope, const std::string& execution_id,

@@ -109,7 +109,8 @@ Result<Identity> ApiKeyAuthenticator::authenticate(const Credentials& credential
   if (refuse_local_ && user->issuer == kLocalIssuer)
     return fail(Error(ErrorCode::unauthorized,
                       "this API key belongs to the local user of --auth local and is not "
-                      "accepted by a server in --auth " + std::string(next_.mode())));
+                      "accepted by a server in --auth " +
+                          std::string(next_.mode())));
   Identity identity{user->id,       user->issuer,       user->subject,
                     user->username, user->display_name, user->roles};
   identity.via_api_key = true;

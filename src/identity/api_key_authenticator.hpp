@@ -9,8 +9,8 @@
 
 #include <chrono>
 #include <functional>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 

@@ -1,13 +1,13 @@
 #include "net/endpoint_policy.hpp"
 
-#include "common/text.hpp"
-
 #include <arpa/inet.h>
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <cstring>
+
+#include "common/text.hpp"
 
 namespace redcell {
 
@@ -47,11 +47,11 @@ std::optional<std::array<std::uint8_t, 16>> embedded_v4(const std::array<std::ui
     return true;
   };
   if (ip[0] == 0x00 && ip[1] == 0x64 && ip[2] == 0xff && ip[3] == 0x9b) {
-    if (zero(4, 12)) return mapped(ip.data() + 12);                       // 64:ff9b::/96
-    if (ip[4] == 0 && ip[5] == 1) return mapped(ip.data() + 12);          // 64:ff9b:1::/48
+    if (zero(4, 12)) return mapped(ip.data() + 12);               // 64:ff9b::/96
+    if (ip[4] == 0 && ip[5] == 1) return mapped(ip.data() + 12);  // 64:ff9b:1::/48
   }
-  if (ip[0] == 0x20 && ip[1] == 0x02) return mapped(ip.data() + 2);      // 2002:AABB:CCDD::
-  if (zero(0, 12) && !zero(12, 16) && !(zero(12, 15) && ip[15] == 1))    // ::a.b.c.d, not ::1
+  if (ip[0] == 0x20 && ip[1] == 0x02) return mapped(ip.data() + 2);    // 2002:AABB:CCDD::
+  if (zero(0, 12) && !zero(12, 16) && !(zero(12, 15) && ip[15] == 1))  // ::a.b.c.d, not ::1
     return mapped(ip.data() + 12);
   return std::nullopt;
 }

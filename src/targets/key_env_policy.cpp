@@ -1,8 +1,8 @@
 #include "targets/key_env_policy.hpp"
 
-#include "common/text.hpp"
-
 #include <boost/json.hpp>
+
+#include "common/text.hpp"
 
 namespace redcell {
 
@@ -73,12 +73,11 @@ std::string KeyEnvPolicy::describe() const {
 
 Result<void> KeyEnvPolicy::check(std::string_view name) const {
   if (allows(name)) return {};
-  return fail(Error::invalid(
-      "/api_key_env", boost::json::value(std::string(name)),
-      "a variable the operator allowed with --target-key-env: " + describe(),
-      "api_key_env " + std::string(name) +
-          " is not a variable this server lets targets read; allowed: " + describe() +
-          " (or send the key itself as api_key)"));
+  return fail(Error::invalid("/api_key_env", boost::json::value(std::string(name)),
+                             "a variable the operator allowed with --target-key-env: " + describe(),
+                             "api_key_env " + std::string(name) +
+                                 " is not a variable this server lets targets read; allowed: " +
+                                 describe() + " (or send the key itself as api_key)"));
 }
 
 Result<std::string> KeyEnvPolicy::read(std::string_view name, const EnvLookup& env) const {

@@ -6,9 +6,13 @@ namespace redcell {
 namespace {
 
 TEST(Base64, MatchesRfc4648TestVectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (auto [plain, coded] : vectors) {
     EXPECT_EQ(base64_encode(plain), coded);
     EXPECT_EQ(base64_decode(coded), std::string(plain));
@@ -16,7 +20,8 @@ TEST(Base64, MatchesRfc4648TestVectors) {
 }
 
 TEST(Base64, RejectsMalformedInput) {
-  for (const char* bad : {"Zg=", "Z===", "Zm9v!", "=Zm9", "Zg=a"}) EXPECT_FALSE(base64_decode(bad)) << bad;
+  for (const char* bad : {"Zg=", "Z===", "Zm9v!", "=Zm9", "Zg=a"})
+    EXPECT_FALSE(base64_decode(bad)) << bad;
 }
 
 TEST(Base64Url, RoundTripsBinary) {
@@ -43,8 +48,7 @@ TEST(Base64, LargeInputsGoThroughInChunksWithoutNarrowing) {
 }
 
 TEST(Sha256, KnownDigest) {
-  EXPECT_EQ(sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace

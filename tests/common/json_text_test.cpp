@@ -3,20 +3,20 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <limits>
 #include <cstdlib>
+#include <limits>
 #include <random>
 
 namespace redcell {
 namespace {
 
 TEST(JsonText, NumbersReadAsPeopleWriteThem) {
-  boost::json::object o{{"rate", 12.29}, {"half", 0.5}, {"big", 1e300}, {"tiny", 1.5e-7},
+  boost::json::object o{{"rate", 12.29}, {"half", 0.5},
+                        {"big", 1e300},  {"tiny", 1.5e-7},
                         {"n", -3},       {"u", std::uint64_t{18446744073709551615ull}},
                         {"whole", 3.0}};
-  EXPECT_EQ(json_text(o),
-            R"({"rate":12.29,"half":0.5,"big":1e+300,"tiny":1.5e-07,"n":-3,)"
-            R"("u":18446744073709551615,"whole":3})");
+  EXPECT_EQ(json_text(o), R"({"rate":12.29,"half":0.5,"big":1e+300,"tiny":1.5e-07,"n":-3,)"
+                          R"("u":18446744073709551615,"whole":3})");
 }
 
 TEST(JsonText, EveryDoubleReadsBackExactly) {

@@ -39,7 +39,12 @@ TEST(LogJsonString, BytesThatAreNotUtf8BecomeReadableEscapes) {
   // A request path is raw bytes: a stray 0xff, a truncated sequence, an overlong slash and a
   // UTF-16 surrogate must still leave a valid JSON line (a strict parser validates UTF-8).
   std::string out;
-  append_json_string(out, "/a\xff" "b\xc3" "/\xc0\xaf" "\xed\xa0\x80" "caf\xc3\xa9");
+  append_json_string(out,
+                     "/a\xff"
+                     "b\xc3"
+                     "/\xc0\xaf"
+                     "\xed\xa0\x80"
+                     "caf\xc3\xa9");
   EXPECT_EQ(round_trip_text(out), "/a\\xffb\\xc3/\\xc0\\xaf\\xed\\xa0\\x80caf\xc3\xa9");
 }
 

@@ -32,8 +32,8 @@ class FlakyQueue final : public WorkQueue {
   Result<std::int64_t> enqueue(const Scope& s, std::vector<memory::WorkItem> items) override {
     return inner_.enqueue(s, std::move(items));
   }
-  Result<std::vector<ClaimedItem>> claim(const Scope& s, const std::string& e,
-                                         const std::string& w, std::size_t max, TimePoint lease,
+  Result<std::vector<ClaimedItem>> claim(const Scope& s, const std::string& e, const std::string& w,
+                                         std::size_t max, TimePoint lease,
                                          const std::vector<std::string>& inline_prompts) override {
     return inner_.claim(s, e, w, max, lease, inline_prompts);
   }
@@ -56,11 +56,12 @@ class FlakyQueue final : public WorkQueue {
 class RunnerPersistence : public ::testing::Test {
  protected:
   void SetUp() override {
-    alice_ = store()
-                 .upsert_user(Scope::system(),
-                              memory::User{"", "iss", "alice", "alice", "alice", {"user"}, {}, {}, {}})
-                 .get()
-                 ->id;
+    alice_ =
+        store()
+            .upsert_user(Scope::system(),
+                         memory::User{"", "iss", "alice", "alice", "alice", {"user"}, {}, {}, {}})
+            .get()
+            ->id;
     memory::Target t;
     t.name = "mock";
     t.type = "mock";
@@ -72,15 +73,17 @@ class RunnerPersistence : public ::testing::Test {
     memory::Dataset d;
     d.name = "d";
     std::vector<memory::SeedPrompt> prompts(3);
-    for (std::size_t i = 0; i < prompts.size(); ++i) prompts[i].value = "prompt " + std::to_string(i);
+    for (std::size_t i = 0; i < prompts.size(); ++i)
+      prompts[i].value = "prompt " + std::to_string(i);
     auto dataset = store().add_dataset(scope(), d, prompts).get();
     ASSERT_TRUE(dataset);
-    boost::json::object body{{"name", "o"},
-                             {"type", "prompt_sending"},
-                             {"target_id", target->id},
-                             {"dataset_id", dataset->id},
-                             {"scorers", boost::json::array{{{"type", "substring"},
-                                                             {"params", {{"substring", "Sure"}}}}}}};
+    boost::json::object body{
+        {"name", "o"},
+        {"type", "prompt_sending"},
+        {"target_id", target->id},
+        {"dataset_id", dataset->id},
+        {"scorers",
+         boost::json::array{{{"type", "substring"}, {"params", {{"substring", "Sure"}}}}}}};
     auto def = parse_definition(body, ConverterRegistry::builtin(), ScorerRegistry::builtin());
     ASSERT_TRUE(def) << def.error().message();
     memory::Orchestrator o;

@@ -88,9 +88,9 @@ TEST_F(StoreQueue, ClaimsCarryTheirPromptsStoredInlineOrGone) {
   theirs.work_item_id = (*got)[1].item.id;
   theirs.conversation_id = theirs.work_item_id;
   theirs.worker = "w2";
-  auto done = q.complete(Scope::user(alice_),
-                         std::make_shared<std::vector<memory::WorkItemResult>>(
-                             std::vector<memory::WorkItemResult>{mine, theirs}));
+  auto done =
+      q.complete(Scope::user(alice_), std::make_shared<std::vector<memory::WorkItemResult>>(
+                                          std::vector<memory::WorkItemResult>{mine, theirs}));
   ASSERT_TRUE(done) << done.error().message();
   ASSERT_EQ(done->size(), 2u);
   EXPECT_FALSE((*done)[0]);

@@ -36,7 +36,8 @@ std::string exchange(std::uint16_t port, const std::string& path) {
   (void)::write(fd, req.data(), req.size());
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
   return out;
 }
@@ -52,7 +53,8 @@ class ServerFailures : public ::testing::Test {
   void SetUp() override {
     RouteOptions open;
     open.authenticated = false;
-    router_.add("GET", "/ok", [](Request&) { return Response::text(200, "fine"); }, open);
+    router_.add(
+        "GET", "/ok", [](Request&) { return Response::text(200, "fine"); }, open);
     router_.add(
         "GET", "/sync-throws",
         [](Request&) -> Response { throw std::runtime_error("sync: secret detail"); }, open);

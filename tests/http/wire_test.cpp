@@ -30,9 +30,9 @@ TEST(Wire, FieldNamesAreRfc9110TokensAndValuesCannotEndTheirLine) {
   for (auto name : {"", "X Team", "X:", "X-A\r\nInjected", "X\n", "caf\xc3\xa9", "(x)", "a/b"})
     EXPECT_FALSE(is_token(name)) << name;
   EXPECT_TRUE(is_field_value("Bearer abc\tdef caf\xc3\xa9"));
-  for (std::string_view v : {std::string_view("a\r\nb"), std::string_view("a\nb"),
-                             std::string_view("a\0b", 3), std::string_view("a\x7f"),
-                             std::string_view("a\x1b[0m")})
+  for (std::string_view v :
+       {std::string_view("a\r\nb"), std::string_view("a\nb"), std::string_view("a\0b", 3),
+        std::string_view("a\x7f"), std::string_view("a\x1b[0m")})
     EXPECT_FALSE(is_field_value(v));
 }
 

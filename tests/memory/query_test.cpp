@@ -13,7 +13,8 @@ TEST(PagedQuery, EveryLimitSharesOneCachedStatement) {
   char tmpl[] = "/tmp/redcell-query-XXXXXX";
   const std::filesystem::path dir = mkdtemp(tmpl);
   {
-    auto c = std::move(*sqlite::Connection::open(dir / "q.db", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+    auto c = std::move(
+        *sqlite::Connection::open(dir / "q.db", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
     ASSERT_TRUE(c->exec("CREATE TABLE t (id INTEGER PRIMARY KEY)"));
     ASSERT_TRUE(c->exec("INSERT INTO t VALUES (1), (2), (3), (4), (5)"));
     const auto before = c->cached_statements();

@@ -69,7 +69,8 @@ TEST_F(WriteBatchTest, ASavepointInDoubtFailsEveryWriteOfTheBatch) {
   // back, so the first write (already undone with it) must not be acknowledged.
   std::optional<std::string> a, b, c;
   std::vector<WriteTask> batch{task("INSERT INTO t VALUES (1)", true, a),
-                               task("ROLLBACK", false, b), task("INSERT INTO t VALUES (3)", true, c)};
+                               task("ROLLBACK", false, b),
+                               task("INSERT INTO t VALUES (3)", true, c)};
   EXPECT_FALSE(run_write_batch(*conn_, batch));
   ASSERT_TRUE(a && b && c);
   EXPECT_NE(*a, "committed");
@@ -78,7 +79,8 @@ TEST_F(WriteBatchTest, ASavepointInDoubtFailsEveryWriteOfTheBatch) {
   EXPECT_EQ(rows(), 0);
   // A release that fails is the same doubt.
   std::optional<std::string> d, e;
-  std::vector<WriteTask> again{task("INSERT INTO t VALUES (4)", true, d), task("ROLLBACK", true, e)};
+  std::vector<WriteTask> again{task("INSERT INTO t VALUES (4)", true, d),
+                               task("ROLLBACK", true, e)};
   EXPECT_FALSE(run_write_batch(*conn_, again));
   EXPECT_NE(d->find("releasing a savepoint failed"), std::string::npos) << *d;
   EXPECT_EQ(rows(), 0);

@@ -59,9 +59,9 @@ TEST(EndpointPolicy, Ipv6FormsOfRefusedIpv4AddressesAreRefused) {
   for (auto ip : {"64:ff9b::a9fe:a9fe", "64:ff9b::169.254.169.254", "64:ff9b:1::a9fe:a9fe",
                   "2002:a9fe:a9fe::1", "::a9fe:a9fe", "::169.254.169.254"})
     EXPECT_FALSE(open.check_address(ip)) << ip;
-  for (auto ip : {"64:ff9b::7f00:1", "2002:7f00:1::", "::127.0.0.1", "64:ff9b::a00:1",
-                  "2002:c0a8:101::1"})
-    EXPECT_FALSE(open.check_address(ip)) << ip;  // loopback and private, not allowed here
+  for (auto ip :
+       {"64:ff9b::7f00:1", "2002:7f00:1::", "::127.0.0.1", "64:ff9b::a00:1", "2002:c0a8:101::1"})
+    EXPECT_FALSE(open.check_address(ip)) << ip;         // loopback and private, not allowed here
   EXPECT_TRUE(open.check_address("64:ff9b::808:808"));  // 8.8.8.8 through NAT64
   EXPECT_TRUE(open.check_address("2002:808:808::1"));
   auto loopback = *EndpointPolicy::parse("loopback");

@@ -32,7 +32,8 @@ TEST(KeyEnvPolicy, RedcellSettingsAndLibpqAreNeverReadable) {
     EXPECT_FALSE(p.allows(name)) << name;
   EXPECT_TRUE(p.allows("REDCELL_TARGET_KEY_X"));
   EXPECT_TRUE(p.allows("PATH_KEY"));
-  for (auto spec : {"PGPASSWORD", "PG*", "REDCELL_SECRET_KEY", "REDCELL_S*", "REDCELL_TARGET_KEY_ENV"})
+  for (auto spec :
+       {"PGPASSWORD", "PG*", "REDCELL_SECRET_KEY", "REDCELL_S*", "REDCELL_TARGET_KEY_ENV"})
     EXPECT_FALSE(KeyEnvPolicy::parse(spec, "--target-key-env")) << spec;
   for (auto spec : {"*", "BAD-NAME", "1ABC"})
     EXPECT_FALSE(KeyEnvPolicy::parse(spec, "--target-key-env")) << spec;

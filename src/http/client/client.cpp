@@ -368,7 +368,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       // Reused only when the framing leaves no doubt: a length or chunked body read to its
       // end, and not one byte more (bytes after the answer mean the two sides disagree on
       // where a message ends, and the next user of the connection would read them).
-      if (res.keep_alive() && conn->buffer.size() == 0 && (res.has_content_length() || res.chunked()))
+      if (res.keep_alive() && conn->buffer.size() == 0 &&
+          (res.has_content_length() || res.chunked()))
         give_back(pool, std::move(conn));
       co_return out;
     }
@@ -385,7 +386,9 @@ HttpClient::HttpClient(ClientOptions options) : impl_(std::make_shared<Impl>(std
     });
 }
 
-HttpClient::~HttpClient() { stop(); }
+HttpClient::~HttpClient() {
+  stop();
+}
 
 void HttpClient::stop() {
   if (impl_->stopped.exchange(true)) return;
@@ -422,8 +425,8 @@ void HttpClient::after(std::chrono::milliseconds delay, std::function<void()> fn
 }
 
 ClientStats HttpClient::stats() const {
-  return {impl_->requests.load(), impl_->opened.load(), impl_->reused.load(),
-          impl_->proxied.load(), impl_->stale.load()};
+  return {impl_->requests.load(), impl_->opened.load(), impl_->reused.load(), impl_->proxied.load(),
+          impl_->stale.load()};
 }
 
 }  // namespace redcell::http

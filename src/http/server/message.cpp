@@ -1,12 +1,13 @@
 #include "http/server/message.hpp"
 
-#include "common/json_text.hpp"
+#include <strings.h>
 
 #include <boost/json.hpp>
+#include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
-#include <boost/url/params_view.hpp>
-#include <strings.h>
+
+#include "common/json_text.hpp"
 
 namespace redcell::http {
 
@@ -41,11 +42,11 @@ Response Response::json(unsigned status, const boost::json::value& body) {
 
 Response Response::error(const Error& error) {
   if (error.code() != ErrorCode::internal) return json(error.status(), error.to_json());
-  Response r = json(error.status(),
-                    Error(ErrorCode::internal,
-                          "internal error: the server's log has the details under this "
-                          "response's X-Request-Id")
-                        .to_json());
+  Response r =
+      json(error.status(), Error(ErrorCode::internal,
+                                 "internal error: the server's log has the details under this "
+                                 "response's X-Request-Id")
+                               .to_json());
   r.internal_detail = error.message();
   return r;
 }

@@ -15,8 +15,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <boost/url/parse_query.hpp>
 #include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
 #include <cmath>
 #include <mutex>
 #include <thread>
@@ -356,21 +356,23 @@ struct Server::Impl {
     if (!route.options.json_body) return std::nullopt;
     auto ct = req.header("Content-Type");
     if (!ct || !is_json_content_type(*ct))
-      return Error(ErrorCode::unsupported_media_type,
-                   "this route takes a JSON body: send Content-Type: application/json",
-                   ErrorDetails{"/headers/content-type",
-                                ct ? boost::json::value(std::string(*ct)) : boost::json::value(nullptr),
-                                "application/json"});
+      return Error(
+          ErrorCode::unsupported_media_type,
+          "this route takes a JSON body: send Content-Type: application/json",
+          ErrorDetails{"/headers/content-type",
+                       ct ? boost::json::value(std::string(*ct)) : boost::json::value(nullptr),
+                       "application/json"});
     boost::json::parse_options po;
     po.max_depth = 64;
     boost::system::error_code ec;
     boost::json::parser parser({}, po);
     auto consumed = parser.write(req.body, ec);
     if (ec)
-      return Error(ErrorCode::bad_request,
-                   "the body is not valid JSON: " + ec.message() + " (at byte " +
-                       std::to_string(consumed) + ")",
-                   ErrorDetails{"", std::nullopt, "a JSON document in UTF-8, nested at most 64 deep"});
+      return Error(
+          ErrorCode::bad_request,
+          "the body is not valid JSON: " + ec.message() + " (at byte " + std::to_string(consumed) +
+              ")",
+          ErrorDetails{"", std::nullopt, "a JSON document in UTF-8, nested at most 64 deep"});
     req.json = parser.release();
     if (auto where = first_non_finite(req.json, ""))
       return Error::invalid(*where, std::nullopt, "a finite number",
@@ -743,10 +745,9 @@ struct Server::Impl {
         // Out of descriptors (EMFILE/ENFILE) the pending connection stays queued and the
         // next accept fails at once: pause instead of spinning, and log once a second.
         const bool no_fds = ec.value() == EMFILE || ec.value() == ENFILE;
-        accept_failures.warn("accept_failed",
-                             {{"error", ec.message()},
-                              {"open_connections", open_connections.load()},
-                              {"retry_in_ms", no_fds ? 100 : 10}});
+        accept_failures.warn("accept_failed", {{"error", ec.message()},
+                                               {"open_connections", open_connections.load()},
+                                               {"retry_in_ms", no_fds ? 100 : 10}});
         pause.expires_after(std::chrono::milliseconds(no_fds ? 100 : 10));
         auto [pec] = co_await pause.async_wait(tuple_awaitable);
         (void)pec;

@@ -1,7 +1,5 @@
 #include "memory/sqlite/sqlite_store.hpp"
 
-#include "common/files.hpp"
-
 #include <array>
 #include <boost/json.hpp>
 #include <charconv>
@@ -12,6 +10,7 @@
 #include <thread>
 #include <variant>
 
+#include "common/files.hpp"
 #include "common/id.hpp"
 #include "common/log.hpp"
 #include "common/thread_name.hpp"

@@ -31,8 +31,8 @@ bool run_write_batch(Connection& writer, std::vector<WriteTask>& batch) {
   }
   for (auto& t : batch) {
     if (auto sp = step_sql(writer, "SAVEPOINT write"); !sp) {
-      fail_all(writer, batch, Error(ErrorCode::internal, "opening a savepoint failed: " +
-                                                             sp.error().message()));
+      fail_all(writer, batch,
+               Error(ErrorCode::internal, "opening a savepoint failed: " + sp.error().message()));
       return false;
     }
     bool ok = false;
@@ -43,13 +43,15 @@ bool run_write_batch(Connection& writer, std::vector<WriteTask>& batch) {
     }
     if (!ok)
       if (auto rb = step_sql(writer, "ROLLBACK TO write"); !rb) {
-        fail_all(writer, batch, Error(ErrorCode::internal, "rolling back a failed write failed: " +
-                                                               rb.error().message()));
+        fail_all(writer, batch,
+                 Error(ErrorCode::internal,
+                       "rolling back a failed write failed: " + rb.error().message()));
         return false;
       }
     if (auto rel = step_sql(writer, "RELEASE write"); !rel) {
-      fail_all(writer, batch, Error(ErrorCode::internal, "releasing a savepoint failed: " +
-                                                             rel.error().message()));
+      fail_all(
+          writer, batch,
+          Error(ErrorCode::internal, "releasing a savepoint failed: " + rel.error().message()));
       return false;
     }
   }
