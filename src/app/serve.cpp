@@ -147,7 +147,7 @@ int run_serve(const Config& config) {
   log::info("starting", {{"version", REDCELL_VERSION},
                          {"auth", settings->auth},
                          {"target_allow", settings->target_allow},
-                         {"target_key_env", settings->target_key_env},
+                         {"target_key_env", settings->target_key_env.describe()},
                          {"proxy", settings->proxy.describe()},
                          {"config", config.describe()}});
 
@@ -260,8 +260,7 @@ int run_serve(const Config& config) {
   client_options.policy = *endpoints;
   client_options.proxy = settings->proxy;
   http::HttpClient client(client_options);
-  const auto key_env = *KeyEnvPolicy::parse(settings->target_key_env, "--target-key-env");
-  TargetDeps target_deps{client, *secrets, key_env, process_env()};
+  TargetDeps target_deps{client, *secrets, settings->target_key_env, process_env()};
   const api::Services services{memory,
                                blocking,
                                *secrets,

@@ -207,7 +207,7 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   const auto& key_env = config.setting("target-key-env");
   auto key_policy = KeyEnvPolicy::parse(key_env.value.value_or(""), key_env.origin);
   if (!key_policy) return fail(key_policy.error());
-  out.target_key_env = key_env.value.value_or("");
+  out.target_key_env = std::move(*key_policy);
 
   auto proxy = http::ProxySettings::from_environment(env);
   if (!proxy) return fail(proxy.error());

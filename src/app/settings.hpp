@@ -13,6 +13,7 @@
 #include "common/store_url.hpp"
 #include "http/client/proxy.hpp"
 #include "identity/jwt.hpp"
+#include "targets/key_env_policy.hpp"
 
 namespace redcell {
 
@@ -36,7 +37,7 @@ struct ServeSettings {
   std::optional<std::string> secret_key;  // the operator's key, when given
   std::filesystem::path secret_key_file;  // else the generated one
   std::string target_allow;               // EndpointPolicy spec, already checked
-  std::string target_key_env;             // KeyEnvPolicy spec, already checked
+  KeyEnvPolicy target_key_env;            // which variables api_key_env may name
   // Finished executions older than this are purged with their results; 0: kept forever.
   std::chrono::seconds retention{0};
   std::chrono::seconds claim_lease{120};

@@ -27,18 +27,17 @@ std::string base64_encode_in_chunks(std::string_view bytes, std::size_t chunk) {
 
 std::optional<std::string> base64_decode_in_chunks(std::string_view text, std::size_t chunk) {
   chunk -= chunk % 4;
-  std::string out;
-  out.reserve(3 * (text.size() / 4));
+  std::string out(3 * (text.size() / 4), '\0');
+  std::size_t written = 0;
   for (std::size_t at = 0; at < text.size(); at += chunk) {
     const auto part = text.substr(at, chunk);
-    std::string piece(3 * part.size() / 4, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(piece.data()),
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data() + written),
                             reinterpret_cast<const unsigned char*>(part.data()),
                             static_cast<int>(part.size()));
     if (n < 0) return std::nullopt;
-    piece.resize(static_cast<std::size_t>(n));
-    out += piece;
+    written += static_cast<std::size_t>(n);
   }
+  out.resize(written);
   return out;
 }
 

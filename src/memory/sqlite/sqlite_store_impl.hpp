@@ -221,12 +221,6 @@ struct SqliteStore::Impl {
     return ready<T>(fail(std::move(e)));
   }
 
-  Result<void> step_sql(const char* sql) {
-    auto st = writer->prepare(sql);
-    if (!st) return fail(st.error());
-    return (*st)->run();
-  }
-
   void writer_loop() {
     std::vector<WriteTask> batch;
     for (;;) {
