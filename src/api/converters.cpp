@@ -4,6 +4,7 @@
 #include "api/routes.hpp"
 #include "converters/chain.hpp"
 #include "converters/converter.hpp"
+#include "engine/execution_runner.hpp"
 
 namespace redcell::api {
 
@@ -22,54 +23,118 @@ Result<void> expect_members(const boost::json::object& obj,
   return {};
 }
 
-http::Response preview(const ConverterRegistry& registry, const http::Request& req) {
+struct PreviewChain {
+  ConverterChain converters;
+  std::vector<boost::json::value> types;
+  std::string text;
+};
+
+Result<PreviewChain> read_preview(const ConverterRegistry& registry, const http::Request& req) {
   if (!req.json.is_object())
-    return http::Response::error(
-        Error::invalid("", req.json, "an object {\"text\", \"converters\"}"));
+    return fail(Error::invalid("", req.json, "an object {\"text\", \"converters\"}"));
   const auto& body = req.json.as_object();
-  if (auto ok = expect_members(body, {"text", "converters"}); !ok)
-    return http::Response::error(ok.error());
+  if (auto ok = expect_members(body, {"text", "converters"}); !ok) return fail(ok.error());
   const auto* text = body.if_contains("text");
   if (!text || !text->is_string())
-    return http::Response::error(
-        Error::invalid("/text", text ? *text : boost::json::value(nullptr), "a string"));
+    return fail(Error::invalid("/text", text ? *text : boost::json::value(nullptr), "a string"));
   const auto* chain = body.if_contains("converters");
   if (!chain || !chain->is_array())
-    return http::Response::error(Error::invalid(
+    return fail(Error::invalid(
         "/converters", chain ? *chain : boost::json::value(nullptr),
         "an array of {\"type\", \"params\"} (an empty array is the unconverted baseline)"));
-
   const auto& specs = chain->as_array();
   if (specs.size() > kMaxChainLength)
-    return http::Response::error(
+    return fail(
         Error::invalid("/converters", boost::json::value(specs.size()),
                        "a chain of at most " + std::to_string(kMaxChainLength) + " converters",
                        "the chain has " + std::to_string(specs.size()) + " converters; at most " +
                            std::to_string(kMaxChainLength) + " are allowed"));
   if (text->as_string().size() > kMaxConvertedBytes)
-    return http::Response::error(
+    return fail(
         Error::invalid("/text", std::nullopt,
                        "a text of at most " + std::to_string(kMaxConvertedBytes) + " bytes"));
-  ConverterChain converters;
+  PreviewChain out;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     auto converter = registry.create(specs[i], "/converters/" + std::to_string(i));
-    if (!converter) return http::Response::error(converter.error());
-    converters.push_back(std::move(*converter));
+    if (!converter) return fail(converter.error());
+    out.converters.push_back(std::move(*converter));
+    out.types.push_back(specs[i].as_object().at("type"));
   }
-  std::vector<std::string> outputs;
-  auto out = run_chain(converters, std::string(text->as_string()), "/converters", &outputs);
-  if (!out) return http::Response::error(out.error());
+  out.text = std::string(text->as_string());
+  return out;
+}
+
+boost::json::object preview_json(const std::vector<boost::json::value>& types, std::string output,
+                                 std::vector<std::string> outputs) {
   boost::json::array steps;
   for (std::size_t i = 0; i < outputs.size(); ++i)
-    steps.push_back({{"type", specs[i].as_object().at("type")},
-                     {"output", boost::json::string(std::move(outputs[i]))}});
-  return http::Response::json(200, {{"output", std::move(*out)}, {"steps", std::move(steps)}});
+    steps.push_back({{"type", types[i]}, {"output", boost::json::string(std::move(outputs[i]))}});
+  return {{"output", std::move(output)}, {"steps", std::move(steps)}};
+}
+
+struct PreviewRun {
+  PreviewChain chain;
+  std::vector<std::string> outputs;
+  Result<std::string> out = fail(ErrorCode::internal, "not converted");
+};
+
+Task<void> convert_sample(std::shared_ptr<PreviewRun> run, LlmClient& llm) {
+  std::string text = run->chain.text;  // named, moved: see engine/async.hpp
+  std::string field = "/converters";
+  run->out = co_await run_chain_async(run->chain.converters, std::move(text), std::move(field), llm,
+                                      &run->outputs);
+}
+
+// A pure chain runs on the pool (20 steps over 1 MiB is real CPU work); one with an LLM
+// step runs on the engine, asking the caller's own targets, and shows their exchanges.
+void preview(const ConverterRegistry& registry, WorkPool& pool, ExecutionRunner& runner,
+             std::shared_ptr<http::Request> req, http::Reply reply) {
+  auto chain = read_preview(registry, *req);
+  if (!chain) return reply(http::Response::error(chain.error()));
+  auto run = std::make_shared<PreviewRun>();
+  run->chain = std::move(*chain);
+  if (!chain_needs_llm(run->chain.converters)) {
+    pool.post([run, reply] {
+      auto out = run_chain(run->chain.converters, run->chain.text, "/converters", &run->outputs);
+      if (!out) return reply(http::Response::error(out.error()));
+      reply(http::Response::json(
+          200, preview_json(run->chain.types, std::move(*out), std::move(run->outputs))));
+    });
+    return;
+  }
+  auto started = runner.run_sample(
+      scope_of(*req), [run](LlmClient& llm) { return convert_sample(run, llm); },
+      [run, reply](std::vector<HelperExchange> exchanges, std::string failure) {
+        if (!failure.empty()) {
+          auto r = http::Response::error(Error(ErrorCode::internal, "the conversion failed"));
+          r.internal_detail = failure;
+          return reply(std::move(r));
+        }
+        if (!run->out) return reply(http::Response::error(run->out.error()));
+        auto json = preview_json(run->chain.types, std::move(*run->out), std::move(run->outputs));
+        boost::json::array xs;
+        for (const auto& x : exchanges)
+          xs.push_back({{"target_id", x.target_id},
+                        {"purpose", x.purpose},
+                        {"reply", x.error.empty() ? boost::json::value(x.reply) : nullptr},
+                        {"error", x.error.empty() ? boost::json::value(nullptr)
+                                                  : boost::json::value(x.error)},
+                        {"latency_ms", x.latency_ms}});
+        json["helper_exchanges"] = std::move(xs);
+        reply(http::Response::json(200, std::move(json)));
+      });
+  if (!started) {
+    auto r = http::Response::error(started.error());
+    if (started.error().code() == ErrorCode::too_many_requests)
+      r.headers.emplace_back("Retry-After", "5");
+    reply(std::move(r));
+  }
 }
 
 }  // namespace
 
-void add_converter_routes(http::Router& router, const ConverterRegistry& converters,
-                          WorkPool& pool) {
+void add_converter_routes(http::Router& router, const ConverterRegistry& converters, WorkPool& pool,
+                          ExecutionRunner& runner) {
   http::RouteOptions opts;
   opts.summary = "The converters this server offers, with a JSON Schema of their params";
   router.add(
@@ -80,10 +145,12 @@ void add_converter_routes(http::Router& router, const ConverterRegistry& convert
       "Runs text (at most 1 MiB) through a converter chain (at most 20 steps, each output at "
       "most 1 MiB) and shows every step";
   opts.json_body = true;
-  // Off the event loop: a chain of 20 steps over 1 MiB is real CPU work.
-  add_blocking(
-      router, "POST", "/api/v1/converters/preview", pool,
-      [&converters](http::Request& req) { return preview(converters, req); }, opts);
+  router.add_async(
+      "POST", "/api/v1/converters/preview",
+      [&converters, &pool, &runner](std::shared_ptr<http::Request> req, http::Reply reply) {
+        preview(converters, pool, runner, std::move(req), std::move(reply));
+      },
+      opts);
 }
 
 }  // namespace redcell::api

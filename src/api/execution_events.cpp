@@ -27,11 +27,8 @@ bool finished_status(const std::string& status) {
 }
 
 boost::json::object counts_json(const memory::ExecutionCounts& c) {
-  return {{"total", c.total},
-          {"sent", c.sent},
-          {"errors", c.errors},
-          {"scored", c.scored},
-          {"achieved", c.achieved}};
+  return {{"total", c.total},   {"sent", c.sent},         {"errors", c.errors},
+          {"scored", c.scored}, {"achieved", c.achieved}, {"undetermined", c.undetermined}};
 }
 
 void append_event(std::string& out, std::string_view name, const boost::json::object& data,

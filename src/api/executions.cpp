@@ -33,7 +33,8 @@ boost::json::object execution_json(const memory::Execution& e) {
         {"sent", c.sent},
         {"errors", c.errors},
         {"scored", c.scored},
-        {"achieved", c.achieved}}},
+        {"achieved", c.achieved},
+        {"undetermined", c.undetermined}}},
       {"attack_success_rate", c.scored > 0 ? boost::json::value(static_cast<double>(c.achieved) /
                                                                 static_cast<double>(c.scored))
                                            : boost::json::value(nullptr)},
@@ -99,7 +100,9 @@ Result<boost::json::object> conversation_json(const Services& s, const memory::S
       const auto& meta = sc.at("metadata");
       if (meta.is_object() && meta.as_object().contains("objective") &&
           meta.at("objective") == true)
-        achieved = sc.at("effective_value") == "true";
+        achieved = sc.at("effective_value") == "undetermined"
+                       ? boost::json::value(nullptr)
+                       : boost::json::value(sc.at("effective_value") == "true");
     }
   return boost::json::object{
       {"conversation_id", conversation},
@@ -256,6 +259,34 @@ void add_execution_routes(http::Router& router, const Services& s, ExecutionRunn
   add_blocking(
       router, "GET", "/api/v1/executions/{id}/results", s.pool,
       [s](http::Request& req) { return results(s, req); }, opts);
+
+  opts.summary =
+      "Outcomes of an execution's multi-turn attacks (red_teaming): objective, outcome, turns, "
+      "final score and the attacker's conversation";
+  add_blocking(
+      router, "GET", "/api/v1/executions/{id}/attack-results", s.pool,
+      [s](http::Request& req) {
+        auto scope = scope_of(req);
+        auto e = s.store.get_execution(scope, req.param("id"));
+        if (!e) return http::Response::error(e.error());
+        auto page = page_of(req);
+        if (!page) return http::Response::error(page.error());
+        return page_json(
+            s.store.list_attack_results(scope, e->id, *page), [](const memory::AttackResult& a) {
+              boost::system::error_code ec;
+              auto meta = boost::json::parse(a.metadata, ec);
+              return boost::json::object{
+                  {"id", a.id},
+                  {"execution_id", a.execution_id},
+                  {"conversation_id", a.conversation_id},
+                  {"objective", a.objective},
+                  {"outcome", a.outcome},
+                  {"turns", a.turns},
+                  {"metadata", ec ? boost::json::value(boost::json::object()) : std::move(meta)},
+                  {"created_at", format_time(a.created_at)}};
+            });
+      },
+      opts);
 
   opts.summary =
       "Server-sent events of an execution: started, item_done, item_failed, counters, "

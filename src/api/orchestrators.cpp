@@ -74,6 +74,39 @@ Result<void> check_references(const Services& s, const memory::Scope& scope,
         "/datasets/" + std::to_string(i), boost::json::value(d.datasets[i].id),
         d.datasets[i].version ? "one of your datasets with that version" : "one of your datasets"));
   }
+  // The helper LLMs of LLM-backed converters and scorers must be the caller's targets too.
+  auto mine = [&](const std::vector<std::string>& ids, const std::string& at) -> Result<void> {
+    for (const auto& id : ids) {
+      auto t = s.store.get_target(scope, id);
+      if (t) continue;
+      if (t.error().code() != ErrorCode::not_found) return fail(t.error());
+      return fail(Error::invalid(at + "/params/target_id", boost::json::value(id),
+                                 "the id of one of your targets"));
+    }
+    return {};
+  };
+  if (!d.adversarial_target_id.empty()) {
+    if (auto t = s.store.get_target(scope, d.adversarial_target_id); !t) {
+      if (t.error().code() != ErrorCode::not_found) return fail(t.error());
+      return fail(Error::invalid("/adversarial_target_id",
+                                 boost::json::value(d.adversarial_target_id),
+                                 "the id of one of your targets"));
+    }
+  }
+  for (std::size_t c = 0; c < d.converter_chains.size(); ++c) {
+    const auto& chain = d.converter_chains[c].as_array();
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      const std::string at = "/converter_chains/" + std::to_string(c) + "/" + std::to_string(i);
+      auto built = s.converters.create(chain[i], at);
+      if (!built) return fail(built.error());
+      if (auto ok = mine((*built)->helper_targets(), at); !ok) return ok;
+    }
+  }
+  for (std::size_t i = 0; i < d.scorers.size(); ++i) {
+    auto built = s.scorers.create(d.scorers[i], "/scorers/" + std::to_string(i));
+    if (!built) return fail(built.error());
+    if (auto ok = mine((*built)->helper_targets(), "/scorers/" + std::to_string(i)); !ok) return ok;
+  }
   return {};
 }
 

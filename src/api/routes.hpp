@@ -57,9 +57,10 @@ void add_admin_routes(http::Router& router, memory::Store& store, WorkPool& pool
 void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& pool);
 
 // GET /api/v1/converters, POST /api/v1/converters/preview.
-// The preview runs on `pool`, capped (converters/chain.hpp).
-void add_converter_routes(http::Router& router, const ConverterRegistry& converters,
-                          WorkPool& pool);
+// A pure chain previews on `pool`, capped (converters/chain.hpp); one with an LLM step runs
+// on the engine through `runner` (ExecutionRunner::run_sample).
+void add_converter_routes(http::Router& router, const ConverterRegistry& converters, WorkPool& pool,
+                          ExecutionRunner& runner);
 
 // What the resource routes share; everything is owned by the composition root.
 struct Services {
@@ -85,7 +86,8 @@ void add_orchestrator_routes(http::Router& router, const Services& services);
 // /api/v1/scorer-configs CRUD: saved {"type", "params"} scorer specs.
 void add_scorer_config_routes(http::Router& router, const Services& services);
 // GET /api/v1/scorers, POST /api/v1/scorers/test.
-void add_scorer_routes(http::Router& router, const ScorerRegistry& scorers);
+void add_scorer_routes(http::Router& router, const ScorerRegistry& scorers,
+                       ExecutionRunner& runner);
 // Executions: start (202) / dry run, list, get, cancel, resume, results, delete.
 void add_execution_routes(http::Router& router, const Services& services, ExecutionRunner& runner);
 // GET /api/v1/conversations/{id}: its messages in order, each with its scores.

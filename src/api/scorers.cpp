@@ -1,51 +1,114 @@
 // /api/v1/scorers: the catalog, and a test of one scorer on sample text (no orchestrator).
+// An LLM-backed scorer (a judge) runs on the engine with the caller's own targets as
+// helpers; its exchanges come back in the answer and nothing is stored.
 #include <boost/json.hpp>
 
 #include "api/handlers.hpp"
 #include "api/routes.hpp"
 #include "common/json_input.hpp"
+#include "engine/execution_runner.hpp"
 #include "scorers/scorer.hpp"
 
 namespace redcell::api {
 
 namespace {
-http::Response test(const ScorerRegistry& registry, const http::Request& req) {
-  auto body =
-      JsonInput::of(req.json, "", "an object {\"text\", \"scorer\": {\"type\", \"params\"}}");
-  if (!body) return http::Response::error(body.error());
-  if (auto ok = body->only({"text", "scorer"}); !ok) return http::Response::error(ok.error());
+
+boost::json::object score_json(const boost::json::value& type, const ScoreResult& r) {
+  return {{"scorer_type", type},
+          {"score_type", r.score_type},
+          {"value", r.value},
+          {"category", r.category},
+          {"rationale", r.rationale}};
+}
+
+boost::json::array exchanges_json(const std::vector<HelperExchange>& exchanges) {
+  boost::json::array out;
+  for (const auto& x : exchanges) {
+    boost::json::array messages;
+    for (const auto& m : x.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
+    out.push_back(
+        {{"target_id", x.target_id},
+         {"purpose", x.purpose},
+         {"messages", std::move(messages)},
+         {"reply", x.error.empty() ? boost::json::value(x.reply) : nullptr},
+         {"error", x.error.empty() ? boost::json::value(nullptr) : boost::json::value(x.error)},
+         {"latency_ms", x.latency_ms}});
+  }
+  return out;
+}
+
+Task<void> judge_sample(std::shared_ptr<const Scorer> scorer, ScoreInput input,
+                        std::shared_ptr<Result<ScoreResult>> out, LlmClient& llm) {
+  *out = co_await scorer->score_async(std::move(input), llm);
+}
+
+void test(const ScorerRegistry& registry, ExecutionRunner& runner,
+          std::shared_ptr<http::Request> req, http::Reply reply) {
+  auto body = JsonInput::of(
+      req->json, "", "an object {\"text\", \"objective\"?, \"scorer\": {\"type\", \"params\"}}");
+  if (!body) return reply(http::Response::error(body.error()));
+  if (auto ok = body->only({"text", "objective", "scorer"}); !ok)
+    return reply(http::Response::error(ok.error()));
   const auto* text = body->get("text");
   if (!text || !text->is_string())
-    return http::Response::error(
-        Error::invalid("/text", text ? *text : boost::json::value(nullptr), "a string"));
+    return reply(http::Response::error(
+        Error::invalid("/text", text ? *text : boost::json::value(nullptr), "a string")));
+  auto objective = body->opt_string("objective", 100'000, true);
+  if (!objective) return reply(http::Response::error(objective.error()));
   const auto* spec = body->get("scorer");
   if (!spec)
-    return http::Response::error(
-        Error::invalid("/scorer", nullptr, "a scorer {\"type\", \"params\"}"));
+    return reply(http::Response::error(
+        Error::invalid("/scorer", nullptr, "a scorer {\"type\", \"params\"}")));
   auto scorer = registry.create(*spec, "/scorer");
-  if (!scorer) return http::Response::error(scorer.error());
-  auto r = (*scorer)->score(text->as_string());
-  if (!r) return http::Response::error(r.error());
-  boost::json::array scores;
-  scores.push_back({{"scorer_type", spec->as_object().at("type")},
-                    {"score_type", r->score_type},
-                    {"value", r->value},
-                    {"category", r->category},
-                    {"rationale", r->rationale}});
-  return http::Response::json(200, {{"scores", std::move(scores)}});
+  if (!scorer) return reply(http::Response::error(scorer.error()));
+  const boost::json::value type = spec->as_object().at("type");
+  if (!(*scorer)->traits().needs_llm) {
+    auto r = (*scorer)->score(text->as_string());
+    if (!r) return reply(http::Response::error(r.error()));
+    return reply(http::Response::json(200, {{"scores", boost::json::array{score_json(type, *r)}},
+                                            {"helper_exchanges", boost::json::array{}}}));
+  }
+  std::shared_ptr<const Scorer> shared(std::move(*scorer));
+  ScoreInput input{std::string(text->as_string()), objective->value_or("")};
+  auto out = std::make_shared<Result<ScoreResult>>(fail(ErrorCode::internal, "not scored"));
+  auto started = runner.run_sample(
+      scope_of(*req),
+      [shared, input, out](LlmClient& llm) { return judge_sample(shared, input, out, llm); },
+      [reply, out, type](std::vector<HelperExchange> exchanges, std::string failure) {
+        if (!failure.empty() || !*out) {
+          auto r = http::Response::error(
+              failure.empty() ? out->error() : Error(ErrorCode::internal, "the scorer failed"));
+          if (!failure.empty()) r.internal_detail = failure;
+          return reply(std::move(r));
+        }
+        reply(http::Response::json(200, {{"scores", boost::json::array{score_json(type, **out)}},
+                                         {"helper_exchanges", exchanges_json(exchanges)}}));
+      });
+  if (!started) {
+    auto r = http::Response::error(started.error());
+    if (started.error().code() == ErrorCode::too_many_requests)
+      r.headers.emplace_back("Retry-After", "5");
+    reply(std::move(r));
+  }
 }
 }  // namespace
 
-void add_scorer_routes(http::Router& router, const ScorerRegistry& scorers) {
+void add_scorer_routes(http::Router& router, const ScorerRegistry& scorers,
+                       ExecutionRunner& runner) {
   http::RouteOptions opts;
   opts.summary = "The scorers this server offers, with a JSON Schema of their params";
   router.add(
       "GET", "/api/v1/scorers", [&scorers](http::Request&) { return catalog_json(scorers); }, opts);
 
-  opts.summary = "Scores sample text with one scorer; nothing is stored";
+  opts.summary =
+      "Scores sample text with one scorer (an LLM judge asks your own saved target); nothing "
+      "is stored";
   opts.json_body = true;
-  router.add(
-      "POST", "/api/v1/scorers/test", [&scorers](http::Request& req) { return test(scorers, req); },
+  router.add_async(
+      "POST", "/api/v1/scorers/test",
+      [&scorers, &runner](std::shared_ptr<http::Request> req, http::Reply reply) {
+        test(scorers, runner, std::move(req), std::move(reply));
+      },
       opts);
 }
 

@@ -18,6 +18,7 @@
 #include "http/server/server.hpp"
 #include "identity/identity.hpp"
 #include "targets/mock_behavior.hpp"
+#include "targets/mock_script.hpp"
 
 namespace redcell {
 
@@ -32,6 +33,8 @@ std::vector<OptionSpec> mock_target_option_specs() {
       {"refuse-pattern", "refuse: refuse only prompts containing this text", "", false},
       {"fault", "KIND:RATE, repeatable: 429, 500, timeout, malformed, reset", "", false},
       {"retry-after", "seconds in the Retry-After header of a 429", "1", false},
+      {"script", "YAML file of rules {match, system, min_user_turns, reply} and a default", "",
+       false},
       {"threads", "event-loop threads (0: half the cores, at least one)", "1", false},
       {"log-level", "debug, info, warn or error", "info", false},
   };
@@ -91,27 +94,41 @@ Result<MockOptions> mock_options(const Config& c) {
   return o;
 }
 
-// The text of the last user message: a string, or the text parts of a content array.
-std::string last_user_text(const boost::json::value& body) {
-  const auto* messages = body.is_object() ? body.as_object().if_contains("messages") : nullptr;
-  if (!messages || !messages->is_array()) return "";
-  const auto& arr = messages->as_array();
-  for (auto it = arr.rbegin(); it != arr.rend(); ++it) {
-    if (!it->is_object()) continue;
-    const auto& m = it->as_object();
-    const auto* role = m.if_contains("role");
-    if (!role || !role->is_string() || role->as_string() != "user") continue;
-    const auto* content = m.if_contains("content");
-    if (!content) return "";
-    if (content->is_string()) return std::string(content->as_string());
-    std::string out;
-    if (content->is_array())
-      for (const auto& part : content->as_array())
-        if (part.is_object() && part.as_object().contains("text") &&
-            part.as_object().at("text").is_string())
-          out += part.as_object().at("text").as_string();
-    return out;
+// A message's text: a string, or the text parts of a content array.
+std::string content_text(const boost::json::value* content) {
+  if (!content) return "";
+  if (content->is_string()) return std::string(content->as_string());
+  std::string out;
+  if (content->is_array())
+    for (const auto& part : content->as_array())
+      if (part.is_object() && part.as_object().contains("text") &&
+          part.as_object().at("text").is_string())
+        out += part.as_object().at("text").as_string();
+  return out;
+}
+
+// The conversation a request carries: Anthropic's top-level `system`, then `messages`.
+std::vector<ChatTurn> chat_turns(const boost::json::value& body) {
+  std::vector<ChatTurn> turns;
+  if (!body.is_object()) return turns;
+  const auto& o = body.as_object();
+  if (const auto* system = o.if_contains("system"))
+    turns.push_back({"system", content_text(system)});
+  const auto* messages = o.if_contains("messages");
+  if (!messages || !messages->is_array()) return turns;
+  for (const auto& m : messages->as_array()) {
+    if (!m.is_object()) continue;
+    const auto* role = m.as_object().if_contains("role");
+    if (!role || !role->is_string()) continue;
+    turns.push_back(
+        {std::string(role->as_string()), content_text(m.as_object().if_contains("content"))});
   }
+  return turns;
+}
+
+std::string last_user_text(const std::vector<ChatTurn>& turns) {
+  for (auto it = turns.rbegin(); it != turns.rend(); ++it)
+    if (it->role == "user") return it->content;
   return "";
 }
 
@@ -234,6 +251,15 @@ int run_mock_target(const Config& config) {
     std::cerr << "redcell mock-target: " << behavior.error().message() << "\n";
     return 2;
   }
+  std::shared_ptr<const MockScript> script;  // null: the behaviour answers
+  if (const auto path = config.get("script"); !path.empty()) {
+    auto loaded = MockScript::load(path);
+    if (!loaded) {
+      std::cerr << "redcell mock-target: " << loaded.error().message() << "\n";
+      return 2;
+    }
+    script = std::move(*loaded);
+  }
   const auto& listen = config.setting("listen");
   auto hp = parse_listen(*listen.value, listen.origin);
   if (!hp) {
@@ -256,11 +282,14 @@ int run_mock_target(const Config& config) {
   const MockBehavior& mock = *behavior;
   // Both dialects share the decisions, the counters and the latency.
   auto serve = [&](Dialect dialect, std::shared_ptr<http::Request> req, http::Reply reply) {
-    const std::string prompt = last_user_text(req->json);
+    const auto turns = chat_turns(req->json);
+    const std::string prompt = last_user_text(turns);
     auto item = req->header("x-redcell-work-item");
     const std::string key = item ? std::string(*item) : sha256_hex(prompt);
     const auto n = stats.next(key);
     auto d = mock.decide(prompt, key, n);
+    if (script && d.fault == MockFault::none)
+      if (auto scripted = script->reply(turns)) d.reply = std::move(*scripted);
     stats.count(item ? key : "", d.fault);
     std::string model = "mock-llm";
     if (const auto* m =
@@ -338,7 +367,8 @@ int run_mock_target(const Config& config) {
                           {"behavior", options->behavior},
                           {"seed", options->seed},
                           {"latency_ms", options->latency_ms},
-                          {"faults", config.get("fault")}});
+                          {"faults", config.get("fault")},
+                          {"script", config.get("script")}});
   server.run();
   timers.stop();
   log::flush();

@@ -253,8 +253,6 @@ int run_serve(const Config& config) {
   api::add_system_routes(router, memory, blocking, info);
   api::add_api_key_routes(router, memory, blocking);
   api::add_admin_routes(router, memory, blocking);
-  api::add_converter_routes(router, ConverterRegistry::builtin(), blocking);
-  api::add_scorer_routes(router, ScorerRegistry::builtin());
   // The engine: outgoing requests on their own loops, checked against the allow-list.
   http::ClientOptions client_options;
   client_options.policy = *endpoints;
@@ -290,6 +288,8 @@ int run_serve(const Config& config) {
       SystemClock::instance(), runner_options);
   running = &runner;
   api::add_execution_routes(router, services, runner);
+  api::add_scorer_routes(router, ScorerRegistry::builtin(), runner);
+  api::add_converter_routes(router, ConverterRegistry::builtin(), blocking, runner);
   api::add_openapi_route(router);  // last: it documents the table above
   http::HttpMetrics http_metrics(metrics, router);
 

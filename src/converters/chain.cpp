@@ -4,8 +4,10 @@
 
 namespace redcell {
 
-Result<std::string> run_chain(const ConverterChain& chain, std::string text,
-                              const std::string& field, std::vector<std::string>* steps) {
+namespace {
+
+Result<void> check_input(const ConverterChain& chain, const std::string& text,
+                         const std::string& field) {
   if (chain.size() > kMaxChainLength)
     return fail(Error::invalid(field, boost::json::value(chain.size()),
                                "at most " + std::to_string(kMaxChainLength) + " converters"));
@@ -14,21 +16,63 @@ Result<std::string> run_chain(const ConverterChain& chain, std::string text,
         field, std::nullopt, "a text of at most " + std::to_string(kMaxConvertedBytes) + " bytes",
         "the text to convert has " + std::to_string(text.size()) + " bytes; at most " +
             std::to_string(kMaxConvertedBytes) + " are converted"));
+  return {};
+}
+
+Result<void> check_step(std::size_t i, const std::string& out, const std::string& field) {
+  if (out.size() <= kMaxConvertedBytes) return {};
+  const std::string at = field + "/" + std::to_string(i);
+  return fail(Error::invalid(
+      at, std::nullopt,
+      "a step whose output is at most " + std::to_string(kMaxConvertedBytes) + " bytes",
+      at + ": step " + std::to_string(i) + " would produce " + std::to_string(out.size()) +
+          " bytes; at most " + std::to_string(kMaxConvertedBytes) +
+          " are allowed per step (shorten the text or the chain)"));
+}
+
+}  // namespace
+
+Result<std::string> run_chain(const ConverterChain& chain, std::string text,
+                              const std::string& field, std::vector<std::string>* steps) {
+  if (auto ok = check_input(chain, text, field); !ok) return fail(ok.error());
   for (std::size_t i = 0; i < chain.size(); ++i) {
-    const std::string at = field + "/" + std::to_string(i);
     auto out = chain[i]->convert(text);
     if (!out) return fail(out.error());
-    if (out->size() > kMaxConvertedBytes)
-      return fail(Error::invalid(
-          at, std::nullopt,
-          "a step whose output is at most " + std::to_string(kMaxConvertedBytes) + " bytes",
-          at + ": step " + std::to_string(i) + " would produce " + std::to_string(out->size()) +
-              " bytes; at most " + std::to_string(kMaxConvertedBytes) +
-              " are allowed per step (shorten the text or the chain)"));
+    if (auto ok = check_step(i, *out, field); !ok) return fail(ok.error());
     text = std::move(*out);
     if (steps) steps->push_back(text);
   }
   return text;
+}
+
+bool chain_needs_llm(const ConverterChain& chain) {
+  for (const auto& c : chain)
+    if (c->traits().needs_llm) return true;
+  return false;
+}
+
+Task<Result<std::string>> run_chain_async(const ConverterChain& chain, std::string text,
+                                          std::string field, LlmClient& llm,
+                                          std::vector<std::string>* steps) {
+  if (auto ok = check_input(chain, text, field); !ok) co_return fail(ok.error());
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    Result<std::string> out;
+    if (chain[i]->traits().needs_llm) {
+      std::string input = text;  // named, moved: see engine/async.hpp
+      out = co_await chain[i]->convert_async(std::move(input), llm);
+    } else {
+      out = chain[i]->convert(text);
+    }
+    if (!out) co_return fail(out.error());
+    if (auto ok = check_step(i, *out, field); !ok) co_return fail(ok.error());
+    text = std::move(*out);
+    if (steps) steps->push_back(text);
+  }
+  co_return text;
+}
+
+Task<Result<std::string>> Converter::convert_async(std::string input, LlmClient&) const {
+  co_return convert(input);
 }
 
 }  // namespace redcell

@@ -23,5 +23,11 @@ using ConverterChain = std::vector<std::unique_ptr<Converter>>;
 // error naming `field` + "/" + its index ("/converters/3").
 Result<std::string> run_chain(const ConverterChain& chain, std::string text,
                               const std::string& field, std::vector<std::string>* steps = nullptr);
+// True when a step asks a helper LLM (the chain must then run through run_chain_async).
+bool chain_needs_llm(const ConverterChain& chain);
+// The same caps and errors; LLM-backed steps ask `llm`, the others run in place.
+Task<Result<std::string>> run_chain_async(const ConverterChain& chain, std::string text,
+                                          std::string field, LlmClient& llm,
+                                          std::vector<std::string>* steps = nullptr);
 
 }  // namespace redcell

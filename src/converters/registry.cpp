@@ -10,6 +10,7 @@ const Catalog<Converter>& Catalog<Converter>::builtin() {
     Catalog<Converter> r("converter");
     r.add(base64_converter());
     r.add(rot13_converter());
+    r.add(llm_generic_converter());
     return r;
   }();
   return registry;

@@ -44,22 +44,30 @@ object OrchestratorDefinition::to_json() const {
   for (const auto& d : datasets) ds.push_back(object{{"id", d.id}, {"version", opt(d.version)}});
   array ps;
   for (const auto& p : prompts) ps.emplace_back(p);
-  return {{"name", name},
-          {"type", type},
-          {"target_id", target_id},
-          {"datasets", std::move(ds)},
-          {"prompts", std::move(ps)},
-          {"converter_chains", converter_chains},
-          {"scorers", scorers},
-          {"objective_scorer", opt(objective_scorer)},
-          {"attempts", attempts},
-          {"system_prompt", opt(system_prompt)},
-          {"labels", labels},
-          {"prepended_conversation", prepended_conversation},
-          {"budget", object{{"max_requests", opt(budget.max_requests)},
-                            {"max_tokens", opt(budget.max_tokens)},
-                            {"max_error_share", opt(budget.max_error_share)}}},
-          {"max_in_flight", opt(max_in_flight)}};
+  object out{{"name", name},
+             {"type", type},
+             {"target_id", target_id},
+             {"datasets", std::move(ds)},
+             {"prompts", std::move(ps)},
+             {"converter_chains", converter_chains},
+             {"scorers", scorers},
+             {"objective_scorer", opt(objective_scorer)},
+             {"attempts", attempts},
+             {"system_prompt", opt(system_prompt)},
+             {"labels", labels},
+             {"prepended_conversation", prepended_conversation},
+             {"budget", object{{"max_requests", opt(budget.max_requests)},
+                               {"max_tokens", opt(budget.max_tokens)},
+                               {"max_error_share", opt(budget.max_error_share)}}},
+             {"max_in_flight", opt(max_in_flight)}};
+  if (type == "red_teaming") {
+    out["adversarial_target_id"] = adversarial_target_id;
+    out["max_turns"] = max_turns;
+  }
+  // Only when set, so the definitions saved before it existed keep their hash.
+  if (budget.max_helper_requests)
+    out["budget"].as_object()["max_helper_requests"] = *budget.max_helper_requests;
+  return out;
 }
 
 Result<OrchestratorDefinition> parse_definition(const value& body,
@@ -67,11 +75,11 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
                                                 const ScorerRegistry& scorer_registry) {
   auto in = JsonInput::of(body, "", "an orchestrator {\"name\", \"type\", \"target_id\", ...}");
   if (!in) return fail(in.error());
-  if (auto ok =
-          in->only({"name", "type", "target_id", "dataset_id", "datasets", "prompts", "converters",
-                    "converter_chains", "scorers", "objective_scorer", "attempts", "system_prompt",
-                    "labels", "prepended_conversation", "budget", "max_in_flight"},
-                   {"id", "owner", "config_hash", "created_at", "updated_at"});
+  if (auto ok = in->only({"name", "type", "target_id", "dataset_id", "datasets", "prompts",
+                          "converters", "converter_chains", "scorers", "objective_scorer",
+                          "attempts", "system_prompt", "labels", "prepended_conversation", "budget",
+                          "max_in_flight", "adversarial_target_id", "max_turns"},
+                         {"id", "owner", "config_hash", "created_at", "updated_at"});
       !ok)
     return fail(ok.error());
   OrchestratorDefinition d;
@@ -80,9 +88,24 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   d.name = *name;
   auto type = in->string("type", 50);
   if (!type) return fail(type.error());
-  if (*type != "prompt_sending")
-    return fail(Error::invalid("/type", value(*type), "prompt_sending"));
+  if (*type != "prompt_sending" && *type != "red_teaming")
+    return fail(Error::invalid("/type", value(*type), "prompt_sending or red_teaming"));
   d.type = *type;
+  // red_teaming: an attacker LLM (one of the caller's targets) talks to the target for up to
+  // max_turns, each prompt an objective.
+  if (d.type == "red_teaming") {
+    auto adversary = in->string("adversarial_target_id", 100);
+    if (!adversary) return fail(adversary.error());
+    d.adversarial_target_id = *adversary;
+    auto turns = in->opt_int("max_turns", 1, 50);
+    if (!turns) return fail(turns.error());
+    d.max_turns = static_cast<int>(turns->value_or(10));
+  } else {
+    for (const char* only : {"adversarial_target_id", "max_turns"})
+      if (in->has(only))
+        return fail(Error::invalid(std::string("/") + only, *in->get(only),
+                                   "nothing: only a red_teaming orchestrator takes it"));
+  }
   auto target = in->string("target_id", 100);
   if (!target) return fail(target.error());
   d.target_id = *target;
@@ -169,6 +192,10 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
     return fail(Error::invalid("/objective_scorer", nullptr,
                                "the index of the scorer whose true means the attack succeeded"));
   }
+  if (d.type == "red_teaming" && !d.objective_scorer)
+    return fail(Error::invalid("/scorers", value(array()),
+                               "at least one true_false scorer: red_teaming stops at the first "
+                               "reply it scores true"));
   if (d.objective_scorer) {
     if (!true_false[static_cast<std::size_t>(*d.objective_scorer)])
       return fail(
@@ -211,7 +238,8 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   auto budget = in->opt_object("budget");
   if (!budget) return fail(budget.error());
   JsonInput b(*budget, "/budget");
-  if (auto ok = b.only({"max_requests", "max_tokens", "max_error_share"}); !ok)
+  if (auto ok = b.only({"max_requests", "max_tokens", "max_error_share", "max_helper_requests"});
+      !ok)
     return fail(ok.error());
   auto max_requests = b.opt_int("max_requests", 1, 1'000'000'000);
   if (!max_requests) return fail(max_requests.error());
@@ -219,7 +247,9 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   if (!max_tokens) return fail(max_tokens.error());
   auto share = b.opt_number("max_error_share", 0, 1);
   if (!share) return fail(share.error());
-  d.budget = {*max_requests, *max_tokens, *share};
+  auto helper_requests = b.opt_int("max_helper_requests", 1, 1'000'000'000);
+  if (!helper_requests) return fail(helper_requests.error());
+  d.budget = {*max_requests, *max_tokens, *share, *helper_requests};
   auto in_flight = in->opt_int("max_in_flight", 1, 4096);
   if (!in_flight) return fail(in_flight.error());
   if (*in_flight) d.max_in_flight = static_cast<int>(**in_flight);

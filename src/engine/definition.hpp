@@ -25,6 +25,8 @@ struct Budget {
   std::optional<std::int64_t> max_requests;
   std::optional<std::int64_t> max_tokens;
   std::optional<double> max_error_share;  // errors / sent, in [0, 1]
+  // Requests to helper LLMs (judges, converter LLMs), counted apart from the objective's.
+  std::optional<std::int64_t> max_helper_requests;
 };
 
 struct OrchestratorDefinition {
@@ -42,6 +44,9 @@ struct OrchestratorDefinition {
   boost::json::array prepended_conversation;  // [{"role", "content"}]
   Budget budget;
   std::optional<int> max_in_flight;  // narrows the target's own limit
+  // red_teaming: the attacker (a saved target) and the turns it may take per objective.
+  std::string adversarial_target_id;
+  int max_turns = 10;
 
   boost::json::object to_json() const;  // the normalized form (stored, hashed, returned)
 };

@@ -1,14 +1,18 @@
 #include "engine/execution_runner.hpp"
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/json.hpp>
 #include <deque>
-#include <set>
 #include <unordered_map>
 
+#include "common/id.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "converters/chain.hpp"
+#include "engine/async.hpp"
+#include "engine/attack.hpp"
 #include "engine/target_gate.hpp"
 #include "engine/target_spec.hpp"
 #include "targets/mock_behavior.hpp"
@@ -29,14 +33,6 @@ std::chrono::milliseconds RetryPolicy::delay(int attempt,
 }
 
 namespace {
-
-using PromptRef = std::shared_ptr<const QueuedPrompt>;
-
-struct Attempt {
-  TimePoint at;
-  std::string outcome;
-  std::optional<std::chrono::milliseconds> retry_after;
-};
 
 // Calls fn(id, prompt) -> Result<void> for every prompt an execution sends, a page at a
 // time, so a run of any size holds one page: its datasets at the recorded versions, then
@@ -93,8 +89,9 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::size_t unpersisted = 0;
   bool flushing = false;
   bool unrecorded = false;  // a result was not stored: the execution cannot succeed
-  std::uint64_t next_backoff = 0;
-  std::set<std::uint64_t> backoffs;  // retries waiting for their back-off
+  // Fired by cancel and the SIGTERM drain: every retry waiting out a back-off gives up at
+  // once, whatever Retry-After said.
+  CancelToken cancel_token;
   std::vector<memory::WorkItemResult> pending;
   std::int64_t requests = 0, tokens = 0, items_done = 0, item_errors = 0;
   bool wake_scheduled = false;
@@ -133,16 +130,14 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     pump();
   }
 
-  // After a cancel or a drain: every retry waiting for its back-off is given up now.
+  // After a cancel or a drain: every retry waiting for its back-off is given up now; such
+  // items are not recorded (they were not answered for good) and go back to pending.
   void take_back_retries() {
-    std::size_t n = 0;
     {
       std::lock_guard lk(mu);
       if (!halting()) return;
-      n = backoffs.size();
-      backoffs.clear();
     }
-    if (n) abandon(n);
+    cancel_token.cancel();
   }
 
   // What the target's gate calls at its next release: try sending again. Built once per
@@ -195,7 +190,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
              !flushing && !claiming;
       if (done) finished = true;
     }
-    for (auto& item : to_send) send(std::move(item));
+    for (auto& item : to_send) spawn(std::move(item));
     auto self = shared_from_this();
     if (wake)
       runner.after_(std::chrono::duration_cast<std::chrono::milliseconds>(wait) + 1ms, [self] {
@@ -251,196 +246,23 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     pump();
   }
 
-  void send(ClaimedItem claimed) {
-    auto shared = std::make_shared<memory::WorkItem>(std::move(claimed.item));
-    PromptRef p = std::move(claimed.prompt);
-    if (!p) {
-      return record(
-          shared, nullptr, "", {},
-          std::unexpected(TargetFailure{"the prompt of this work item is no longer stored", false,
-                                        std::nullopt, "unknown"}),
-          {});
-    }
-    const auto& chain = rt->chains.at(static_cast<std::size_t>(shared->chain_index));
-    auto out =
-        run_chain(chain, p->value, "/converter_chains/" + std::to_string(shared->chain_index));
-    if (!out)
-      return record(shared, p, p->value, {},
-                    std::unexpected(TargetFailure{"converter failed: " + out.error().message(),
-                                                  false, std::nullopt, "processing"}),
-                    {});
-    std::string converted = std::move(*out);
-    TargetRequest req;
-    req.work_item_id = shared->id;
-    if (rt->definition.system_prompt)
-      req.messages.push_back({"system", *rt->definition.system_prompt});
-    for (const auto& t : rt->definition.prepended_conversation)
-      req.messages.push_back(
-          {std::string(t.at("role").as_string()), std::string(t.at("content").as_string())});
-    req.messages.push_back({"user", converted});
-    attempt(shared, std::move(p), std::move(converted), std::move(req), 0,
-            std::make_shared<std::vector<Attempt>>());
-  }
-
-  void attempt(std::shared_ptr<memory::WorkItem> item, PromptRef prompt, std::string converted,
-               TargetRequest req, int n, std::shared_ptr<std::vector<Attempt>> attempts) {
-    {
-      std::lock_guard lk(mu);
-      ++requests;
-      const auto& b = rt->definition.budget;
-      if (b.max_requests && requests >= *b.max_requests)
-        stop("incomplete", "budget: max_requests " + std::to_string(*b.max_requests) + " reached");
-    }
-    auto self = shared_from_this();
-    const auto started = std::chrono::steady_clock::now();
-    auto copy = req;
-    target->send(std::move(copy), [self, item, prompt, converted, req = std::move(req), n, attempts,
-                                   started](TargetResult r) mutable {
-      const double latency =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-              .count();
-      attempts->push_back({self->runner.clock_.now(), r ? "ok" : r.error().message,
-                           r ? std::nullopt : r.error().retry_after});
-      if (!r && r.error().retryable && n < self->target->limits().max_retries) {
-        // A retry waits on a ticket that cancel and drain can take back at once, whatever
-        // Retry-After said; an item given up this way is not recorded (it was not answered
-        // for good) and goes back to pending when the job finishes.
-        std::optional<std::uint64_t> ticket;
-        {
-          std::lock_guard lk(self->mu);
-          if (!self->halting()) {
-            ticket = self->next_backoff++;
-            self->backoffs.insert(*ticket);
-          }
-        }
-        if (!ticket) return self->abandon(1);
-        auto wait = self->runner.retry_.delay(n, r.error().retry_after);
-        self->runner.after_(
-            wait, [self, ticket = *ticket, item, prompt = std::move(prompt),
-                   converted = std::move(converted), req = std::move(req), n, attempts]() mutable {
-              {
-                std::lock_guard lk(self->mu);
-                if (self->backoffs.erase(ticket) == 0) return;  // taken back by a stop
-              }
-              self->attempt(item, std::move(prompt), std::move(converted), std::move(req), n + 1,
-                            attempts);
-            });
-        return;
-      }
-      self->record(item, prompt, converted, *attempts, std::move(r), latency);
-    });
-  }
-
-  void record(std::shared_ptr<memory::WorkItem> item, const PromptRef& prompt,
-              const std::string& converted, const std::vector<Attempt>& attempts, TargetResult r,
-              std::optional<double> latency) {
+  // Runs one claimed item's strategy on the engine executor, on a strand of its own (so a
+  // cancel posted to it is serialized with the item's waits).
+  void spawn(ClaimedItem claimed);
+  // An item the strategy finished: its result joins the next batch, its slot goes back.
+  void record(memory::WorkItemResult res) {
     const auto& def = rt->definition;
-    memory::WorkItemResult res;
-    res.work_item_id = item->id;
     res.execution_id = execution.id;
     res.worker = runner.options_.worker_id;
-    res.conversation_id = item->id;
-    std::int64_t seq = 0;
-    auto base = [&](std::string role) {
-      memory::Message m;
-      m.conversation_id = res.conversation_id;
-      m.sequence = seq++;
-      m.role = std::move(role);
-      m.target_id = execution_target;
-      m.orchestrator_id = execution.orchestrator_id;
-      m.execution_id = execution.id;
-      m.labels = labels_json;
-      return m;
-    };
-    if (def.system_prompt) {
-      auto m = base("system");
-      m.original_value = m.converted_value = *def.system_prompt;
-      res.messages.push_back(std::move(m));
-    }
-    for (const auto& t : def.prepended_conversation) {
-      auto m = base(std::string(t.at("role").as_string()));
-      m.original_value = m.converted_value = std::string(t.at("content").as_string());
-      res.messages.push_back(std::move(m));
-    }
-    auto user = base("user");
-    user.original_value = prompt ? prompt->value : std::string();
-    user.converted_value = converted;
-    user.converters = chain_json.at(static_cast<std::size_t>(item->chain_index));
-    boost::json::object meta{{"work_item_id", item->id},
-                             {"prompt_id", item->prompt_id},
-                             {"chain_index", item->chain_index},
-                             {"attempt", item->attempt}};
-    if (prompt) meta["harm_categories"] = boost::json::parse(prompt->harm_categories);
-    user.metadata = boost::json::serialize(meta);
-    res.messages.push_back(std::move(user));
-
-    auto reply = base("assistant");
-    boost::json::array tries;
-    for (const auto& a : attempts) {
-      boost::json::object t{{"at", format_time(a.at)}, {"outcome", a.outcome}};
-      if (a.retry_after) t["retry_after_ms"] = a.retry_after->count();
-      tries.push_back(std::move(t));
-    }
-    reply.metadata = boost::json::serialize(boost::json::object{{"attempts", std::move(tries)}});
-    reply.latency_ms = latency;
-    memory::ExecutionCounts delta;
     std::int64_t used_tokens = 0;
-    if (!r) {
-      // The final failure is stored with its reason; nothing is invented in its place.
-      reply.response_error = r.error().response_error;
-      reply.error_message = r.error().message;
-      res.status = "failed";
-      res.error = r.error().message;
-      delta.sent = attempts.empty() ? 0 : 1;
-      delta.errors = 1;
-      res.messages.push_back(std::move(reply));
-    } else {
-      reply.original_value = reply.converted_value = r->text;
-      reply.response_error = r->response_error;
-      reply.error_message = r->error_message;
-      reply.prompt_tokens = r->prompt_tokens;
-      reply.completion_tokens = r->completion_tokens;
-      used_tokens = r->prompt_tokens.value_or(0) + r->completion_tokens.value_or(0);
-      delta.sent = 1;
-      res.messages.push_back(std::move(reply));
-      const std::size_t at = res.messages.size() - 1;
-      bool scoring_failed = false;
-      for (std::size_t i = 0; i < rt->scorers.size(); ++i) {
-        auto s = rt->scorers[i]->score(r->text);
-        if (!s) {
-          scoring_failed = true;
-          continue;
-        }
-        memory::Score score;
-        score.scorer_type = scorer_types[i];
-        score.scorer_identity = scorer_json[i];
-        score.score_type = s->score_type;
-        score.value = s->value;
-        score.category = s->category;
-        score.rationale = s->rationale;
-        const bool objective =
-            def.objective_scorer && static_cast<std::size_t>(*def.objective_scorer) == i;
-        score.metadata = objective ? R"({"objective":true})" : R"({"objective":false})";
-        if (objective) {
-          delta.scored = 1;
-          delta.achieved = s->value == "true" ? 1 : 0;
-          res.achieved = s->value == "true";
-        }
-        res.scores.push_back({at, std::move(score)});
-      }
-      if (scoring_failed && def.objective_scorer && delta.scored == 0) {
-        res.status = "failed";
-        res.error = "the objective scorer failed";
-        delta.errors = 1;
-      }
-    }
-    res.counts = delta;
+    for (const auto& m : res.messages)
+      used_tokens += m.prompt_tokens.value_or(0) + m.completion_tokens.value_or(0);
     {
       std::lock_guard lk(mu);
       --in_flight;
       ++unpersisted;
       ++items_done;
-      item_errors += delta.errors;
+      item_errors += res.counts.errors;
       tokens += used_tokens;
       pending.push_back(std::move(res));
       const auto& b = def.budget;
@@ -454,6 +276,15 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     for (auto& wake : gate->release(used_tokens, std::chrono::steady_clock::now())) wake();
     flush();
     pump();
+  }
+
+  // One attempt more against the budget; under the budget's cap the run stops sending.
+  void count_request() {
+    std::lock_guard lk(mu);
+    ++requests;
+    const auto& b = rt->definition.budget;
+    if (b.max_requests && requests >= *b.max_requests)
+      stop("incomplete", "budget: max_requests " + std::to_string(*b.max_requests) + " reached");
   }
 
   // Group commit: while one batch is being written, results gather for the next.
@@ -533,14 +364,452 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
                                      {"status", status},
                                      {"reason", reason},
                                      {"items", items_done},
-                                     {"requests", requests}});
+                                     {"requests", requests},
+                                     {"helper_requests", helper_requests}});
     std::lock_guard lk(runner.mu_);
     runner.jobs_.erase(execution.id);
     runner.idle_.notify_all();
   }
 
   std::string execution_target;
+  const AttackStrategy* strategy = nullptr;
+
+  // Helper targets (judges, converter LLMs) by id, resolved in the execution's scope on
+  // first use, so an execution can only ever ask its owner's targets.
+  struct Helper {
+    std::shared_ptr<Target> target;
+    std::shared_ptr<TargetGate> gate;
+  };
+  std::mutex helpers_mu;
+  std::map<std::string, Result<std::shared_ptr<Helper>>> helpers;
+  std::int64_t helper_requests = 0;
+
+  Task<Result<std::shared_ptr<Helper>>> helper(const std::string& id) {
+    {
+      std::lock_guard lk(helpers_mu);
+      if (auto it = helpers.find(id); it != helpers.end()) co_return it->second;
+    }
+    auto self = shared_from_this();
+    // The store read blocks: it runs on the pool, and this item waits without a thread.
+    // (A named lambda, moved: g++ 12 may destroy a co_await expression's temporaries twice.)
+    auto resolve = [self, id](std::function<void(Result<std::shared_ptr<Helper>>)> done) {
+      self->runner.pool_.post(
+          [self, id, done = std::move(done)] { done(self->resolve_helper(id)); });
+    };
+    auto made = co_await await_callback<Result<std::shared_ptr<Helper>>>(std::move(resolve));
+    std::lock_guard lk(helpers_mu);
+    co_return helpers.emplace(id, std::move(made)).first->second;
+  }
+
+  Result<std::shared_ptr<Helper>> resolve_helper(const std::string& id) {
+    auto built = runner.build_helper(scope, id);
+    if (!built) return fail(built.error());
+    auto h = std::make_shared<Helper>();
+    h->target = std::move(*built);
+    h->gate = runner.gate_for(id, h->target->limits());
+    return h;
+  }
+
+  void count_helper_request() {
+    std::lock_guard lk(mu);
+    ++helper_requests;
+    const auto& b = rt->definition.budget;
+    if (b.max_helper_requests && helper_requests >= *b.max_helper_requests)
+      stop("incomplete",
+           "budget: max_helper_requests " + std::to_string(*b.max_helper_requests) + " reached");
+  }
+
+  std::chrono::milliseconds retry_delay(int attempt,
+                                        std::optional<std::chrono::milliseconds> retry_after) {
+    return runner.retry_.delay(attempt, retry_after);
+  }
+  TimePoint now() const { return runner.clock_.now(); }
+  const std::string& runner_worker() const { return runner.options_.worker_id; }
+  WorkQueue& runner_queue() { return runner.queue_; }
+  // Blocking store work goes to the pool; a Task awaits it without holding a thread.
+  void post_blocking(std::function<void()> fn) { runner.pool_.post(std::move(fn)); }
 };
+
+namespace {
+
+// What a strategy sees of the job running its item; also the item's helper LLM client, whose
+// exchanges join the item's record as conversations of their own.
+class ItemContext final : public AttackContext, public LlmClient {
+ public:
+  ItemContext(std::shared_ptr<ExecutionRunner::Job> job, ClaimedItem claimed)
+      : job_(std::move(job)), item_(std::move(claimed.item)), prompt_(std::move(claimed.prompt)) {}
+
+  const memory::WorkItem& item() const override { return item_; }
+  const QueuedPrompt* prompt() const override { return prompt_.get(); }
+  const OrchestratorDefinition& definition() const override { return job_->rt->definition; }
+  bool cancelled() const override { return job_->cancel_token.cancelled(); }
+  const std::string& chain_json() const override {
+    return job_->chain_json.at(static_cast<std::size_t>(item_.chain_index));
+  }
+  LlmClient& llm() override { return *this; }
+  std::vector<memory::Message>& helper_messages() { return helper_messages_; }
+
+  const std::vector<std::string>& converter_conversations() const override {
+    return converter_conversations_;
+  }
+
+  Task<Result<std::string>> convert(std::string text) override {
+    const auto index = static_cast<std::size_t>(item_.chain_index);
+    const auto& chain = job_->rt->chains.at(index);
+    std::string field = "/converter_chains/" + std::to_string(index);
+    // A pure chain runs in place; one with an LLM step suspends this item while it asks.
+    if (!chain_needs_llm(chain)) co_return run_chain(chain, std::move(text), field);
+    co_return co_await run_chain_async(chain, std::move(text), std::move(field), *this);
+  }
+
+  Task<std::optional<Sent>> send(TargetRequest req) override {
+    co_return co_await send_to(*job_->target, std::move(req), nullptr);
+  }
+
+  Task<Verdicts> score(const std::string& reply, const std::string& objective) override {
+    Verdicts v;
+    const auto& def = job_->rt->definition;
+    for (std::size_t i = 0; i < job_->rt->scorers.size(); ++i) {
+      const bool objective_scorer =
+          def.objective_scorer && static_cast<std::size_t>(*def.objective_scorer) == i;
+      const Scorer& scorer = *job_->rt->scorers[i];
+      // A rule-based scorer is called directly; one that asks an LLM suspends this item.
+      // (Not a conditional expression: g++ 12 miscompiles co_await inside one.)
+      Result<ScoreResult> s;
+      if (scorer.traits().needs_llm) {
+        ScoreInput input{reply, objective};
+        s = co_await scorer.score_async(std::move(input), *this);
+      } else
+        s = scorer.score(reply);
+      if (!s) {
+        if (objective_scorer) v.objective_failed = true;
+        continue;
+      }
+      memory::Score score;
+      score.scorer_type = job_->scorer_types[i];
+      score.scorer_identity = job_->scorer_json[i];
+      score.score_type = s->score_type;
+      score.value = s->value;
+      score.category = s->category;
+      score.rationale = s->rationale;
+      if (s->helper_conversation_id.empty()) {
+        score.metadata = objective_scorer ? R"({"objective":true})" : R"({"objective":false})";
+      } else {
+        score.metadata = boost::json::serialize(
+            boost::json::object{{"objective", objective_scorer},
+                                {"helper_conversation_id", s->helper_conversation_id}});
+      }
+      if (objective_scorer) {
+        if (s->undetermined())
+          v.undetermined = true;
+        else
+          v.achieved = s->value == "true";
+      }
+      v.scores.push_back(std::move(score));
+    }
+    co_return v;
+  }
+
+  // LlmClient: a saved target of the execution's owner, paced by its gate (no in-flight slot
+  // is taken: see TargetGate::pace), retried like the objective's, counted as a helper
+  // request; the exchange is stored as a conversation of its own.
+  Task<Result<Exchange>> ask(const std::string& target_id, std::vector<ChatTurn> messages,
+                             std::string purpose) override {
+    TargetRequest req;
+    req.messages = messages;
+    auto sent = co_await send_helper(target_id, std::move(req));
+    if (!sent) co_return fail(ErrorCode::unavailable, "the execution stopped");
+    if (!sent->result && sent->attempts.empty())  // the target could not be resolved
+      co_return fail(ErrorCode::not_found, sent->result.error().message);
+    Exchange out;
+    out.conversation_id = new_id();
+    const std::string conversation_id = out.conversation_id;
+    std::int64_t seq = 0;
+    for (auto& turn : messages) {
+      auto m = message(turn.role);
+      m.conversation_id = out.conversation_id;
+      m.sequence = seq++;
+      m.target_id = target_id;
+      m.original_value = m.converted_value = std::move(turn.content);
+      m.metadata = boost::json::serialize(
+          boost::json::object{{"helper", purpose}, {"work_item_id", item_.id}});
+      helper_messages_.push_back(std::move(m));
+    }
+    auto reply = message("assistant");
+    reply.conversation_id = out.conversation_id;
+    reply.sequence = seq;
+    reply.target_id = target_id;
+    reply.latency_ms = sent->latency_ms;
+    reply.metadata = boost::json::serialize(
+        boost::json::object{{"helper", purpose}, {"work_item_id", item_.id}});
+    Result<Exchange> result;
+    if (sent->result) {
+      reply.original_value = reply.converted_value = sent->result->text;
+      reply.response_error = sent->result->response_error;
+      reply.error_message = sent->result->error_message;
+      reply.prompt_tokens = sent->result->prompt_tokens;
+      reply.completion_tokens = sent->result->completion_tokens;
+      out.reply = sent->result->text;
+      result = std::move(out);
+    } else {
+      reply.response_error = sent->result.error().response_error;
+      reply.error_message = sent->result.error().message;
+      result = fail(ErrorCode::unavailable,
+                    "the helper target " + target_id + " failed: " + sent->result.error().message);
+    }
+    helper_messages_.push_back(std::move(reply));
+    if (purpose == "converter") converter_conversations_.push_back(conversation_id);
+    co_return result;
+  }
+
+  Task<std::optional<Sent>> send_helper(const std::string& target_id, TargetRequest req) override {
+    auto helper = co_await job_->helper(target_id);
+    if (!helper) {
+      Sent unresolved;
+      unresolved.result =
+          std::unexpected(TargetFailure{helper.error().message(), false, std::nullopt, "unknown"});
+      co_return unresolved;
+    }
+    for (;;) {
+      const auto wait = (*helper)->gate->pace(std::chrono::steady_clock::now());
+      if (wait.count() <= 0) break;
+      if (!co_await sleep_for(wait, job_->cancel_token)) co_return std::nullopt;
+    }
+    req.work_item_id = item_.id;
+    auto sent = co_await send_to(*(*helper)->target, std::move(req), &*helper);
+    if (sent && sent->result)
+      (*helper)->gate->add_tokens(
+          sent->result->prompt_tokens.value_or(0) + sent->result->completion_tokens.value_or(0),
+          std::chrono::steady_clock::now());
+    co_return sent;
+  }
+
+  Task<Result<std::int64_t>> checkpoint(memory::WorkItemResult partial) override {
+    partial.work_item_id = item_.id;
+    partial.execution_id = job_->execution.id;
+    partial.worker = job_->runner_worker();
+    // The helper exchanges so far go with it, so what is stored stays linked.
+    for (auto& m : helper_messages_) partial.messages.push_back(std::move(m));
+    helper_messages_.clear();
+    auto job = job_;
+    auto write = [job, partial = std::move(partial)](
+                     std::function<void(Result<std::int64_t>)> done) mutable {
+      job->post_blocking([job, partial = std::move(partial), done = std::move(done)]() mutable {
+        done(job->runner_queue().checkpoint(job->scope, std::move(partial)));
+      });
+    };
+    co_return co_await await_callback<Result<std::int64_t>>(std::move(write));
+  }
+
+  Task<Result<std::vector<memory::Message>>> stored(const std::string& conversation_id) override {
+    auto job = job_;
+    auto read = [job, id = conversation_id](
+                    std::function<void(Result<std::vector<memory::Message>>)> done) {
+      job->post_blocking([job, id, done = std::move(done)] {
+        done(job->runner_queue().stored_messages(job->scope, id));
+      });
+    };
+    co_return co_await await_callback<Result<std::vector<memory::Message>>>(std::move(read));
+  }
+
+  memory::Message message(std::string role) const override {
+    memory::Message m;
+    m.conversation_id = item_.id;
+    m.role = std::move(role);
+    m.target_id = job_->execution_target;
+    m.orchestrator_id = job_->execution.orchestrator_id;
+    m.execution_id = job_->execution.id;
+    m.labels = job_->labels_json;
+    return m;
+  }
+
+ private:
+  // One request with its retries; `helper` null: the objective target.
+  Task<std::optional<Sent>> send_to(Target& target, TargetRequest req,
+                                    const std::shared_ptr<ExecutionRunner::Job::Helper>* helper) {
+    Sent out;
+    const int max_retries = target.limits().max_retries;
+    for (int n = 0;; ++n) {
+      if (helper)
+        job_->count_helper_request();
+      else
+        job_->count_request();
+      // The last attempt that may be made takes the request itself.
+      TargetRequest attempt = n < max_retries ? req : std::move(req);
+      const auto started = std::chrono::steady_clock::now();
+      auto r = co_await await_callback<TargetResult>([&](std::function<void(TargetResult)> done) {
+        target.send(std::move(attempt), std::move(done));
+      });
+      out.latency_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
+      out.attempts.push_back(
+          {job_->now(), r ? "ok" : r.error().message, r ? std::nullopt : r.error().retry_after});
+      if (!r && r.error().retryable && n < max_retries) {
+        // The wait ends early when the run is cancelled or drained: the item is given back.
+        if (!co_await sleep_for(job_->retry_delay(n, r.error().retry_after), job_->cancel_token))
+          co_return std::nullopt;
+        continue;
+      }
+      out.result = std::move(r);
+      co_return out;
+    }
+  }
+
+  std::shared_ptr<ExecutionRunner::Job> job_;
+  memory::WorkItem item_;
+  std::shared_ptr<const QueuedPrompt> prompt_;
+  std::vector<memory::Message> helper_messages_;
+  std::vector<std::string> converter_conversations_;
+};
+
+Task<void> run_item(std::shared_ptr<ExecutionRunner::Job> job, ClaimedItem claimed) {
+  ItemContext ctx(job, std::move(claimed));
+  std::optional<memory::WorkItemResult> out;
+  std::string failure;
+  try {
+    out = co_await job->strategy->run(ctx);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (!failure.empty()) {
+    // A strategy that throws fails its item with the reason; the run goes on.
+    log::error(
+        "strategy_failed",
+        {{"execution_id", job->execution.id}, {"work_item_id", ctx.item().id}, {"error", failure}});
+    out.emplace();
+    out->work_item_id = out->conversation_id = ctx.item().id;
+    out->status = "failed";
+    out->error = "the attack strategy failed: " + failure;
+    out->counts.errors = 1;
+  }
+  if (!out) co_return job->abandon(1);
+  for (auto& m : ctx.helper_messages()) out->messages.push_back(std::move(m));
+  job->record(std::move(*out));
+}
+
+// The helper client of a sample run: resolves in the caller's scope, one attempt per
+// request, keeps the exchanges for the answer.
+class SampleLlm final : public LlmClient {
+ public:
+  SampleLlm(ExecutionRunner& runner, WorkPool& pool, memory::Scope scope)
+      : runner_(runner), pool_(pool), scope_(std::move(scope)) {}
+  std::vector<HelperExchange> exchanges;
+
+  Task<Result<Exchange>> ask(const std::string& target_id, std::vector<ChatTurn> messages,
+                             std::string purpose) override {
+    auto resolve = [this,
+                    id = target_id](std::function<void(Result<std::shared_ptr<Target>>)> done) {
+      pool_.post([this, id, done = std::move(done)] { done(runner_.build_helper(scope_, id)); });
+    };
+    auto target = co_await await_callback<Result<std::shared_ptr<Target>>>(std::move(resolve));
+    if (!target) co_return fail(target.error());
+    TargetRequest req;
+    req.messages = messages;
+    const auto started = std::chrono::steady_clock::now();
+    auto r = co_await await_callback<TargetResult>([&](std::function<void(TargetResult)> done) {
+      (*target)->send(std::move(req), std::move(done));
+    });
+    HelperExchange x;
+    x.target_id = target_id;
+    x.purpose = std::move(purpose);
+    x.messages = std::move(messages);
+    x.latency_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    Result<Exchange> out;
+    if (r) {
+      x.reply = r->text;
+      out = Exchange{r->text, ""};
+    } else {
+      x.error = r.error().message;
+      out = fail(ErrorCode::unavailable,
+                 "the helper target " + target_id + " failed: " + r.error().message);
+    }
+    exchanges.push_back(std::move(x));
+    co_return out;
+  }
+
+ private:
+  ExecutionRunner& runner_;
+  WorkPool& pool_;
+  memory::Scope scope_;
+};
+
+Task<void> run_sample_task(std::shared_ptr<SampleLlm> llm,
+                           std::function<Task<void>(LlmClient&)> body,
+                           std::function<void(std::vector<HelperExchange>, std::string)> done,
+                           std::shared_ptr<void> slot) {
+  std::string failure;
+  try {
+    co_await body(*llm);
+  } catch (const std::exception& e) {
+    failure = e.what();
+    log::error("sample_failed", {{"error", failure}});
+  }
+  slot.reset();
+  done(std::move(llm->exchanges), std::move(failure));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Target>> ExecutionRunner::build_helper(const memory::Scope& scope,
+                                                              const std::string& id) {
+  auto row = store_.get_target(scope, id);
+  if (!row)
+    return fail(Error(ErrorCode::not_found,
+                      "the helper target " + id + " does not exist (or is not yours)"));
+  auto built = make_target(target_spec(*row), targets_);
+  if (!built) return fail(built.error());
+  return std::shared_ptr<Target>(std::move(*built));
+}
+
+Result<void> ExecutionRunner::run_sample(
+    const memory::Scope& scope, std::function<Task<void>(LlmClient&)> body,
+    std::function<void(std::vector<HelperExchange>, std::string)> done) {
+  const std::string user = scope.user_id();
+  {
+    std::lock_guard lk(mu_);
+    if (draining_) return fail(ErrorCode::unavailable, "the server is shutting down");
+    if (samples_total_ >= kSamples || samples_[user] >= kSamplesPerUser) {
+      if (samples_[user] == 0) samples_.erase(user);
+      return fail(
+          Error(ErrorCode::too_many_requests, "too many LLM-backed tests in flight (at most " +
+                                                  std::to_string(kSamplesPerUser) +
+                                                  " of yours and " + std::to_string(kSamples) +
+                                                  " on this server); retry when one has answered"));
+    }
+    ++samples_total_;
+    ++samples_[user];
+  }
+  auto slot = std::shared_ptr<void>(nullptr, [this, user](void*) {
+    std::lock_guard lk(mu_);
+    --samples_total_;
+    if (--samples_[user] == 0) samples_.erase(user);
+  });
+  auto llm = std::make_shared<SampleLlm>(*this, pool_, scope);
+  boost::asio::co_spawn(
+      boost::asio::make_strand(engine_->context()),
+      run_sample_task(std::move(llm), std::move(body), std::move(done), std::move(slot)),
+      [](std::exception_ptr e) {
+        if (e) log::error("sample_failed", {{"error", "unknown exception"}});
+      });
+  return {};
+}
+
+void ExecutionRunner::Job::spawn(ClaimedItem claimed) {
+  auto self = shared_from_this();
+  boost::asio::co_spawn(boost::asio::make_strand(runner.engine_->context()),
+                        run_item(self, std::move(claimed)), [self](std::exception_ptr e) {
+                          if (!e) return;
+                          try {
+                            std::rethrow_exception(e);
+                          } catch (const std::exception& ex) {
+                            log::error("work_item_failed", {{"execution_id", self->execution.id},
+                                                            {"error", ex.what()}});
+                          }
+                        });
+}
 
 ExecutionRunner::ExecutionRunner(
     memory::Store& store, WorkQueue& queue, WorkPool& pool, OrchestratorPool& orchestrators,
@@ -553,9 +822,13 @@ ExecutionRunner::ExecutionRunner(
       targets_(std::move(targets)),
       after_(std::move(after)),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      engine_(std::make_unique<EngineExecutor>(options_.engine_threads)) {}
 
-ExecutionRunner::~ExecutionRunner() = default;
+// The engine's threads stop first: no Task runs while the rest of the runner goes.
+ExecutionRunner::~ExecutionRunner() {
+  engine_->stop();
+}
 
 std::shared_ptr<TargetGate> ExecutionRunner::gate_for(const std::string& target_id,
                                                       const TargetLimits& limits) {
@@ -787,6 +1060,10 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
   if (!target) return fail(target.error());
   job->target = std::shared_ptr<Target>(std::move(*target));
   job->labels_json = boost::json::serialize(s.at("labels"));
+  job->strategy = find_strategy(job->rt->definition.type);
+  if (!job->strategy)
+    return fail(
+        Error(ErrorCode::internal, "no attack strategy is named " + job->rt->definition.type));
   for (const auto& chain : job->rt->definition.converter_chains)
     job->chain_json.push_back(boost::json::serialize(chain));
   for (const auto& sc : job->rt->definition.scorers) {

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "common/clock.hpp"
+#include "common/task.hpp"
 #include "common/work_pool.hpp"
 #include "engine/orchestrator_pool.hpp"
 #include "engine/work_queue.hpp"
@@ -60,6 +61,9 @@ struct RunnerOptions {
   // `persist_retries` times; then the execution fails with the reason.
   std::chrono::milliseconds persist_retry_base{200};
   int persist_retries = 4;
+  // Threads of the engine's executor (strategies, converters, scorers): none of that work
+  // runs on the HTTP client's I/O threads.
+  std::size_t engine_threads = 2;
 };
 
 struct StartRequest {
@@ -74,6 +78,19 @@ struct DryRunReport {
 
 class TargetGate;
 struct TargetLimits;
+class EngineExecutor;
+class LlmClient;
+
+// One helper LLM exchange of a sample run (a scorer test, a converter preview): returned to
+// the caller, never stored.
+struct HelperExchange {
+  std::string target_id;
+  std::string purpose;
+  std::vector<ChatTurn> messages;
+  std::string reply;
+  std::string error;  // "" when it answered
+  double latency_ms = 0;
+};
 
 class ExecutionRunner {
  public:
@@ -100,6 +117,17 @@ class ExecutionRunner {
   void drain(std::chrono::milliseconds timeout);
   std::size_t active() const;
 
+  // Runs `body` on the engine with a helper LLM client that resolves target ids in `scope`
+  // (one attempt per request, nothing stored), then `done` with every exchange and the
+  // failure ("" when none). At most kSamplesPerUser of a user's and kSamples in all run at
+  // once: above that, too_many_requests.
+  static constexpr int kSamplesPerUser = 4;
+  static constexpr int kSamples = 32;
+  Result<void> run_sample(const memory::Scope& scope, std::function<Task<void>(LlmClient&)> body,
+                          std::function<void(std::vector<HelperExchange>, std::string)> done);
+  // A saved target of `scope` built for use as a helper (judge, converter LLM).
+  Result<std::shared_ptr<Target>> build_helper(const memory::Scope& scope, const std::string& id);
+
   struct Job;
 
  private:
@@ -124,6 +152,11 @@ class ExecutionRunner {
   std::shared_ptr<TargetGate> gate_for(const std::string& target_id, const TargetLimits& limits);
   std::map<std::string, std::weak_ptr<TargetGate>> gates_;
   bool draining_ = false;
+  std::map<std::string, int> samples_;  // running sample runs per user
+  int samples_total_ = 0;
+  // Last: destroyed first, after its threads stopped (the destructor), so no Task outlives
+  // what it references.
+  std::unique_ptr<EngineExecutor> engine_;
 };
 
 }  // namespace redcell

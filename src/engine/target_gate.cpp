@@ -54,6 +54,28 @@ std::vector<std::function<void()>> TargetGate::release(std::int64_t tokens, Cloc
   return wake;
 }
 
+TargetGate::Clock::duration TargetGate::pace(Clock::time_point now) {
+  std::lock_guard lk(mu_);
+  if (tokens_per_minute_ > 0) {
+    forget_old_tokens(now);
+    if (window_tokens_ >= tokens_per_minute_)
+      return token_log_.front().first + std::chrono::minutes(1) - now;
+  }
+  if (spacing_.count() > 0) {
+    if (now < next_send_) return next_send_ - now;
+    next_send_ = std::max(next_send_, now) + spacing_;
+  }
+  return Clock::duration(0);
+}
+
+void TargetGate::add_tokens(std::int64_t tokens, Clock::time_point now) {
+  std::lock_guard lk(mu_);
+  if (tokens > 0 && tokens_per_minute_ > 0) {
+    token_log_.emplace_back(now, tokens);
+    window_tokens_ += tokens;
+  }
+}
+
 int TargetGate::in_flight() const {
   std::lock_guard lk(mu_);
   return in_flight_;

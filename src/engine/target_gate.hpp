@@ -37,6 +37,12 @@ class TargetGate {
   std::vector<std::function<void()>> release(std::int64_t tokens, Clock::time_point now);
 
   int in_flight() const;
+  // A helper request's pacing (requests and tokens per minute; it takes no in-flight slot,
+  // so a judge can never wait on slots its own items hold): how long to wait first, and
+  // when that is zero the request's place in the spacing is taken.
+  Clock::duration pace(Clock::time_point now);
+  // Tokens a helper request used, for the tokens-per-minute window.
+  void add_tokens(std::int64_t tokens, Clock::time_point now);
 
  private:
   void forget_old_tokens(Clock::time_point now);  // under mu_

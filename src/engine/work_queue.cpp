@@ -73,4 +73,24 @@ Result<std::int64_t> StoreWorkQueue::release(const memory::Scope& scope,
   return store_.release_work_items(scope, execution_id, std::move(worker)).get();
 }
 
+Result<std::int64_t> StoreWorkQueue::checkpoint(const memory::Scope& scope,
+                                                memory::WorkItemResult partial) {
+  return store_.checkpoint_work_item(scope, std::move(partial)).get();
+}
+
+Result<std::vector<memory::Message>> StoreWorkQueue::stored_messages(
+    const memory::Scope& scope, const std::string& conversation_id) {
+  std::vector<memory::Message> out;
+  memory::MessageFilter f;
+  f.conversation_id = conversation_id;
+  PageRequest page{kMaxPageLimit, std::nullopt};
+  for (;;) {
+    auto got = store_.list_messages(scope, f, page);
+    if (!got) return fail(got.error());
+    for (auto& m : got->items) out.push_back(std::move(m));
+    if (!got->next) return out;
+    page.after = got->next;
+  }
+}
+
 }  // namespace redcell

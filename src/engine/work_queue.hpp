@@ -55,6 +55,12 @@ class WorkQueue {
   // when no worker is named (their holder is known to be dead).
   virtual Result<std::int64_t> release(const memory::Scope& scope, const std::string& execution_id,
                                        std::optional<std::string> worker) = 0;
+  // An item in progress stores what it has so far (a multi-turn attack's turn), only while
+  // `partial.worker` holds it; the messages of one of its conversations read it back.
+  virtual Result<std::int64_t> checkpoint(const memory::Scope& scope,
+                                          memory::WorkItemResult partial) = 0;
+  virtual Result<std::vector<memory::Message>> stored_messages(
+      const memory::Scope& scope, const std::string& conversation_id) = 0;
 };
 
 class StoreWorkQueue final : public WorkQueue {
@@ -71,6 +77,10 @@ class StoreWorkQueue final : public WorkQueue {
       std::shared_ptr<std::vector<memory::WorkItemResult>> results) override;
   Result<std::int64_t> release(const memory::Scope& scope, const std::string& execution_id,
                                std::optional<std::string> worker) override;
+  Result<std::int64_t> checkpoint(const memory::Scope& scope,
+                                  memory::WorkItemResult partial) override;
+  Result<std::vector<memory::Message>> stored_messages(const memory::Scope& scope,
+                                                       const std::string& conversation_id) override;
 
  private:
   memory::Store& store_;

@@ -96,7 +96,9 @@ Result<void> prepare_score(const Scope& scope, Score& s, IdGenerator& ids, const
   if (auto ok = non_empty(s.message_id, "/message_id"); !ok) return ok;
   if (auto ok = non_empty(s.scorer_type, "/scorer_type"); !ok) return ok;
   if (auto ok = one_of(s.score_type, {"true_false", "float_scale"}, "/score_type"); !ok) return ok;
-  if (auto ok = check_score_value(s.score_type, s.value, "/value"); !ok) return ok;
+  // A judge that could not decide is stored as such, with its reason in the rationale.
+  if (s.value != "undetermined")
+    if (auto ok = check_score_value(s.score_type, s.value, "/value"); !ok) return ok;
   if (auto ok = json_of_kind(s.scorer_identity, true, "/scorer_identity"); !ok) return ok;
   if (auto ok = json_of_kind(s.metadata, true, "/metadata"); !ok) return ok;
   s.id = ids.next();

@@ -194,6 +194,7 @@ struct ExecutionCounts {
   std::int64_t errors = 0;
   std::int64_t scored = 0;
   std::int64_t achieved = 0;
+  std::int64_t undetermined = 0;  // the objective scorer could not decide (not in scored)
 };
 
 // A durable job: queued -> running -> succeeded | failed | cancelled | interrupted |
@@ -265,7 +266,8 @@ struct WorkItemResult {
   std::vector<Message> messages;
   std::vector<std::pair<std::size_t, Score>> scores;  // index into messages, score
   ExecutionCounts counts;
-  std::optional<bool> achieved;  // the objective scorer's verdict
+  std::optional<bool> achieved;        // the objective scorer's verdict
+  std::optional<AttackResult> attack;  // a multi-turn attack's outcome, recorded with it
 };
 
 struct WorkItemFilter {
@@ -470,6 +472,11 @@ class Store {
     return record_work_item_results(
         scope, std::make_shared<std::vector<WorkItemResult>>(std::move(results)));
   }
+  // The messages (and their scores, by index) of an item still in progress, such as one
+  // turn of a multi-turn attack, written atomically and only while the item is claimed by
+  // `partial.worker` (conflict otherwise); status, counts and achieved are ignored. A
+  // restarted worker reads them back and goes on from there. Returns the messages written.
+  virtual Future<std::int64_t> checkpoint_work_item(const Scope& scope, WorkItemResult partial) = 0;
   virtual Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
                                                  const WorkItemFilter& filter,
                                                  const PageRequest& page) = 0;

@@ -13,12 +13,25 @@ class InverterScorer final : public Scorer {
   Result<ScoreResult> score(std::string_view text) const override {
     auto r = inner_->score(text);
     if (!r) return r;
-    r->value = r->value == "true" ? "false" : "true";
-    r->rationale = "inverted: " + r->rationale;
+    return invert(std::move(*r));
+  }
+  // An LLM judge inside is asked; undetermined stays undetermined.
+  Task<Result<ScoreResult>> score_async(ScoreInput input, LlmClient& llm) const override {
+    auto r = co_await inner_->score_async(std::move(input), llm);
+    if (!r) co_return r;
+    co_return invert(std::move(*r));
+  }
+  ScorerTraits traits() const override { return inner_->traits(); }
+  std::vector<std::string> helper_targets() const override { return inner_->helper_targets(); }
+
+ private:
+  static Result<ScoreResult> invert(ScoreResult r) {
+    if (r.undetermined()) return r;
+    r.value = r.value == "true" ? "false" : "true";
+    r.rationale = "inverted: " + r.rationale;
     return r;
   }
 
- private:
   std::unique_ptr<Scorer> inner_;
 };
 }  // namespace

@@ -15,9 +15,9 @@ class RegexScorer final : public Scorer {
 
   Result<ScoreResult> score(std::string_view text) const override {
     bool found = re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re_);
-    return ScoreResult{
+    return ScoreResult::of(
         "true_false", found ? "true" : "false", category_,
-        std::string(found ? "matches" : "does not match") + " /" + re_->pattern() + "/"};
+        std::string(found ? "matches" : "does not match") + " /" + re_->pattern() + "/");
   }
 
  private:

@@ -10,6 +10,8 @@ const Catalog<Scorer>& Catalog<Scorer>::builtin() {
     r.add(regex_scorer());
     r.add(refusal_scorer());
     r.add(inverter_scorer());
+    r.add(llm_true_false_scorer());
+    r.add(llm_refusal_scorer());
     return r;
   }();
   return registry;

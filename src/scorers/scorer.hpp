@@ -7,25 +7,61 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/catalog.hpp"
 #include "common/error.hpp"
+#include "common/task.hpp"
+#include "targets/llm_client.hpp"
 
 namespace redcell {
 
+// A verdict: true/false, a value in [0, 1], or undetermined with its reason (the judge
+// failed or its answer could not be read). Undetermined is never "the attack failed".
+inline constexpr std::string_view kUndetermined = "undetermined";
 struct ScoreResult {
   std::string score_type;  // true_false | float_scale
-  std::string value;       // "true"/"false", or a decimal in [0, 1]
+  std::string value;       // "true"/"false", a decimal in [0, 1], or "undetermined"
   std::string category;
-  std::string rationale;
+  std::string rationale;  // for undetermined: why, with the judge's raw reply
+  bool undetermined() const { return value == kUndetermined; }
+  // A rule-based verdict.
+  static ScoreResult of(std::string score_type, std::string value, std::string category,
+                        std::string rationale) {
+    ScoreResult r;
+    r.score_type = std::move(score_type);
+    r.value = std::move(value);
+    r.category = std::move(category);
+    r.rationale = std::move(rationale);
+    return r;
+  }
+  std::string helper_conversation_id;  // the judge's stored exchange, when one was asked
+};
+
+// What a scorer judges: the reply, and the attack's objective (or prompt) when known.
+struct ScoreInput {
+  std::string text;
+  std::string objective;
+};
+
+struct ScorerTraits {
+  bool needs_llm = false;  // asks a helper LLM: runs through score_async only
+  std::string_view input_type = "text";
+  std::string_view score_type = "true_false";
 };
 
 class Scorer {
  public:
   virtual ~Scorer() = default;
+  // A rule-based verdict, synchronous: the engine calls it directly on the hot path.
   virtual Result<ScoreResult> score(std::string_view text) const = 0;
+  // Every scorer runs here; the default is score() (a pure scorer stays a few lines).
+  virtual Task<Result<ScoreResult>> score_async(ScoreInput input, LlmClient& llm) const;
   // true_false or float_scale: what score() returns.
   virtual std::string_view score_type() const { return "true_false"; }
+  virtual ScorerTraits traits() const { return {false, "text", score_type()}; }
+  // The saved targets it asks (checked against the caller's own when a config is saved).
+  virtual std::vector<std::string> helper_targets() const { return {}; }
 };
 
 using ScorerInfo = CatalogEntry<Scorer>;
@@ -36,5 +72,7 @@ ScorerInfo substring_scorer();
 ScorerInfo regex_scorer();
 ScorerInfo refusal_scorer();
 ScorerInfo inverter_scorer();
+ScorerInfo llm_true_false_scorer();
+ScorerInfo llm_refusal_scorer();
 
 }  // namespace redcell

@@ -22,9 +22,9 @@ class SubstringScorer final : public Scorer {
     auto eq = [this](char a, char b) { return case_sensitive_ ? a == b : lower(a) == lower(b); };
     bool found =
         std::search(text.begin(), text.end(), needle_.begin(), needle_.end(), eq) != text.end();
-    return ScoreResult{
+    return ScoreResult::of(
         "true_false", found ? "true" : "false", category_,
-        std::string(found ? "contains" : "does not contain") + " \"" + needle_ + "\""};
+        std::string(found ? "contains" : "does not contain") + " \"" + needle_ + "\"");
   }
 
  private:

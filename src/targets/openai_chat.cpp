@@ -10,6 +10,7 @@
 #include "targets/builders.hpp"
 #include "targets/key_env_policy.hpp"
 #include "targets/mock_behavior.hpp"
+#include "targets/mock_script.hpp"
 #include "targets/target.hpp"
 
 namespace redcell {
@@ -187,8 +188,9 @@ class OpenAiChatTarget final : public Target {
 // In-process mock: MockBehavior without a network hop, delays on the client's timers.
 class MockTarget final : public Target {
  public:
-  MockTarget(http::HttpClient& client, MockBehavior behavior, TargetLimits limits)
-      : client_(client), behavior_(std::move(behavior)) {
+  MockTarget(http::HttpClient& client, MockBehavior behavior, TargetLimits limits,
+             std::shared_ptr<const MockScript> script)
+      : client_(client), behavior_(std::move(behavior)), script_(std::move(script)) {
     limits_ = limits;
   }
 
@@ -200,6 +202,8 @@ class MockTarget final : public Target {
       n = seen_[request.work_item_id]++;
     }
     auto d = behavior_.decide(prompt, request.work_item_id, n);
+    if (script_ && d.fault == MockFault::none)
+      if (auto scripted = script_->reply(request.messages)) d.reply = std::move(*scripted);
     TargetResult result;
     switch (d.fault) {
       case MockFault::none:
@@ -237,6 +241,7 @@ class MockTarget final : public Target {
  private:
   http::HttpClient& client_;
   MockBehavior behavior_;
+  std::shared_ptr<const MockScript> script_;  // null: the behaviour answers
   std::mutex mu_;
   std::unordered_map<std::string, std::uint64_t> seen_;
 };
@@ -297,7 +302,14 @@ Result<std::unique_ptr<Target>> build_target(const TargetSpec& row, const Target
     o.refuse_pattern = config_string(c, "refuse_pattern");
     auto behavior = MockBehavior::create(o);
     if (!behavior) return fail(behavior.error());
-    return std::make_unique<MockTarget>(deps.client, std::move(*behavior), limits_of(c));
+    std::shared_ptr<const MockScript> script;
+    if (const auto* v = c.if_contains("script")) {
+      auto parsed = MockScript::parse(*v, "/script");
+      if (!parsed) return fail(parsed.error());
+      script = std::move(*parsed);
+    }
+    return std::make_unique<MockTarget>(deps.client, std::move(*behavior), limits_of(c),
+                                        std::move(script));
   }
   return fail(Error(ErrorCode::unprocessable, "targets of type " + row.type + " are unknown",
                     ErrorDetails{"/type", boost::json::value(row.type),

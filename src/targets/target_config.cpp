@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "http/wire.hpp"
+#include "targets/mock_script.hpp"
 
 namespace redcell {
 
@@ -205,7 +206,7 @@ Result<object> normalize_target_config(const JsonInput& body, const EndpointPoli
   }
   if (*type == "mock") {
     if (auto ok = body.only({"name", "type", "limits", "behavior", "seed", "latency_ms",
-                             "comply_probability", "refuse_pattern"},
+                             "comply_probability", "refuse_pattern", "script"},
                             {"id", "owner", "created_at", "updated_at", "has_api_key"});
         !ok)
       return fail(ok.error());
@@ -229,6 +230,12 @@ Result<object> normalize_target_config(const JsonInput& body, const EndpointPoli
                            [&] { return body.opt_string("refuse_pattern", 1000); });
         !ok)
       return fail(ok.error());
+    if (const auto* script = body.get("script")) {
+      // Rules played in order against each conversation (targets/mock_script.hpp).
+      auto parsed = MockScript::parse(*script, body.field("script"));
+      if (!parsed) return fail(parsed.error());
+      out["script"] = (*parsed)->to_json();
+    }
     return out;
   }
   std::string known;

@@ -48,6 +48,13 @@ class FlakyQueue final : public WorkQueue {
                                std::optional<std::string> worker) override {
     return inner_.release(s, e, std::move(worker));
   }
+  Result<std::int64_t> checkpoint(const Scope& s, memory::WorkItemResult partial) override {
+    return inner_.checkpoint(s, std::move(partial));
+  }
+  Result<std::vector<memory::Message>> stored_messages(const Scope& s,
+                                                       const std::string& id) override {
+    return inner_.stored_messages(s, id);
+  }
 
  private:
   StoreWorkQueue inner_;
@@ -107,6 +114,7 @@ class RunnerPersistence : public ::testing::Test {
   void TearDown() override {
     runner_->drain(std::chrono::seconds(5));
     pool_.stop();
+    client_.stop();  // nothing can resume an engine Task once the runner goes
     runner_.reset();
   }
 

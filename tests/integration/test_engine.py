@@ -107,7 +107,8 @@ def test_an_execution_completes_and_is_scored(mock_factory):
         e = start(s, o, labels={"ticket": "RT-1"})
         assert e["counts"]["total"] == 40
         done = wait_status(s, e["id"], {"succeeded"})
-        assert done["counts"] == {"total": 40, "sent": 40, "errors": 0, "scored": 40, "achieved": 20}
+        assert done["counts"] == {"total": 40, "sent": 40, "errors": 0, "scored": 40, "achieved": 20,
+                                  "undetermined": 0}
         assert done["attack_success_rate"] == 0.5
         results = all_results(s, e["id"])
         assert len(results) == 40

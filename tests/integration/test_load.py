@@ -61,7 +61,8 @@ def test_fifty_users_four_executions_each_see_exactly_their_own_results(mock_fac
                             if ex["status"] not in ("queued", "running"):
                                 assert ex["status"] == "succeeded", ex
                                 assert ex["counts"] == {"total": PROMPTS, "sent": PROMPTS, "errors": 0,
-                                                        "scored": PROMPTS, "achieved": PROMPTS}, ex
+                                                        "scored": PROMPTS, "achieved": PROMPTS,
+                                                        "undetermined": 0}, ex
                                 pending.discard(e)
                 time.sleep(0.5)
             assert not pending, f"{len(pending)} executions did not finish"

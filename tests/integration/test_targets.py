@@ -33,7 +33,8 @@ def test_anthropic_messages_target_sends_scores_and_records_usage(mock_factory):
         done, eid = run(s, t["id"], ["tell me a secret", "how are you"],
                         converter_chains=[[], [{"type": "base64"}]])
         assert done["status"] == "succeeded"
-        assert done["counts"] == {"total": 4, "sent": 4, "errors": 0, "scored": 4, "achieved": 2}
+        assert done["counts"] == {"total": 4, "sent": 4, "errors": 0, "scored": 4, "achieved": 2,
+                                  "undetermined": 0}
         for r in all_results(s, eid):
             reply = [m for m in r["messages"] if m["role"] == "assistant"][0]
             assert reply["response_error"] == "none"

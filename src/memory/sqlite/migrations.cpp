@@ -397,6 +397,11 @@ CREATE INDEX work_items_in_order ON work_items (execution_id, id);
 DROP INDEX messages_by_conversation;
 CREATE INDEX messages_by_conversation ON messages (conversation_id, sequence, id);
 )sql"},
+      // A judge that could not decide leaves its work item undetermined: counted apart, so
+      // the success rate is achieved / decided (scored), never diluted by judge failures.
+      {13, "executions count undetermined verdicts", R"sql(
+ALTER TABLE executions ADD COLUMN undetermined INTEGER NOT NULL DEFAULT 0;
+)sql"},
   };
   return all;
 }

@@ -33,14 +33,14 @@ SeedPrompt read_prompt(const Statement& s) {
 
 constexpr const char* kExecutionCols =
     "id, owner, orchestrator_id, status, total, sent, errors, scored, achieved, snapshot, error, "
-    "created_at, started_at, finished_at, updated_at";
+    "created_at, started_at, finished_at, updated_at, undetermined";
 Execution read_execution(const Statement& s) {
   Execution e;
   e.id = s.text(0);
   e.owner = s.text(1);
   e.orchestrator_id = s.text(2);
   e.status = s.text(3);
-  e.counts = {s.int64(4), s.int64(5), s.int64(6), s.int64(7), s.int64(8)};
+  e.counts = {s.int64(4), s.int64(5), s.int64(6), s.int64(7), s.int64(8), s.int64(15)};
   e.snapshot = s.text(9);
   e.error = s.text(10);
   e.created_at = s.time(11);
@@ -386,7 +386,8 @@ Future<Execution> SqliteStore::add_execution_counts(const Scope& scope, std::str
       [id, owner = scope_owner(scope), d, now](Connection& c) -> Result<Execution> {
         auto st = c.prepare(
             "UPDATE executions SET total = total + ?, sent = sent + ?, errors = errors + ?, "
-            "scored = scored + ?, achieved = achieved + ?, updated_at = ? WHERE id = ?" +
+            "scored = scored + ?, achieved = achieved + ?, undetermined = undetermined + ?, "
+            "updated_at = ? WHERE id = ?" +
             owner_clause(owner));
         if (!st) return fail(st.error());
         {
@@ -397,9 +398,10 @@ Future<Execution> SqliteStore::add_execution_counts(const Scope& scope, std::str
           s.bind(3, d.errors);
           s.bind(4, d.scored);
           s.bind(5, d.achieved);
-          s.bind(6, now);
-          s.bind(7, id);
-          if (!owner.empty()) s.bind(8, owner);
+          s.bind(6, d.undetermined);
+          s.bind(7, now);
+          s.bind(8, id);
+          if (!owner.empty()) s.bind(9, owner);
           if (auto ok = s.run(); !ok) return fail(ok.error());
           if (c.changes() == 0) return fail(not_found("execution"));
         }
@@ -645,32 +647,41 @@ Result<std::vector<WorkItem>> SqliteStore::list_finished_work_items(const Scope&
 
 // --- attack results --------------------------------------------------------------------------
 
+namespace {
+// An attack result of one of the owner's executions (prepared: id, owner, created_at).
+Result<void> insert_attack_result(Connection& c, const AttackResult& r) {
+  auto st = c.prepare(std::string("INSERT INTO attack_results (") + kAttackCols +
+                      ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "
+                      "executions WHERE id = ? AND owner = ?)");
+  if (!st) return fail(st.error());
+  StatementReset reset{*st};
+  auto& s = **st;
+  s.bind(1, r.id);
+  s.bind(2, r.owner);
+  s.bind(3, r.execution_id);
+  s.bind(4, r.conversation_id);
+  s.bind(5, r.objective);
+  s.bind(6, r.outcome);
+  s.bind(7, r.turns);
+  s.bind(8, r.metadata);
+  s.bind(9, r.created_at);
+  s.bind(10, r.execution_id);
+  s.bind(11, r.owner);
+  if (auto ok = s.run(); !ok) return fail(ok.error());
+  if (c.changes() == 0)
+    return fail(Error::invalid("/execution_id", boost::json::value(r.execution_id),
+                               "the id of one of your executions", "no execution with that id"));
+  return {};
+}
+
+}  // namespace
+
 Future<AttackResult> SqliteStore::add_attack_result(const Scope& scope, AttackResult r) {
   auto* im = impl_.get();
   if (auto ok = prepare_attack_result(scope, r, im->ids, im->clock); !ok)
     return Impl::failed<AttackResult>(ok.error());
   return im->submit<AttackResult>([r = std::move(r)](Connection& c) -> Result<AttackResult> {
-    auto st = c.prepare(std::string("INSERT INTO attack_results (") + kAttackCols +
-                        ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "
-                        "executions WHERE id = ? AND owner = ?)");
-    if (!st) return fail(st.error());
-    StatementReset reset{*st};
-    auto& s = **st;
-    s.bind(1, r.id);
-    s.bind(2, r.owner);
-    s.bind(3, r.execution_id);
-    s.bind(4, r.conversation_id);
-    s.bind(5, r.objective);
-    s.bind(6, r.outcome);
-    s.bind(7, r.turns);
-    s.bind(8, r.metadata);
-    s.bind(9, r.created_at);
-    s.bind(10, r.execution_id);
-    s.bind(11, r.owner);
-    if (auto ok = s.run(); !ok) return fail(ok.error());
-    if (c.changes() == 0)
-      return fail(Error::invalid("/execution_id", boost::json::value(r.execution_id),
-                                 "the id of one of your executions", "no execution with that id"));
+    if (auto ok = insert_attack_result(c, r); !ok) return fail(ok.error());
     return r;
   });
 }
@@ -725,15 +736,16 @@ Result<void> add_counts(Connection& c, const std::string& execution_id,
                         const ExecutionCounts& delta, const std::string& now) {
   auto counts = c.prepare(
       "UPDATE executions SET sent = sent + ?, errors = errors + ?, scored = scored + ?, "
-      "achieved = achieved + ?, updated_at = ? WHERE id = ?");
+      "achieved = achieved + ?, undetermined = undetermined + ?, updated_at = ? WHERE id = ?");
   if (!counts) return fail(counts.error());
   StatementReset reset{*counts};
   (*counts)->bind(1, delta.sent);
   (*counts)->bind(2, delta.errors);
   (*counts)->bind(3, delta.scored);
   (*counts)->bind(4, delta.achieved);
-  (*counts)->bind(5, now);
-  (*counts)->bind(6, execution_id);
+  (*counts)->bind(5, delta.undetermined);
+  (*counts)->bind(6, now);
+  (*counts)->bind(7, execution_id);
   return (*counts)->run();
 }
 
@@ -773,6 +785,8 @@ Result<void> write_result(Connection& c, const WorkItemResult& r, const std::str
   // The scores' messages are the result's own, written just above with the scores' owner.
   for (const auto& [index, score] : r.scores)
     if (auto ok = insert_score_of_written_message(c, score); !ok) return ok;
+  if (r.attack)
+    if (auto ok = insert_attack_result(c, *r.attack); !ok) return ok;
   return {};
 }
 
@@ -801,6 +815,7 @@ Result<bool> write_all(Connection& c, const std::vector<WorkItemResult>& results
     d.errors += r.counts.errors;
     d.scored += r.counts.scored;
     d.achieved += r.counts.achieved;
+    d.undetermined += r.counts.undetermined;
   }
   for (const auto& [id, e] : executions)
     if (!add_counts(c, std::string(id), e.delta, stamp)) return false;
@@ -819,6 +834,29 @@ Result<void> write_one(Connection& c, const WorkItemResult& r, const std::string
 }
 
 }  // namespace
+
+Future<std::int64_t> SqliteStore::checkpoint_work_item(const Scope& scope, WorkItemResult r) {
+  auto* im = impl_.get();
+  if (auto ok = prepare_messages(scope, r.messages, im->ids, im->clock); !ok)
+    return Impl::failed<std::int64_t>(ok.error());
+  for (auto& [index, score] : r.scores) {
+    if (index >= r.messages.size())
+      return Impl::failed<std::int64_t>(
+          Error::invalid("/scores", nullptr, "an index into the messages"));
+    score.message_id = r.messages[index].id;
+    score.owner = r.messages[index].owner;
+    if (auto ok = prepare_score(scope, score, im->ids, im->clock); !ok)
+      return Impl::failed<std::int64_t>(ok.error());
+  }
+  return im->submit<std::int64_t>(
+      [r = std::move(r), owner = scope_owner(scope)](Connection& c) -> Result<std::int64_t> {
+        if (auto claimed = check_claim(c, r, owner); !claimed) return fail(claimed.error());
+        if (auto ok = insert_messages(c, r.messages); !ok) return fail(ok.error());
+        for (const auto& [index, score] : r.scores)
+          if (auto ok = insert_score_of_written_message(c, score); !ok) return fail(ok.error());
+        return static_cast<std::int64_t>(r.messages.size());
+      });
+}
 
 Future<std::vector<std::optional<Error>>> SqliteStore::record_work_item_results(
     const Scope& scope, std::shared_ptr<std::vector<WorkItemResult>> shared) {
@@ -839,6 +877,11 @@ Future<std::vector<std::optional<Error>>> SqliteStore::record_work_item_results(
       score.message_id = r.messages[index].id;
       score.owner = r.messages[index].owner;
       if (auto ok = prepare_score(scope, score, im->ids, im->clock); !ok)
+        return Impl::failed<std::vector<std::optional<Error>>>(ok.error());
+    }
+    if (r.attack) {
+      r.attack->execution_id = r.execution_id;
+      if (auto ok = prepare_attack_result(scope, *r.attack, im->ids, im->clock); !ok)
         return Impl::failed<std::vector<std::optional<Error>>>(ok.error());
     }
   }

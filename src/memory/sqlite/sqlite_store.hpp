@@ -114,6 +114,7 @@ class SqliteStore final : public Store {
   using Store::record_work_item_results;
   Future<std::vector<std::optional<Error>>> record_work_item_results(
       const Scope& scope, std::shared_ptr<std::vector<WorkItemResult>> shared) override;
+  Future<std::int64_t> checkpoint_work_item(const Scope& scope, WorkItemResult partial) override;
   Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
                                          const WorkItemFilter& filter,
                                          const PageRequest& page) override;

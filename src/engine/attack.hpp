@@ -1,0 +1,99 @@
+#pragma once
+// An attack strategy runs one work item through an AttackContext: it converts, sends to the
+// objective target, scores, and hands back what is recorded for the item. The scheduler
+// (ExecutionRunner) owns concurrency, target limits, budgets, cancellation and persistence;
+// a strategy owns only its algorithm. One strategy per file under strategies/; adding one is
+// its file, its test and one line in strategies/registry.cpp.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/task.hpp"
+#include "common/time.hpp"
+#include "engine/definition.hpp"
+#include "engine/work_queue.hpp"
+#include "memory/store.hpp"
+#include "targets/llm_client.hpp"
+#include "targets/target.hpp"
+
+namespace redcell {
+
+struct SendAttempt {
+  TimePoint at;
+  std::string outcome;  // "ok" or the failure
+  std::optional<std::chrono::milliseconds> retry_after;
+};
+
+// One request after its retries: the reply or the last failure, and every attempt.
+struct Sent {
+  TargetResult result;
+  std::vector<SendAttempt> attempts;
+  std::optional<double> latency_ms;  // of the last attempt
+};
+
+// Every scorer of the definition over one reply.
+struct Verdicts {
+  std::vector<memory::Score> scores;  // the scorers that judged, in definition order
+  std::optional<bool> achieved;       // the objective scorer's decided verdict
+  bool undetermined = false;          // the objective scorer could not decide (with a reason)
+  bool objective_failed = false;      // there is an objective scorer and it failed outright
+};
+
+class AttackContext {
+ public:
+  virtual ~AttackContext() = default;
+  virtual const memory::WorkItem& item() const = 0;
+  virtual const QueuedPrompt* prompt() const = 0;  // null: no longer stored
+  virtual const OrchestratorDefinition& definition() const = 0;
+  // The item's converter chain over `text`.
+  virtual Task<Result<std::string>> convert(std::string text) = 0;
+  // Sends to the objective target: retries with back-off (honouring Retry-After), counted
+  // in the execution's request budget. nullopt: cancelled while waiting to retry; the item
+  // goes back to pending and nothing is recorded for it.
+  virtual Task<std::optional<Sent>> send(TargetRequest request) = 0;
+  // Every scorer over a reply; `objective` is what the attack asked for (LLM judges read it).
+  virtual Task<Verdicts> score(const std::string& reply, const std::string& objective) = 0;
+  // The helper LLMs of LLM-backed pieces; their exchanges join the item's record.
+  virtual LlmClient& llm() = 0;
+  // Sends to a helper target of the caller's (an attacker), paced by its gate, retried and
+  // counted as a helper request; nothing is stored (the strategy records the exchange in a
+  // conversation of its own). nullopt: cancelled while waiting.
+  virtual Task<std::optional<Sent>> send_helper(const std::string& target_id,
+                                                TargetRequest request) = 0;
+  // Stores messages (and scores by index) of the item now, before it finishes: a multi-turn
+  // strategy's turn, so a restart goes on after it. Refused once the item is not this
+  // worker's any more.
+  virtual Task<Result<std::int64_t>> checkpoint(memory::WorkItemResult partial) = 0;
+  // What a conversation of this item already holds (after a restart), in order.
+  virtual Task<Result<std::vector<memory::Message>>> stored(const std::string& conversation_id) = 0;
+  virtual bool cancelled() const = 0;
+  // A message of the item's conversation with what every stored message repeats
+  // (conversation, target, orchestrator, execution, labels); the caller sets sequence.
+  virtual memory::Message message(std::string role) const = 0;
+  // The item's converter chain as stored on a converted message (JSON).
+  virtual const std::string& chain_json() const = 0;
+  // The stored exchanges of the item's LLM-backed converters so far (linked from the
+  // converted message).
+  virtual const std::vector<std::string>& converter_conversations() const = 0;
+};
+
+class AttackStrategy {
+ public:
+  virtual ~AttackStrategy() = default;
+  // What is recorded for the item (messages, scores, status, counts), or nullopt when it
+  // was given up by a cancel before it was answered for good.
+  virtual Task<std::optional<memory::WorkItemResult>> run(AttackContext& ctx) const = 0;
+};
+
+// The strategy of an orchestrator type, or null when there is none of that name.
+const AttackStrategy* find_strategy(std::string_view type);
+
+// Registration, one per strategy file.
+const AttackStrategy& prompt_sending_strategy();
+const AttackStrategy& red_teaming_strategy();
+
+}  // namespace redcell

@@ -1,0 +1,11 @@
+#include "engine/attack.hpp"
+
+namespace redcell {
+
+const AttackStrategy* find_strategy(std::string_view type) {
+  if (type == "prompt_sending") return &prompt_sending_strategy();
+  if (type == "red_teaming") return &red_teaming_strategy();
+  return nullptr;
+}
+
+}  // namespace redcell

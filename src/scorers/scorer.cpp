@@ -1,0 +1,9 @@
+#include "scorers/scorer.hpp"
+
+namespace redcell {
+
+Task<Result<ScoreResult>> Scorer::score_async(ScoreInput input, LlmClient&) const {
+  co_return score(input.text);
+}
+
+}  // namespace redcell
