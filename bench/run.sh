@@ -10,3 +10,4 @@ python3 "$here/store_ingest.py" "$build"
 if [ -d /dev/shm ]; then python3 "$here/store_ingest.py" "$build" --dir /dev/shm; fi
 python3 "$here/engine_e2e.py" "$build"
 python3 "$here/api_get.py" "$build"
+python3 "$here/llm_pieces.py" "$build"

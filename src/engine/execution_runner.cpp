@@ -84,6 +84,11 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::mutex mu;
   std::deque<ClaimedItem> queue;
   bool claiming = false, exhausted = false, stop_new = false, finished = false;
+  // Work items are made after the 202, a page of prompts at a time (expand()); a claim that
+  // finds none while that goes on waits for the next page instead of asking again.
+  bool expanded = false, expanding = false, awaiting_items = false;
+  std::uint64_t pages_made = 0;  // pages of items expand() stored so far
+  boost::json::array datasets;   // the snapshot's dataset versions, for expand()
   std::string stop_status, stop_reason;
   int in_flight = 0;
   std::size_t unpersisted = 0;
@@ -181,13 +186,13 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       }
       // Claim ahead while enough is still queued, so sends never wait for the store.
       // Each claim also renews the lease of what this job holds (WorkQueue::claim).
-      claim = !stop_new && !claiming && !exhausted && queue.size() < claim_ahead;
+      claim = !stop_new && !claiming && !exhausted && !awaiting_items && queue.size() < claim_ahead;
       if (claim) {
         claiming = true;
         size_claims(now);
       }
       done = (stop_new || (exhausted && queue.empty())) && in_flight == 0 && unpersisted == 0 &&
-             !flushing && !claiming;
+             !flushing && !claiming && !expanding;
       if (done) finished = true;
     }
     for (auto& item : to_send) spawn(std::move(item));
@@ -226,9 +231,14 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   void claim() {
     auto lease = runner.clock_.now() + runner.options_.lease;
     std::size_t size;
+    // Read before the claim: items made after it started may not be seen by it.
+    bool all_made;
+    std::uint64_t pages_before;
     {
       std::lock_guard lk(mu);
       size = claim_size;
+      all_made = expanded;
+      pages_before = pages_made;
     }
     auto got = runner.queue_.claim(scope, execution.id, runner.options_.worker_id, size, lease,
                                    rt->definition.prompts);
@@ -238,9 +248,71 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       if (!got) {
         stop("failed", "claiming work items failed: " + got.error().message());
       } else if (got->empty()) {
-        exhausted = true;
+        if (all_made)
+          exhausted = true;
+        else if (pages_made == pages_before && !expanded)
+          awaiting_items = true;  // expand() wakes the claims with its next page
+        // else: a page landed while this claim ran: pump() claims again
       } else {
         for (auto& c : *got) queue.push_back(std::move(c));
+      }
+    }
+    pump();
+  }
+
+  // On the pool, after the 202 (and again on a resume: adding an item that exists is a
+  // no-op): the execution's work items, a page of prompts at a time, each page claimable as
+  // soon as it is stored. Stops early when the run stops; a failure fails the run.
+  void expand() {
+    std::vector<memory::WorkItem> items;
+    const auto& def = rt->definition;
+    bool stopped = false;
+    auto flush_items = [&]() -> Result<void> {
+      if (items.empty()) return {};
+      auto added = runner.queue_.enqueue(scope, std::move(items));
+      items.clear();
+      if (!added) return fail(added.error());
+      {
+        std::lock_guard lk(mu);
+        ++pages_made;
+        awaiting_items = false;
+      }
+      pump();
+      return {};
+    };
+    auto made =
+        for_each_prompt(runner.store_, scope, datasets, def.prompts,
+                        [&](const std::string& pid, const QueuedPrompt&) -> Result<void> {
+                          for (std::size_t c = 0; c < rt->chains.size(); ++c)
+                            for (int a = 0; a < def.attempts; ++a) {
+                              memory::WorkItem w;
+                              w.id = work_item_id(execution.id, pid, c, a);
+                              w.execution_id = execution.id;
+                              w.prompt_id = pid;
+                              w.chain_index = static_cast<int>(c);
+                              w.attempt = a;
+                              items.push_back(std::move(w));
+                              if (items.size() >= 5000) {
+                                if (auto ok = flush_items(); !ok) return ok;
+                                std::lock_guard lk(mu);
+                                if (stop_new) {
+                                  stopped = true;
+                                  return fail(ErrorCode::unavailable, "the execution stopped");
+                                }
+                              }
+                            }
+                          return {};
+                        });
+    if (made) made = flush_items();
+    {
+      std::lock_guard lk(mu);
+      expanding = false;
+      awaiting_items = false;
+      ++pages_made;
+      if (made) {
+        expanded = true;
+      } else if (!stopped) {
+        stop("failed", "making its work items failed: " + made.error().message());
       }
     }
     pump();
@@ -963,45 +1035,10 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
       {"labels", labels}});
   auto stored = store_.add_execution(scope, e).get();
   if (!stored) return fail(stored.error());
-  std::vector<memory::WorkItem> items;
-  std::int64_t total = 0;
-  const auto& def = plan->rt->definition;
-  auto flush_items = [&]() -> Result<void> {
-    if (items.empty()) return {};
-    auto added = queue_.enqueue(scope, std::move(items));
-    items.clear();
-    if (!added) return fail(added.error());
-    return {};
-  };
-  // Work items are made a page of prompts at a time; a failure leaves the execution failed
-  // with the reason, never half made and running.
-  auto made = for_each_prompt(store_, scope, plan->datasets, def.prompts,
-                              [&](const std::string& pid, const QueuedPrompt&) -> Result<void> {
-                                for (std::size_t c = 0; c < plan->rt->chains.size(); ++c)
-                                  for (int a = 0; a < def.attempts; ++a) {
-                                    memory::WorkItem w;
-                                    w.id = work_item_id(stored->id, pid, c, a);
-                                    w.execution_id = stored->id;
-                                    w.prompt_id = pid;
-                                    w.chain_index = static_cast<int>(c);
-                                    w.attempt = a;
-                                    items.push_back(std::move(w));
-                                    ++total;
-                                    if (items.size() >= 5000)
-                                      if (auto ok = flush_items(); !ok) return ok;
-                                  }
-                                return {};
-                              });
-  if (made) made = flush_items();
-  if (!made) {
-    (void)store_
-        .set_execution_status(scope, stored->id, "failed",
-                              "making its work items failed: " + made.error().message())
-        .get();
-    return fail(made.error());
-  }
+  // The total is known from the snapshot's dataset versions; the items themselves are made
+  // by the job after the 202 (Job::expand).
   memory::ExecutionCounts counts;
-  counts.total = total;
+  counts.total = work_items;
   if (auto c = store_.add_execution_counts(scope, stored->id, counts).get(); !c)
     return fail(c.error());
   auto running = store_.set_execution_status(scope, stored->id, "running").get();
@@ -1060,6 +1097,8 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
   if (!target) return fail(target.error());
   job->target = std::shared_ptr<Target>(std::move(*target));
   job->labels_json = boost::json::serialize(s.at("labels"));
+  job->datasets = s.at("datasets").as_array();
+  job->expanding = true;  // before anyone else sees the job
   job->strategy = find_strategy(job->rt->definition.type);
   if (!job->strategy)
     return fail(
@@ -1086,6 +1125,7 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
                                   {"orchestrator_id", e.orchestrator_id},
                                   {"resumed", resumed},
                                   {"max_in_flight", job->max_in_flight}});
+  pool_.post([job] { job->expand(); });
   job->pump();
   return {};
 }
