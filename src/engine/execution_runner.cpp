@@ -267,6 +267,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     std::vector<memory::WorkItem> items;
     const auto& def = rt->definition;
     bool stopped = false;
+    std::size_t pages_made_here = 0;
     auto flush_items = [&]() -> Result<void> {
       if (items.empty()) return {};
       auto added = runner.queue_.enqueue(scope, std::move(items));
@@ -292,7 +293,9 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
                               w.chain_index = static_cast<int>(c);
                               w.attempt = a;
                               items.push_back(std::move(w));
-                              if (items.size() >= 5000) {
+                              // A small first page, so sends start at once; then pages of 5,000.
+              if (items.size() >= (pages_made_here == 0 ? runner.options_.claim_batch : 5000)) {
+                ++pages_made_here;
                                 if (auto ok = flush_items(); !ok) return ok;
                                 std::lock_guard lk(mu);
                                 if (stop_new) {
