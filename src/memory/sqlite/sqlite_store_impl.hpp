@@ -242,10 +242,13 @@ struct SqliteStore::Impl {
   }
 
   void run_batch(std::vector<WriteTask>& batch) {
-    if (!sqlite::run_write_batch(*writer, batch)) return;
-    ++batches;
-    writes += batch.size();
-    if (batch.size() > largest_batch) largest_batch = batch.size();
+    // The figures are counted before the writes' futures complete: a caller that waited
+    // for its writes reads figures that include them.
+    sqlite::run_write_batch(*writer, batch, [&] {
+      ++batches;
+      writes += batch.size();
+      if (batch.size() > largest_batch) largest_batch = batch.size();
+    });
   }
 
   // Called by SQLite after each commit on the writer with the WAL's page count.

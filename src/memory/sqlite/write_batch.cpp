@@ -23,7 +23,8 @@ void fail_all(Connection& c, std::vector<WriteTask>& batch, const Error& why) {
 
 }  // namespace
 
-bool run_write_batch(Connection& writer, std::vector<WriteTask>& batch) {
+bool run_write_batch(Connection& writer, std::vector<WriteTask>& batch,
+                     const std::function<void()>& committed) {
   if (auto begin = step_sql(writer, "BEGIN IMMEDIATE"); !begin) {
     log::error("store_write_failed", {{"error", begin.error().message()}});
     for (auto& t : batch) t.finish(&begin.error());
@@ -59,6 +60,7 @@ bool run_write_batch(Connection& writer, std::vector<WriteTask>& batch) {
     fail_all(writer, batch, commit.error());
     return false;
   }
+  if (committed) committed();
   for (auto& t : batch) t.finish(nullptr);
   return true;
 }

@@ -19,7 +19,10 @@ struct WriteTask {
   std::function<void(const Error*)> finish;  // after the commit (or with why it failed)
 };
 
-// Returns true when the batch committed. `finish` of every task is called exactly once.
-bool run_write_batch(Connection& writer, std::vector<WriteTask>& batch);
+// Returns true when the batch committed. `finish` of every task is called exactly once;
+// `committed` (when given) runs after the commit and before any `finish`, so what it
+// records (the store's figures) is visible to whoever a finished write wakes.
+bool run_write_batch(Connection& writer, std::vector<WriteTask>& batch,
+                     const std::function<void()>& committed = {});
 
 }  // namespace redcell::memory::sqlite
