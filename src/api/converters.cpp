@@ -1,6 +1,7 @@
 #include <boost/json.hpp>
 
 #include "api/handlers.hpp"
+#include "api/records.hpp"
 #include "api/routes.hpp"
 #include "converters/chain.hpp"
 #include "converters/converter.hpp"
@@ -112,23 +113,10 @@ void preview(const ConverterRegistry& registry, WorkPool& pool, ExecutionRunner&
         }
         if (!run->out) return reply(http::Response::error(run->out.error()));
         auto json = preview_json(run->chain.types, std::move(*run->out), std::move(run->outputs));
-        boost::json::array xs;
-        for (const auto& x : exchanges)
-          xs.push_back({{"target_id", x.target_id},
-                        {"purpose", x.purpose},
-                        {"reply", x.error.empty() ? boost::json::value(x.reply) : nullptr},
-                        {"error", x.error.empty() ? boost::json::value(nullptr)
-                                                  : boost::json::value(x.error)},
-                        {"latency_ms", x.latency_ms}});
-        json["helper_exchanges"] = std::move(xs);
+        json["helper_exchanges"] = helper_exchanges_json(exchanges);
         reply(http::Response::json(200, std::move(json)));
       });
-  if (!started) {
-    auto r = http::Response::error(started.error());
-    if (started.error().code() == ErrorCode::too_many_requests)
-      r.headers.emplace_back("Retry-After", "5");
-    reply(std::move(r));
-  }
+  if (!started) reply(error_with_retry(started.error()));
 }
 
 }  // namespace

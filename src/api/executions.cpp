@@ -74,12 +74,7 @@ http::Response start(const Services& s, ExecutionRunner& runner, http::Request& 
                                       {"estimated_prompt_tokens", r->estimated_prompt_tokens}});
   }
   auto e = runner.start(scope_of(req), orchestrator, StartRequest{false, *labels});
-  if (!e) {
-    auto r = http::Response::error(e.error());
-    if (e.error().code() == ErrorCode::too_many_requests)
-      r.headers.emplace_back("Retry-After", "30");
-    return r;
-  }
+  if (!e) return error_with_retry(e.error(), "30");
   audit(s.store, req, "execution.start", "execution", e->id,
         {{"orchestrator_id", orchestrator}, {"total", e->counts.total}});
   auto r = http::Response::json(202, execution_json(*e));

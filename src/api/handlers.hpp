@@ -26,6 +26,13 @@ using MemoryHandler = std::function<std::optional<http::Response>(http::Request&
 // A 500 for a handler that threw: the detail goes to the log with the request id, the
 // client gets only the id.
 http::Response internal_error(const http::Request& req, std::string_view detail);
+// An error answer; a too_many_requests one says when to retry (Retry-After, seconds).
+inline http::Response error_with_retry(const Error& e, std::string_view retry_after = "5") {
+  auto r = http::Response::error(e);
+  if (e.code() == ErrorCode::too_many_requests)
+    r.headers.emplace_back("Retry-After", std::string(retry_after));
+  return r;
+}
 
 // The handler runs on `pool`, never on an event loop; its Response goes back to the
 // connection. `from_memory`, when given, runs first on the loop and spares the hop when it

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/time.hpp"
+#include "engine/execution_runner.hpp"
 
 namespace redcell::api {
 
@@ -103,6 +104,22 @@ Result<boost::json::array> conversation_messages(memory::Store& store, const mem
     if (!got->next) return messages;
     page.after = got->next;
   }
+}
+
+boost::json::array helper_exchanges_json(const std::vector<HelperExchange>& exchanges) {
+  boost::json::array out;
+  for (const auto& x : exchanges) {
+    boost::json::array messages;
+    for (const auto& m : x.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
+    out.push_back(
+        {{"target_id", x.target_id},
+         {"purpose", x.purpose},
+         {"messages", std::move(messages)},
+         {"reply", x.error.empty() ? boost::json::value(x.reply) : nullptr},
+         {"error", x.error.empty() ? boost::json::value(nullptr) : boost::json::value(x.error)},
+         {"latency_ms", x.latency_ms}});
+  }
+  return out;
 }
 
 }  // namespace redcell::api

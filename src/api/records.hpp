@@ -3,8 +3,13 @@
 // conversation and execution result routes so both answer the same shape.
 
 #include <boost/json/object.hpp>
+#include <vector>
 
 #include "memory/store.hpp"
+
+namespace redcell {
+struct HelperExchange;
+}
 
 namespace redcell::api {
 
@@ -12,6 +17,9 @@ boost::json::object message_json(const memory::Message& m);
 // A user as admins see it (the users route, `redcell user`); merged_into is null or an id.
 boost::json::object user_json(const memory::User& u);
 boost::json::object score_json(const memory::Score& s);
+
+// The helper LLM exchanges of a scorer test or converter preview (nothing stored).
+boost::json::array helper_exchanges_json(const std::vector<HelperExchange>& exchanges);
 
 // A conversation's messages in order, each with its "scores"; empty when the scope has none.
 Result<boost::json::array> conversation_messages(memory::Store& store, const memory::Scope& scope,

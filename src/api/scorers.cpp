@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api/handlers.hpp"
+#include "api/records.hpp"
 #include "api/routes.hpp"
 #include "common/json_input.hpp"
 #include "engine/execution_runner.hpp"
@@ -19,22 +20,6 @@ boost::json::object score_json(const boost::json::value& type, const ScoreResult
           {"value", r.value},
           {"category", r.category},
           {"rationale", r.rationale}};
-}
-
-boost::json::array exchanges_json(const std::vector<HelperExchange>& exchanges) {
-  boost::json::array out;
-  for (const auto& x : exchanges) {
-    boost::json::array messages;
-    for (const auto& m : x.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
-    out.push_back(
-        {{"target_id", x.target_id},
-         {"purpose", x.purpose},
-         {"messages", std::move(messages)},
-         {"reply", x.error.empty() ? boost::json::value(x.reply) : nullptr},
-         {"error", x.error.empty() ? boost::json::value(nullptr) : boost::json::value(x.error)},
-         {"latency_ms", x.latency_ms}});
-  }
-  return out;
 }
 
 Task<void> judge_sample(std::shared_ptr<const Scorer> scorer, ScoreInput input,
@@ -82,14 +67,9 @@ void test(const ScorerRegistry& registry, ExecutionRunner& runner,
           return reply(std::move(r));
         }
         reply(http::Response::json(200, {{"scores", boost::json::array{score_json(type, **out)}},
-                                         {"helper_exchanges", exchanges_json(exchanges)}}));
+                                         {"helper_exchanges", helper_exchanges_json(exchanges)}}));
       });
-  if (!started) {
-    auto r = http::Response::error(started.error());
-    if (started.error().code() == ErrorCode::too_many_requests)
-      r.headers.emplace_back("Retry-After", "5");
-    reply(std::move(r));
-  }
+  if (!started) reply(error_with_retry(started.error()));
 }
 }  // namespace
 

@@ -41,6 +41,7 @@ struct Verdicts {
   std::optional<bool> achieved;       // the objective scorer's decided verdict
   bool undetermined = false;          // the objective scorer could not decide (with a reason)
   bool objective_failed = false;      // there is an objective scorer and it failed outright
+  std::string objective_rationale;    // why the objective scorer decided (or could not)
 };
 
 class AttackContext {

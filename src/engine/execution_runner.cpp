@@ -281,31 +281,31 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       pump();
       return {};
     };
-    auto made =
-        for_each_prompt(runner.store_, scope, datasets, def.prompts,
-                        [&](const std::string& pid, const QueuedPrompt&) -> Result<void> {
-                          for (std::size_t c = 0; c < rt->chains.size(); ++c)
-                            for (int a = 0; a < def.attempts; ++a) {
-                              memory::WorkItem w;
-                              w.id = work_item_id(execution.id, pid, c, a);
-                              w.execution_id = execution.id;
-                              w.prompt_id = pid;
-                              w.chain_index = static_cast<int>(c);
-                              w.attempt = a;
-                              items.push_back(std::move(w));
-                              // A small first page, so sends start at once; then pages of 5,000.
+    auto made = for_each_prompt(
+        runner.store_, scope, datasets, def.prompts,
+        [&](const std::string& pid, const QueuedPrompt&) -> Result<void> {
+          for (std::size_t c = 0; c < rt->chains.size(); ++c)
+            for (int a = 0; a < def.attempts; ++a) {
+              memory::WorkItem w;
+              w.id = work_item_id(execution.id, pid, c, a);
+              w.execution_id = execution.id;
+              w.prompt_id = pid;
+              w.chain_index = static_cast<int>(c);
+              w.attempt = a;
+              items.push_back(std::move(w));
+              // A small first page, so sends start at once; then pages of 5,000.
               if (items.size() >= (pages_made_here == 0 ? runner.options_.claim_batch : 5000)) {
                 ++pages_made_here;
-                                if (auto ok = flush_items(); !ok) return ok;
-                                std::lock_guard lk(mu);
-                                if (stop_new) {
-                                  stopped = true;
-                                  return fail(ErrorCode::unavailable, "the execution stopped");
-                                }
-                              }
-                            }
-                          return {};
-                        });
+                if (auto ok = flush_items(); !ok) return ok;
+                std::lock_guard lk(mu);
+                if (stop_new) {
+                  stopped = true;
+                  return fail(ErrorCode::unavailable, "the execution stopped");
+                }
+              }
+            }
+          return {};
+        });
     if (made) made = flush_items();
     {
       std::lock_guard lk(mu);
@@ -575,6 +575,7 @@ class ItemContext final : public AttackContext, public LlmClient {
                                 {"helper_conversation_id", s->helper_conversation_id}});
       }
       if (objective_scorer) {
+        v.objective_rationale = s->rationale;
         if (s->undetermined())
           v.undetermined = true;
         else

@@ -29,15 +29,7 @@ TargetGate::Ticket TargetGate::try_acquire(Clock::time_point now,
     waiters_.push_back(on_release);
     return {false, std::nullopt, true};
   }
-  if (tokens_per_minute_ > 0) {
-    forget_old_tokens(now);
-    if (window_tokens_ >= tokens_per_minute_)
-      return {false, token_log_.front().first + std::chrono::minutes(1) - now, false};
-  }
-  if (spacing_.count() > 0) {
-    if (now < next_send_) return {false, next_send_ - now, false};
-    next_send_ = std::max(next_send_, now) + spacing_;
-  }
+  if (auto wait = pace_locked(now); wait.count() > 0) return {false, wait, false};
   ++in_flight_;
   return {true, std::nullopt, false};
 }
@@ -56,6 +48,10 @@ std::vector<std::function<void()>> TargetGate::release(std::int64_t tokens, Cloc
 
 TargetGate::Clock::duration TargetGate::pace(Clock::time_point now) {
   std::lock_guard lk(mu_);
+  return pace_locked(now);
+}
+
+TargetGate::Clock::duration TargetGate::pace_locked(Clock::time_point now) {
   if (tokens_per_minute_ > 0) {
     forget_old_tokens(now);
     if (window_tokens_ >= tokens_per_minute_)

@@ -46,6 +46,8 @@ class TargetGate {
 
  private:
   void forget_old_tokens(Clock::time_point now);  // under mu_
+  // Under mu_: the wait the token window and the spacing ask for; zero takes the place.
+  Clock::duration pace_locked(Clock::time_point now);
 
   mutable std::mutex mu_;
   int max_in_flight_ = 1;

@@ -46,6 +46,7 @@ class FakeContext final : public AttackContext, public LlmClient {
   Task<Verdicts> score(const std::string& reply, const std::string&) override {
     Verdicts v;
     v.achieved = reply.find("1234") != std::string::npos;
+    v.objective_rationale = *v.achieved ? "leaked" : "held";
     memory::Score sc;
     sc.score_type = "true_false";
     sc.value = *v.achieved ? "true" : "false";

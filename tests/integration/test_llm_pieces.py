@@ -300,6 +300,11 @@ def test_a_converter_helper_must_be_your_own_target(tmp_path):
             "name": "x", "type": "prompt_sending", "target_id": mine, "prompts": ["x"],
             "converter_chains": [[{"type": "base64"}, step]]})
         assert_error_shape(r, 400, "invalid_argument", "/converter_chains/0/1/params/target_id")
+        # Nor an attacker: Bob's red_teaming naming Alice's target is refused like a missing id.
+        r = s.request("POST", "/api/v1/orchestrators", headers=bob, json_body={
+            "name": "x", "type": "red_teaming", "target_id": mine, "adversarial_target_id": rewriter,
+            "prompts": ["x"], "scorers": [{"type": "substring", "params": {"substring": "s"}}]})
+        assert_error_shape(r, 400, "invalid_argument", "/adversarial_target_id")
         p = s.request("POST", "/api/v1/converters/preview", headers=bob, json_body={
             "text": "hi", "converters": [step]})
         assert p.status == 404 and "does not exist (or is not yours)" in p.json()["error"]["message"]

@@ -173,9 +173,7 @@ class RedTeaming final : public AttackStrategy {
       auto verdicts = co_await ctx.score(sent->result->text, objective);
       std::string value = verdicts.achieved ? (*verdicts.achieved ? "true" : "false")
                                             : (verdicts.undetermined ? "undetermined" : "");
-      std::string rationale;
-      for (const auto& sc : verdicts.scores)
-        if (sc.metadata.find("\"objective\":true") != std::string::npos) rationale = sc.rationale;
+      const std::string rationale = verdicts.objective_rationale;
       reply.metadata = boost::json::serialize(boost::json::object{
           {"turn", p.turns + 1}, {"score_value", value}, {"score_rationale", rationale}});
       new_target.push_back(std::move(reply));
