@@ -3,6 +3,7 @@
 #include "api/handlers.hpp"
 #include "api/records.hpp"
 #include "api/routes.hpp"
+#include "common/json_input.hpp"
 #include "converters/chain.hpp"
 #include "converters/converter.hpp"
 #include "engine/execution_runner.hpp"
@@ -28,13 +29,14 @@ struct PreviewChain {
   ConverterChain converters;
   std::vector<boost::json::value> types;
   std::string text;
+  std::uint64_t seed = 0;  // what random converters draw from: the same seed, the same output
 };
 
 Result<PreviewChain> read_preview(const ConverterRegistry& registry, const http::Request& req) {
   if (!req.json.is_object())
     return fail(Error::invalid("", req.json, "an object {\"text\", \"converters\"}"));
   const auto& body = req.json.as_object();
-  if (auto ok = expect_members(body, {"text", "converters"}); !ok) return fail(ok.error());
+  if (auto ok = expect_members(body, {"text", "converters", "seed"}); !ok) return fail(ok.error());
   const auto* text = body.if_contains("text");
   if (!text || !text->is_string())
     return fail(Error::invalid("/text", text ? *text : boost::json::value(nullptr), "a string"));
@@ -62,15 +64,19 @@ Result<PreviewChain> read_preview(const ConverterRegistry& registry, const http:
     out.types.push_back(specs[i].as_object().at("type"));
   }
   out.text = std::string(text->as_string());
+  auto seed = JsonInput(body, "").opt_int("seed", 0, (std::int64_t{1} << 53) - 1);
+  if (!seed) return fail(seed.error());
+  out.seed = static_cast<std::uint64_t>(seed->value_or(0));
   return out;
 }
 
-boost::json::object preview_json(const std::vector<boost::json::value>& types, std::string output,
+boost::json::object preview_json(const PreviewChain& chain, std::string output,
                                  std::vector<std::string> outputs) {
   boost::json::array steps;
   for (std::size_t i = 0; i < outputs.size(); ++i)
-    steps.push_back({{"type", types[i]}, {"output", boost::json::string(std::move(outputs[i]))}});
-  return {{"output", std::move(output)}, {"steps", std::move(steps)}};
+    steps.push_back(
+        {{"type", chain.types[i]}, {"output", boost::json::string(std::move(outputs[i]))}});
+  return {{"output", std::move(output)}, {"steps", std::move(steps)}, {"seed", chain.seed}};
 }
 
 struct PreviewRun {
@@ -83,7 +89,7 @@ Task<void> convert_sample(std::shared_ptr<PreviewRun> run, LlmClient& llm) {
   std::string text = run->chain.text;  // named, moved: see engine/async.hpp
   std::string field = "/converters";
   run->out = co_await run_chain_async(run->chain.converters, std::move(text), std::move(field), llm,
-                                      &run->outputs);
+                                      run->chain.seed, &run->outputs);
 }
 
 // A pure chain runs on the pool (20 steps over 1 MiB is real CPU work); one with an LLM
@@ -96,10 +102,11 @@ void preview(const ConverterRegistry& registry, WorkPool& pool, ExecutionRunner&
   run->chain = std::move(*chain);
   if (!chain_needs_llm(run->chain.converters)) {
     pool.post([run, reply] {
-      auto out = run_chain(run->chain.converters, run->chain.text, "/converters", &run->outputs);
+      auto out = run_chain(run->chain.converters, run->chain.text, "/converters", run->chain.seed,
+                           &run->outputs);
       if (!out) return reply(http::Response::error(out.error()));
       reply(http::Response::json(
-          200, preview_json(run->chain.types, std::move(*out), std::move(run->outputs))));
+          200, preview_json(run->chain, std::move(*out), std::move(run->outputs))));
     });
     return;
   }
@@ -112,7 +119,7 @@ void preview(const ConverterRegistry& registry, WorkPool& pool, ExecutionRunner&
           return reply(std::move(r));
         }
         if (!run->out) return reply(http::Response::error(run->out.error()));
-        auto json = preview_json(run->chain.types, std::move(*run->out), std::move(run->outputs));
+        auto json = preview_json(run->chain, std::move(*run->out), std::move(run->outputs));
         json["helper_exchanges"] = helper_exchanges_json(exchanges);
         reply(http::Response::json(200, std::move(json)));
       });

@@ -2,6 +2,7 @@
 // GET /executions[/{id}], cancel, resume, DELETE (purges its results), and
 // GET /executions/{id}/results (paged conversations with messages and scores).
 #include <boost/json.hpp>
+#include <unordered_map>
 
 #include "api/execution_events.hpp"
 #include "api/handlers.hpp"
@@ -82,15 +83,12 @@ http::Response start(const Services& s, ExecutionRunner& runner, http::Request& 
   return r;
 }
 
-// One conversation of a work item, with its scores; achieved from the objective score.
-Result<boost::json::object> conversation_json(const Services& s, const memory::Scope& scope,
-                                              const memory::WorkItem& w) {
-  const std::string conversation = w.conversation_id.empty() ? w.id : w.conversation_id;
-  auto messages = conversation_messages(s.store, scope, conversation);
-  if (!messages) return fail(messages.error());
-  // Achieved: the objective score's effective value (a human override wins).
+// One conversation of a work item with its messages (each with its scores, already read);
+// achieved from the objective score's effective value (a human override wins).
+boost::json::object conversation_json(const memory::WorkItem& w, const std::string& conversation,
+                                      boost::json::array messages) {
   boost::json::value achieved = nullptr;
-  for (const auto& m : *messages)
+  for (const auto& m : messages)
     for (const auto& sc : m.at("scores").as_array()) {
       const auto& meta = sc.at("metadata");
       if (meta.is_object() && meta.as_object().contains("objective") &&
@@ -108,7 +106,45 @@ Result<boost::json::object> conversation_json(const Services& s, const memory::S
       {"status", w.status},
       {"error", w.error.empty() ? boost::json::value(nullptr) : boost::json::value(w.error)},
       {"achieved", achieved},
-      {"messages", std::move(*messages)}};
+      {"messages", std::move(messages)}};
+}
+
+// The finished items of a page with their conversations: the messages of every
+// conversation in one read, their scores in another (a fixed number of queries per page,
+// not a few per item).
+Result<boost::json::array> conversations_json(memory::Store& store, const memory::Scope& scope,
+                                              const std::vector<memory::WorkItem>& items) {
+  std::vector<const memory::WorkItem*> finished;
+  std::vector<std::string> conversation_ids;
+  for (const auto& w : items) {
+    if (w.status != "done" && w.status != "failed") continue;
+    finished.push_back(&w);
+    conversation_ids.push_back(w.conversation_id.empty() ? w.id : w.conversation_id);
+  }
+  auto messages = store.messages_of_conversations(scope, conversation_ids);
+  if (!messages) return fail(messages.error());
+  std::vector<std::string> message_ids;
+  message_ids.reserve(messages->size());
+  for (const auto& m : *messages) message_ids.push_back(m.id);
+  auto scores = store.scores_of_messages(scope, message_ids);
+  if (!scores) return fail(scores.error());
+  std::unordered_map<std::string_view, boost::json::array> scores_of;
+  for (const auto& sc : *scores) scores_of[sc.message_id].push_back(score_json(sc));
+  std::unordered_map<std::string_view, boost::json::array> messages_of;
+  for (const auto& m : *messages) {
+    auto json = message_json(m);
+    auto it = scores_of.find(m.id);
+    json["scores"] = it == scores_of.end() ? boost::json::array() : std::move(it->second);
+    messages_of[m.conversation_id].push_back(std::move(json));
+  }
+  boost::json::array out;
+  for (std::size_t i = 0; i < finished.size(); ++i) {
+    auto it = messages_of.find(conversation_ids[i]);
+    out.push_back(
+        conversation_json(*finished[i], conversation_ids[i],
+                          it == messages_of.end() ? boost::json::array() : std::move(it->second)));
+  }
+  return out;
 }
 
 // A true/false query parameter.
@@ -181,12 +217,9 @@ http::Response results(const Services& s, http::Request& req) {
     auto items = s.store.list_work_items(scope, e->id, filter, *page);
     if (!items) return http::Response::error(items.error());
     next = items->next;
-    for (const auto& w : items->items) {
-      if (w.status != "done" && w.status != "failed") continue;
-      auto c = conversation_json(s, scope, w);
-      if (!c) return http::Response::error(c.error());
-      out.push_back(std::move(*c));
-    }
+    auto conversations = conversations_json(s.store, scope, items->items);
+    if (!conversations) return http::Response::error(conversations.error());
+    out = std::move(*conversations);
   }
   return http::Response::json(
       200, {{"items", std::move(out)},

@@ -73,11 +73,17 @@ constexpr const char* kComponents = R"json({
     "type": "object", "required": ["type", "description", "params"],
     "properties": {"type": {"type": "string"}, "description": {"type": "string"},
                    "params": {"type": "object"}}},
+  "TargetType": {
+    "type": "object", "required": ["type", "description", "members", "takes_api_key"],
+    "properties": {"type": {"type": "string"}, "description": {"type": "string"},
+                   "members": {"type": "array", "items": {"type": "string"}},
+                   "takes_api_key": {"type": "boolean"}}},
   "ConverterPreview": {
-    "type": "object", "required": ["output", "steps"],
+    "type": "object", "required": ["output", "steps", "seed"],
     "properties": {"output": {"type": "string"}, "steps": {"type": "array", "items": {
       "type": "object", "required": ["type", "output"],
       "properties": {"type": {"type": "string"}, "output": {"type": "string"}}}},
+      "seed": {"type": "integer", "description": "what random converters drew from"},
       "helper_exchanges": {"type": "array", "description": "present when a step asked an LLM"}}},
   "AttackResult": {
     "type": "object",
@@ -235,6 +241,7 @@ const std::map<std::string, std::string>& response_schemas() {
       {"GET /api/v1/converters", "Page:CatalogItem"},
       {"POST /api/v1/converters/preview", "ConverterPreview"},
       {"GET /api/v1/scorers", "Page:CatalogItem"},
+      {"GET /api/v1/target-types", "Page:TargetType"},
       {"POST /api/v1/scorers/test", "ScorerTest"},
       {"GET /api/v1/executions/{id}/attack-results", "Page:AttackResult"},
       {"POST /api/v1/targets", "Target"},

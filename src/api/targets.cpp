@@ -16,6 +16,7 @@
 #include "targets/key_env_policy.hpp"
 #include "targets/target.hpp"
 #include "targets/target_config.hpp"
+#include "targets/target_type.hpp"
 
 namespace redcell::api {
 
@@ -41,7 +42,8 @@ Result<void> fill_target(const Services& s, const boost::json::object& body, mem
   JsonInput in(body, "");
   auto name = in.string("name", 200);
   if (!name) return fail(name.error());
-  auto config = normalize_target_config(in, s.endpoints);
+  auto config = normalize_target_config(
+      in, s.endpoints, s.target_deps.types ? *s.target_deps.types : TargetTypes::builtin());
   if (!config) return fail(config.error());
   auto key = in.opt_string("api_key", 10000);
   if (!key) return fail(key.error());
@@ -242,6 +244,26 @@ void add_target_routes(http::Router& router, const Services& s,
       [s](http::Request& req) { return create(s, req); }, opts);
 
   opts = {};
+  opts.summary = "The target types this server offers and the members each accepts";
+  router.add(
+      "GET", "/api/v1/target-types",
+      [s](http::Request&) {
+        const TargetTypes& types =
+            s.target_deps.types ? *s.target_deps.types : TargetTypes::builtin();
+        boost::json::array items;
+        for (const auto& t : types.types()) {
+          boost::json::array members{"name", "type", "limits"};
+          for (const auto& m : t.members) members.emplace_back(m);
+          items.push_back({{"type", t.type},
+                           {"description", t.description},
+                           {"members", std::move(members)},
+                           {"takes_api_key", t.takes_api_key()}});
+        }
+        return http::Response::json(
+            200, boost::json::object{{"items", std::move(items)}, {"next_cursor", nullptr}});
+      },
+      opts);
+
   opts.summary = "Your targets";
   add_blocking(
       router, "GET", "/api/v1/targets", s.pool,

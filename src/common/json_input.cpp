@@ -41,6 +41,11 @@ const boost::json::value* JsonInput::get(std::string_view name) const {
 
 Result<void> JsonInput::only(std::initializer_list<std::string_view> allowed,
                              std::initializer_list<std::string_view> read_only) const {
+  return only(std::vector<std::string_view>(allowed), read_only);
+}
+
+Result<void> JsonInput::only(const std::vector<std::string_view>& allowed,
+                             std::initializer_list<std::string_view> read_only) const {
   for (const auto& kv : *obj_) {
     const std::string_view key = kv.key();
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;

@@ -25,6 +25,8 @@ class JsonInput {
   // Members outside `allowed` are errors; those in `read_only` say the server sets them.
   Result<void> only(std::initializer_list<std::string_view> allowed,
                     std::initializer_list<std::string_view> read_only = {}) const;
+  Result<void> only(const std::vector<std::string_view>& allowed,
+                    std::initializer_list<std::string_view> read_only = {}) const;
 
   const boost::json::value* get(std::string_view name) const;
   bool has(std::string_view name) const { return get(name) != nullptr; }

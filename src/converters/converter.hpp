@@ -1,8 +1,13 @@
 #pragma once
 // A converter transforms attack text (base64, rot13, ...). Converters are pure functions of
-// their input and parameters; they never touch the store. One converter per file; adding
-// one touches its file, its test and one line of registry.cpp.
+// their input, parameters and seed; they never touch the store. One converter per file;
+// adding one touches its file, its test and one line of registry.cpp.
+//
+// Randomness: a converter with random choices overrides convert_seeded and draws them from
+// the seed it is given (the engine derives one per work item and step: seed_for below), so
+// the same seed gives the same output and an execution replays.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,15 +24,27 @@ struct ConverterTraits {
   bool needs_llm = false;  // asks a helper LLM: runs through convert_async only
   std::string_view input_type = "text";
   std::string_view output_type = "text";
+  bool random = false;  // draws from its seed: same seed, same output
 };
+
+// A seed derived from `seed` and `salt` (a prompt id, a step index): well mixed, and below
+// 2^53 so it survives JSON readers that hold numbers as doubles.
+std::uint64_t seed_for(std::uint64_t seed, std::string_view salt);
+std::uint64_t seed_for(std::uint64_t seed, std::uint64_t salt);
 
 class Converter {
  public:
   virtual ~Converter() = default;
   // A pure conversion, synchronous: chains without an LLM step run only this.
   virtual Result<std::string> convert(std::string_view input) const = 0;
-  // Every converter runs here; the default is convert() (a pure converter stays a few lines).
-  virtual Task<Result<std::string>> convert_async(std::string input, LlmClient& llm) const;
+  // What a chain calls; the default is convert() (a deterministic converter ignores the seed).
+  virtual Result<std::string> convert_seeded(std::string_view input, std::uint64_t seed) const {
+    (void)seed;
+    return convert(input);
+  }
+  // Every LLM-backed converter runs here; the default is convert_seeded().
+  virtual Task<Result<std::string>> convert_async(std::string input, LlmClient& llm,
+                                                  std::uint64_t seed) const;
   virtual ConverterTraits traits() const { return {}; }
   // The saved targets it asks (checked against the caller's own when a chain is saved).
   virtual std::vector<std::string> helper_targets() const { return {}; }
@@ -40,5 +57,6 @@ using ConverterRegistry = Catalog<Converter>;
 ConverterInfo base64_converter();
 ConverterInfo rot13_converter();
 ConverterInfo llm_generic_converter();
+ConverterInfo random_capital_letters_converter();
 
 }  // namespace redcell

@@ -19,10 +19,11 @@ class LlmGeneric final : public Converter {
     return fail(ErrorCode::invalid_argument,
                 "llm_generic asks a helper LLM: it runs in an execution or a preview");
   }
-  ConverterTraits traits() const override { return {true, "text", "text"}; }
+  ConverterTraits traits() const override { return {true, "text", "text", false}; }
   std::vector<std::string> helper_targets() const override { return {target_}; }
 
-  Task<Result<std::string>> convert_async(std::string input, LlmClient& llm) const override {
+  Task<Result<std::string>> convert_async(std::string input, LlmClient& llm,
+                                          std::uint64_t) const override {
     std::vector<ChatTurn> messages{
         {"system",
          "You rewrite text for an authorized security test of an AI system. Apply the "

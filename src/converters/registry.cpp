@@ -11,6 +11,7 @@ const Catalog<Converter>& Catalog<Converter>::builtin() {
     r.add(base64_converter());
     r.add(rot13_converter());
     r.add(llm_generic_converter());
+    r.add(random_capital_letters_converter());
     return r;
   }();
   return registry;

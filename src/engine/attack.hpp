@@ -50,8 +50,12 @@ class AttackContext {
   virtual const memory::WorkItem& item() const = 0;
   virtual const QueuedPrompt* prompt() const = 0;  // null: no longer stored
   virtual const OrchestratorDefinition& definition() const = 0;
-  // The item's converter chain over `text`.
-  virtual Task<Result<std::string>> convert(std::string text) = 0;
+  // The item's converter chain over `text`; a random converter draws from
+  // seed_for(seed(), round): a multi-turn strategy passes its turn, so each turn differs
+  // and a resumed run converts a turn as the first run did.
+  virtual Task<Result<std::string>> convert(std::string text, std::uint64_t round) = 0;
+  // The item's seed: from the definition's seed, the prompt, the chain and the attempt.
+  virtual std::uint64_t seed() const = 0;
   // Sends to the objective target: retries with back-off (honouring Retry-After), counted
   // in the execution's request budget. nullopt: cancelled while waiting to retry; the item
   // goes back to pending and nothing is recorded for it.

@@ -67,6 +67,9 @@ object OrchestratorDefinition::to_json() const {
   // Only when set, so the definitions saved before it existed keep their hash.
   if (budget.max_helper_requests)
     out["budget"].as_object()["max_helper_requests"] = *budget.max_helper_requests;
+  if (seed) out["seed"] = *seed;
+  if (budget.max_helper_tokens)
+    out["budget"].as_object()["max_helper_tokens"] = *budget.max_helper_tokens;
   return out;
 }
 
@@ -78,7 +81,7 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   if (auto ok = in->only({"name", "type", "target_id", "dataset_id", "datasets", "prompts",
                           "converters", "converter_chains", "scorers", "objective_scorer",
                           "attempts", "system_prompt", "labels", "prepended_conversation", "budget",
-                          "max_in_flight", "adversarial_target_id", "max_turns"},
+                          "max_in_flight", "adversarial_target_id", "max_turns", "seed"},
                          {"id", "owner", "config_hash", "created_at", "updated_at"});
       !ok)
     return fail(ok.error());
@@ -238,7 +241,8 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   auto budget = in->opt_object("budget");
   if (!budget) return fail(budget.error());
   JsonInput b(*budget, "/budget");
-  if (auto ok = b.only({"max_requests", "max_tokens", "max_error_share", "max_helper_requests"});
+  if (auto ok = b.only({"max_requests", "max_tokens", "max_error_share", "max_helper_requests",
+                        "max_helper_tokens"});
       !ok)
     return fail(ok.error());
   auto max_requests = b.opt_int("max_requests", 1, 1'000'000'000);
@@ -249,7 +253,12 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   if (!share) return fail(share.error());
   auto helper_requests = b.opt_int("max_helper_requests", 1, 1'000'000'000);
   if (!helper_requests) return fail(helper_requests.error());
-  d.budget = {*max_requests, *max_tokens, *share, *helper_requests};
+  auto helper_tokens = b.opt_int("max_helper_tokens", 1, 1'000'000'000'000);
+  if (!helper_tokens) return fail(helper_tokens.error());
+  d.budget = {*max_requests, *max_tokens, *share, *helper_requests, *helper_tokens};
+  auto seed = in->opt_int("seed", 0, (std::int64_t{1} << 53) - 1);
+  if (!seed) return fail(seed.error());
+  d.seed = *seed;
   auto in_flight = in->opt_int("max_in_flight", 1, 4096);
   if (!in_flight) return fail(in_flight.error());
   if (*in_flight) d.max_in_flight = static_cast<int>(**in_flight);

@@ -27,6 +27,7 @@ struct Budget {
   std::optional<double> max_error_share;  // errors / sent, in [0, 1]
   // Requests to helper LLMs (judges, converter LLMs), counted apart from the objective's.
   std::optional<std::int64_t> max_helper_requests;
+  std::optional<std::int64_t> max_helper_tokens;  // their prompt + completion tokens
 };
 
 struct OrchestratorDefinition {
@@ -47,6 +48,9 @@ struct OrchestratorDefinition {
   // red_teaming: the attacker (a saved target) and the turns it may take per objective.
   std::string adversarial_target_id;
   int max_turns = 10;
+  // Random converters draw from a seed derived from this one per work item (and turn), so a
+  // run of the same definition replays; none: 0.
+  std::optional<std::int64_t> seed;
 
   boost::json::object to_json() const;  // the normalized form (stored, hashed, returned)
 };

@@ -77,6 +77,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::string labels_json;
   std::vector<std::string> chain_json;                 // per converter chain
   std::vector<std::string> scorer_types, scorer_json;  // per scorer
+  std::vector<bool> chain_asks_llm;                    // per converter chain
   int max_in_flight = 1;             // this execution's own cap (the definition's max_in_flight)
   std::shared_ptr<TargetGate> gate;  // the target's limits, shared with other executions
   bool gate_waiting = false;         // registered for the gate's next release
@@ -98,16 +99,17 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   // once, whatever Retry-After said.
   CancelToken cancel_token;
   std::vector<memory::WorkItemResult> pending;
-  std::int64_t requests = 0, tokens = 0, items_done = 0, item_errors = 0;
+  std::int64_t requests = 0, tokens = 0, helper_tokens = 0, items_done = 0, item_errors = 0;
   bool wake_scheduled = false;
   // The send rate, measured between claims: sizes the queue kept ahead (RunnerOptions).
   std::int64_t sends = 0, sends_at_last_claim = 0;
-  std::chrono::steady_clock::time_point last_claim_at = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_claim_at;
   std::size_t claim_ahead, claim_size;  // until the first rate is known: the minimums
 
   Job(ExecutionRunner& r, memory::Scope s)
       : runner(r),
         scope(std::move(s)),
+        last_claim_at(r.clock_.steady_now()),
         claim_ahead(min_claim_ahead(r.options_)),
         claim_size(r.options_.claim_batch) {}
 
@@ -131,7 +133,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       in_flight -= static_cast<int>(n);
     }
     for (std::size_t i = 0; i < n; ++i)
-      for (auto& wake : gate->release(0, std::chrono::steady_clock::now())) wake();
+      for (auto& wake : gate->release(0, runner.clock_.steady_now())) wake();
     pump();
   }
 
@@ -167,7 +169,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     {
       std::lock_guard lk(mu);
       if (finished) return;
-      const auto now = std::chrono::steady_clock::now();
+      const auto now = runner.clock_.steady_now();
       while (!stop_new && in_flight < max_in_flight && !queue.empty()) {
         // The target's limits, shared with every execution sending to it.
         static const std::function<void()> kAlreadyWaiting;
@@ -325,32 +327,43 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   // cancel posted to it is serialized with the item's waits).
   void spawn(ClaimedItem claimed);
   // An item the strategy finished: its result joins the next batch, its slot goes back.
-  void record(memory::WorkItemResult res) {
+  void record(memory::WorkItemResult res, std::int64_t objective_tokens) {
     const auto& def = rt->definition;
     res.execution_id = execution.id;
     res.worker = runner.options_.worker_id;
-    std::int64_t used_tokens = 0;
-    for (const auto& m : res.messages)
-      used_tokens += m.prompt_tokens.value_or(0) + m.completion_tokens.value_or(0);
     {
       std::lock_guard lk(mu);
       --in_flight;
       ++unpersisted;
       ++items_done;
       item_errors += res.counts.errors;
-      tokens += used_tokens;
       pending.push_back(std::move(res));
       const auto& b = def.budget;
-      if (b.max_tokens && tokens >= *b.max_tokens)
-        stop("incomplete", "budget: max_tokens " + std::to_string(*b.max_tokens) + " reached");
       if (b.max_error_share && items_done >= 10 &&
           static_cast<double>(item_errors) / static_cast<double>(items_done) > *b.max_error_share)
         stop("incomplete", "budget: error share above " + std::to_string(*b.max_error_share));
     }
     // The slot goes back to the target; executions waiting for one try again.
-    for (auto& wake : gate->release(used_tokens, std::chrono::steady_clock::now())) wake();
+    for (auto& wake : gate->release(objective_tokens, runner.clock_.steady_now())) wake();
     flush();
     pump();
+  }
+
+  // Tokens of a reply (prompt + completion) against the budget: the objective target's, or
+  // the helpers' (judges, converter LLMs, attackers), counted apart.
+  void count_tokens(std::int64_t n, bool helper) {
+    std::lock_guard lk(mu);
+    const auto& b = rt->definition.budget;
+    if (helper) {
+      helper_tokens += n;
+      if (b.max_helper_tokens && helper_tokens >= *b.max_helper_tokens)
+        stop("incomplete",
+             "budget: max_helper_tokens " + std::to_string(*b.max_helper_tokens) + " reached");
+      return;
+    }
+    tokens += n;
+    if (b.max_tokens && tokens >= *b.max_tokens)
+      stop("incomplete", "budget: max_tokens " + std::to_string(*b.max_tokens) + " reached");
   }
 
   // One attempt more against the budget; under the budget's cap the run stops sending.
@@ -499,6 +512,29 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     return runner.retry_.delay(attempt, retry_after);
   }
   TimePoint now() const { return runner.clock_.now(); }
+  std::chrono::steady_clock::time_point steady_now() const { return runner.clock_.steady_now(); }
+  // Waits `d` on the runner's timers (the clock's time); false when a cancel or drain came
+  // first, at once whatever was left of the wait. The item's Task resumes on its strand.
+  Task<bool> sleep(std::chrono::steady_clock::duration d) {
+    auto once = std::make_shared<std::atomic<bool>>(false);
+    auto start = [this, d, once](std::function<void(bool)> done) mutable {
+      auto shared = std::make_shared<std::function<void(bool)>>(std::move(done));
+      auto finish = [once, shared](bool slept) {
+        if (!once->exchange(true)) (*shared)(slept);
+      };
+      auto id = cancel_token.on_cancel([finish] { finish(false); });
+      if (!id) return finish(false);
+      runner.after_(std::chrono::ceil<std::chrono::milliseconds>(d),
+                    [finish, id = *id, weak = weak_from_this()] {
+                      // The waiting item holds its job, so the job outlives the wait.
+                      if (auto job = weak.lock()) {
+                        job->cancel_token.forget(id);
+                        finish(!job->cancel_token.cancelled());
+                      }
+                    });
+    };
+    co_return co_await await_callback<bool>(std::move(start));
+  }
   const std::string& runner_worker() const { return runner.options_.worker_id; }
   WorkQueue& runner_queue() { return runner.queue_; }
   // Blocking store work goes to the pool; a Task awaits it without holding a thread.
@@ -512,7 +548,12 @@ namespace {
 class ItemContext final : public AttackContext, public LlmClient {
  public:
   ItemContext(std::shared_ptr<ExecutionRunner::Job> job, ClaimedItem claimed)
-      : job_(std::move(job)), item_(std::move(claimed.item)), prompt_(std::move(claimed.prompt)) {}
+      : job_(std::move(job)),
+        item_(std::move(claimed.item)),
+        prompt_(std::move(claimed.prompt)),
+        seed_(seed_for(static_cast<std::uint64_t>(job_->rt->definition.seed.value_or(0)),
+                       item_.prompt_id + ":" + std::to_string(item_.chain_index) + ":" +
+                           std::to_string(item_.attempt))) {}
 
   const memory::WorkItem& item() const override { return item_; }
   const QueuedPrompt* prompt() const override { return prompt_.get(); }
@@ -528,14 +569,16 @@ class ItemContext final : public AttackContext, public LlmClient {
     return converter_conversations_;
   }
 
-  Task<Result<std::string>> convert(std::string text) override {
+  Task<Result<std::string>> convert(std::string text, std::uint64_t round) override {
     const auto index = static_cast<std::size_t>(item_.chain_index);
     const auto& chain = job_->rt->chains.at(index);
     std::string field = "/converter_chains/" + std::to_string(index);
+    const auto seed = seed_for(seed_, round);
     // A pure chain runs in place; one with an LLM step suspends this item while it asks.
-    if (!chain_needs_llm(chain)) co_return run_chain(chain, std::move(text), field);
-    co_return co_await run_chain_async(chain, std::move(text), std::move(field), *this);
+    if (!job_->chain_asks_llm.at(index)) co_return run_chain(chain, std::move(text), field, seed);
+    co_return co_await run_chain_async(chain, std::move(text), std::move(field), *this, seed);
   }
+  std::uint64_t seed() const override { return seed_; }
 
   Task<std::optional<Sent>> send(TargetRequest req) override {
     co_return co_await send_to(*job_->target, std::move(req), nullptr);
@@ -647,16 +690,16 @@ class ItemContext final : public AttackContext, public LlmClient {
       co_return unresolved;
     }
     for (;;) {
-      const auto wait = (*helper)->gate->pace(std::chrono::steady_clock::now());
+      const auto wait = (*helper)->gate->pace(job_->steady_now());
       if (wait.count() <= 0) break;
-      if (!co_await sleep_for(wait, job_->cancel_token)) co_return std::nullopt;
+      if (!co_await job_->sleep(wait)) co_return std::nullopt;
     }
     req.work_item_id = item_.id;
     auto sent = co_await send_to(*(*helper)->target, std::move(req), &*helper);
     if (sent && sent->result)
       (*helper)->gate->add_tokens(
           sent->result->prompt_tokens.value_or(0) + sent->result->completion_tokens.value_or(0),
-          std::chrono::steady_clock::now());
+          job_->steady_now());
     co_return sent;
   }
 
@@ -712,18 +755,22 @@ class ItemContext final : public AttackContext, public LlmClient {
         job_->count_request();
       // The last attempt that may be made takes the request itself.
       TargetRequest attempt = n < max_retries ? req : std::move(req);
-      const auto started = std::chrono::steady_clock::now();
+      const auto started = job_->steady_now();
       auto r = co_await await_callback<TargetResult>([&](std::function<void(TargetResult)> done) {
         target.send(std::move(attempt), std::move(done));
       });
       out.latency_ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-              .count();
+          std::chrono::duration<double, std::milli>(job_->steady_now() - started).count();
       out.attempts.push_back(
           {job_->now(), r ? "ok" : r.error().message, r ? std::nullopt : r.error().retry_after});
+      if (r) {
+        const auto used = r->prompt_tokens.value_or(0) + r->completion_tokens.value_or(0);
+        job_->count_tokens(used, helper != nullptr);
+        if (!helper) objective_tokens_ += used;
+      }
       if (!r && r.error().retryable && n < max_retries) {
         // The wait ends early when the run is cancelled or drained: the item is given back.
-        if (!co_await sleep_for(job_->retry_delay(n, r.error().retry_after), job_->cancel_token))
+        if (!co_await job_->sleep(job_->retry_delay(n, r.error().retry_after)))
           co_return std::nullopt;
         continue;
       }
@@ -735,8 +782,13 @@ class ItemContext final : public AttackContext, public LlmClient {
   std::shared_ptr<ExecutionRunner::Job> job_;
   memory::WorkItem item_;
   std::shared_ptr<const QueuedPrompt> prompt_;
+  std::uint64_t seed_;
   std::vector<memory::Message> helper_messages_;
   std::vector<std::string> converter_conversations_;
+  std::int64_t objective_tokens_ = 0;  // the objective target's replies', for its gate
+
+ public:
+  std::int64_t objective_tokens() const { return objective_tokens_; }
 };
 
 Task<void> run_item(std::shared_ptr<ExecutionRunner::Job> job, ClaimedItem claimed) {
@@ -761,7 +813,7 @@ Task<void> run_item(std::shared_ptr<ExecutionRunner::Job> job, ClaimedItem claim
   }
   if (!out) co_return job->abandon(1);
   for (auto& m : ctx.helper_messages()) out->messages.push_back(std::move(m));
-  job->record(std::move(*out));
+  job->record(std::move(*out), ctx.objective_tokens());
 }
 
 // The helper client of a sample run: resolves in the caller's scope, one attempt per
@@ -923,6 +975,11 @@ std::shared_ptr<TargetGate> ExecutionRunner::gate_for(const std::string& target_
   return gate;
 }
 
+bool ExecutionRunner::wait(const std::string& id, std::chrono::milliseconds timeout) {
+  std::unique_lock lk(mu_);
+  return idle_.wait_for(lk, timeout, [&] { return !jobs_.contains(id); });
+}
+
 std::size_t ExecutionRunner::active() const {
   std::lock_guard lk(mu_);
   return jobs_.size();
@@ -976,7 +1033,7 @@ Result<DryRunReport> ExecutionRunner::dry_run(const memory::Scope& scope,
   auto ok = for_each_prompt(store_, scope, plan->datasets, def.prompts,
                             [&](const std::string&, const QueuedPrompt& p) -> Result<void> {
                               for (const auto& chain : plan->rt->chains) {
-                                auto out = run_chain(chain, p.value, "");
+                                auto out = run_chain(chain, p.value, "", 0);
                                 const std::string& text = out ? *out : p.value;
                                 r.estimated_prompt_tokens += estimate_tokens(text) * def.attempts;
                                 r.work_items += def.attempts;
@@ -1109,6 +1166,7 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
         Error(ErrorCode::internal, "no attack strategy is named " + job->rt->definition.type));
   for (const auto& chain : job->rt->definition.converter_chains)
     job->chain_json.push_back(boost::json::serialize(chain));
+  for (const auto& chain : job->rt->chains) job->chain_asks_llm.push_back(chain_needs_llm(chain));
   for (const auto& sc : job->rt->definition.scorers) {
     job->scorer_types.emplace_back(sc.as_object().at("type").as_string());
     job->scorer_json.push_back(boost::json::serialize(sc));

@@ -116,6 +116,8 @@ class ExecutionRunner {
   // and marks what remains interrupted.
   void drain(std::chrono::milliseconds timeout);
   std::size_t active() const;
+  // Waits (up to `timeout`) until execution `id` has no job running here; true when none is.
+  bool wait(const std::string& id, std::chrono::milliseconds timeout);
 
   // Runs `body` on the engine with a helper LLM client that resolves target ids in `scope`
   // (one attempt per request, nothing stored), then `done` with every exchange and the

@@ -345,6 +345,11 @@ class Store {
   virtual Result<Message> get_message(const Scope& scope, std::string_view id) = 0;
   virtual Result<Page<Message>> list_messages(const Scope& scope, const MessageFilter& filter,
                                               const PageRequest& page) = 0;
+  // The scope's messages of these conversations, each conversation's in (sequence, id)
+  // order: a page of results reads its messages in one query per kBatchIds ids.
+  static constexpr std::size_t kBatchIds = 500;
+  virtual Result<std::vector<Message>> messages_of_conversations(
+      const Scope& scope, const std::vector<std::string>& conversation_ids) = 0;
 
   // Scores attach to one of the scope's messages.
   virtual Future<Score> add_score(const Scope& scope, Score score) = 0;
@@ -353,6 +358,9 @@ class Store {
   virtual Result<Score> get_score(const Scope& scope, std::string_view id) = 0;
   virtual Result<Page<Score>> list_scores(const Scope& scope, const ScoreFilter& filter,
                                           const PageRequest& page) = 0;
+  // The scope's scores of these messages, each message's in id order (kBatchIds per query).
+  virtual Result<std::vector<Score>> scores_of_messages(
+      const Scope& scope, const std::vector<std::string>& message_ids) = 0;
 
   virtual Future<AuditEvent> add_audit(const Scope& scope, AuditEvent event) = 0;
   // A user sees the events they caused; the system scope sees all.

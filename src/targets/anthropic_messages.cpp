@@ -5,6 +5,7 @@
 
 #include "http/client/client.hpp"
 #include "targets/builders.hpp"
+#include "targets/target_type.hpp"
 
 namespace redcell {
 
@@ -85,9 +86,19 @@ class AnthropicMessagesTarget final : public Target {
 
 }  // namespace
 
-std::unique_ptr<Target> make_anthropic_messages(http::HttpClient& client,
-                                                boost::json::object config, std::string api_key) {
-  return std::make_unique<AnthropicMessagesTarget>(client, std::move(config), std::move(api_key));
+TargetType anthropic_messages_type() {
+  return TargetType{
+      "anthropic_messages",
+      "Anthropic's Messages API (x-api-key, anthropic-version; system turns in \"system\")",
+      {"api_key", "api_key_env", "endpoint", "model", "system_prompt", "temperature", "max_tokens",
+       "extra_body", "headers"},
+      [](const JsonInput& body, const EndpointPolicy& policy, boost::json::object& out) {
+        return read_chat_members(body, policy, out);
+      },
+      [](const boost::json::object& config, std::string key,
+         const TargetDeps& deps) -> Result<std::unique_ptr<Target>> {
+        return std::make_unique<AnthropicMessagesTarget>(deps.client, config, std::move(key));
+      }};
 }
 
 }  // namespace redcell

@@ -1,6 +1,6 @@
 #pragma once
-// What the target implementations share (inside targets/ only): reading a stored config,
-// classifying HTTP failures, and one builder per type for make_target.
+// What the target types share (inside targets/ only): validating a body's members when a
+// target is saved, reading a stored config, and classifying HTTP failures.
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -9,6 +9,8 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/json_input.hpp"
+#include "net/endpoint_policy.hpp"
 #include "targets/target.hpp"
 
 namespace redcell {
@@ -18,6 +20,28 @@ struct ClientRequest;
 struct ClientResponse;
 }  // namespace http
 
+// Validation (target_config.cpp). Copies an optional member into `out` when present and valid.
+template <class Get>
+Result<void> copy_opt(boost::json::object& out, std::string_view name, Get get) {
+  auto v = get();
+  if (!v) return fail(v.error());
+  if (*v) out[name] = **v;
+  return {};
+}
+// body[name] as an object of strings ({} when absent).
+Result<boost::json::object> string_map(const JsonInput& body, std::string_view name);
+// body["headers"]: names that are tokens, values that cannot split a request, no framing.
+Result<boost::json::object> read_headers(const JsonInput& body);
+// model (required or optional), system_prompt, temperature, max_tokens.
+Result<void> read_llm_members(const JsonInput& body, boost::json::object& out, bool model_required);
+// body["endpoint"], checked against the egress policy.
+Result<void> read_endpoint(const JsonInput& body, const EndpointPolicy& policy,
+                           boost::json::object& out);
+// What both chat APIs accept: endpoint, model and sampling, extra_body, headers.
+Result<void> read_chat_members(const JsonInput& body, const EndpointPolicy& policy,
+                               boost::json::object& out);
+
+// A stored config (common.cpp).
 TargetLimits limits_of(const boost::json::object& config);
 std::string config_string(const boost::json::object& config, const char* key);
 // config["endpoint"], with `path` appended unless it already contains it.
@@ -41,10 +65,5 @@ TargetFailure status_failure(const http::ClientResponse& response, const std::st
 void complete_reply(TargetReply& reply, std::optional<std::string> blocked_because,
                     const boost::json::object& doc, const char* prompt_key,
                     const char* completion_key);
-
-std::unique_ptr<Target> make_anthropic_messages(http::HttpClient& client,
-                                                boost::json::object config, std::string api_key);
-Result<std::unique_ptr<Target>> make_http_template(http::HttpClient& client,
-                                                   boost::json::object config, std::string api_key);
 
 }  // namespace redcell

@@ -10,6 +10,7 @@
 
 #include "http/client/client.hpp"
 #include "targets/builders.hpp"
+#include "targets/target_type.hpp"
 
 namespace redcell {
 
@@ -174,11 +175,8 @@ class HttpTemplateTarget final : public Target {
   std::shared_ptr<const Extraction> extract_;  // shared with sends still in flight
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Target>> make_http_template(http::HttpClient& client,
-                                                   boost::json::object config,
-                                                   std::string api_key) {
+Result<std::unique_ptr<Target>> build_http(const boost::json::object& config, std::string api_key,
+                                           const TargetDeps& deps) {
   auto extract = std::make_shared<Extraction>();
   extract->pointer = config_string(config, "response_pointer");
   if (auto pattern = config_string(config, "response_regex"); !pattern.empty()) {
@@ -190,7 +188,62 @@ Result<std::unique_ptr<Target>> make_http_template(http::HttpClient& client,
                                  "a regular expression RE2 accepts", extract->regex->error()));
   }
   return std::unique_ptr<Target>(std::make_unique<HttpTemplateTarget>(
-      client, std::move(config), std::move(api_key), std::move(extract)));
+      deps.client, config, std::move(api_key), std::move(extract)));
+}
+
+Result<void> validate_http(const JsonInput& body, const EndpointPolicy& policy,
+                           boost::json::object& out) {
+  if (auto ok = read_endpoint(body, policy, out); !ok) return ok;
+  auto method = body.opt_string("method", 10);
+  if (!method) return fail(method.error());
+  if (*method && **method != "POST" && **method != "PUT" && **method != "GET")
+    return fail(
+        Error::invalid(body.field("method"), boost::json::value(**method), "POST, PUT or GET"));
+  out["method"] = method->value_or("POST");
+  auto headers = read_headers(body);
+  if (!headers) return fail(headers.error());
+  out["headers"] = std::move(*headers);
+  auto tmpl = body.string("body_template", 100000);
+  if (!tmpl) return fail(tmpl.error());
+  if (tmpl->find("{{prompt}}") == std::string::npos &&
+      tmpl->find("{{prompt_raw}}") == std::string::npos &&
+      tmpl->find("{{prompt_url}}") == std::string::npos)
+    return fail(Error::invalid(body.field("body_template"), boost::json::value(*tmpl),
+                               "a template containing {{prompt}} (JSON-escaped), "
+                               "{{prompt_raw}} or {{prompt_url}}"));
+  out["body_template"] = *tmpl;
+  auto pointer = body.opt_string("response_pointer", 500, true);
+  if (!pointer) return fail(pointer.error());
+  auto regex = body.opt_string("response_regex", 1000);
+  if (!regex) return fail(regex.error());
+  if (!!*pointer == !!*regex)
+    return fail(Error::invalid(body.field("response_pointer"),
+                               *pointer ? boost::json::value(**pointer) : nullptr,
+                               "exactly one of response_pointer (JSON Pointer) or "
+                               "response_regex (its first group is the reply)"));
+  if (*pointer) out["response_pointer"] = **pointer;
+  if (*regex) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    RE2 compiled(**regex, options);
+    if (!compiled.ok())
+      return fail(Error::invalid(body.field("response_regex"), boost::json::value(**regex),
+                                 "a regular expression RE2 accepts", compiled.error()));
+    out["response_regex"] = **regex;
+  }
+  return {};
+}
+
+}  // namespace
+
+TargetType http_type() {
+  return TargetType{"http",
+                    "Any HTTP endpoint, from a request template ({{prompt}}, {{prompt_raw}}, "
+                    "{{prompt_url}}); the reply by JSON Pointer or regular expression",
+                    {"api_key", "api_key_env", "endpoint", "method", "headers", "body_template",
+                     "response_pointer", "response_regex"},
+                    validate_http,
+                    build_http};
 }
 
 }  // namespace redcell

@@ -20,6 +20,7 @@ namespace redcell {
 class SecretBox;
 class KeyEnvPolicy;
 class TimerQueue;
+class TargetTypes;
 namespace http {
 class HttpClient;
 }
@@ -77,8 +78,9 @@ class Target {
 struct TargetDeps {
   http::HttpClient& client;
   const SecretBox& secrets;
-  const KeyEnvPolicy& key_env;  // which variables api_key_env may name
-  EnvLookup env;                // where an allowed api_key_env is read
+  const KeyEnvPolicy& key_env;         // which variables api_key_env may name
+  EnvLookup env;                       // where an allowed api_key_env is read
+  const TargetTypes* types = nullptr;  // the catalog of types; null: the built-in one
 };
 
 // What make_target needs of a saved target: targets/ never sees a store record (the layers
@@ -92,7 +94,8 @@ struct TargetSpec {
   std::string api_key_env;        // "" when none
 };
 
-// Builds the runtime target of a saved one (its config was validated when saved).
+// Builds the runtime target of a saved one (its config was validated when saved) with its
+// type's builder (target_type.hpp).
 Result<std::unique_ptr<Target>> make_target(const TargetSpec& row, const TargetDeps& deps);
 
 // Parses Retry-After: delta-seconds (an HTTP-date is treated as 1 s).

@@ -1,26 +1,16 @@
 #include "targets/target_config.hpp"
 
-#include <re2/re2.h>
-
 #include <boost/json.hpp>
 
 #include "http/wire.hpp"
-#include "targets/mock_script.hpp"
+#include "targets/builders.hpp"
+#include "targets/target_type.hpp"
 
 namespace redcell {
 
-namespace {
-
 using boost::json::object;
 
-// Copies an optional member into `out` when present and valid.
-template <class Get>
-Result<void> copy_opt(object& out, std::string_view name, Get get) {
-  auto v = get();
-  if (!v) return fail(v.error());
-  if (*v) out[name] = **v;
-  return {};
-}
+namespace {
 
 Result<object> limits_of(const JsonInput& body) {
   object out;
@@ -47,6 +37,8 @@ Result<object> limits_of(const JsonInput& body) {
   return out;
 }
 
+}  // namespace
+
 Result<object> string_map(const JsonInput& body, std::string_view name) {
   auto given = body.opt_object(name);
   if (!given) return fail(given.error());
@@ -60,7 +52,7 @@ Result<object> string_map(const JsonInput& body, std::string_view name) {
 // A target's extra headers: names that are RFC 9110 tokens, values that cannot end their
 // line (a CR/LF in either would split the outgoing request), none of the framing fields the
 // client writes itself.
-Result<object> headers_of(const JsonInput& body) {
+Result<object> read_headers(const JsonInput& body) {
   auto given = string_map(body, "headers");
   if (!given) return fail(given.error());
   if (given->size() > 64)
@@ -86,7 +78,7 @@ Result<object> headers_of(const JsonInput& body) {
   return *given;
 }
 
-Result<void> llm_members(const JsonInput& body, object& out, bool model_required) {
+Result<void> read_llm_members(const JsonInput& body, object& out, bool model_required) {
   if (model_required || body.has("model")) {
     auto model = body.string("model", 200);
     if (!model) return fail(model.error());
@@ -106,7 +98,7 @@ Result<void> llm_members(const JsonInput& body, object& out, bool model_required
   return {};
 }
 
-Result<void> endpoint(const JsonInput& body, const EndpointPolicy& policy, object& out) {
+Result<void> read_endpoint(const JsonInput& body, const EndpointPolicy& policy, object& out) {
   auto url = body.string("endpoint", 2000);
   if (!url) return fail(url.error());
   if (auto ok = policy.check_url(*url, body.field("endpoint")); !ok) return ok;
@@ -114,133 +106,36 @@ Result<void> endpoint(const JsonInput& body, const EndpointPolicy& policy, objec
   return {};
 }
 
-}  // namespace
-
-const std::vector<std::string>& target_types() {
-  static const std::vector<std::string> types = {"openai_chat", "anthropic_messages", "http",
-                                                 "mock"};
-  return types;
+Result<void> read_chat_members(const JsonInput& body, const EndpointPolicy& policy, object& out) {
+  if (auto ok = read_endpoint(body, policy, out); !ok) return ok;
+  if (auto ok = read_llm_members(body, out, true); !ok) return ok;
+  auto extra = body.opt_object("extra_body");
+  if (!extra) return fail(extra.error());
+  out["extra_body"] = std::move(*extra);
+  auto headers = read_headers(body);
+  if (!headers) return fail(headers.error());
+  out["headers"] = std::move(*headers);
+  return {};
 }
 
-Result<object> normalize_target_config(const JsonInput& body, const EndpointPolicy& policy) {
+Result<object> normalize_target_config(const JsonInput& body, const EndpointPolicy& policy,
+                                       const TargetTypes& types) {
   auto type = body.string("type", 50);
   if (!type) return fail(type.error());
+  const TargetType* t = types.find(*type);
+  if (!t)
+    return fail(
+        Error::invalid(body.field("type"), boost::json::value(*type), "one of " + types.known()));
+  std::vector<std::string_view> allowed{"name", "type", "limits"};
+  for (const auto& m : t->members) allowed.push_back(m);
+  if (auto ok = body.only(allowed, {"id", "owner", "created_at", "updated_at", "has_api_key"}); !ok)
+    return fail(ok.error());
   object out;
   auto limits = limits_of(body);
   if (!limits) return fail(limits.error());
   out["limits"] = std::move(*limits);
-
-  if (*type == "openai_chat" || *type == "anthropic_messages") {
-    if (auto ok = body.only(
-            {"name", "type", "api_key", "api_key_env", "limits", "endpoint", "model",
-             "system_prompt", "temperature", "max_tokens", "extra_body", "headers", "api_version"},
-            {"id", "owner", "created_at", "updated_at", "has_api_key"});
-        !ok)
-      return fail(ok.error());
-    if (auto ok = endpoint(body, policy, out); !ok) return fail(ok.error());
-    if (auto ok = llm_members(body, out, true); !ok) return fail(ok.error());
-    auto extra = body.opt_object("extra_body");
-    if (!extra) return fail(extra.error());
-    out["extra_body"] = std::move(*extra);
-    auto headers = headers_of(body);
-    if (!headers) return fail(headers.error());
-    out["headers"] = std::move(*headers);
-    if (*type == "openai_chat") {
-      // Azure OpenAI: ?api-version= and the api-key header instead of a bearer token.
-      if (auto ok =
-              copy_opt(out, "api_version", [&] { return body.opt_string("api_version", 50); });
-          !ok)
-        return fail(ok.error());
-    } else if (body.has("api_version")) {
-      return fail(Error::invalid(body.field("api_version"), *body.get("api_version"),
-                                 "no api_version for anthropic_messages"));
-    }
-    return out;
-  }
-  if (*type == "http") {
-    if (auto ok =
-            body.only({"name", "type", "api_key", "api_key_env", "limits", "endpoint", "method",
-                       "headers", "body_template", "response_pointer", "response_regex"},
-                      {"id", "owner", "created_at", "updated_at", "has_api_key"});
-        !ok)
-      return fail(ok.error());
-    if (auto ok = endpoint(body, policy, out); !ok) return fail(ok.error());
-    auto method = body.opt_string("method", 10);
-    if (!method) return fail(method.error());
-    if (*method && **method != "POST" && **method != "PUT" && **method != "GET")
-      return fail(
-          Error::invalid(body.field("method"), boost::json::value(**method), "POST, PUT or GET"));
-    out["method"] = method->value_or("POST");
-    auto headers = headers_of(body);
-    if (!headers) return fail(headers.error());
-    out["headers"] = std::move(*headers);
-    auto tmpl = body.string("body_template", 100000);
-    if (!tmpl) return fail(tmpl.error());
-    if (tmpl->find("{{prompt}}") == std::string::npos &&
-        tmpl->find("{{prompt_raw}}") == std::string::npos &&
-        tmpl->find("{{prompt_url}}") == std::string::npos)
-      return fail(Error::invalid(body.field("body_template"), boost::json::value(*tmpl),
-                                 "a template containing {{prompt}} (JSON-escaped), "
-                                 "{{prompt_raw}} or {{prompt_url}}"));
-    out["body_template"] = *tmpl;
-    auto pointer = body.opt_string("response_pointer", 500, true);
-    if (!pointer) return fail(pointer.error());
-    auto regex = body.opt_string("response_regex", 1000);
-    if (!regex) return fail(regex.error());
-    if (!!*pointer == !!*regex)
-      return fail(Error::invalid(body.field("response_pointer"),
-                                 *pointer ? boost::json::value(**pointer) : nullptr,
-                                 "exactly one of response_pointer (JSON Pointer) or "
-                                 "response_regex (its first group is the reply)"));
-    if (*pointer) out["response_pointer"] = **pointer;
-    if (*regex) {
-      RE2::Options options;
-      options.set_log_errors(false);
-      RE2 compiled(**regex, options);
-      if (!compiled.ok())
-        return fail(Error::invalid(body.field("response_regex"), boost::json::value(**regex),
-                                   "a regular expression RE2 accepts", compiled.error()));
-      out["response_regex"] = **regex;
-    }
-    return out;
-  }
-  if (*type == "mock") {
-    if (auto ok = body.only({"name", "type", "limits", "behavior", "seed", "latency_ms",
-                             "comply_probability", "refuse_pattern", "script"},
-                            {"id", "owner", "created_at", "updated_at", "has_api_key"});
-        !ok)
-      return fail(ok.error());
-    auto behavior = body.opt_string("behavior", 20);
-    if (!behavior) return fail(behavior.error());
-    const std::string b = behavior->value_or("echo");
-    if (b != "echo" && b != "refuse" && b != "comply" && b != "decode")
-      return fail(Error::invalid(body.field("behavior"), boost::json::value(b),
-                                 "one of echo, refuse, comply, decode"));
-    out["behavior"] = b;
-    auto seed = body.opt_int("seed", 0, std::numeric_limits<std::int64_t>::max());
-    if (!seed) return fail(seed.error());
-    out["seed"] = seed->value_or(1);
-    auto latency = body.opt_int("latency_ms", 0, 600'000);
-    if (!latency) return fail(latency.error());
-    out["latency_ms"] = latency->value_or(0);
-    auto p = body.opt_number("comply_probability", 0, 1);
-    if (!p) return fail(p.error());
-    out["comply_probability"] = p->value_or(b == "refuse" ? 0.0 : 1.0);
-    if (auto ok = copy_opt(out, "refuse_pattern",
-                           [&] { return body.opt_string("refuse_pattern", 1000); });
-        !ok)
-      return fail(ok.error());
-    if (const auto* script = body.get("script")) {
-      // Rules played in order against each conversation (targets/mock_script.hpp).
-      auto parsed = MockScript::parse(*script, body.field("script"));
-      if (!parsed) return fail(parsed.error());
-      out["script"] = (*parsed)->to_json();
-    }
-    return out;
-  }
-  std::string known;
-  for (const auto& t : target_types()) known += (known.empty() ? "" : ", ") + t;
-  return fail(Error::invalid(body.field("type"), boost::json::value(*type), "one of " + known));
+  if (auto ok = t->validate(body, policy, out); !ok) return fail(ok.error());
+  return out;
 }
 
 }  // namespace redcell

@@ -13,11 +13,12 @@
 
 namespace redcell {
 
-const std::vector<std::string>& target_types();
+class TargetTypes;
 
 // `body` is the whole target body; returns the config object (without name, type and
-// secrets). Errors name the member.
+// secrets), as its type in `types` validates it. Errors name the member.
 Result<boost::json::object> normalize_target_config(const JsonInput& body,
-                                                    const EndpointPolicy& policy);
+                                                    const EndpointPolicy& policy,
+                                                    const TargetTypes& types);
 
 }  // namespace redcell

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <thread>
 
+#include "../support/flaky_queue.hpp"
 #include "../support/temp_store.hpp"
 #include "common/json_input.hpp"
 #include "common/secret_box.hpp"
@@ -22,43 +23,7 @@ namespace {
 
 using memory::Scope;
 
-// The store's queue, except that the next `failures` calls of complete() fail whole.
-class FlakyQueue final : public WorkQueue {
- public:
-  explicit FlakyQueue(memory::Store& store) : inner_(store) {}
-  std::atomic<int> failures{0};
-  std::atomic<int> completes{0};
-
-  Result<std::int64_t> enqueue(const Scope& s, std::vector<memory::WorkItem> items) override {
-    return inner_.enqueue(s, std::move(items));
-  }
-  Result<std::vector<ClaimedItem>> claim(const Scope& s, const std::string& e, const std::string& w,
-                                         std::size_t max, TimePoint lease,
-                                         const std::vector<std::string>& inline_prompts) override {
-    return inner_.claim(s, e, w, max, lease, inline_prompts);
-  }
-  Result<std::vector<std::optional<Error>>> complete(
-      const Scope& s, std::shared_ptr<std::vector<memory::WorkItemResult>> results) override {
-    ++completes;
-    if (failures.fetch_sub(1) > 0)
-      return fail(ErrorCode::unavailable, "the disk is full (a test's fault)");
-    return inner_.complete(s, std::move(results));
-  }
-  Result<std::int64_t> release(const Scope& s, const std::string& e,
-                               std::optional<std::string> worker) override {
-    return inner_.release(s, e, std::move(worker));
-  }
-  Result<std::int64_t> checkpoint(const Scope& s, memory::WorkItemResult partial) override {
-    return inner_.checkpoint(s, std::move(partial));
-  }
-  Result<std::vector<memory::Message>> stored_messages(const Scope& s,
-                                                       const std::string& id) override {
-    return inner_.stored_messages(s, id);
-  }
-
- private:
-  StoreWorkQueue inner_;
-};
+using testing_support::FlakyQueue;
 
 class RunnerPersistence : public ::testing::Test {
  protected:

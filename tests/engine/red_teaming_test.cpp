@@ -34,7 +34,12 @@ class FakeContext final : public AttackContext, public LlmClient {
   const memory::WorkItem& item() const override { return work; }
   const QueuedPrompt* prompt() const override { return &objective; }
   const OrchestratorDefinition& definition() const override { return def; }
-  Task<Result<std::string>> convert(std::string text) override { co_return text; }
+  Task<Result<std::string>> convert(std::string text, std::uint64_t round) override {
+    rounds.push_back(round);
+    co_return text;
+  }
+  std::uint64_t seed() const override { return 0; }
+  std::vector<std::uint64_t> rounds;  // the turn each conversion was seeded with
   Task<std::optional<Sent>> send(TargetRequest request) override {
     sent_to_target.push_back(request);
     Sent s;
@@ -117,6 +122,8 @@ TEST(RedTeaming, StopsAtTheFirstSuccessWithEveryTurnStored) {
   EXPECT_EQ(ctx.sent_to_target[2].messages.back().content, "message 3");
   // The attacker heard the target's last reply and the verdict.
   EXPECT_NE(ctx.store["item-1:attacker"][5].converted_value.find("still no"), std::string::npos);
+  // Each turn's conversion draws from its own seed (random converters differ per turn).
+  EXPECT_EQ(ctx.rounds, (std::vector<std::uint64_t>{0, 1, 2}));
 }
 
 TEST(RedTeaming, GoesOnFromStoredTurnsWithoutSendingThemAgain) {
@@ -133,6 +140,7 @@ TEST(RedTeaming, GoesOnFromStoredTurnsWithoutSendingThemAgain) {
   EXPECT_EQ(r->attack->turns, 4);
   EXPECT_EQ(r->attack->outcome, "achieved");
   ASSERT_EQ(again.sent_to_target.size(), 2u) << "turns 1 and 2 were not sent again";
+  EXPECT_EQ(again.rounds, (std::vector<std::uint64_t>{2, 3})) << "seeded as the first run would";
   EXPECT_EQ(again.sent_to_target[0].messages.size(), 5u);  // 2 stored turns + the new message
   EXPECT_EQ(again.sent_to_target[0].messages[3].content, "still no");
   EXPECT_EQ(again.store["item-1"].size(), 8u);

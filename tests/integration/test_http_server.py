@@ -96,7 +96,8 @@ def test_wrong_types_name_the_field(server):
 def test_preview_runs_the_chain(server):
     r = server.request("POST", PREVIEW, json_body={"text": "hello", "converters": [{"type": "rot13"}, {"type": "base64", "params": {}}]})
     assert r.status == 200
-    assert r.json() == {"output": "dXJ5eWI=", "steps": [{"type": "rot13", "output": "uryyb"}, {"type": "base64", "output": "dXJ5eWI="}]}
+    assert r.json() == {"output": "dXJ5eWI=", "seed": 0,
+                        "steps": [{"type": "rot13", "output": "uryyb"}, {"type": "base64", "output": "dXJ5eWI="}]}
 
 
 def test_wrong_content_type_is_415(server):

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -233,6 +234,46 @@ TEST_P(StoreContract, ConversationPagesFollowSequenceWithoutGapsOrRepeats) {
   EXPECT_EQ(pages, 3);
   ASSERT_EQ(seen.size(), 25u);
   for (int i = 0; i < 25; ++i) EXPECT_EQ(seen[i], i);
+}
+
+TEST_P(StoreContract, BatchReadsReturnOnlyTheScopesConversationsAndScoresInOrder) {
+  // More conversations than one batch holds, one with a UUID id (stored as 16 bytes).
+  std::vector<std::string> ids;
+  std::vector<Message> ms;
+  for (std::size_t c = 0; c < Store::kBatchIds + 20; ++c) {
+    ids.push_back("conv-" + std::to_string(c));
+    for (int i = 2; i >= 0; --i) ms.push_back(msg(ids.back(), i, "t" + std::to_string(i)));
+  }
+  const std::string uuid_conv = "0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b";
+  ids.push_back(uuid_conv);
+  ms.push_back(msg(uuid_conv, 0));
+  auto stored = add(alice_, ms);
+  add(bob_, {msg("conv-3", 0, "bob's own conv-3")});
+  auto got = store_->messages_of_conversations(Scope::user(alice_), ids);
+  ASSERT_TRUE(got) << got.error().message();
+  ASSERT_EQ(got->size(), ms.size());
+  std::map<std::string, std::vector<std::int64_t>> order;
+  for (const auto& m : *got) order[m.conversation_id].push_back(m.sequence);
+  EXPECT_EQ(order.size(), ids.size());
+  EXPECT_EQ(order["conv-7"], (std::vector<std::int64_t>{0, 1, 2}));
+  EXPECT_EQ(order[uuid_conv].size(), 1u);
+  for (const auto& m : *got) EXPECT_EQ(m.owner, alice_);
+  auto bobs = store_->messages_of_conversations(Scope::user(bob_), ids);
+  ASSERT_TRUE(bobs);
+  ASSERT_EQ(bobs->size(), 1u) << "bob reads his own conv-3 and none of alice's";
+  EXPECT_EQ(bobs->front().original_value, "bob's own conv-3");
+  EXPECT_TRUE(store_->messages_of_conversations(Scope::user(alice_), {})->empty());
+
+  auto a = store_->add_score(Scope::user(alice_), verdict(stored[0].id, "true")).get();
+  auto b = store_->add_score(Scope::user(alice_), verdict(stored[0].id, "false")).get();
+  auto c = store_->add_score(Scope::user(alice_), verdict(stored.back().id)).get();
+  ASSERT_TRUE(a && b && c);
+  std::vector<std::string> message_ids;
+  for (const auto& m : stored) message_ids.push_back(m.id);
+  auto scores = store_->scores_of_messages(Scope::user(alice_), message_ids);
+  ASSERT_TRUE(scores) << scores.error().message();
+  ASSERT_EQ(scores->size(), 3u);
+  EXPECT_EQ(store_->scores_of_messages(Scope::user(bob_), message_ids)->size(), 0u);
 }
 
 TEST_P(StoreContract, ExecutionListingPagesByTimeOrderedId) {

@@ -20,7 +20,7 @@ class PromptSending final : public AttackStrategy {
                                         std::nullopt, "unknown"}),
           {});
     std::string original = prompt->value;  // named, moved: see engine/async.hpp
-    auto converted = co_await ctx.convert(std::move(original));
+    auto converted = co_await ctx.convert(std::move(original), 0);
     if (!converted)
       co_return conversation(
           ctx, prompt->value, "",
@@ -92,7 +92,8 @@ class PromptSending final : public AttackStrategy {
     boost::json::object meta{{"work_item_id", item.id},
                              {"prompt_id", item.prompt_id},
                              {"chain_index", item.chain_index},
-                             {"attempt", item.attempt}};
+                             {"attempt", item.attempt},
+                             {"seed", ctx.seed()}};
     if (const auto* p = ctx.prompt())
       meta["harm_categories"] = boost::json::parse(p->harm_categories);
     if (!ctx.converter_conversations().empty()) {

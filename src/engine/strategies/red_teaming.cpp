@@ -120,7 +120,7 @@ class RedTeaming final : public AttackStrategy {
 
       // 2. Converted, appended to the conversation, sent.
       std::string text = next->message;
-      auto converted = co_await ctx.convert(std::move(text));
+      auto converted = co_await ctx.convert(std::move(text), static_cast<std::uint64_t>(p.turns));
       if (!converted)
         co_return finished(ctx, "error", p.turns,
                            "converter failed: " + converted.error().message(), p);

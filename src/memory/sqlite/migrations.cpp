@@ -402,6 +402,14 @@ CREATE INDEX messages_by_conversation ON messages (conversation_id, sequence, id
       {13, "executions count undetermined verdicts", R"sql(
 ALTER TABLE executions ADD COLUMN undetermined INTEGER NOT NULL DEFAULT 0;
 )sql"},
+      // The finishing order (the events' sequence) is a counter on the execution, read by
+      // primary key, instead of MAX(finish_seq) + 1 over the work items.
+      {14, "executions count their finished work items", R"sql(
+ALTER TABLE executions ADD COLUMN last_finish_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE executions SET last_finish_seq = COALESCE(
+  (SELECT MAX(finish_seq) FROM work_items
+   WHERE work_items.execution_id = executions.id AND finish_seq IS NOT NULL), 0);
+)sql"},
   };
   return all;
 }

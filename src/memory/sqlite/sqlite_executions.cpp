@@ -50,10 +50,13 @@ Execution read_execution(const Statement& s) {
   return e;
 }
 
-// The next place in an execution's finishing order; one writer, so no two items share one.
-constexpr const char* kNextFinishSeq =
-    "(SELECT COALESCE(MAX(finish_seq), 0) + 1 FROM work_items WHERE execution_id = ? AND "
-    "finish_seq IS NOT NULL)";  // (the condition lets the partial index answer: O(log n))
+// The next place in an execution's finishing order: its counter, moved on by add_counts in
+// the same transaction; one writer, so no two items share a place.
+Result<void> add_counts(Connection& c, const std::string& execution_id,
+                        const ExecutionCounts& delta, const std::string& now,
+                        std::int64_t finished);
+
+constexpr const char* kNextFinishSeq = "(SELECT last_finish_seq + 1 FROM executions WHERE id = ?)";
 
 constexpr const char* kWorkItemCols =
     "id, owner, execution_id, prompt_id, chain_index, attempt, status, claimed_by, "
@@ -581,6 +584,8 @@ Future<WorkItem> SqliteStore::finish_work_item(const Scope& scope, std::string i
     (*st)->bind(5, item->execution_id);
     (*st)->bind(6, id);
     if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    if (auto ok = add_counts(c, item->execution_id, ExecutionCounts{}, format_time(now), 1); !ok)
+      return fail(ok.error());
     item->status = status;
     item->conversation_id = conversation_id;
     item->error = error;
@@ -732,11 +737,14 @@ Result<std::int64_t> next_finish_seq(Connection& c, const std::string& execution
   return (*st)->int64(0);
 }
 
+// The counters of `finished` more work items (their places in the finishing order taken).
 Result<void> add_counts(Connection& c, const std::string& execution_id,
-                        const ExecutionCounts& delta, const std::string& now) {
+                        const ExecutionCounts& delta, const std::string& now,
+                        std::int64_t finished) {
   auto counts = c.prepare(
       "UPDATE executions SET sent = sent + ?, errors = errors + ?, scored = scored + ?, "
-      "achieved = achieved + ?, undetermined = undetermined + ?, updated_at = ? WHERE id = ?");
+      "achieved = achieved + ?, undetermined = undetermined + ?, updated_at = ?, "
+      "last_finish_seq = last_finish_seq + ? WHERE id = ?");
   if (!counts) return fail(counts.error());
   StatementReset reset{*counts};
   (*counts)->bind(1, delta.sent);
@@ -745,7 +753,8 @@ Result<void> add_counts(Connection& c, const std::string& execution_id,
   (*counts)->bind(4, delta.achieved);
   (*counts)->bind(5, delta.undetermined);
   (*counts)->bind(6, now);
-  (*counts)->bind(7, execution_id);
+  (*counts)->bind(7, finished);
+  (*counts)->bind(8, execution_id);
   return (*counts)->run();
 }
 
@@ -798,6 +807,7 @@ Result<bool> write_all(Connection& c, const std::vector<WorkItemResult>& results
   const std::string stamp = format_time(now);
   struct PerExecution {
     std::int64_t next_seq = 0;
+    std::int64_t finished = 0;
     ExecutionCounts delta;
   };
   std::unordered_map<std::string_view, PerExecution> executions;
@@ -810,6 +820,7 @@ Result<bool> write_all(Connection& c, const std::vector<WorkItemResult>& results
       it->second.next_seq = *seq;
     }
     if (!write_result(c, r, owner, stamp, it->second.next_seq++)) return false;
+    ++it->second.finished;
     auto& d = it->second.delta;
     d.sent += r.counts.sent;
     d.errors += r.counts.errors;
@@ -818,7 +829,7 @@ Result<bool> write_all(Connection& c, const std::vector<WorkItemResult>& results
     d.undetermined += r.counts.undetermined;
   }
   for (const auto& [id, e] : executions)
-    if (!add_counts(c, std::string(id), e.delta, stamp)) return false;
+    if (!add_counts(c, std::string(id), e.delta, stamp, e.finished)) return false;
   return true;
 }
 
@@ -830,7 +841,7 @@ Result<void> write_one(Connection& c, const WorkItemResult& r, const std::string
   if (!seq) return fail(seq.error());
   const std::string stamp = format_time(now);
   if (auto ok = write_result(c, r, owner, stamp, *seq); !ok) return ok;
-  return add_counts(c, r.execution_id, r.counts, stamp);
+  return add_counts(c, r.execution_id, r.counts, stamp, 1);
 }
 
 }  // namespace

@@ -467,6 +467,50 @@ Result<Page<Message>> SqliteStore::list_messages(const Scope& scope, const Messa
   });
 }
 
+namespace {
+
+// Rows of `table` whose `column` is one of `ids` and the scope's, ordered by `order`: one
+// statement per Store::kBatchIds ids, the list padded with "" (no id) so every batch shares
+// one cached statement text.
+template <class T, class Read>
+Result<std::vector<T>> rows_in(Connection& c, const Scope& scope, const char* cols,
+                               const char* table, const char* column, const char* order,
+                               const std::vector<std::string>& ids, Read read) {
+  std::string in = "(";
+  for (std::size_t i = 0; i < Store::kBatchIds; ++i) in += i == 0 ? "?" : ", ?";
+  in += ")";
+  std::vector<T> out;
+  for (std::size_t at = 0; at < ids.size(); at += Store::kBatchIds) {
+    Query q{std::string("SELECT ") + cols + " FROM " + table};
+    q.where(std::string(column) + " IN " + in);
+    for (std::size_t i = at; i < at + Store::kBatchIds; ++i)
+      q.args.emplace_back(i < ids.size() ? ids[i] : std::string());
+    if (!scope.is_system()) q.where("owner = ?", scope.user_id());  // as Impl::owner_filter
+    q.sql += std::string(" ORDER BY ") + order;
+    auto st = c.prepare(q.sql);
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    q.bind(**st);
+    for (;;) {
+      auto row = (*st)->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(read(**st));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Message>> SqliteStore::messages_of_conversations(
+    const Scope& scope, const std::vector<std::string>& conversation_ids) {
+  return impl_->read([&](Connection& c) -> Result<std::vector<Message>> {
+    return rows_in<Message>(c, scope, kMessageCols, "messages", "conversation_id",
+                            "conversation_id, sequence, id", conversation_ids, read_message);
+  });
+}
+
 // --- scores ----------------------------------------------------------------------------
 
 Result<void> insert_score(Connection& c, const Score& score, bool system) {
@@ -560,6 +604,14 @@ Result<Page<Score>> SqliteStore::list_scores(const Scope& scope, const ScoreFilt
                                              const PageRequest& page) {
   return impl_->list_owned<Score>(scope, "scores", kScoreCols, page, read_score, [&](Query& q) {
     if (filter.message_id) q.where("message_id = ?", *filter.message_id);
+  });
+}
+
+Result<std::vector<Score>> SqliteStore::scores_of_messages(
+    const Scope& scope, const std::vector<std::string>& message_ids) {
+  return impl_->read([&](Connection& c) -> Result<std::vector<Score>> {
+    return rows_in<Score>(c, scope, kScoreCols, "scores", "message_id", "message_id, id",
+                          message_ids, read_score);
   });
 }
 

@@ -44,12 +44,16 @@ class SqliteStore final : public Store {
   Result<Message> get_message(const Scope& scope, std::string_view id) override;
   Result<Page<Message>> list_messages(const Scope& scope, const MessageFilter& filter,
                                       const PageRequest& page) override;
+  Result<std::vector<Message>> messages_of_conversations(
+      const Scope& scope, const std::vector<std::string>& conversation_ids) override;
   Future<Score> add_score(const Scope& scope, Score score) override;
   Future<Score> override_score(const Scope& scope, std::string id, std::string value,
                                std::string reason) override;
   Result<Score> get_score(const Scope& scope, std::string_view id) override;
   Result<Page<Score>> list_scores(const Scope& scope, const ScoreFilter& filter,
                                   const PageRequest& page) override;
+  Result<std::vector<Score>> scores_of_messages(
+      const Scope& scope, const std::vector<std::string>& message_ids) override;
   Future<AuditEvent> add_audit(const Scope& scope, AuditEvent event) override;
   Result<Page<AuditEvent>> list_audit(const Scope& scope, const AuditFilter& filter,
                                       const PageRequest& page) override;
