@@ -97,15 +97,15 @@ Result<void> check_references(const Services& s, const memory::Scope& scope,
     const auto& chain = d.converter_chains[c].as_array();
     for (std::size_t i = 0; i < chain.size(); ++i) {
       const std::string at = "/converter_chains/" + std::to_string(c) + "/" + std::to_string(i);
-      auto built = s.converters.create(chain[i], at);
-      if (!built) return fail(built.error());
-      if (auto ok = mine((*built)->helper_targets(), at); !ok) return ok;
+      auto info = s.converters.validate(chain[i], at);
+      if (!info) return fail(info.error());
+      if (auto ok = mine(info->helper_targets, at); !ok) return ok;
     }
   }
   for (std::size_t i = 0; i < d.scorers.size(); ++i) {
-    auto built = s.scorers.create(d.scorers[i], "/scorers/" + std::to_string(i));
-    if (!built) return fail(built.error());
-    if (auto ok = mine((*built)->helper_targets(), "/scorers/" + std::to_string(i)); !ok) return ok;
+    auto info = s.scorers.validate(d.scorers[i], "/scorers/" + std::to_string(i));
+    if (!info) return fail(info.error());
+    if (auto ok = mine(info->helper_targets, "/scorers/" + std::to_string(i)); !ok) return ok;
   }
   return {};
 }

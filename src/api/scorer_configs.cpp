@@ -1,5 +1,5 @@
 // /api/v1/scorer-configs: named scorer specs ({"type", "params"}) a user saves to reuse,
-// each validated by building the scorer from the catalog when saved.
+// each validated by its catalog entry when saved (nothing is built).
 #include <boost/json.hpp>
 
 #include "api/handlers.hpp"
@@ -21,7 +21,7 @@ boost::json::object config_json(const memory::ScorerConfig& c) {
           {"updated_at", format_time(c.updated_at)}};
 }
 
-// {"name", "scorer": {"type", "params"?}} -> the record, the scorer built once to check it.
+// {"name", "scorer": {"type", "params"?}} -> the record, the scorer spec validated.
 Result<memory::ScorerConfig> read_config(const Services& s, const boost::json::value& body) {
   auto in = JsonInput::of(body, "", "an object {\"name\", \"scorer\": {\"type\", \"params\"}}");
   if (!in) return fail(in.error());
@@ -31,7 +31,7 @@ Result<memory::ScorerConfig> read_config(const Services& s, const boost::json::v
   if (!name) return fail(name.error());
   const auto* spec = in->get("scorer");
   if (!spec) return fail(Error::invalid("/scorer", nullptr, "a scorer {\"type\", \"params\"}"));
-  if (auto built = s.scorers.create(*spec, "/scorer"); !built) return fail(built.error());
+  if (auto ok = s.scorers.validate(*spec, "/scorer"); !ok) return fail(ok.error());
   memory::ScorerConfig c;
   c.name = *name;
   c.scorer = canonical_json(*spec);

@@ -46,8 +46,6 @@ class Converter {
   virtual Task<Result<std::string>> convert_async(std::string input, LlmClient& llm,
                                                   std::uint64_t seed) const;
   virtual ConverterTraits traits() const { return {}; }
-  // The saved targets it asks (checked against the caller's own when a chain is saved).
-  virtual std::vector<std::string> helper_targets() const { return {}; }
 };
 
 using ConverterInfo = CatalogEntry<Converter>;

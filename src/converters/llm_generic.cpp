@@ -20,7 +20,6 @@ class LlmGeneric final : public Converter {
                 "llm_generic asks a helper LLM: it runs in an execution or a preview");
   }
   ConverterTraits traits() const override { return {true, "text", "text", false}; }
-  std::vector<std::string> helper_targets() const override { return {target_}; }
 
   Task<Result<std::string>> convert_async(std::string input, LlmClient& llm,
                                           std::uint64_t) const override {
@@ -45,27 +44,38 @@ class LlmGeneric final : public Converter {
   std::string target_, instruction_;
 };
 
+struct LlmGenericParams {
+  std::string target, instruction;
+};
+
 }  // namespace
 
 ConverterInfo llm_generic_converter() {
-  return {"llm_generic",
-          "A helper LLM (one of your saved targets) rewrites the text as your instruction "
-          "says; its reply is the converted text, and the exchange is stored and linked from "
-          "the converted message.",
-          boost::json::parse(R"({"type":"object","required":["target_id","instruction"],
+  return catalog_entry<Converter, LlmGenericParams>(
+      "llm_generic",
+      "A helper LLM (one of your saved targets) rewrites the text as your instruction "
+      "says; its reply is the converted text, and the exchange is stored and linked from "
+      "the converted message.",
+      boost::json::parse(R"({"type":"object","required":["target_id","instruction"],
             "properties":{"target_id":{"type":"string","description":"the rewriter: a saved target"},
               "instruction":{"type":"string","minLength":1,"maxLength":4000}},
             "additionalProperties":false})"),
-          [](const boost::json::object& params, const std::string& field,
-             const ConverterRegistry&) -> Result<std::unique_ptr<Converter>> {
-            JsonInput in(params, field);
-            if (auto ok = in.only({"target_id", "instruction"}); !ok) return fail(ok.error());
-            auto target = in.string("target_id", 100);
-            if (!target) return fail(target.error());
-            auto instruction = in.string("instruction", 4000);
-            if (!instruction) return fail(instruction.error());
-            return std::make_unique<LlmGeneric>(*target, *instruction);
-          }};
+      [](const boost::json::object& params, const std::string& field,
+         const ConverterRegistry&) -> Result<LlmGenericParams> {
+        JsonInput in(params, field);
+        if (auto ok = in.only({"target_id", "instruction"}); !ok) return fail(ok.error());
+        auto target = in.string("target_id", 100);
+        if (!target) return fail(target.error());
+        auto instruction = in.string("instruction", 4000);
+        if (!instruction) return fail(instruction.error());
+        return LlmGenericParams{*target, *instruction};
+      },
+      [](const LlmGenericParams& p) {
+        return PieceInfo{{p.target}, ""};
+      },
+      [](LlmGenericParams p, const ConverterRegistry&) -> Result<std::unique_ptr<Converter>> {
+        return std::make_unique<LlmGeneric>(std::move(p.target), std::move(p.instruction));
+      });
 }
 
 }  // namespace redcell

@@ -45,21 +45,26 @@ class RandomCapitalLetters final : public Converter {
 }  // namespace
 
 ConverterInfo random_capital_letters_converter() {
-  return {"random_capital_letters",
-          "Upper-cases a random share of the letters (percentage, 0-100); the choice is drawn "
-          "from the work item's seed, so a run replays.",
-          boost::json::parse(R"({"type":"object","properties":{
+  return catalog_entry<Converter, double>(
+      "random_capital_letters",
+      "Upper-cases a random share of the letters (percentage, 0-100); the choice is drawn "
+      "from the work item's seed, so a run replays.",
+      boost::json::parse(R"({"type":"object","properties":{
             "percentage":{"type":"number","minimum":0,"maximum":100,"default":100,
               "description":"the share of letters upper-cased"}},
             "additionalProperties":false})"),
-          [](const boost::json::object& params, const std::string& field,
-             const ConverterRegistry&) -> Result<std::unique_ptr<Converter>> {
-            JsonInput in(params, field);
-            if (auto ok = in.only({"percentage"}); !ok) return fail(ok.error());
-            auto p = in.opt_number("percentage", 0, 100);
-            if (!p) return fail(p.error());
-            return std::make_unique<RandomCapitalLetters>(p->value_or(100.0));
-          }};
+      [](const boost::json::object& params, const std::string& field,
+         const ConverterRegistry&) -> Result<double> {
+        JsonInput in(params, field);
+        if (auto ok = in.only({"percentage"}); !ok) return fail(ok.error());
+        auto p = in.opt_number("percentage", 0, 100);
+        if (!p) return fail(p.error());
+        return p->value_or(100.0);
+      },
+      [](double) { return PieceInfo{}; },
+      [](double percentage, const ConverterRegistry&) -> Result<std::unique_ptr<Converter>> {
+        return std::make_unique<RandomCapitalLetters>(percentage);
+      });
 }
 
 }  // namespace redcell

@@ -10,8 +10,10 @@ class Rot13Converter final : public Converter {
   Result<std::string> convert(std::string_view input) const override {
     std::string out(input);
     for (auto& c : out) {
-      if (c >= 'a' && c <= 'z') c = static_cast<char>('a' + (c - 'a' + 13) % 26);
-      else if (c >= 'A' && c <= 'Z') c = static_cast<char>('A' + (c - 'A' + 13) % 26);
+      if (c >= 'a' && c <= 'z')
+        c = static_cast<char>('a' + (c - 'a' + 13) % 26);
+      else if (c >= 'A' && c <= 'Z')
+        c = static_cast<char>('A' + (c - 'A' + 13) % 26);
     }
     return out;
   }
@@ -19,13 +21,9 @@ class Rot13Converter final : public Converter {
 }  // namespace
 
 ConverterInfo rot13_converter() {
-  return {"rot13", "Rotates ASCII letters by 13 places; other characters are kept.",
-          boost::json::parse(kNoParamsSchema),
-          [](const boost::json::object& params, const std::string& field, const ConverterRegistry&)
-              -> Result<std::unique_ptr<Converter>> {
-            if (auto ok = expect_no_params(params, field); !ok) return fail(ok.error());
-            return std::make_unique<Rot13Converter>();
-          }};
+  return no_params_entry<Converter>(
+      "rot13", "Rotates ASCII letters by 13 places; other characters are kept.",
+      [] { return std::make_unique<Rot13Converter>(); });
 }
 
 }  // namespace redcell

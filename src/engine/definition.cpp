@@ -18,7 +18,8 @@ value opt(const std::optional<T>& v) {
   return v ? value(*v) : value(nullptr);
 }
 
-// A converter chain, each converter built once to check it; returns the normalized chain.
+// A converter chain, each converter's params validated (nothing built); returns the
+// normalized chain.
 Result<array> chain_of(const value& v, const std::string& at, const ConverterRegistry& registry) {
   if (!v.is_array() || v.as_array().size() > kMaxChainLength)
     return fail(Error::invalid(at, v,
@@ -28,7 +29,7 @@ Result<array> chain_of(const value& v, const std::string& at, const ConverterReg
   for (std::size_t i = 0; i < v.as_array().size(); ++i) {
     const auto& spec = v.as_array()[i];
     const std::string f = at + "/" + std::to_string(i);
-    auto c = registry.create(spec, f);
+    auto c = registry.validate(spec, f);
     if (!c) return fail(c.error());
     const auto* params = spec.as_object().if_contains("params");
     out.push_back(object{{"type", spec.as_object().at("type")},
@@ -167,15 +168,15 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   }
 
   // Scorers, and the one whose true means the attack succeeded.
-  std::vector<bool> true_false;  // per scorer, from the instance built to check it
+  std::vector<bool> true_false;  // per scorer, from validating it
   if (const auto* ss = in->get("scorers"); ss && !ss->is_null()) {
     if (!ss->is_array() || ss->as_array().size() > 20)
       return fail(Error::invalid("/scorers", *ss, "an array of at most 20 scorers"));
     for (std::size_t i = 0; i < ss->as_array().size(); ++i) {
       const auto& spec = ss->as_array()[i];
-      auto s = scorer_registry.create(spec, "/scorers/" + std::to_string(i));
+      auto s = scorer_registry.validate(spec, "/scorers/" + std::to_string(i));
       if (!s) return fail(s.error());
-      true_false.push_back((*s)->score_type() == "true_false");
+      true_false.push_back(s->score_type == "true_false");
       const auto* params = spec.as_object().if_contains("params");
       d.scorers.push_back(object{{"type", spec.as_object().at("type")},
                                  {"params", params ? *params : value(object())}});

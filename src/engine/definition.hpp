@@ -55,8 +55,9 @@ struct OrchestratorDefinition {
   boost::json::object to_json() const;  // the normalized form (stored, hashed, returned)
 };
 
-// Validates a client's body (or a stored normalized definition); every converter and scorer
-// is built once to check its params. Errors name the member by JSON Pointer.
+// Validates a client's body (or a stored normalized definition); every converter's and
+// scorer's params are validated by its catalog entry (nothing is built: the runtime pieces
+// are built when an execution runs). Errors name the member by JSON Pointer.
 Result<OrchestratorDefinition> parse_definition(const boost::json::value& body,
                                                 const ConverterRegistry& converters,
                                                 const ScorerRegistry& scorers);

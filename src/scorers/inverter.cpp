@@ -22,7 +22,6 @@ class InverterScorer final : public Scorer {
     co_return invert(std::move(*r));
   }
   ScorerTraits traits() const override { return inner_->traits(); }
-  std::vector<std::string> helper_targets() const override { return inner_->helper_targets(); }
 
  private:
   static Result<ScoreResult> invert(ScoreResult r) {
@@ -34,10 +33,17 @@ class InverterScorer final : public Scorer {
 
   std::unique_ptr<Scorer> inner_;
 };
+
+// The wrapped scorer's spec, where it sits, and what validating it told.
+struct InverterParams {
+  boost::json::value spec;
+  std::string field;
+  PieceInfo inner;
+};
 }  // namespace
 
 ScorerInfo inverter_scorer() {
-  return {
+  return catalog_entry<Scorer, InverterParams>(
       "inverter",
       "Flips a true_false scorer: wrap refusal in it so that true means the attack "
       "succeeded.",
@@ -46,20 +52,26 @@ ScorerInfo inverter_scorer() {
               "properties":{"type":{"type":"string"},"params":{"type":"object"}}}},
             "additionalProperties":false})"),
       [](const boost::json::object& params, const std::string& field,
-         const ScorerRegistry& registry) -> Result<std::unique_ptr<Scorer>> {
+         const ScorerRegistry& registry) -> Result<InverterParams> {
         JsonInput in(params, field);
         if (auto ok = in.only({"scorer"}); !ok) return fail(ok.error());
         const auto* spec = in.get("scorer");
         if (!spec)
           return fail(Error::invalid(in.field("scorer"), nullptr,
                                      "the true_false scorer to invert, {\"type\", \"params\"}"));
-        auto inner = registry.create(*spec, in.field("scorer"));
-        if (!inner) return inner;
-        if ((*inner)->score_type() != "true_false")
+        auto inner = registry.validate(*spec, in.field("scorer"));
+        if (!inner) return fail(inner.error());
+        if (inner->score_type != "true_false")
           return fail(Error::invalid(in.field("scorer") + "/type", spec->as_object().at("type"),
                                      "a true_false scorer"));
+        return InverterParams{*spec, in.field("scorer"), std::move(*inner)};
+      },
+      [](const InverterParams& p) { return p.inner; },
+      [](InverterParams p, const ScorerRegistry& registry) -> Result<std::unique_ptr<Scorer>> {
+        auto inner = registry.create(p.spec, p.field);
+        if (!inner) return fail(inner.error());
         return std::make_unique<InverterScorer>(std::move(*inner));
-      }};
+      });
 }
 
 }  // namespace redcell

@@ -24,37 +24,49 @@ class RegexScorer final : public Scorer {
   std::unique_ptr<re2::RE2> re_;
   std::string category_;
 };
+
+struct RegexParams {
+  std::unique_ptr<re2::RE2> re;  // compiled when read: a bad pattern fails validation
+  std::string category;
+};
 }  // namespace
 
 ScorerInfo regex_scorer() {
-  return {"regex",
-          "True when the response matches the RE2 pattern anywhere (linear time, no "
-          "backreferences).",
-          boost::json::parse(R"({"type":"object","required":["pattern"],
+  return catalog_entry<Scorer, RegexParams>(
+      "regex",
+      "True when the response matches the RE2 pattern anywhere (linear time, no "
+      "backreferences).",
+      boost::json::parse(R"({"type":"object","required":["pattern"],
             "properties":{"pattern":{"type":"string","minLength":1},
               "case_sensitive":{"type":"boolean","default":true},
               "category":{"type":"string","default":""}},
             "additionalProperties":false})"),
-          [](const boost::json::object& params, const std::string& field,
-             const ScorerRegistry&) -> Result<std::unique_ptr<Scorer>> {
-            JsonInput in(params, field);
-            if (auto ok = in.only({"pattern", "case_sensitive", "category"}); !ok)
-              return fail(ok.error());
-            auto pattern = in.string("pattern", 4000);
-            if (!pattern) return fail(pattern.error());
-            auto cs = in.boolean("case_sensitive", true);
-            if (!cs) return fail(cs.error());
-            auto category = in.opt_string("category", 200, true);
-            if (!category) return fail(category.error());
-            re2::RE2::Options options;
-            options.set_log_errors(false);
-            options.set_case_sensitive(*cs);
-            auto re = std::make_unique<re2::RE2>(*pattern, options);
-            if (!re->ok())
-              return fail(Error::invalid(in.field("pattern"), boost::json::value(*pattern),
-                                         "an RE2 regular expression (" + re->error() + ")"));
-            return std::make_unique<RegexScorer>(std::move(re), category->value_or(""));
-          }};
+      [](const boost::json::object& params, const std::string& field,
+         const ScorerRegistry&) -> Result<RegexParams> {
+        JsonInput in(params, field);
+        if (auto ok = in.only({"pattern", "case_sensitive", "category"}); !ok)
+          return fail(ok.error());
+        auto pattern = in.string("pattern", 4000);
+        if (!pattern) return fail(pattern.error());
+        auto cs = in.boolean("case_sensitive", true);
+        if (!cs) return fail(cs.error());
+        auto category = in.opt_string("category", 200, true);
+        if (!category) return fail(category.error());
+        re2::RE2::Options options;
+        options.set_log_errors(false);
+        options.set_case_sensitive(*cs);
+        auto re = std::make_unique<re2::RE2>(*pattern, options);
+        if (!re->ok())
+          return fail(Error::invalid(in.field("pattern"), boost::json::value(*pattern),
+                                     "an RE2 regular expression (" + re->error() + ")"));
+        return RegexParams{std::move(re), category->value_or("")};
+      },
+      [](const RegexParams&) {
+        return PieceInfo{{}, "true_false"};
+      },
+      [](RegexParams p, const ScorerRegistry&) -> Result<std::unique_ptr<Scorer>> {
+        return std::make_unique<RegexScorer>(std::move(p.re), std::move(p.category));
+      });
 }
 
 }  // namespace redcell

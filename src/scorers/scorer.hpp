@@ -60,8 +60,6 @@ class Scorer {
   // true_false or float_scale: what score() returns.
   virtual std::string_view score_type() const { return "true_false"; }
   virtual ScorerTraits traits() const { return {false, "text", score_type()}; }
-  // The saved targets it asks (checked against the caller's own when a config is saved).
-  virtual std::vector<std::string> helper_targets() const { return {}; }
 };
 
 using ScorerInfo = CatalogEntry<Scorer>;

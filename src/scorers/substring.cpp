@@ -32,30 +32,44 @@ class SubstringScorer final : public Scorer {
   bool case_sensitive_;
   std::string category_;
 };
+
+struct SubstringParams {
+  std::string needle;
+  bool case_sensitive = false;
+  std::string category;
+};
 }  // namespace
 
 ScorerInfo substring_scorer() {
-  return {"substring",
-          "True when the response contains the substring (ASCII case-insensitive unless "
-          "case_sensitive).",
-          boost::json::parse(R"({"type":"object","required":["substring"],
+  return catalog_entry<Scorer, SubstringParams>(
+      "substring",
+      "True when the response contains the substring (ASCII case-insensitive unless "
+      "case_sensitive).",
+      boost::json::parse(R"({"type":"object","required":["substring"],
             "properties":{"substring":{"type":"string","minLength":1},
               "case_sensitive":{"type":"boolean","default":false},
               "category":{"type":"string","default":""}},
             "additionalProperties":false})"),
-          [](const boost::json::object& params, const std::string& field,
-             const ScorerRegistry&) -> Result<std::unique_ptr<Scorer>> {
-            JsonInput in(params, field);
-            if (auto ok = in.only({"substring", "case_sensitive", "category"}); !ok)
-              return fail(ok.error());
-            auto needle = in.string("substring", 10000);
-            if (!needle) return fail(needle.error());
-            auto cs = in.boolean("case_sensitive", false);
-            if (!cs) return fail(cs.error());
-            auto category = in.opt_string("category", 200, true);
-            if (!category) return fail(category.error());
-            return std::make_unique<SubstringScorer>(*needle, *cs, category->value_or(""));
-          }};
+      [](const boost::json::object& params, const std::string& field,
+         const ScorerRegistry&) -> Result<SubstringParams> {
+        JsonInput in(params, field);
+        if (auto ok = in.only({"substring", "case_sensitive", "category"}); !ok)
+          return fail(ok.error());
+        auto needle = in.string("substring", 10000);
+        if (!needle) return fail(needle.error());
+        auto cs = in.boolean("case_sensitive", false);
+        if (!cs) return fail(cs.error());
+        auto category = in.opt_string("category", 200, true);
+        if (!category) return fail(category.error());
+        return SubstringParams{*needle, *cs, category->value_or("")};
+      },
+      [](const SubstringParams&) {
+        return PieceInfo{{}, "true_false"};
+      },
+      [](SubstringParams p, const ScorerRegistry&) -> Result<std::unique_ptr<Scorer>> {
+        return std::make_unique<SubstringScorer>(std::move(p.needle), p.case_sensitive,
+                                                 std::move(p.category));
+      });
 }
 
 }  // namespace redcell
