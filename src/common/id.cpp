@@ -3,6 +3,8 @@
 #include <array>
 #include <chrono>
 
+#include "common/encoding.hpp"
+
 namespace redcell {
 namespace {
 
@@ -97,6 +99,20 @@ std::optional<std::array<std::uint8_t, 16>> uuid_bytes(std::string_view t) {
 
 std::string uuid_text(const std::uint8_t* bytes) {
   return format_uuid(bytes);
+}
+
+std::string derived_id(std::string_view time_of, std::string_view key) {
+  std::array<std::uint8_t, 16> b{};
+  if (auto t = uuid_bytes(time_of))
+    for (std::size_t i = 0; i < 6; ++i) b[i] = (*t)[i];
+  const std::string h = sha256_hex(key);
+  auto byte = [&](std::size_t i) {
+    return static_cast<std::uint8_t>(hex_value(h[2 * i]) * 16 + hex_value(h[2 * i + 1]));
+  };
+  for (std::size_t i = 6; i < 16; ++i) b[i] = byte(i);
+  b[6] = static_cast<std::uint8_t>(0x80 | (b[6] & 0x0F));  // version 8: custom
+  b[8] = static_cast<std::uint8_t>(0x80 | (b[8] & 0x3F));  // RFC 9562 variant
+  return format_uuid(b.data());
 }
 
 bool is_uuid_v7(std::string_view t) {

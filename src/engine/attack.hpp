@@ -79,6 +79,17 @@ class AttackContext {
   // A message of the item's conversation with what every stored message repeats
   // (conversation, target, orchestrator, execution, labels); the caller sets sequence.
   virtual memory::Message message(std::string role) const = 0;
+  // The id of one of the item's conversations: "objective" is the one sent to the target
+  // (and message()'s); a strategy names others ("attacker", "branch-2"). A UUID derived
+  // from the execution and the work item, so a resumed strategy finds its conversations.
+  virtual std::string conversation_id(std::string_view name) const = 0;
+  std::string conversation_id() const { return conversation_id("objective"); }
+  // Conversation `name` holding a copy of `from`'s messages up to `up_to_sequence`
+  // (inclusive), stored at once, each copy's metadata naming its original (`copied_from`):
+  // Crescendo's backtracking, TAP's branches. When it already holds messages (a resumed
+  // run made it before), it is left as it is. Returns its id.
+  virtual Task<Result<std::string>> branch(std::string from, std::int64_t up_to_sequence,
+                                           std::string name) = 0;
   // The item's converter chain as stored on a converted message (JSON).
   virtual const std::string& chain_json() const = 0;
   // The stored exchanges of the item's LLM-backed converters so far (linked from the

@@ -78,6 +78,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::vector<std::string> chain_json;                 // per converter chain
   std::vector<std::string> scorer_types, scorer_json;  // per scorer
   std::vector<bool> chain_asks_llm;                    // per converter chain
+  bool legacy_conversation_ids = false;                // started before conversation ids were UUIDs
   int max_in_flight = 1;             // this execution's own cap (the definition's max_in_flight)
   std::shared_ptr<TargetGate> gate;  // the target's limits, shared with other executions
   bool gate_waiting = false;         // registered for the gate's next release
@@ -553,12 +554,14 @@ class ItemContext final : public AttackContext, public LlmClient {
         prompt_(std::move(claimed.prompt)),
         seed_(seed_for(static_cast<std::uint64_t>(job_->rt->definition.seed.value_or(0)),
                        item_.prompt_id + ":" + std::to_string(item_.chain_index) + ":" +
-                           std::to_string(item_.attempt))) {}
+                           std::to_string(item_.attempt))),
+        objective_conversation_(conversation_of("objective")) {}
 
   const memory::WorkItem& item() const override { return item_; }
   const QueuedPrompt* prompt() const override { return prompt_.get(); }
   const OrchestratorDefinition& definition() const override { return job_->rt->definition; }
   bool cancelled() const override { return job_->cancel_token.cancelled(); }
+  using AttackContext::conversation_id;
   const std::string& chain_json() const override {
     return job_->chain_json.at(static_cast<std::size_t>(item_.chain_index));
   }
@@ -731,9 +734,40 @@ class ItemContext final : public AttackContext, public LlmClient {
     co_return co_await await_callback<Result<std::vector<memory::Message>>>(std::move(read));
   }
 
+  std::string conversation_id(std::string_view name) const override {
+    if (name == "objective") return objective_conversation_;
+    return conversation_of(name);
+  }
+
+  Task<Result<std::string>> branch(std::string from, std::int64_t up_to_sequence,
+                                   std::string name) override {
+    std::string id = conversation_id(name);
+    auto existing = co_await stored(id);
+    if (!existing) co_return fail(existing.error());
+    if (!existing->empty()) co_return id;  // made before a restart
+    auto source = co_await stored(from);
+    if (!source) co_return fail(source.error());
+    memory::WorkItemResult copy;
+    for (auto& m : *source) {
+      if (m.sequence > up_to_sequence) continue;
+      boost::system::error_code ec;
+      auto meta = boost::json::parse(m.metadata, ec);
+      boost::json::object o = !ec && meta.is_object() ? meta.as_object() : boost::json::object();
+      o["copied_from"] = m.id;
+      m.metadata = boost::json::serialize(o);
+      m.id.clear();  // the store gives the copy its own id
+      m.owner.clear();
+      m.conversation_id = id;
+      copy.messages.push_back(std::move(m));
+    }
+    auto written = co_await checkpoint(std::move(copy));
+    if (!written) co_return fail(written.error());
+    co_return id;
+  }
+
   memory::Message message(std::string role) const override {
     memory::Message m;
-    m.conversation_id = item_.id;
+    m.conversation_id = conversation_id("objective");
     m.role = std::move(role);
     m.target_id = job_->execution_target;
     m.orchestrator_id = job_->execution.orchestrator_id;
@@ -743,6 +777,13 @@ class ItemContext final : public AttackContext, public LlmClient {
   }
 
  private:
+  std::string conversation_of(std::string_view name) const {
+    // Executions started before conversation ids were UUIDs keep their names.
+    if (job_->legacy_conversation_ids)
+      return name == "objective" ? item_.id : item_.id + ":" + std::string(name);
+    return derived_id(job_->execution.id, item_.id + "/" + std::string(name));
+  }
+
   // One request with its retries; `helper` null: the objective target.
   Task<std::optional<Sent>> send_to(Target& target, TargetRequest req,
                                     const std::shared_ptr<ExecutionRunner::Job::Helper>* helper) {
@@ -783,6 +824,7 @@ class ItemContext final : public AttackContext, public LlmClient {
   memory::WorkItem item_;
   std::shared_ptr<const QueuedPrompt> prompt_;
   std::uint64_t seed_;
+  std::string objective_conversation_;  // every message of the item's own conversation
   std::vector<memory::Message> helper_messages_;
   std::vector<std::string> converter_conversations_;
   std::int64_t objective_tokens_ = 0;  // the objective target's replies', for its gate
@@ -806,7 +848,8 @@ Task<void> run_item(std::shared_ptr<ExecutionRunner::Job> job, ClaimedItem claim
         "strategy_failed",
         {{"execution_id", job->execution.id}, {"work_item_id", ctx.item().id}, {"error", failure}});
     out.emplace();
-    out->work_item_id = out->conversation_id = ctx.item().id;
+    out->work_item_id = ctx.item().id;
+    out->conversation_id = ctx.conversation_id();
     out->status = "failed";
     out->error = "the attack strategy failed: " + failure;
     out->counts.errors = 1;
@@ -1093,7 +1136,8 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
       {"target",
        {{"id", plan->target.id}, {"name", plan->target.name}, {"type", plan->target.type}}},
       {"datasets", plan->datasets},
-      {"labels", labels}});
+      {"labels", labels},
+      {"conversation_ids", "derived"}});
   auto stored = store_.add_execution(scope, e).get();
   if (!stored) return fail(stored.error());
   // The total is known from the snapshot's dataset versions; the items themselves are made
@@ -1160,7 +1204,8 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
   job->labels_json = boost::json::serialize(s.at("labels"));
   job->datasets = s.at("datasets").as_array();
   job->expanding = true;  // before anyone else sees the job
-  job->strategy = find_strategy(job->rt->definition.type);
+  job->strategy = options_.strategies(job->rt->definition.type);
+  job->legacy_conversation_ids = !s.contains("conversation_ids");
   if (!job->strategy)
     return fail(
         Error(ErrorCode::internal, "no attack strategy is named " + job->rt->definition.type));

@@ -42,6 +42,9 @@ class RetryPolicy {
   std::chrono::milliseconds base_, cap_;
 };
 
+class AttackStrategy;
+const AttackStrategy* find_strategy(std::string_view type);
+
 struct RunnerOptions {
   std::string worker_id;  // who claims work items
   // A job keeps claimed items queued ahead of its sends: enough for `claim_horizon` at the
@@ -64,6 +67,8 @@ struct RunnerOptions {
   // Threads of the engine's executor (strategies, converters, scorers): none of that work
   // runs on the HTTP client's I/O threads.
   std::size_t engine_threads = 2;
+  // The attack strategy of an orchestrator type (tests hand in their own).
+  std::function<const AttackStrategy*(std::string_view)> strategies = find_strategy;
 };
 
 struct StartRequest {

@@ -39,6 +39,13 @@ class FakeContext final : public AttackContext, public LlmClient {
     co_return text;
   }
   std::uint64_t seed() const override { return 0; }
+  std::string conversation_id(std::string_view name) const override {
+    // Not the item's id, as in the runner: a strategy must not mix the two up.
+    return "conv-of-item-1/" + std::string(name);
+  }
+  Task<Result<std::string>> branch(std::string, std::int64_t, std::string) override {
+    co_return fail(ErrorCode::internal, "red_teaming does not branch");
+  }
   std::vector<std::uint64_t> rounds;  // the turn each conversion was seeded with
   Task<std::optional<Sent>> send(TargetRequest request) override {
     sent_to_target.push_back(request);
@@ -83,7 +90,7 @@ class FakeContext final : public AttackContext, public LlmClient {
   bool cancelled() const override { return false; }
   memory::Message message(std::string role) const override {
     memory::Message m;
-    m.conversation_id = work.id;
+    m.conversation_id = conversation_id("objective");
     m.role = std::move(role);
     return m;
   }
@@ -114,14 +121,15 @@ TEST(RedTeaming, StopsAtTheFirstSuccessWithEveryTurnStored) {
   EXPECT_EQ(r->attack->outcome, "achieved");
   EXPECT_EQ(r->attack->turns, 3);
   EXPECT_TRUE(r->messages.empty()) << "the turns were stored as they happened";
-  EXPECT_EQ(ctx.store["item-1"].size(), 6u);
-  EXPECT_EQ(ctx.store["item-1:attacker"].size(), 7u);  // system + 3 x (user, assistant)
+  EXPECT_EQ(ctx.store["conv-of-item-1/objective"].size(), 6u);
+  EXPECT_EQ(ctx.store["conv-of-item-1/attacker"].size(), 7u);  // system + 3 x (user, assistant)
   // Each send carries the whole conversation so far.
   ASSERT_EQ(ctx.sent_to_target.size(), 3u);
   EXPECT_EQ(ctx.sent_to_target[2].messages.size(), 5u);
   EXPECT_EQ(ctx.sent_to_target[2].messages.back().content, "message 3");
   // The attacker heard the target's last reply and the verdict.
-  EXPECT_NE(ctx.store["item-1:attacker"][5].converted_value.find("still no"), std::string::npos);
+  EXPECT_NE(ctx.store["conv-of-item-1/attacker"][5].converted_value.find("still no"),
+            std::string::npos);
   // Each turn's conversion draws from its own seed (random converters differ per turn).
   EXPECT_EQ(ctx.rounds, (std::vector<std::uint64_t>{0, 1, 2}));
 }
@@ -143,9 +151,9 @@ TEST(RedTeaming, GoesOnFromStoredTurnsWithoutSendingThemAgain) {
   EXPECT_EQ(again.rounds, (std::vector<std::uint64_t>{2, 3})) << "seeded as the first run would";
   EXPECT_EQ(again.sent_to_target[0].messages.size(), 5u);  // 2 stored turns + the new message
   EXPECT_EQ(again.sent_to_target[0].messages[3].content, "still no");
-  EXPECT_EQ(again.store["item-1"].size(), 8u);
+  EXPECT_EQ(again.store["conv-of-item-1/objective"].size(), 8u);
   std::int64_t seq = 0;
-  for (const auto& m : again.store["item-1"]) EXPECT_EQ(m.sequence, seq++);
+  for (const auto& m : again.store["conv-of-item-1/objective"]) EXPECT_EQ(m.sequence, seq++);
 }
 
 TEST(RedTeaming, AnAttemptAlreadyAchievedBeforeARestartSendsNothing) {

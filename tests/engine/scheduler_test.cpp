@@ -12,9 +12,11 @@
 
 #include "../support/flaky_queue.hpp"
 #include "../support/temp_store.hpp"
+#include "common/id.hpp"
 #include "common/json_input.hpp"
 #include "common/secret_box.hpp"
 #include "converters/converter.hpp"
+#include "engine/attack.hpp"
 #include "engine/definition.hpp"
 #include "engine/execution_runner.hpp"
 #include "http/client/client.hpp"
@@ -135,6 +137,35 @@ class ManualTimers {
 
 using testing_support::FlakyQueue;
 
+// A strategy that writes a two-turn conversation itself (no target), then branches it after
+// the first turn, twice under one name: what Crescendo's backtracking and TAP's branches do.
+class Branching final : public AttackStrategy {
+ public:
+  Task<std::optional<memory::WorkItemResult>> run(AttackContext& ctx) const override {
+    memory::WorkItemResult turns;
+    for (int i = 0; i < 4; ++i) {
+      auto m = ctx.message(i % 2 == 0 ? "user" : "assistant");
+      m.sequence = i;
+      m.original_value = m.converted_value = "turn " + std::to_string(i / 2) + " " + m.role;
+      turns.messages.push_back(std::move(m));
+    }
+    auto written = co_await ctx.checkpoint(std::move(turns));
+    memory::WorkItemResult out;
+    out.work_item_id = ctx.item().id;
+    out.conversation_id = ctx.conversation_id();
+    std::string from = ctx.conversation_id(), name = "branch-1";
+    auto first = co_await ctx.branch(from, 1, name);
+    std::string from_again = ctx.conversation_id(), name_again = "branch-1";
+    auto again = co_await ctx.branch(from_again, 3, name_again);
+    if (!written || !first || !again || *first != *again) {
+      out.status = "failed";
+      out.error = "branching failed";
+      out.counts.errors = 1;
+    }
+    co_return out;
+  }
+};
+
 class Scheduler : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -214,6 +245,9 @@ class Scheduler : public ::testing::Test {
       options.worker_id = "test-worker";
       options.persist_retry_base = 100ms;
       options.persist_retries = 2;
+      options.strategies = [this](std::string_view type) -> const AttackStrategy* {
+        return branching_ ? &branching_strategy_ : find_strategy(type);
+      };
       runner_ = std::make_unique<ExecutionRunner>(
           store(), queue_, pool_, orchestrators_, deps_,
           [this](std::chrono::milliseconds d, std::function<void()> fn) {
@@ -255,6 +289,8 @@ class Scheduler : public ::testing::Test {
   std::shared_ptr<FakeLlm> llm_ = std::make_shared<FakeLlm>();
   std::string alice_;
   int targets_made_ = 0;
+  bool branching_ = false;
+  Branching branching_strategy_;
   std::unique_ptr<ExecutionRunner> runner_;
 };
 
@@ -390,6 +426,43 @@ TEST_F(Scheduler, AFailedBatchIsRetriedOnTheClockThenFailsTheRun) {
   auto failed = ended(id2);
   EXPECT_EQ(failed.status, "failed");
   EXPECT_NE(failed.error.find("after 3 tries"), std::string::npos) << failed.error;
+}
+
+}  // namespace
+}  // namespace redcell
+
+namespace redcell {
+namespace {
+
+TEST_F(Scheduler, AConversationIsCopiedUpToATurnUnderADerivedId) {
+  branching_ = true;
+  auto id = start(orchestrator(1, 0, 0, /*prompts=*/1));
+  auto e = ended(id);
+  ASSERT_EQ(e.status, "succeeded") << e.error;
+  auto items = store().list_work_items(scope(), id, {}, PageRequest{10, std::nullopt});
+  ASSERT_TRUE(items && items->items.size() == 1);
+  const auto& item = items->items[0];
+  EXPECT_EQ(item.status, "done") << item.error;
+  // The conversation ids are UUIDs derived from the execution and the item.
+  EXPECT_EQ(item.conversation_id, derived_id(id, item.id + "/objective"));
+  EXPECT_EQ(uuid_v7_millis(item.conversation_id), std::nullopt) << "version 8, not 7";
+  EXPECT_EQ(item.conversation_id.substr(0, 13), id.substr(0, 13)) << "the execution's time";
+  auto read = [&](const std::string& conversation) {
+    memory::MessageFilter f;
+    f.conversation_id = conversation;
+    return store().list_messages(scope(), f, PageRequest{100, std::nullopt})->items;
+  };
+  auto original = read(item.conversation_id);
+  auto branch = read(derived_id(id, item.id + "/branch-1"));
+  ASSERT_EQ(original.size(), 4u);
+  ASSERT_EQ(branch.size(), 2u) << "up to sequence 1, and once: the second call found it";
+  for (std::size_t i = 0; i < branch.size(); ++i) {
+    EXPECT_EQ(branch[i].sequence, original[i].sequence);
+    EXPECT_EQ(branch[i].converted_value, original[i].converted_value);
+    EXPECT_NE(branch[i].id, original[i].id);
+    auto meta = boost::json::parse(branch[i].metadata).as_object();
+    EXPECT_EQ(meta.at("copied_from"), boost::json::value(original[i].id));
+  }
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ class PromptSending final : public AttackStrategy {
     const auto& def = ctx.definition();
     memory::WorkItemResult res;
     res.work_item_id = item.id;
-    res.conversation_id = item.id;
+    res.conversation_id = ctx.conversation_id();
     std::int64_t seq = 0;
     auto next = [&](std::string role) {
       auto m = ctx.message(std::move(role));

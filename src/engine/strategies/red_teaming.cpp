@@ -79,9 +79,9 @@ class RedTeaming final : public AttackStrategy {
       co_return finished(ctx, "error", 0, "the objective of this work item is no longer stored",
                          {});
     const std::string objective = prompt->value;
-    const std::string attacker_conversation = item.id + ":attacker";
+    const std::string attacker_conversation = ctx.conversation_id("attacker");
 
-    std::string target_conversation = item.id;  // named, moved: see engine/async.hpp
+    std::string target_conversation = ctx.conversation_id();  // named: see engine/async.hpp
     auto stored_target = co_await ctx.stored(target_conversation);
     std::string stored_attacker_id = attacker_conversation;
     auto stored_attacker = co_await ctx.stored(stored_attacker_id);
@@ -190,7 +190,7 @@ class RedTeaming final : public AttackStrategy {
             "storing turn " + std::to_string(p.turns + 1) + " failed: " + stored.error().message(),
             p);
       for (auto& m : kept)
-        (m.conversation_id == item.id ? p.target : p.attacker).push_back(std::move(m));
+        (m.conversation_id == target_conversation ? p.target : p.attacker).push_back(std::move(m));
       ++p.turns;
       p.last_reply = sent->result->text;
       p.last_value = value;
@@ -213,7 +213,7 @@ class RedTeaming final : public AttackStrategy {
   static memory::Message attacker_message(AttackContext& ctx, std::string role, std::string text,
                                           const Progress& p, std::size_t offset) {
     auto m = ctx.message(std::move(role));
-    m.conversation_id = ctx.item().id + ":attacker";
+    m.conversation_id = ctx.conversation_id("attacker");
     m.target_id = ctx.definition().adversarial_target_id;
     m.sequence = static_cast<std::int64_t>(p.attacker.size() + offset);
     m.original_value = m.converted_value = std::move(text);
@@ -262,7 +262,7 @@ class RedTeaming final : public AttackStrategy {
     const auto& item = ctx.item();
     memory::WorkItemResult res;
     res.work_item_id = item.id;
-    res.conversation_id = item.id;
+    res.conversation_id = ctx.conversation_id();
     res.counts.sent = turns > 0 ? 1 : 0;
     if (outcome == "error") {
       res.status = "failed";
@@ -276,13 +276,13 @@ class RedTeaming final : public AttackStrategy {
       res.achieved = outcome == "achieved";
     }
     memory::AttackResult a;
-    a.conversation_id = item.id;
+    a.conversation_id = ctx.conversation_id();
     a.objective = ctx.prompt() ? ctx.prompt()->value : std::string();
     a.outcome = outcome;
     a.turns = turns;
     boost::json::object meta{
         {"work_item_id", item.id},
-        {"attacker_conversation_id", item.id + ":attacker"},
+        {"attacker_conversation_id", ctx.conversation_id("attacker")},
         {"final_score",
          p.last_value.empty() ? boost::json::value(nullptr) : boost::json::value(p.last_value)},
         {"final_rationale", p.last_rationale}};
