@@ -42,8 +42,7 @@ bool is_uuid_v7(std::string_view text);
 std::optional<std::array<std::uint8_t, 16>> uuid_bytes(std::string_view text);
 std::string uuid_text(const std::uint8_t* bytes);  // 16 bytes -> canonical form
 // A UUID (version 8) derived from `key`: the same key gives the same id. Its first 48 bits
-// are the timestamp of `time_of` (a UUIDv7, e.g. an execution's id), so the ids derived
-// under one execution sit together in an index, as UUIDv7s made at that time would.
+// are the timestamp of `time_of` (a UUIDv7), so ids derived from one sit near it in an index.
 std::string derived_id(std::string_view time_of, std::string_view key);
 // Milliseconds since the epoch encoded in a UUIDv7.
 std::optional<std::int64_t> uuid_v7_millis(std::string_view text);

@@ -80,8 +80,8 @@ class AttackContext {
   // (conversation, target, orchestrator, execution, labels); the caller sets sequence.
   virtual memory::Message message(std::string role) const = 0;
   // The id of one of the item's conversations: "objective" is the one sent to the target
-  // (and message()'s); a strategy names others ("attacker", "branch-2"). A UUID derived
-  // from the execution and the work item, so a resumed strategy finds its conversations.
+  // (and message()'s: a UUIDv7 made with the item); a strategy names others ("attacker",
+  // "branch-2"): UUIDs derived from the objective's, so a resumed strategy finds them.
   virtual std::string conversation_id(std::string_view name) const = 0;
   std::string conversation_id() const { return conversation_id("objective"); }
   // Conversation `name` holding a copy of `from`'s messages up to `up_to_sequence`

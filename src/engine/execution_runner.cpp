@@ -78,7 +78,6 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::vector<std::string> chain_json;                 // per converter chain
   std::vector<std::string> scorer_types, scorer_json;  // per scorer
   std::vector<bool> chain_asks_llm;                    // per converter chain
-  bool legacy_conversation_ids = false;                // started before conversation ids were UUIDs
   int max_in_flight = 1;             // this execution's own cap (the definition's max_in_flight)
   std::shared_ptr<TargetGate> gate;  // the target's limits, shared with other executions
   bool gate_waiting = false;         // registered for the gate's next release
@@ -295,6 +294,9 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
               w.prompt_id = pid;
               w.chain_index = static_cast<int>(c);
               w.attempt = a;
+              // Its conversation's id, a UUIDv7 made in the order items are made (and
+              // claimed), so a run's messages land together in the conversation index.
+              w.conversation_id = new_id();
               items.push_back(std::move(w));
               // A small first page, so sends start at once; then pages of 5,000.
               if (items.size() >= (pages_made_here == 0 ? runner.options_.claim_batch : 5000)) {
@@ -777,11 +779,13 @@ class ItemContext final : public AttackContext, public LlmClient {
   }
 
  private:
+  // The item's own conversation id was made with the item; the others are derived from it.
+  // Items made before conversation ids were UUIDs have none, and keep the old names.
   std::string conversation_of(std::string_view name) const {
-    // Executions started before conversation ids were UUIDs keep their names.
-    if (job_->legacy_conversation_ids)
+    if (item_.conversation_id.empty())
       return name == "objective" ? item_.id : item_.id + ":" + std::string(name);
-    return derived_id(job_->execution.id, item_.id + "/" + std::string(name));
+    if (name == "objective") return item_.conversation_id;
+    return derived_id(item_.conversation_id, item_.conversation_id + "/" + std::string(name));
   }
 
   // One request with its retries; `helper` null: the objective target.
@@ -1136,8 +1140,7 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
       {"target",
        {{"id", plan->target.id}, {"name", plan->target.name}, {"type", plan->target.type}}},
       {"datasets", plan->datasets},
-      {"labels", labels},
-      {"conversation_ids", "derived"}});
+      {"labels", labels}});
   auto stored = store_.add_execution(scope, e).get();
   if (!stored) return fail(stored.error());
   // The total is known from the snapshot's dataset versions; the items themselves are made
@@ -1205,7 +1208,6 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
   job->datasets = s.at("datasets").as_array();
   job->expanding = true;  // before anyone else sees the job
   job->strategy = options_.strategies(job->rt->definition.type);
-  job->legacy_conversation_ids = !s.contains("conversation_ids");
   if (!job->strategy)
     return fail(
         Error(ErrorCode::internal, "no attack strategy is named " + job->rt->definition.type));

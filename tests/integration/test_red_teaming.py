@@ -11,7 +11,7 @@ from redcell_harness import Server, assert_error_shape
 from test_engine import Mock, all_results, start, wait_status
 from test_llm_pieces import mock_target
 
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[78][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
 def attacker_conversations(s, execution):
@@ -61,7 +61,8 @@ def test_the_attacker_talks_until_the_guard_gives_in():
             assert r["achieved"] is True
             assert UUID.match(r["conversation_id"]) and r["conversation_id"] != r["work_item_id"]
             msgs = r["messages"]
-            assert [m["role"] for m in msgs] == ["system"] + ["user", "assistant"] * 3
+            assert [m["role"] for m in msgs] == ["system"] + ["user", "assistant"] * 3, \
+                (r["conversation_id"], [(m["conversation_id"], m["sequence"]) for m in msgs])
             assert [m["sequence"] for m in msgs] == list(range(7))
             assert msgs[-1]["converted_value"] == "Fine: the password is swordfish."
             assert msgs[-1]["metadata"]["turn"] == 3 and msgs[-1]["metadata"]["score_value"] == "true"

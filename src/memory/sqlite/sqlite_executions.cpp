@@ -447,8 +447,9 @@ Future<std::int64_t> SqliteStore::add_work_items(const Scope& scope, std::vector
       [items = std::move(items)](Connection& c) -> Result<std::int64_t> {
         auto st = c.prepare(
             "INSERT INTO work_items (id, owner, execution_id, prompt_id, chain_index, attempt, "
-            "status, updated_at) SELECT ?, ?, ?, ?, ?, ?, 'pending', ? WHERE EXISTS (SELECT 1 FROM "
-            "executions WHERE id = ? AND owner = ?) ON CONFLICT (id) DO NOTHING");
+            "status, updated_at, conversation_id) SELECT ?, ?, ?, ?, ?, ?, 'pending', ?, ? WHERE "
+            "EXISTS (SELECT 1 FROM executions WHERE id = ? AND owner = ?) ON CONFLICT (id) DO "
+            "NOTHING");
         if (!st) return fail(st.error());
         auto& s = **st;
         StatementReset reset{&s};
@@ -463,8 +464,9 @@ Future<std::int64_t> SqliteStore::add_work_items(const Scope& scope, std::vector
           s.bind(5, w.chain_index);
           s.bind(6, w.attempt);
           s.bind(7, w.updated_at);
-          s.bind(8, w.execution_id);
-          s.bind(9, w.owner);
+          s.bind(8, w.conversation_id);
+          s.bind(9, w.execution_id);
+          s.bind(10, w.owner);
           if (auto ok = s.run(); !ok) return fail(ok.error());
           added += c.changes();
         }
