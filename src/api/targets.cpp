@@ -42,8 +42,7 @@ Result<void> fill_target(const Services& s, const boost::json::object& body, mem
   JsonInput in(body, "");
   auto name = in.string("name", 200);
   if (!name) return fail(name.error());
-  auto config = normalize_target_config(
-      in, s.endpoints, s.target_deps.types ? *s.target_deps.types : TargetTypes::builtin());
+  auto config = normalize_target_config(in, s.endpoints, TargetTypes::of(s.target_deps));
   if (!config) return fail(config.error());
   auto key = in.opt_string("api_key", 10000);
   if (!key) return fail(key.error());
@@ -248,8 +247,7 @@ void add_target_routes(http::Router& router, const Services& s,
   router.add(
       "GET", "/api/v1/target-types",
       [s](http::Request&) {
-        const TargetTypes& types =
-            s.target_deps.types ? *s.target_deps.types : TargetTypes::builtin();
+        const TargetTypes& types = TargetTypes::of(s.target_deps);
         boost::json::array items;
         for (const auto& t : types.types()) {
           boost::json::array members{"name", "type", "limits"};

@@ -7,13 +7,11 @@
 //
 // What runs Tasks: the engine's executor (an io_context on threads of its own, apart from the
 // HTTP server's loops and the HTTP client's threads), a bridge from a callback API to a
-// Task, and a sleep that a CancelToken cuts short.
+// Task. (Waits that a cancel cuts short are Job::sleep, on the runner's timers and clock.)
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
@@ -61,20 +59,6 @@ Task<T> await_callback(Start start) {
         }));
       },
       boost::asio::use_awaitable);
-}
-
-// Waits `d` on the calling Task's executor; false when `cancel` fired first (at once if it
-// had already). The Task must run on a strand: the cancel is posted to it, so it is
-// serialized with the wait.
-inline Task<bool> sleep_for(std::chrono::steady_clock::duration d, CancelToken& cancel) {
-  auto ex = co_await boost::asio::this_coro::executor;
-  auto timer = std::make_shared<boost::asio::steady_timer>(ex, d);
-  auto id = cancel.on_cancel([timer, ex] { boost::asio::post(ex, [timer] { timer->cancel(); }); });
-  if (!id) co_return false;
-  boost::system::error_code ec;
-  co_await timer->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-  cancel.forget(*id);
-  co_return !cancel.cancelled();
 }
 
 }  // namespace redcell

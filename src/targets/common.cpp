@@ -116,7 +116,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 }
 
 Result<std::unique_ptr<Target>> make_target(const TargetSpec& row, const TargetDeps& deps) {
-  const TargetTypes& types = deps.types ? *deps.types : TargetTypes::builtin();
+  const TargetTypes& types = TargetTypes::of(deps);
   const TargetType* type = types.find(row.type);
   if (!type)
     return fail(

@@ -38,6 +38,10 @@ class TargetTypes {
  public:
   // Every built-in type (registry.cpp).
   static const TargetTypes& builtin();
+  // The catalog `deps` names, or the built-in one.
+  static const TargetTypes& of(const TargetDeps& deps) {
+    return deps.types ? *deps.types : builtin();
+  }
   void add(TargetType type) { types_.push_back(std::move(type)); }
   const TargetType* find(std::string_view type) const;
   const std::vector<TargetType>& types() const { return types_; }

@@ -469,12 +469,13 @@ Result<Page<Message>> SqliteStore::list_messages(const Scope& scope, const Messa
 
 namespace {
 
-// Rows of `table` whose `column` is one of `ids` and the scope's, ordered by `order`: one
+// Rows of `table` whose `column` is one of `ids`, narrowed by `narrow` (the scope's owner
+// filter), ordered by `order`: one
 // statement per Store::kBatchIds ids, the list padded with "" (no id) so every batch shares
 // one cached statement text.
-template <class T, class Read>
-Result<std::vector<T>> rows_in(Connection& c, const Scope& scope, const char* cols,
-                               const char* table, const char* column, const char* order,
+template <class T, class Read, class Narrow>
+Result<std::vector<T>> rows_in(Connection& c, Narrow narrow, const char* cols, const char* table,
+                               const char* column, const char* order,
                                const std::vector<std::string>& ids, Read read) {
   std::string in = "(";
   for (std::size_t i = 0; i < Store::kBatchIds; ++i) in += i == 0 ? "?" : ", ?";
@@ -485,7 +486,7 @@ Result<std::vector<T>> rows_in(Connection& c, const Scope& scope, const char* co
     q.where(std::string(column) + " IN " + in);
     for (std::size_t i = at; i < at + Store::kBatchIds; ++i)
       q.args.emplace_back(i < ids.size() ? ids[i] : std::string());
-    if (!scope.is_system()) q.where("owner = ?", scope.user_id());  // as Impl::owner_filter
+    narrow(q);
     q.sql += std::string(" ORDER BY ") + order;
     auto st = c.prepare(q.sql);
     if (!st) return fail(st.error());
@@ -506,8 +507,9 @@ Result<std::vector<T>> rows_in(Connection& c, const Scope& scope, const char* co
 Result<std::vector<Message>> SqliteStore::messages_of_conversations(
     const Scope& scope, const std::vector<std::string>& conversation_ids) {
   return impl_->read([&](Connection& c) -> Result<std::vector<Message>> {
-    return rows_in<Message>(c, scope, kMessageCols, "messages", "conversation_id",
-                            "conversation_id, sequence, id", conversation_ids, read_message);
+    return rows_in<Message>(
+        c, [&](Query& q) { impl_->owner_filter(q, scope); }, kMessageCols, "messages",
+        "conversation_id", "conversation_id, sequence, id", conversation_ids, read_message);
   });
 }
 
@@ -610,8 +612,9 @@ Result<Page<Score>> SqliteStore::list_scores(const Scope& scope, const ScoreFilt
 Result<std::vector<Score>> SqliteStore::scores_of_messages(
     const Scope& scope, const std::vector<std::string>& message_ids) {
   return impl_->read([&](Connection& c) -> Result<std::vector<Score>> {
-    return rows_in<Score>(c, scope, kScoreCols, "scores", "message_id", "message_id, id",
-                          message_ids, read_score);
+    return rows_in<Score>(
+        c, [&](Query& q) { impl_->owner_filter(q, scope); }, kScoreCols, "scores", "message_id",
+        "message_id, id", message_ids, read_score);
   });
 }
 
