@@ -7,7 +7,7 @@ export CCACHE_NOHASHDIR := true
 
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: setup setup-test build build-asan run test unit integration bench format clean
+.PHONY: setup setup-test build build-asan run test tidy unit integration bench format clean
 
 setup:
 	@bash scripts/setup.sh
@@ -34,11 +34,16 @@ build-asan: setup-test
 	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DREDCELL_SANITIZE=ON -DBUILD_TESTING=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 
-# Every test, against the ASan+UBSan build.
+# Every test, against the ASan+UBSan build, then clang-tidy over src/ (both must pass).
 test: build-asan
-	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	@rc=0; cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --output-on-failure -j $(JOBS) --timeout 900
+	  ctest --output-on-failure -j $(JOBS) --timeout 900 || rc=$$?; \
+	  cd .. && python3 scripts/tidy.py build-asan --jobs $(JOBS) || rc=1; exit $$rc
+
+# clang-tidy alone (bugprone-* and a function-size limit; results cached per unit).
+tidy: build-asan
+	@python3 scripts/tidy.py build-asan --jobs $(JOBS)
 
 bench: setup-test
 	@cmake -S . -B build-bench $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null

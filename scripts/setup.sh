@@ -18,7 +18,7 @@ packages=(
 # Node may come from elsewhere (nodesource bundles npm and conflicts with Debian's npm).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ "$want_test" = 1 ]; then
-  packages+=(postgresql chromium wrk python3 python3-jwt python3-yaml python3-junitparser python3-jsonschema python3-pytest curl procps openssl)
+  packages+=(postgresql chromium wrk python3 python3-jwt python3-yaml python3-junitparser python3-jsonschema python3-pytest curl procps openssl clang-tidy-19)
 fi
 
 missing=()

@@ -1,6 +1,7 @@
 // /api/v1/datasets: versioned collections of seed prompts. Changing the prompts makes a new
 // version; the old versions stay readable, and an execution records the version it used.
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "api/handlers.hpp"
 #include "api/routes.hpp"
@@ -76,12 +77,10 @@ Result<std::vector<memory::SeedPrompt>> prompts_of(const JsonInput& body) {
 Result<std::optional<int>> version_of(const http::Request& req) {
   auto v = req.query_param("version");
   if (!v) return std::optional<int>();
-  try {
-    std::size_t used = 0;
-    int n = std::stoi(*v, &used);
-    if (used == v->size() && n >= 1) return std::optional<int>(n);
-  } catch (const std::exception&) {
-  }
+  int n = 0;
+  const auto* end = v->data() + v->size();
+  auto [p, ec] = std::from_chars(v->data(), end, n);
+  if (ec == std::errc{} && p == end && n >= 1) return std::optional<int>(n);
   return fail(Error::invalid("/query/version", boost::json::value(*v), "a version number >= 1"));
 }
 

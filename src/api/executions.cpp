@@ -226,9 +226,8 @@ http::Response results(const Services& s, http::Request& req) {
             {"next_cursor", next ? boost::json::value(encode_cursor(*next)) : nullptr}});
 }
 
-}  // namespace
-
-void add_execution_routes(http::Router& router, const Services& s, ExecutionRunner& runner) {
+// Start, list, read, cancel and resume.
+void add_lifecycle_routes(http::Router& router, const Services& s, ExecutionRunner& runner) {
   http::RouteOptions opts;
   opts.summary = "Start an execution of an orchestrator (202), or {\"dry_run\": true} to count it";
   add_creating(
@@ -281,6 +280,11 @@ void add_execution_routes(http::Router& router, const Services& s, ExecutionRunn
       },
       opts);
 
+}
+
+// What an execution left: results, attack results, and its deletion.
+void add_result_routes(http::Router& router, const Services& s) {
+  http::RouteOptions opts;
   opts.summary =
       "Conversations of an execution with messages and scores (?achieved=, ?error=, "
       "?chain=, ?harm_category=, ?label=key:value)";
@@ -337,7 +341,7 @@ void add_execution_routes(http::Router& router, const Services& s, ExecutionRunn
   opts.summary = "Delete an execution with its conversations and scores";
   add_blocking(
       router, "DELETE", "/api/v1/executions/{id}", s.pool,
-      [s, &runner](http::Request& req) {
+      [s](http::Request& req) {
         const std::string id(req.param("id"));
         auto e = s.store.get_execution(scope_of(req), id);
         if (!e) return http::Response::error(e.error());
@@ -350,6 +354,13 @@ void add_execution_routes(http::Router& router, const Services& s, ExecutionRunn
         return http::Response::json(200, {{"id", id}, {"deleted_messages", *n}});
       },
       opts);
+}
+
+}  // namespace
+
+void add_execution_routes(http::Router& router, const Services& s, ExecutionRunner& runner) {
+  add_lifecycle_routes(router, s, runner);
+  add_result_routes(router, s);
 }
 
 }  // namespace redcell::api

@@ -1,4 +1,5 @@
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <tuple>
@@ -8,7 +9,9 @@
 #include "app/settings.hpp"
 #include "cli/options.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace redcell;
   CLI::App app{"redcell: red-teaming for LLM applications"};
   app.set_version_flag("--version", std::string("redcell ") + REDCELL_VERSION);
@@ -99,4 +102,19 @@ int main(int argc, char** argv) {
     return config ? run_db(*config, action.app->get_name(), db_file) : 2;
   }
   return 2;
+}
+
+}  // namespace
+
+// Every command handles its own errors; an exception that still escapes (out of memory, a
+// bug) is reported and ends the process with EX_SOFTWARE instead of std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "redcell: unexpected error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "redcell: unexpected error\n");
+  }
+  return 70;
 }

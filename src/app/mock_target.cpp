@@ -45,7 +45,7 @@ namespace {
 template <class T>
 Result<T> number(const Config& c, const char* name, T min, T max) {
   const auto& s = c.setting(name);
-  const std::string& text = *s.value;
+  const std::string& text = s.text();
   T v{};
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || p != text.data() + text.size() || v < min || v > max)
@@ -72,10 +72,10 @@ Result<MockOptions> mock_options(const Config& c) {
   o.retry_after_s = *retry;
   const auto& p = c.setting("comply-probability");
   char* end = nullptr;
-  o.comply_probability = std::strtod(p.value->c_str(), &end);
-  if (end != p.value->c_str() + p.value->size() ||
+  o.comply_probability = std::strtod(p.text().c_str(), &end);
+  if (end != p.text().c_str() + p.text().size() ||
       !(o.comply_probability >= 0 && o.comply_probability <= 1))
-    return fail(Error::invalid(p.origin, boost::json::value(*p.value), "a number from 0 to 1"));
+    return fail(Error::invalid(p.origin, boost::json::value(p.text()), "a number from 0 to 1"));
   o.refuse_pattern = c.get("refuse-pattern");
   const std::string faults = c.get("fault");
   std::size_t start = 0;
@@ -231,57 +231,17 @@ http::Response answer(Dialect dialect, const MockDecision& d, const MockOptions&
        {"usage", {{"prompt_tokens", pt}, {"completion_tokens", ct}, {"total_tokens", pt + ct}}}});
 }
 
-}  // namespace
-
-int run_mock_target(const Config& config) {
-  const auto& lvl = config.setting("log-level");
-  auto level = log::parse_level(*lvl.value);
-  if (!level) {
-    std::cerr << "redcell mock-target: " << lvl.origin << ": expected debug, info, warn or error\n";
-    return 2;
-  }
-  log::init(*level);
-  auto options = mock_options(config);
-  if (!options) {
-    std::cerr << "redcell mock-target: " << options.error().message() << "\n";
-    return 2;
-  }
-  auto behavior = MockBehavior::create(*options);
-  if (!behavior) {
-    std::cerr << "redcell mock-target: " << behavior.error().message() << "\n";
-    return 2;
-  }
-  std::shared_ptr<const MockScript> script;  // null: the behaviour answers
-  if (const auto path = config.get("script"); !path.empty()) {
-    auto loaded = MockScript::load(path);
-    if (!loaded) {
-      std::cerr << "redcell mock-target: " << loaded.error().message() << "\n";
-      return 2;
-    }
-    script = std::move(*loaded);
-  }
-  const auto& listen = config.setting("listen");
-  auto hp = parse_listen(*listen.value, listen.origin);
-  if (!hp) {
-    std::cerr << "redcell mock-target: " << hp.error().message() << "\n";
-    return 2;
-  }
-  auto threads = number<unsigned>(config, "threads", 0, 256);
-  if (!threads) {
-    std::cerr << "redcell mock-target: " << threads.error().message() << "\n";
-    return 2;
-  }
-
-  MockStats stats;
-  TimerQueue timers;
-  http::Router router;
+// The mock's routes: both chat dialects (answered by `mock`, or `script` when it matches),
+// the model list and the counters. Everything referenced outlives the router.
+void add_mock_routes(http::Router& router, MockStats& stats, TimerQueue& timers,
+                     const MockBehavior& mock, std::shared_ptr<const MockScript> script) {
   http::RouteOptions open;
   open.authenticated = false;
   open.summary = "OpenAI-compatible chat completion";
   open.json_body = true;
-  const MockBehavior& mock = *behavior;
   // Both dialects share the decisions, the counters and the latency.
-  auto serve = [&](Dialect dialect, std::shared_ptr<http::Request> req, http::Reply reply) {
+  auto serve = [&stats, &timers, &mock, script](Dialect dialect, std::shared_ptr<http::Request> req,
+                                                http::Reply reply) {
     const auto turns = chat_turns(req->json);
     const std::string prompt = last_user_text(turns);
     auto item = req->header("x-redcell-work-item");
@@ -310,14 +270,14 @@ int run_mock_target(const Config& config) {
   };
   router.add_async(
       "POST", "/v1/chat/completions",
-      [&serve](std::shared_ptr<http::Request> req, http::Reply reply) {
+      [serve](std::shared_ptr<http::Request> req, http::Reply reply) {
         serve(Dialect::openai, std::move(req), std::move(reply));
       },
       open);
   open.summary = "Anthropic-compatible messages";
   router.add_async(
       "POST", "/v1/messages",
-      [&serve](std::shared_ptr<http::Request> req, http::Reply reply) {
+      [serve](std::shared_ptr<http::Request> req, http::Reply reply) {
         serve(Dialect::anthropic, std::move(req), std::move(reply));
       },
       open);
@@ -346,6 +306,53 @@ int run_mock_target(const Config& config) {
         return http::Response::json(200, {{"reset", true}});
       },
       open);
+}
+
+}  // namespace
+
+int run_mock_target(const Config& config) {
+  const auto& lvl = config.setting("log-level");
+  auto level = log::parse_level(lvl.text());
+  if (!level) {
+    std::cerr << "redcell mock-target: " << lvl.origin << ": expected debug, info, warn or error\n";
+    return 2;
+  }
+  log::init(*level);
+  auto options = mock_options(config);
+  if (!options) {
+    std::cerr << "redcell mock-target: " << options.error().message() << "\n";
+    return 2;
+  }
+  auto behavior = MockBehavior::create(*options);
+  if (!behavior) {
+    std::cerr << "redcell mock-target: " << behavior.error().message() << "\n";
+    return 2;
+  }
+  std::shared_ptr<const MockScript> script;  // null: the behaviour answers
+  if (const auto path = config.get("script"); !path.empty()) {
+    auto loaded = MockScript::load(path);
+    if (!loaded) {
+      std::cerr << "redcell mock-target: " << loaded.error().message() << "\n";
+      return 2;
+    }
+    script = std::move(*loaded);
+  }
+  const auto& listen = config.setting("listen");
+  auto hp = parse_listen(listen.text(), listen.origin);
+  if (!hp) {
+    std::cerr << "redcell mock-target: " << hp.error().message() << "\n";
+    return 2;
+  }
+  auto threads = number<unsigned>(config, "threads", 0, 256);
+  if (!threads) {
+    std::cerr << "redcell mock-target: " << threads.error().message() << "\n";
+    return 2;
+  }
+
+  MockStats stats;
+  TimerQueue timers;
+  http::Router router;
+  add_mock_routes(router, stats, timers, *behavior, script);
 
   http::MetricsRegistry metrics;
   http::HttpMetrics http_metrics(metrics, router);

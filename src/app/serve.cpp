@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <future>
 #include <iostream>
@@ -131,109 +132,44 @@ void report_refused_local_keys(memory::Store& store) {
                 "a signed-in user"}});
 }
 
-}  // namespace
+// Fetches the identity provider's JWKS through `client` (blocking: called on the offload pool).
+std::function<Result<std::string>()> jwks_fetcher(http::HttpClient& client, std::string url) {
+  return [&client, url = std::move(url)]() -> Result<std::string> {
+    http::ClientRequest req;
+    req.method = "GET";
+    req.url = url;
+    req.timeout = std::chrono::seconds(10);
+    req.headers.emplace_back("Accept", "application/json");
+    std::promise<Result<http::ClientResponse>> answer;
+    auto got = answer.get_future();
+    client.send(std::move(req),
+                [&answer](Result<http::ClientResponse> r) { answer.set_value(std::move(r)); });
+    auto r = got.get();
+    if (!r)
+      return fail(Error(ErrorCode::unavailable,
+                        "--jwt-jwks: cannot fetch " + url + ": " + r.error().message()));
+    if (r->status != 200)
+      return fail(Error(ErrorCode::unavailable,
+                        "--jwt-jwks: " + url + " answered HTTP " + std::to_string(r->status)));
+    return r->body;
+  };
+}
 
-int run_serve(const Config& config) {
-  for (const auto& s : config.secret_values()) log::add_secret(s);
-  auto settings = parse_serve_settings(config, process_env(), std::filesystem::current_path());
-  if (!settings) {
-    std::cerr << "redcell serve: " << settings.error().message() << "\n";
-    return 2;
-  }
-  for (const auto* p : {&settings->proxy.http, &settings->proxy.https})
-    if (*p && !(*p)->password.empty()) log::add_secret((*p)->password);
-  log::init(settings->log_level);
-  const auto started_at = format_time(SystemClock::instance().now());
-  log::info("starting", {{"version", REDCELL_VERSION},
-                         {"auth", settings->auth},
-                         {"target_allow", settings->target_allow},
-                         {"target_key_env", settings->target_key_env.describe()},
-                         {"proxy", settings->proxy.describe()},
-                         {"config", config.describe()}});
+// A signed-in caller's user id: the user keyed by the token's (issuer, subject), created or
+// updated from its claims.
+std::function<Result<std::string>(const JwtClaims&)> user_of_claims(memory::Store* users) {
+  return [users](const JwtClaims& c) -> Result<std::string> {
+    memory::User u{"", c.issuer, c.subject, c.username, c.display_name, c.roles, {}, {}, {}};
+    auto row = users->upsert_user(memory::Scope::system(), std::move(u)).get();
+    if (!row) return fail(row.error());
+    return row->id;
+  };
+}
 
-  auto store = open_store(settings->store, false);
-  if (!store) return refuse("store_open_failed", store.error());
-  log::info("store_opened", {{"store", (*store)->url()},
-                             {"schema_version", (*store)->stats().schema_version},
-                             {"resolved_from_relative", settings->store.was_relative}});
-
-  std::unique_ptr<Authenticator> authenticator;
-  std::string startup_user;
-  memory::Store* users = store->get();
-  // The identity provider's JWKS URL is the operator's own configuration: it may be on a
-  // loopback or private network, never on a link-local or metadata address.
-  std::optional<http::HttpClient> identity_client;
-  if (settings->auth == "jwt" && !settings->jwt.jwks_url.empty()) {
-    http::ClientOptions o;
-    o.threads = 1;
-    o.policy = *EndpointPolicy::parse("loopback,private");
-    o.proxy = settings->proxy;
-    auto& client = identity_client.emplace(o);
-    settings->jwt.fetch_jwks = [&client, url = settings->jwt.jwks_url]() -> Result<std::string> {
-      http::ClientRequest req;
-      req.method = "GET";
-      req.url = url;
-      req.timeout = std::chrono::seconds(10);
-      req.headers.emplace_back("Accept", "application/json");
-      std::promise<Result<http::ClientResponse>> answer;
-      auto got = answer.get_future();
-      client.send(std::move(req),
-                  [&answer](Result<http::ClientResponse> r) { answer.set_value(std::move(r)); });
-      auto r = got.get();
-      if (!r)
-        return fail(Error(ErrorCode::unavailable,
-                          "--jwt-jwks: cannot fetch " + url + ": " + r.error().message()));
-      if (r->status != 200)
-        return fail(Error(ErrorCode::unavailable,
-                          "--jwt-jwks: " + url + " answered HTTP " + std::to_string(r->status)));
-      return r->body;
-    };
-  }
-  if (settings->auth == "jwt") {
-    auto verifier = JwtVerifier::create(settings->jwt, SystemClock::instance());
-    if (!verifier) return refuse("identity_failed", verifier.error());
-    authenticator = std::make_unique<JwtAuthenticator>(
-        std::move(*verifier), [users](const JwtClaims& c) -> Result<std::string> {
-          memory::User u{"", c.issuer, c.subject, c.username, c.display_name, c.roles, {}, {}, {}};
-          auto row = users->upsert_user(memory::Scope::system(), std::move(u)).get();
-          if (!row) return fail(row.error());
-          return row->id;
-        });
-  } else {
-    auto local_user = resolve_local_user(**store);
-    if (!local_user) return refuse("identity_failed", local_user.error());
-    startup_user = local_user->user_id;
-    authenticator = std::make_unique<LocalAuthenticator>(*local_user);
-  }
-
-  WorkPool blocking(4);
-  ApiKeyAuthenticator with_api_keys(
-      **store, *authenticator, SystemClock::instance(),
-      [&blocking](std::function<void()> f) { blocking.post(std::move(f)); });
-  if (settings->auth != "local") report_refused_local_keys(**store);
-
-  auto secrets = settings->secret_key ? SecretBox::from_key_text(*settings->secret_key)
-                                      : SecretBox::from_key_file(settings->secret_key_file);
-  if (!secrets)
-    return refuse(
-        "secret_key_failed",
-        Error(ErrorCode::invalid_argument,
-              (settings->secret_key ? config.setting("secret-key").origin + ": " : std::string()) +
-                  secrets.error().message() +
-                  " (expected base64 of 32 random bytes, or a passphrase of 32+ "
-                  "characters)"));
-  auto endpoints = EndpointPolicy::parse(settings->target_allow);
-  if (!endpoints) return refuse("target_allow_invalid", endpoints.error());
-
-  TimerQueue timers;  // stops before `blocking`: a late timer's post is dropped
-  http::Router router;
-  http::MetricsRegistry metrics;
-  memory::Store& memory = **store;
-  api::add_health_routes(
-      router, [&memory] { return memory.ping(); }, blocking);
-  if (!settings->metrics_listen) api::add_metrics_route(router, metrics);
-  OrchestratorPool orchestrators(256, ConverterRegistry::builtin(), ScorerRegistry::builtin());
-  const ExecutionRunner* running = nullptr;  // set once the runner exists, before serving
+// What GET /api/v1/system reports; `running` is set once the runner exists.
+api::SystemInfo system_info(const OrchestratorPool& orchestrators,
+                            const ExecutionRunner* const& running, const ServeSettings& settings,
+                            std::string started_at) {
   api::SystemInfo info;
   info.engine = [&orchestrators, &running] {
     auto p = orchestrators.stats();
@@ -246,11 +182,205 @@ int run_serve(const Config& config) {
                                  {"reloads", p.reloads}}},
                                {"executions_active", running ? running->active() : 0}};
   };
+  info.started_at = std::move(started_at);
+  info.auth_mode = settings.auth;
+  info.store_kind = settings.store.kind == StoreUrl::Kind::sqlite ? "sqlite" : "postgresql";
+  return info;
+}
+
+http::ServerOptions server_options(const ServeSettings& settings, std::uint64_t descriptors) {
+  http::ServerOptions options;
+  options.host = settings.host;
+  options.port = settings.port;
+  options.threads = settings.threads;
+  options.body_limit = settings.body_limit;
+  options.max_connections =
+      settings.max_connections
+          ? settings.max_connections
+          : static_cast<std::size_t>(std::clamp<std::uint64_t>(descriptors / 4, 16, 16384));
+  options.allowed_hosts = settings.allowed_hosts;
+  options.shutdown_timeout = settings.shutdown_timeout;
+  options.idle_timeout = settings.idle_timeout;
+  options.request_timeout = settings.idle_timeout;
+  options.access_log = settings.access_log;
+  return options;
+}
+
+// --metrics-listen: a small server of its own for a scraper's network.
+http::ServerOptions metrics_server_options(const std::pair<std::string, std::uint16_t>& listen) {
+  http::ServerOptions mo;
+  mo.host = listen.first;
+  mo.port = listen.second;
+  mo.threads = 1;
+  mo.max_connections = 64;
+  mo.access_log = false;
+  mo.allowed_hosts = {"*"};
+  mo.shutdown_timeout = std::chrono::seconds(1);
+  return mo;
+}
+
+// The retention window: a sweep now, then every half window (1 s to 1 h). `sweep` holds the
+// loop and must outlive the timers.
+void start_retention(std::function<void()>& sweep, memory::Store& memory, WorkPool& blocking,
+                     TimerQueue& timers, std::chrono::seconds keep) {
+  const auto every = std::clamp<std::chrono::milliseconds>(keep / 2, std::chrono::seconds(1),
+                                                           std::chrono::hours(1));
+  sweep = [&memory, &blocking, &timers, &sweep, keep, every] {
+    blocking.post([&memory, &timers, &sweep, keep, every] {
+      auto n = purge_expired_executions(memory, SystemClock::instance().now(), keep);
+      if (!n)
+        log::warn("retention_sweep_failed", {{"error", n.error().message()}});
+      else if (*n > 0)
+        log::info("retention_purged", {{"executions", *n}, {"retention_seconds", keep.count()}});
+      timers.after(every, sweep);
+    });
+  };
+  log::info("retention", {{"retention_seconds", keep.count()}});
+  sweep();
+}
+
+// The caller's identity: the identity provider's tokens (jwt) or the local user. The
+// JWKS URL is the operator's own configuration: fetched through `identity_client`, which may
+// reach a loopback or private network, never a link-local or metadata address.
+Result<std::unique_ptr<Authenticator>> make_authenticator(
+    ServeSettings& settings, memory::Store& store, std::optional<http::HttpClient>& identity_client,
+    std::string& local_user_id) {
+  if (settings.auth != "jwt") {
+    auto local_user = resolve_local_user(store);
+    if (!local_user) return fail(local_user.error());
+    local_user_id = local_user->user_id;
+    return std::unique_ptr<Authenticator>(std::make_unique<LocalAuthenticator>(*local_user));
+  }
+  if (!settings.jwt.jwks_url.empty()) {
+    http::ClientOptions o;
+    o.threads = 1;
+    o.policy = *EndpointPolicy::parse("loopback,private");
+    o.proxy = settings.proxy;
+    settings.jwt.fetch_jwks = jwks_fetcher(identity_client.emplace(o), settings.jwt.jwks_url);
+  }
+  auto verifier = JwtVerifier::create(settings.jwt, SystemClock::instance());
+  if (!verifier) return fail(verifier.error());
+  return std::unique_ptr<Authenticator>(
+      std::make_unique<JwtAuthenticator>(std::move(*verifier), user_of_claims(&store)));
+}
+
+// The key that seals target secrets: --secret-key, or the key file (made on first start).
+Result<SecretBox> open_secrets(const ServeSettings& settings, const Config& config) {
+  const auto& key = settings.secret_key;
+  auto secrets =
+      key ? SecretBox::from_key_text(*key) : SecretBox::from_key_file(settings.secret_key_file);
+  if (secrets) return secrets;
+  return fail(
+      Error(ErrorCode::invalid_argument,
+            (key ? config.setting("secret-key").origin + ": " : std::string()) +
+                secrets.error().message() +
+                " (expected base64 of 32 random bytes, or a passphrase of 32+ characters)"));
+}
+
+// --metrics-listen: /metrics on an address of its own (a scraper's network), and not on the
+// API's, counting its own requests apart. Its loop runs on a thread of its own; stop() after
+// the main server drained.
+class MetricsServer {
+ public:
+  Result<void> start(const std::pair<std::string, std::uint16_t>& listen,
+                     http::MetricsRegistry& metrics, const Authenticator& auth) {
+    api::add_metrics_route(router_, metrics);
+    http_.emplace(figures_, router_);
+    server_.emplace(metrics_server_options(listen), router_, auth, *http_);
+    if (auto ok = server_->listen(); !ok) return ok;
+    log::info("metrics_listening", {{"url", server_->url() + "/metrics"}});
+    thread_ = std::thread([this] { server_->run(); });
+    return {};
+  }
+  void stop() {
+    if (!thread_.joinable()) return;
+    server_->shutdown();
+    thread_.join();
+  }
+  ~MetricsServer() {
+    try {
+      stop();
+    } catch (...) {
+      std::fputs("redcell: the metrics server did not stop cleanly\n", stderr);
+    }
+  }
+
+ private:
+  http::Router router_;
+  http::MetricsRegistry figures_;
+  std::optional<http::HttpMetrics> http_;
+  std::optional<http::Server> server_;
+  std::thread thread_;
+};
+
+// Secrets never reach the log (the settings' and the proxies' passwords), then the settings.
+void start_logging(const Config& config, const ServeSettings& settings) {
+  for (const auto* p : {&settings.proxy.http, &settings.proxy.https})
+    if (*p && !(*p)->password.empty()) log::add_secret((*p)->password);
+  log::init(settings.log_level);
+  log::info("starting", {{"version", REDCELL_VERSION},
+                         {"auth", settings.auth},
+                         {"target_allow", settings.target_allow},
+                         {"target_key_env", settings.target_key_env.describe()},
+                         {"proxy", settings.proxy.describe()},
+                         {"config", config.describe()}});
+}
+
+RunnerOptions runner_options(const ServeSettings& settings) {
+  RunnerOptions o;
+  o.worker_id = "serve-" + std::to_string(::getpid()) + "-" + new_id().substr(24);
+  o.lease = settings.claim_lease;
+  o.max_running_per_user = settings.max_running_executions;
+  o.max_work_items = settings.max_work_items;
+  return o;
+}
+
+}  // namespace
+
+int run_serve(const Config& config) {
+  for (const auto& s : config.secret_values()) log::add_secret(s);
+  auto settings = parse_serve_settings(config, process_env(), std::filesystem::current_path());
+  if (!settings) {
+    std::cerr << "redcell serve: " << settings.error().message() << "\n";
+    return 2;
+  }
+  start_logging(config, *settings);
+  const auto started_at = format_time(SystemClock::instance().now());
+
+  auto store = open_store(settings->store, false);
+  if (!store) return refuse("store_open_failed", store.error());
+  log::info("store_opened", {{"store", (*store)->url()},
+                             {"schema_version", (*store)->stats().schema_version},
+                             {"resolved_from_relative", settings->store.was_relative}});
+
+  std::string startup_user;
+  std::optional<http::HttpClient> identity_client;
+  auto authenticator = make_authenticator(*settings, **store, identity_client, startup_user);
+  if (!authenticator) return refuse("identity_failed", authenticator.error());
+
+  WorkPool blocking(4);
+  ApiKeyAuthenticator with_api_keys(
+      **store, **authenticator, SystemClock::instance(),
+      [&blocking](std::function<void()> f) { blocking.post(std::move(f)); });
+  if (settings->auth != "local") report_refused_local_keys(**store);
+
+  auto secrets = open_secrets(*settings, config);
+  if (!secrets) return refuse("secret_key_failed", secrets.error());
+  auto endpoints = EndpointPolicy::parse(settings->target_allow);
+  if (!endpoints) return refuse("target_allow_invalid", endpoints.error());
+
+  TimerQueue timers;  // stops before `blocking`: a late timer's post is dropped
+  http::Router router;
+  http::MetricsRegistry metrics;
+  memory::Store& memory = **store;
+  api::add_health_routes(
+      router, [&memory] { return memory.ping(); }, blocking);
+  if (!settings->metrics_listen) api::add_metrics_route(router, metrics);
+  OrchestratorPool orchestrators(256, ConverterRegistry::builtin(), ScorerRegistry::builtin());
+  const ExecutionRunner* running = nullptr;  // set once the runner exists, before serving
   add_pool_metrics(metrics, orchestrators);
-  info.started_at = started_at;
-  info.auth_mode = settings->auth;
-  info.store_kind = settings->store.kind == StoreUrl::Kind::sqlite ? "sqlite" : "postgresql";
-  api::add_system_routes(router, memory, blocking, info);
+  api::add_system_routes(router, memory, blocking,
+                         system_info(orchestrators, running, *settings, started_at));
   api::add_api_key_routes(router, memory, blocking);
   api::add_admin_routes(router, memory, blocking);
   // The engine: outgoing requests on their own loops, checked against the allow-list.
@@ -274,18 +404,13 @@ int run_serve(const Config& config) {
   api::add_scorer_config_routes(router, services);
   api::add_conversation_routes(router, services);
 
-  RunnerOptions runner_options;
-  runner_options.worker_id = "serve-" + std::to_string(::getpid()) + "-" + new_id().substr(24);
-  runner_options.lease = settings->claim_lease;
-  runner_options.max_running_per_user = settings->max_running_executions;
-  runner_options.max_work_items = settings->max_work_items;
   StoreWorkQueue work_queue(memory);
   ExecutionRunner runner(
       memory, work_queue, blocking, orchestrators, target_deps,
       [&client](std::chrono::milliseconds d, std::function<void()> fn) {
         client.after(d, std::move(fn));
       },
-      SystemClock::instance(), runner_options);
+      SystemClock::instance(), runner_options(*settings));
   running = &runner;
   api::add_execution_routes(router, services, runner);
   api::add_scorer_routes(router, ScorerRegistry::builtin(), runner);
@@ -293,47 +418,15 @@ int run_serve(const Config& config) {
   api::add_openapi_route(router);  // last: it documents the table above
   http::HttpMetrics http_metrics(metrics, router);
 
-  http::ServerOptions options;
-  options.host = settings->host;
-  options.port = settings->port;
-  options.threads = settings->threads;
-  options.body_limit = settings->body_limit;
   const auto descriptors = raise_descriptor_limit();
-  options.max_connections =
-      settings->max_connections
-          ? settings->max_connections
-          : static_cast<std::size_t>(std::clamp<std::uint64_t>(descriptors / 4, 16, 16384));
-  options.allowed_hosts = settings->allowed_hosts;
-  options.shutdown_timeout = settings->shutdown_timeout;
-  options.idle_timeout = settings->idle_timeout;
-  options.request_timeout = settings->idle_timeout;
-  options.access_log = settings->access_log;
+  http::ServerOptions options = server_options(*settings, descriptors);
   options.offload = [&blocking](std::function<void()> task) { blocking.post(std::move(task)); };
   http::Server server(options, router, with_api_keys, http_metrics);
   if (auto ok = server.listen(); !ok) return refuse("listen_failed", ok.error());
-  // --metrics-listen: /metrics on an address of its own (a scraper's network), and not on
-  // the API's. Its loop runs on a thread of its own and drains with the main server.
-  http::Router metrics_router;
-  http::MetricsRegistry metrics_server_figures;  // its own requests are not the API's
-  std::optional<http::HttpMetrics> metrics_http;
-  std::optional<http::Server> metrics_server;
-  std::thread metrics_thread;
-  if (settings->metrics_listen) {
-    api::add_metrics_route(metrics_router, metrics);
-    metrics_http.emplace(metrics_server_figures, metrics_router);
-    http::ServerOptions mo;
-    mo.host = settings->metrics_listen->first;
-    mo.port = settings->metrics_listen->second;
-    mo.threads = 1;
-    mo.max_connections = 64;
-    mo.access_log = false;
-    mo.allowed_hosts = {"*"};
-    mo.shutdown_timeout = std::chrono::seconds(1);
-    metrics_server.emplace(mo, metrics_router, with_api_keys, *metrics_http);
-    if (auto ok = metrics_server->listen(); !ok) return refuse("listen_failed", ok.error());
-    log::info("metrics_listening", {{"url", metrics_server->url() + "/metrics"}});
-    metrics_thread = std::thread([&metrics_server] { metrics_server->run(); });
-  }
+  MetricsServer metrics_server;
+  if (const auto& listen = settings->metrics_listen)
+    if (auto ok = metrics_server.start(*listen, metrics, with_api_keys); !ok)
+      return refuse("listen_failed", ok.error());
   if (auto ok = (*store)->set_listen_url(server.url()); !ok)
     log::warn("lock_file_update_failed", {{"error", ok.error().message()}});
   log::info("listening", {{"url", server.url()},
@@ -345,29 +438,11 @@ int run_serve(const Config& config) {
   runner.resume_unfinished();
 
   // The retention window: a sweep at start-up, then every half window (1 s to 1 h).
-  std::function<void()> sweep;
-  if (settings->retention.count() > 0) {
-    const auto keep = settings->retention;
-    const auto every = std::clamp<std::chrono::milliseconds>(keep / 2, std::chrono::seconds(1),
-                                                             std::chrono::hours(1));
-    sweep = [&memory, &blocking, &timers, &sweep, keep, every] {
-      blocking.post([&memory, &timers, &sweep, keep, every] {
-        auto n = purge_expired_executions(memory, SystemClock::instance().now(), keep);
-        if (!n)
-          log::warn("retention_sweep_failed", {{"error", n.error().message()}});
-        else if (*n > 0)
-          log::info("retention_purged", {{"executions", *n}, {"retention_seconds", keep.count()}});
-        timers.after(every, sweep);
-      });
-    };
-    log::info("retention", {{"retention_seconds", keep.count()}});
-    sweep();
-  }
+  std::function<void()> sweep;  // lives until the timers stop
+  if (settings->retention.count() > 0)
+    start_retention(sweep, memory, blocking, timers, settings->retention);
   server.run();
-  if (metrics_server) {
-    metrics_server->shutdown();
-    metrics_thread.join();
-  }
+  metrics_server.stop();
   // SIGTERM: the server has drained its requests; in-flight sends finish and are recorded,
   // what remains is marked interrupted.
   runner.drain(settings->shutdown_timeout);

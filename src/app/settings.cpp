@@ -82,7 +82,7 @@ namespace {
 template <class T>
 Result<T> parse_number(const Setting& s, T min, T max) {
   T v{};
-  const auto& text = *s.value;
+  const auto& text = s.text();
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || p != text.data() + text.size() || v < min || v > max)
     return fail(
@@ -141,56 +141,64 @@ Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text
   return std::pair{host, static_cast<std::uint16_t>(port)};
 }
 
-Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup& env,
-                                           const std::filesystem::path& cwd) {
-  ServeSettings out;
+namespace {
+
+// Where to listen and how callers authenticate (local mode only on loopback).
+Result<void> parse_listen_and_auth(const Config& config, ServeSettings& out) {
   const auto& listen = config.setting("listen");
-  auto hp = parse_listen(*listen.value, listen.origin);
+  auto hp = parse_listen(listen.text(), listen.origin);
   if (!hp) return fail(hp.error());
   out.host = hp->first;
   out.port = hp->second;
   if (const auto& ml = config.setting("metrics-listen"); ml.value) {
-    auto m = parse_listen(*ml.value, ml.origin);
+    auto m = parse_listen(ml.text(), ml.origin);
     if (!m) return fail(m.error());
     out.metrics_listen = *m;
   }
 
   const auto& auth = config.setting("auth");
-  if (*auth.value != "local" && *auth.value != "jwt")
+  if (auth.text() != "local" && auth.text() != "jwt")
     return fail(Error::invalid(
-        auth.origin, boost::json::value(*auth.value), "local or jwt",
-        auth.origin + ": unknown mode \"" + *auth.value + "\"; expected local or jwt"));
-  out.auth = *auth.value;
+        auth.origin, boost::json::value(auth.text()), "local or jwt",
+        auth.origin + ": unknown mode \"" + auth.text() + "\"; expected local or jwt"));
+  out.auth = auth.text();
   if (out.auth == "local" && !http::is_loopback_host(out.host))
     return fail(Error::invalid(
-        listen.origin, boost::json::value(*listen.value), "a loopback address with --auth local",
-        "--auth local is refused on the non-loopback address " + *listen.value +
+        listen.origin, boost::json::value(listen.text()), "a loopback address with --auth local",
+        "--auth local is refused on the non-loopback address " + listen.text() +
             ": anyone who reaches it would act as the local admin. Listen on 127.0.0.1, or "
             "use an authenticating mode"));
+  return {};
+}
 
-  if (out.auth == "jwt") {
-    out.jwt.issuer = config.get("jwt-issuer");
-    out.jwt.audience = config.get("jwt-audience");
-    out.jwt.hs256_secret = config.get("jwt-hs256-secret");
-    out.jwt.roles_claim = config.get("jwt-roles-claim");
-    auto leeway = parse_number<unsigned>(config.setting("jwt-leeway"), 0, 60);
-    if (!leeway) return fail(leeway.error());
-    out.jwt.leeway = std::chrono::seconds(*leeway);
-    auto refresh = parse_number<unsigned>(config.setting("jwt-jwks-min-refresh"), 1, 3600);
-    if (!refresh) return fail(refresh.error());
-    out.jwt.jwks_min_refresh = std::chrono::seconds(*refresh);
-    const auto& jwks = config.value("jwt-jwks");
-    if (jwks && (jwks->rfind("https://", 0) == 0 || jwks->rfind("http://", 0) == 0)) {
-      out.jwt.jwks_url = *jwks;
-    } else if (jwks) {
-      std::ifstream in(*jwks);
-      if (!in)
-        return fail(Error::invalid(config.setting("jwt-jwks").origin, boost::json::value(*jwks),
-                                   "a readable JWKS file"));
-      out.jwt.jwks_json.assign(std::istreambuf_iterator<char>(in), {});
-    }
+// The JWT mode's issuer, audience, keys and clock leeway.
+Result<void> parse_jwt(const Config& config, ServeSettings& out) {
+  out.jwt.issuer = config.get("jwt-issuer");
+  out.jwt.audience = config.get("jwt-audience");
+  out.jwt.hs256_secret = config.get("jwt-hs256-secret");
+  out.jwt.roles_claim = config.get("jwt-roles-claim");
+  auto leeway = parse_number<unsigned>(config.setting("jwt-leeway"), 0, 60);
+  if (!leeway) return fail(leeway.error());
+  out.jwt.leeway = std::chrono::seconds(*leeway);
+  auto refresh = parse_number<unsigned>(config.setting("jwt-jwks-min-refresh"), 1, 3600);
+  if (!refresh) return fail(refresh.error());
+  out.jwt.jwks_min_refresh = std::chrono::seconds(*refresh);
+  const auto& jwks = config.value("jwt-jwks");
+  if (jwks && (jwks->rfind("https://", 0) == 0 || jwks->rfind("http://", 0) == 0)) {
+    out.jwt.jwks_url = *jwks;
+  } else if (jwks) {
+    std::ifstream in(*jwks);
+    if (!in)
+      return fail(Error::invalid(config.setting("jwt-jwks").origin, boost::json::value(*jwks),
+                                 "a readable JWKS file"));
+    out.jwt.jwks_json.assign(std::istreambuf_iterator<char>(in), {});
   }
+  return {};
+}
 
+// The store, the secret key, and which endpoints and key variables targets may use.
+Result<void> parse_store_and_egress(const Config& config, const EnvLookup& env,
+                                    const std::filesystem::path& cwd, ServeSettings& out) {
   const auto& db = config.setting("db");
   auto store = db.value ? parse_store_url(*db.value, cwd, db.origin) : default_store_url(env, cwd);
   if (!store) return fail(store.error());
@@ -212,26 +220,35 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   auto proxy = http::ProxySettings::from_environment(env);
   if (!proxy) return fail(proxy.error());
   out.proxy = std::move(*proxy);
+  return {};
+}
 
+// Retention, claim lease and probe timeout.
+Result<void> parse_durations(const Config& config, ServeSettings& out) {
   const auto& keep = config.setting("retention");
-  auto retention = parse_duration(*keep.value, keep.origin);
+  auto retention = parse_duration(keep.text(), keep.origin);
   if (!retention) return fail(retention.error());
   out.retention = *retention;
   const auto& lease = config.setting("claim-lease");
-  auto lease_for = parse_duration(*lease.value, lease.origin);
+  auto lease_for = parse_duration(lease.text(), lease.origin);
   if (!lease_for) return fail(lease_for.error());
   if (lease_for->count() < 1)
-    return fail(Error::invalid(lease.origin, boost::json::value(*lease.value),
+    return fail(Error::invalid(lease.origin, boost::json::value(lease.text()),
                                "a duration of at least 1s, such as 120s or 5m"));
   out.claim_lease = *lease_for;
   const auto& probe = config.setting("probe-timeout");
-  auto probe_for = parse_duration(*probe.value, probe.origin);
+  auto probe_for = parse_duration(probe.text(), probe.origin);
   if (!probe_for) return fail(probe_for.error());
   if (probe_for->count() < 1 || probe_for->count() > 30)
-    return fail(Error::invalid(probe.origin, boost::json::value(*probe.value),
+    return fail(Error::invalid(probe.origin, boost::json::value(probe.text()),
                                "a duration from 1s to 30s"));
   out.probe_timeout = *probe_for;
+  return {};
+}
 
+// Caps and sizes: running executions, work items, stored prompts, threads, bodies, connections,
+// timeouts.
+Result<void> parse_limits(const Config& config, ServeSettings& out) {
   auto running = parse_number<std::size_t>(config.setting("max-running-executions"), 1, 10'000);
   if (!running) return fail(running.error());
   out.max_running_executions = *running;
@@ -257,18 +274,22 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   auto idle = parse_number<unsigned>(config.setting("idle-timeout"), 1, 3600);
   if (!idle) return fail(idle.error());
   out.idle_timeout = std::chrono::seconds(*idle);
+  return {};
+}
 
+// Log level, access log and the Host names the server answers.
+Result<void> parse_logging(const Config& config, ServeSettings& out) {
   const auto& lvl = config.setting("log-level");
-  auto level = log::parse_level(*lvl.value);
+  auto level = log::parse_level(lvl.text());
   if (!level)
-    return fail(Error::invalid(lvl.origin, boost::json::value(*lvl.value),
+    return fail(Error::invalid(lvl.origin, boost::json::value(lvl.text()),
                                "one of debug, info, warn, error"));
   out.log_level = *level;
 
   const auto& al = config.setting("access-log");
-  if (*al.value != "true" && *al.value != "false")
-    return fail(Error::invalid(al.origin, boost::json::value(*al.value), "true or false"));
-  out.access_log = *al.value == "true";
+  if (al.text() != "true" && al.text() != "false")
+    return fail(Error::invalid(al.origin, boost::json::value(al.text()), "true or false"));
+  out.access_log = al.text() == "true";
 
   if (const auto& hosts = config.value("allowed-hosts")) {
     for (auto item : split_comma_list(*hosts)) {
@@ -281,6 +302,21 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
       out.allowed_hosts.emplace_back(item);
     }
   }
+  return {};
+}
+
+}  // namespace
+
+Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup& env,
+                                           const std::filesystem::path& cwd) {
+  ServeSettings out;
+  if (auto ok = parse_listen_and_auth(config, out); !ok) return fail(ok.error());
+  if (out.auth == "jwt")
+    if (auto ok = parse_jwt(config, out); !ok) return fail(ok.error());
+  if (auto ok = parse_store_and_egress(config, env, cwd, out); !ok) return fail(ok.error());
+  if (auto ok = parse_durations(config, out); !ok) return fail(ok.error());
+  if (auto ok = parse_limits(config, out); !ok) return fail(ok.error());
+  if (auto ok = parse_logging(config, out); !ok) return fail(ok.error());
   return out;
 }
 

@@ -36,6 +36,11 @@ struct Setting {
   Source source = Source::unset;
   std::string origin;  // "--db", "REDCELL_DB", "/etc/redcell.yaml", "default"
   bool secret = false;
+  // The value, "" when unset: what a setting with a default (always set) is read with.
+  const std::string& text() const {
+    static const std::string empty;
+    return value ? *value : empty;
+  }
 };
 
 // "secret-key" -> "REDCELL_SECRET_KEY" (with prefix "REDCELL_").

@@ -27,7 +27,7 @@ std::string_view to_string(ErrorCode code) {
 
 unsigned http_status(ErrorCode code) {
   switch (code) {
-    case ErrorCode::bad_request: return 400;
+    case ErrorCode::bad_request:
     case ErrorCode::invalid_argument: return 400;
     case ErrorCode::unauthorized: return 401;
     case ErrorCode::forbidden: return 403;

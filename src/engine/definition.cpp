@@ -74,23 +74,14 @@ object OrchestratorDefinition::to_json() const {
   return out;
 }
 
-Result<OrchestratorDefinition> parse_definition(const value& body,
-                                                const ConverterRegistry& converters,
-                                                const ScorerRegistry& scorer_registry) {
-  auto in = JsonInput::of(body, "", "an orchestrator {\"name\", \"type\", \"target_id\", ...}");
-  if (!in) return fail(in.error());
-  if (auto ok = in->only({"name", "type", "target_id", "dataset_id", "datasets", "prompts",
-                          "converters", "converter_chains", "scorers", "objective_scorer",
-                          "attempts", "system_prompt", "labels", "prepended_conversation", "budget",
-                          "max_in_flight", "adversarial_target_id", "max_turns", "seed"},
-                         {"id", "owner", "config_hash", "created_at", "updated_at"});
-      !ok)
-    return fail(ok.error());
-  OrchestratorDefinition d;
-  auto name = in->string("name", 200);
+namespace {
+
+// Name, strategy type (and what only red_teaming takes) and the objective target.
+Result<void> read_kind(const JsonInput& in, OrchestratorDefinition& d) {
+  auto name = in.string("name", 200);
   if (!name) return fail(name.error());
   d.name = *name;
-  auto type = in->string("type", 50);
+  auto type = in.string("type", 50);
   if (!type) return fail(type.error());
   if (*type != "prompt_sending" && *type != "red_teaming")
     return fail(Error::invalid("/type", value(*type), "prompt_sending or red_teaming"));
@@ -98,32 +89,36 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   // red_teaming: an attacker LLM (one of the caller's targets) talks to the target for up to
   // max_turns, each prompt an objective.
   if (d.type == "red_teaming") {
-    auto adversary = in->string("adversarial_target_id", 100);
+    auto adversary = in.string("adversarial_target_id", 100);
     if (!adversary) return fail(adversary.error());
     d.adversarial_target_id = *adversary;
-    auto turns = in->opt_int("max_turns", 1, 50);
+    auto turns = in.opt_int("max_turns", 1, 50);
     if (!turns) return fail(turns.error());
     d.max_turns = static_cast<int>(turns->value_or(10));
   } else {
     for (const char* only : {"adversarial_target_id", "max_turns"})
-      if (in->has(only))
-        return fail(Error::invalid(std::string("/") + only, *in->get(only),
+      if (in.has(only))
+        return fail(Error::invalid(std::string("/") + only, *in.get(only),
                                    "nothing: only a red_teaming orchestrator takes it"));
   }
-  auto target = in->string("target_id", 100);
+  auto target = in.string("target_id", 100);
   if (!target) return fail(target.error());
   d.target_id = *target;
+  return {};
+}
 
+// Prompts: dataset_id, or datasets [{"id", "version"?}], and/or an inline prompt list.
+Result<void> read_prompts(const JsonInput& in, OrchestratorDefinition& d) {
   // Prompts: dataset_id, or datasets [{"id", "version"?}], and/or an inline prompt list.
-  if (in->has("dataset_id") && in->has("datasets"))
-    return fail(Error::invalid("/datasets", *in->get("datasets"),
+  if (in.has("dataset_id") && in.has("datasets"))
+    return fail(Error::invalid("/datasets", *in.get("datasets"),
                                "either dataset_id or datasets, not both"));
-  if (in->has("dataset_id") && !in->get("dataset_id")->is_null()) {
-    auto id = in->string("dataset_id", 100);
+  if (in.has("dataset_id") && !in.get("dataset_id")->is_null()) {
+    auto id = in.string("dataset_id", 100);
     if (!id) return fail(id.error());
     d.datasets.push_back({*id, std::nullopt});
   }
-  if (const auto* ds = in->get("datasets"); ds && !ds->is_null()) {
+  if (const auto* ds = in.get("datasets"); ds && !ds->is_null()) {
     if (!ds->is_array() || ds->as_array().size() > 100)
       return fail(Error::invalid("/datasets", *ds, "an array of {\"id\", \"version\"?}"));
     for (std::size_t i = 0; i < ds->as_array().size(); ++i) {
@@ -139,18 +134,23 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
           {*id, *version ? std::optional<int>(static_cast<int>(**version)) : std::nullopt});
     }
   }
-  auto prompts = in->strings("prompts", 100'000, 1'000'000);
+  auto prompts = in.strings("prompts", 100'000, 1'000'000);
   if (!prompts) return fail(prompts.error());
   d.prompts = std::move(*prompts);
   if (d.datasets.empty() && d.prompts.empty())
     return fail(
         Error::invalid("/dataset_id", nullptr, "prompts to send: dataset_id, datasets or prompts"));
+  return {};
+}
 
+// Converters: one chain, or several; [] is the unconverted baseline.
+Result<void> read_converters(const JsonInput& in, const ConverterRegistry& converters,
+                             OrchestratorDefinition& d) {
   // Converters: one chain, or several; [] is the unconverted baseline.
-  if (in->has("converters") && in->has("converter_chains"))
-    return fail(Error::invalid("/converter_chains", *in->get("converter_chains"),
+  if (in.has("converters") && in.has("converter_chains"))
+    return fail(Error::invalid("/converter_chains", *in.get("converter_chains"),
                                "either converters or converter_chains, not both"));
-  if (const auto* chains = in->get("converter_chains"); chains && !chains->is_null()) {
+  if (const auto* chains = in.get("converter_chains"); chains && !chains->is_null()) {
     if (!chains->is_array() || chains->as_array().empty() || chains->as_array().size() > 100)
       return fail(
           Error::invalid("/converter_chains", *chains, "an array of 1 to 100 converter chains"));
@@ -161,15 +161,20 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
       d.converter_chains.push_back(std::move(*c));
     }
   } else {
-    const auto* one = in->get("converters");
+    const auto* one = in.get("converters");
     auto c = chain_of(one && !one->is_null() ? *one : value(array()), "/converters", converters);
     if (!c) return fail(c.error());
     d.converter_chains.push_back(std::move(*c));
   }
+  return {};
+}
 
+// Scorers, and the one whose true means the attack succeeded.
+Result<void> read_scorers(const JsonInput& in, const ScorerRegistry& scorer_registry,
+                          OrchestratorDefinition& d) {
   // Scorers, and the one whose true means the attack succeeded.
   std::vector<bool> true_false;  // per scorer, from validating it
-  if (const auto* ss = in->get("scorers"); ss && !ss->is_null()) {
+  if (const auto* ss = in.get("scorers"); ss && !ss->is_null()) {
     if (!ss->is_array() || ss->as_array().size() > 20)
       return fail(Error::invalid("/scorers", *ss, "an array of at most 20 scorers"));
     for (std::size_t i = 0; i < ss->as_array().size(); ++i) {
@@ -182,11 +187,11 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
                                  {"params", params ? *params : value(object())}});
     }
   }
-  auto objective = in->opt_int("objective_scorer", 0, 19);
+  auto objective = in.opt_int("objective_scorer", 0, 19);
   if (!objective) return fail(objective.error());
   if (*objective) {
     if (**objective >= static_cast<std::int64_t>(d.scorers.size()))
-      return fail(Error::invalid("/objective_scorer", *in->get("objective_scorer"),
+      return fail(Error::invalid("/objective_scorer", *in.get("objective_scorer"),
                                  "an index into scorers (0 to " +
                                      std::to_string(static_cast<int>(d.scorers.size()) - 1) + ")"));
     d.objective_scorer = static_cast<int>(**objective);
@@ -205,14 +210,18 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
       return fail(
           Error::invalid("/objective_scorer", value(*d.objective_scorer), "a true_false scorer"));
   }
+  return {};
+}
 
-  auto attempts = in->opt_int("attempts", 1, 100);
+// Attempts, system prompt, labels and the conversation sent before each prompt.
+Result<void> read_conversation(const JsonInput& in, OrchestratorDefinition& d) {
+  auto attempts = in.opt_int("attempts", 1, 100);
   if (!attempts) return fail(attempts.error());
   d.attempts = static_cast<int>(attempts->value_or(1));
-  auto system_prompt = in->opt_string("system_prompt", 100'000);
+  auto system_prompt = in.opt_string("system_prompt", 100'000);
   if (!system_prompt) return fail(system_prompt.error());
   d.system_prompt = *system_prompt;
-  auto labels = in->opt_object("labels");
+  auto labels = in.opt_object("labels");
   if (!labels) return fail(labels.error());
   for (const auto& kv : *labels)
     if (!kv.value().is_string())
@@ -220,7 +229,7 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
           Error::invalid("/labels/" + json_pointer_token(kv.key()), kv.value(), "a string"));
   d.labels = std::move(*labels);
 
-  if (const auto* conv = in->get("prepended_conversation"); conv && !conv->is_null()) {
+  if (const auto* conv = in.get("prepended_conversation"); conv && !conv->is_null()) {
     if (!conv->is_array() || conv->as_array().size() > 100)
       return fail(
           Error::invalid("/prepended_conversation", *conv, "an array of {\"role\", \"content\"}"));
@@ -238,8 +247,12 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
       d.prepended_conversation.push_back(object{{"role", *role}, {"content", *content}});
     }
   }
+  return {};
+}
 
-  auto budget = in->opt_object("budget");
+// Budget, seed and concurrency.
+Result<void> read_budget(const JsonInput& in, OrchestratorDefinition& d) {
+  auto budget = in.opt_object("budget");
   if (!budget) return fail(budget.error());
   JsonInput b(*budget, "/budget");
   if (auto ok = b.only({"max_requests", "max_tokens", "max_error_share", "max_helper_requests",
@@ -257,12 +270,36 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
   auto helper_tokens = b.opt_int("max_helper_tokens", 1, 1'000'000'000'000);
   if (!helper_tokens) return fail(helper_tokens.error());
   d.budget = {*max_requests, *max_tokens, *share, *helper_requests, *helper_tokens};
-  auto seed = in->opt_int("seed", 0, (std::int64_t{1} << 53) - 1);
+  auto seed = in.opt_int("seed", 0, (std::int64_t{1} << 53) - 1);
   if (!seed) return fail(seed.error());
   d.seed = *seed;
-  auto in_flight = in->opt_int("max_in_flight", 1, 4096);
+  auto in_flight = in.opt_int("max_in_flight", 1, 4096);
   if (!in_flight) return fail(in_flight.error());
   if (*in_flight) d.max_in_flight = static_cast<int>(**in_flight);
+  return {};
+}
+
+}  // namespace
+
+Result<OrchestratorDefinition> parse_definition(const value& body,
+                                                const ConverterRegistry& converters,
+                                                const ScorerRegistry& scorer_registry) {
+  auto in = JsonInput::of(body, "", "an orchestrator {\"name\", \"type\", \"target_id\", ...}");
+  if (!in) return fail(in.error());
+  if (auto ok = in->only({"name", "type", "target_id", "dataset_id", "datasets", "prompts",
+                          "converters", "converter_chains", "scorers", "objective_scorer",
+                          "attempts", "system_prompt", "labels", "prepended_conversation", "budget",
+                          "max_in_flight", "adversarial_target_id", "max_turns", "seed"},
+                         {"id", "owner", "config_hash", "created_at", "updated_at"});
+      !ok)
+    return fail(ok.error());
+  OrchestratorDefinition d;
+  if (auto ok = read_kind(*in, d); !ok) return fail(ok.error());
+  if (auto ok = read_prompts(*in, d); !ok) return fail(ok.error());
+  if (auto ok = read_converters(*in, converters, d); !ok) return fail(ok.error());
+  if (auto ok = read_scorers(*in, scorer_registry, d); !ok) return fail(ok.error());
+  if (auto ok = read_conversation(*in, d); !ok) return fail(ok.error());
+  if (auto ok = read_budget(*in, d); !ok) return fail(ok.error());
   return d;
 }
 

@@ -34,6 +34,13 @@ std::chrono::milliseconds RetryPolicy::delay(int attempt,
 
 namespace {
 
+// A store write whose failure the caller can only report: logged with the execution, so a
+// status or release that did not land is visible (the next start resumes from the store).
+template <class T>
+void log_failure(const Result<T>& r, const char* event, const std::string& execution_id) {
+  if (!r) log::error(event, {{"execution_id", execution_id}, {"error", r.error().message()}});
+}
+
 // Calls fn(id, prompt) -> Result<void> for every prompt an execution sends, a page at a
 // time, so a run of any size holds one page: its datasets at the recorded versions, then
 // inline ones. Stops at the first failure.
@@ -445,7 +452,8 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
     }
     if (status == "interrupted" || status == "cancelled" || status == "incomplete" ||
         status == "failed")
-      (void)runner.queue_.release(scope, execution.id, runner.options_.worker_id);
+      log_failure(runner.queue_.release(scope, execution.id, runner.options_.worker_id),
+                  "release_failed", execution.id);
     auto done = runner.store_.set_execution_status(scope, execution.id, status, reason).get();
     if (!done)
       log::error(
@@ -798,8 +806,9 @@ class ItemContext final : public AttackContext, public LlmClient {
         job_->count_helper_request();
       else
         job_->count_request();
-      // The last attempt that may be made takes the request itself.
-      TargetRequest attempt = n < max_retries ? req : std::move(req);
+      // The last attempt that may be made takes the request itself (leaving `req` empty).
+      TargetRequest attempt =
+          n < max_retries ? TargetRequest(req) : std::exchange(req, TargetRequest{});
       const auto started = job_->steady_now();
       auto r = co_await await_callback<TargetResult>([&](std::function<void(TargetResult)> done) {
         target.send(std::move(attempt), std::move(done));
@@ -1152,7 +1161,8 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
   auto running = store_.set_execution_status(scope, stored->id, "running").get();
   if (!running) return fail(running.error());
   if (auto ok = launch(scope, *running, false); !ok) {
-    (void)store_.set_execution_status(scope, stored->id, "failed", ok.error().message()).get();
+    log_failure(store_.set_execution_status(scope, stored->id, "failed", ok.error().message()).get(),
+                "status_failed", stored->id);
     return fail(ok.error());
   }
   return running;
@@ -1224,7 +1234,7 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
   job->on_gate_release = job->make_gate_wake();
   // Resumed by this process: what an earlier one held goes back (a SQLite store has one
   // writer, so that holder is dead; a shared store's dead workers lose theirs by lease).
-  if (resumed) (void)queue_.release(scope, e.id, std::nullopt);
+  if (resumed) log_failure(queue_.release(scope, e.id, std::nullopt), "release_failed", e.id);
   {
     std::lock_guard lk(mu_);
     if (jobs_.count(e.id)) return {};
@@ -1272,7 +1282,8 @@ Result<memory::Execution> ExecutionRunner::resume(const memory::Scope& scope,
   auto running = store_.set_execution_status(scope, id, "running").get();
   if (!running) return fail(running.error());
   if (auto ok = launch(scope, *running, true); !ok) {
-    (void)store_.set_execution_status(scope, id, "failed", ok.error().message()).get();
+    log_failure(store_.set_execution_status(scope, id, "failed", ok.error().message()).get(),
+                "status_failed", id);
     return fail(ok.error());
   }
   return running;
@@ -1297,7 +1308,8 @@ void ExecutionRunner::resume_unfinished() {
     auto scope = memory::Scope::user(e.owner);
     if (auto ok = launch(scope, e, true); !ok) {
       log::error("resume_failed", {{"execution_id", e.id}, {"error", ok.error().message()}});
-      (void)store_.set_execution_status(scope, e.id, "failed", ok.error().message()).get();
+      log_failure(store_.set_execution_status(scope, e.id, "failed", ok.error().message()).get(),
+                  "status_failed", e.id);
     }
   }
 }

@@ -8,7 +8,7 @@ namespace redcell {
 
 namespace {
 
-constexpr std::size_t kMaxJudgeReply = 64 * 1024;
+constexpr std::size_t kMaxJudgeReply = std::size_t{64} * 1024;
 constexpr std::size_t kRawInRationale = 2000;
 
 std::string lower_trimmed(std::string_view s) {

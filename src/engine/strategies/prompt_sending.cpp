@@ -46,7 +46,7 @@ class PromptSending final : public AttackStrategy {
       if (verdicts.achieved) {
         res.counts.scored = 1;
         res.counts.achieved = *verdicts.achieved ? 1 : 0;
-        res.achieved = *verdicts.achieved;
+        res.achieved = verdicts.achieved;
       } else if (verdicts.undetermined) {
         res.counts.undetermined = 1;  // not a failed attack: counted apart
       } else if (verdicts.objective_failed) {

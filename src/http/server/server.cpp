@@ -18,6 +18,7 @@
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
 #include <cmath>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -120,9 +121,15 @@ struct ReplyGuard {
       p->wake.cancel();
     });
   }
+  // A destructor must not throw: when even the fallback answer cannot be made (out of
+  // memory), the session's own deadline ends the request.
   ~ReplyGuard() {
-    if (!answered)
+    if (answered) return;
+    try {
       answer(Response::error(Error(ErrorCode::internal, "the handler did not answer")));
+    } catch (...) {
+      std::fputs("redcell: could not answer a request whose handler did not\n", stderr);
+    }
   }
 };
 
@@ -161,7 +168,12 @@ struct PieceGuard {
     });
   }
   ~PieceGuard() {
-    if (!delivered) deliver(std::nullopt);
+    if (delivered) return;
+    try {
+      deliver(std::nullopt);
+    } catch (...) {
+      std::fputs("redcell: could not end a streamed body (the read times out instead)\n", stderr);
+    }
   }
 };
 
@@ -588,6 +600,46 @@ struct Server::Impl {
     }
   };
 
+  // The answer to a request head that cannot be read: too large, over the body limit, or
+  // malformed.
+  Error header_error(const boost::system::error_code& ec) const {
+    if (ec == bhttp::error::body_limit)
+      return Error(ErrorCode::payload_too_large,
+                   "the body exceeds the limit of " + std::to_string(opts.body_limit) + " bytes");
+    if (ec == bhttp::error::header_limit)
+      return Error(ErrorCode::header_too_large,
+                   "the request header exceeds " + std::to_string(opts.header_limit) + " bytes");
+    return Error(ErrorCode::bad_request, "the request header is malformed: " + ec.message());
+  }
+
+  // What starts a matched route's handler: on the offload pool when authentication was
+  // deferred to it (a blocking credential check), else the route's own async handler.
+  std::function<void(Reply)> starter(Prepared& prepared) {
+    const Route* route = prepared.route;
+    auto req = prepared.request;
+    if (!prepared.deferred_auth)
+      return [route, req](Reply reply) { route->async_handler(req, std::move(reply)); };
+    return [this, route, req, creds = std::move(*prepared.deferred_auth)](Reply reply) {
+      opts.offload([this, route, req, creds, reply = std::move(reply)]() mutable {
+        try {
+          authenticate_and_handle(*route, req, std::move(creds), std::move(reply));
+        } catch (const std::exception& e) {
+          log::error(
+              "handler_exception",
+              {{"request_id", req->request_id}, {"route", route->pattern}, {"what", e.what()}});
+        }
+      });
+    };
+  }
+
+  static void log_internal(const Response& response, const Prepared& prepared,
+                           const std::string& request_id) {
+    log::error("internal_error",
+               {{"request_id", request_id},
+                {"route", prepared.route ? prepared.route->pattern : std::string("unmatched")},
+                {"detail", response.internal_detail}});
+  }
+
   awaitable<void> session(Worker& w, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -609,17 +661,7 @@ struct Server::Impl {
         if (!quiet_close(ec)) {
           // Headers that do not parse, are too large, or announce a body over the limit:
           // answer once, then close.
-          Error e = ec == bhttp::error::body_limit
-                        ? Error(ErrorCode::payload_too_large, "the body exceeds the limit of " +
-                                                                  std::to_string(opts.body_limit) +
-                                                                  " bytes")
-                    : ec == bhttp::error::header_limit
-                        ? Error(ErrorCode::header_too_large, "the request header exceeds " +
-                                                                 std::to_string(opts.header_limit) +
-                                                                 " bytes")
-                        : Error(ErrorCode::bad_request,
-                                "the request header is malformed: " + ec.message());
-          Response r = Response::error(e);
+          Response r = Response::error(header_error(ec));
           boost::system::error_code wec;
           co_await write_response(stream, r, 11, false, "", head, wec);
         }
@@ -675,26 +717,10 @@ struct Server::Impl {
         if (prepared.response) {
           response = std::move(*prepared.response);
         } else {
-          // (g++ 12: the lambda is built in its own statement, apart from the co_await.)
-          std::function<void(Reply)> start;
-          const Route* route = prepared.route;
-          auto req = prepared.request;
-          if (prepared.deferred_auth) {
-            start = [this, route, req, creds = std::move(*prepared.deferred_auth)](Reply reply) {
-              opts.offload([this, route, req, creds, reply = std::move(reply)]() mutable {
-                try {
-                  authenticate_and_handle(*route, req, std::move(creds), std::move(reply));
-                } catch (const std::exception& e) {
-                  log::error("handler_exception", {{"request_id", req->request_id},
-                                                   {"route", route->pattern},
-                                                   {"what", e.what()}});
-                }
-              });
-            };
-          } else {
-            start = [route, req](Reply reply) { route->async_handler(req, std::move(reply)); };
-          }
-          response = co_await await_reply(std::move(start), *req, *route, state);
+          // (g++ 12: the starter is built in its own statement, apart from the co_await.)
+          std::function<void(Reply)> start = starter(prepared);
+          response =
+              co_await await_reply(std::move(start), *prepared.request, *prepared.route, state);
         }
       }
       keep_alive = keep_alive && !draining;
@@ -707,11 +733,7 @@ struct Server::Impl {
       }
       const std::string request_id =
           prepared.request ? prepared.request->request_id : new_thread_local_id();
-      if (!response.internal_detail.empty())
-        log::error("internal_error",
-                   {{"request_id", request_id},
-                    {"route", prepared.route ? prepared.route->pattern : std::string("unmatched")},
-                    {"detail", response.internal_detail}});
+      if (!response.internal_detail.empty()) log_internal(response, prepared, request_id);
       boost::system::error_code wec;
       unsigned status = response.status;
       state.deadline = std::chrono::steady_clock::now() + opts.request_timeout;

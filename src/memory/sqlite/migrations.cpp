@@ -1,5 +1,6 @@
 #include "memory/sqlite/migrations.hpp"
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,10 +21,10 @@ struct Migration {
 
 Result<void> store_uuids_as_blobs(Connection& conn);
 
-// Append only: a released migration never changes.
-const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all = {
-      {1, "core memory: users, messages, scores, audit", R"sql(
+// Append only: a released migration never changes. A table, not a function body: it grows
+// with every migration.
+constexpr Migration kMigrations[] = {
+    {1, "core memory: users, messages, scores, audit", R"sql(
 CREATE TABLE schema_migrations (
   version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
 
@@ -97,7 +98,7 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_by_owner ON audit_events (owner, id);
 CREATE INDEX audit_by_object ON audit_events (object_type, object_id, id);
 )sql"},
-      {2, "api keys, idempotency keys, targets, orchestrators", R"sql(
+    {2, "api keys, idempotency keys, targets, orchestrators", R"sql(
 CREATE TABLE api_keys (
   id TEXT PRIMARY KEY,
   owner TEXT NOT NULL REFERENCES users(id),
@@ -145,8 +146,8 @@ CREATE INDEX orchestrators_by_owner ON orchestrators (owner, id) WHERE deleted_a
 CREATE INDEX orchestrators_by_definition ON orchestrators (owner, config_hash)
   WHERE deleted_at IS NULL;
 )sql"},
-      {3, "datasets with versions and seed prompts, executions, work items, attack results",
-       R"sql(
+    {3, "datasets with versions and seed prompts, executions, work items, attack results",
+     R"sql(
 CREATE TABLE datasets (
   id TEXT PRIMARY KEY,
   owner TEXT NOT NULL REFERENCES users(id),
@@ -225,19 +226,19 @@ CREATE TABLE attack_results (
   created_at TEXT NOT NULL);
 CREATE INDEX attack_results_by_execution ON attack_results (execution_id, id);
 )sql"},
-      {4, "work items remember the order they finished in and whether the objective was achieved",
-       R"sql(
+    {4, "work items remember the order they finished in and whether the objective was achieved",
+     R"sql(
 ALTER TABLE work_items ADD COLUMN finish_seq INTEGER;
 ALTER TABLE work_items ADD COLUMN achieved INTEGER CHECK (achieved IN (0, 1));
 CREATE UNIQUE INDEX work_items_by_finish ON work_items (execution_id, finish_seq)
   WHERE finish_seq IS NOT NULL;
 )sql"},
-      {5, "users merged into another resolve to it",
-       R"sql(
+    {5, "users merged into another resolve to it",
+     R"sql(
 ALTER TABLE users ADD COLUMN merged_into TEXT REFERENCES users(id);
 )sql"},
-      {6, "saved scorer configurations",
-       R"sql(
+    {6, "saved scorer configurations",
+     R"sql(
 CREATE TABLE scorer_configs (
   id TEXT PRIMARY KEY,
   owner TEXT NOT NULL REFERENCES users(id),
@@ -248,20 +249,20 @@ CREATE TABLE scorer_configs (
   deleted_at TEXT);
 CREATE INDEX scorer_configs_by_owner ON scorer_configs (owner, id) WHERE deleted_at IS NULL;
 )sql"},
-      // Pages of a dataset version are read by id (keyset); without this index every page
-      // sorted the whole version, so reading a 100,000-prompt version was quadratic.
-      {7, "seed prompts paged by id within a dataset version",
-       R"sql(
+    // Pages of a dataset version are read by id (keyset); without this index every page
+    // sorted the whole version, so reading a 100,000-prompt version was quadratic.
+    {7, "seed prompts paged by id within a dataset version",
+     R"sql(
 CREATE INDEX seed_prompts_by_version ON seed_prompts (dataset_id, version, id);
 )sql"},
-      // SQLite evaluates `x IN (three or more constants)` in a CHECK or a partial index by
-      // building a temporary b-tree on every statement that checks it: a quarter of the cost
-      // of inserting a message. The same constraints spelled as OR chains cost a few
-      // comparisons. CHECK constraints cannot be altered, so the four tables are rebuilt
-      // (rows, columns and indexes unchanged). The partial index on unfinished executions
-      // becomes usable by the planner for `status = ?` too.
-      {8, "status and role checks without temporary b-trees",
-       R"sql(
+    // SQLite evaluates `x IN (three or more constants)` in a CHECK or a partial index by
+    // building a temporary b-tree on every statement that checks it: a quarter of the cost
+    // of inserting a message. The same constraints spelled as OR chains cost a few
+    // comparisons. CHECK constraints cannot be altered, so the four tables are rebuilt
+    // (rows, columns and indexes unchanged). The partial index on unfinished executions
+    // becomes usable by the planner for `status = ?` too.
+    {8, "status and role checks without temporary b-trees",
+     R"sql(
 CREATE TABLE messages_v8 (
   id TEXT PRIMARY KEY,
   owner TEXT NOT NULL REFERENCES users(id),
@@ -374,44 +375,46 @@ DROP TABLE attack_results;
 ALTER TABLE attack_results_v8 RENAME TO attack_results;
 CREATE INDEX attack_results_by_execution ON attack_results (execution_id, id);
 )sql"},
-      {9, "ids stored as 16-byte blobs", "", store_uuids_as_blobs},
-      // Without statistics SQLite picked scores_by_owner for a message's scores (owner = ?
-      // AND message_id = ?), reading all of a user's scores for each message of a results
-      // page. No route lists messages or scores by owner alone; each index also cost
-      // every inserted row a b-tree insert (ingest +10%). User merge scans instead.
-      {10, "no per-owner message and score indexes", R"sql(
+    {9, "ids stored as 16-byte blobs", "", store_uuids_as_blobs},
+    // Without statistics SQLite picked scores_by_owner for a message's scores (owner = ?
+    // AND message_id = ?), reading all of a user's scores for each message of a results
+    // page. No route lists messages or scores by owner alone; each index also cost
+    // every inserted row a b-tree insert (ingest +10%). User merge scans instead.
+    {10, "no per-owner message and score indexes", R"sql(
 DROP INDEX messages_by_owner;
 DROP INDEX scores_by_owner;
 )sql"},
-      // A results page lists an execution's work items in id order; (execution_id, status,
-      // id) serves that only with a status filter, so without one SQLite sorted all of the
-      // execution's items for every page (0.27 s per page at 100,000 items).
-      {11, "work items of an execution in id order", R"sql(
+    // A results page lists an execution's work items in id order; (execution_id, status,
+    // id) serves that only with a status filter, so without one SQLite sorted all of the
+    // execution's items for every page (0.27 s per page at 100,000 items).
+    {11, "work items of an execution in id order", R"sql(
 CREATE INDEX work_items_in_order ON work_items (execution_id, id);
 )sql"},
-      // A conversation's messages are listed by (sequence, id). With the index on
-      // (conversation_id, sequence) SQLite sorted each sequence's rows by id in a temporary
-      // b-tree, row by row: a quarter of a page's CPU (237 against 174 µs for 50 messages).
-      // With id in the index the order is the index's, and the keyset cursor seeks on it.
-      {12, "a conversation's messages in (sequence, id) order", R"sql(
+    // A conversation's messages are listed by (sequence, id). With the index on
+    // (conversation_id, sequence) SQLite sorted each sequence's rows by id in a temporary
+    // b-tree, row by row: a quarter of a page's CPU (237 against 174 µs for 50 messages).
+    // With id in the index the order is the index's, and the keyset cursor seeks on it.
+    {12, "a conversation's messages in (sequence, id) order", R"sql(
 DROP INDEX messages_by_conversation;
 CREATE INDEX messages_by_conversation ON messages (conversation_id, sequence, id);
 )sql"},
-      // A judge that could not decide leaves its work item undetermined: counted apart, so
-      // the success rate is achieved / decided (scored), never diluted by judge failures.
-      {13, "executions count undetermined verdicts", R"sql(
+    // A judge that could not decide leaves its work item undetermined: counted apart, so
+    // the success rate is achieved / decided (scored), never diluted by judge failures.
+    {13, "executions count undetermined verdicts", R"sql(
 ALTER TABLE executions ADD COLUMN undetermined INTEGER NOT NULL DEFAULT 0;
 )sql"},
-      // The finishing order (the events' sequence) is a counter on the execution, read by
-      // primary key, instead of MAX(finish_seq) + 1 over the work items.
-      {14, "executions count their finished work items", R"sql(
+    // The finishing order (the events' sequence) is a counter on the execution, read by
+    // primary key, instead of MAX(finish_seq) + 1 over the work items.
+    {14, "executions count their finished work items", R"sql(
 ALTER TABLE executions ADD COLUMN last_finish_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE executions SET last_finish_seq = COALESCE(
   (SELECT MAX(finish_seq) FROM work_items
    WHERE work_items.execution_id = executions.id AND finish_seq IS NOT NULL), 0);
 )sql"},
-  };
-  return all;
+};
+
+std::span<const Migration> migrations() {
+  return kMigrations;
 }
 
 // redcell_uuid_blob(x): the 16 bytes of x when x is a UUID in canonical text form, else x;
