@@ -91,7 +91,10 @@ def main():
         h.update(version.encode())
         h.update(config.encode())
         h.update(" ".join(EXTRA_ARGS).encode())
-        h.update(unit.get("command", " ".join(unit.get("arguments", []))).encode())
+        # Paths inside the checkout are hashed relative to it (as CCACHE_BASEDIR does), so
+        # a clone elsewhere reuses the results.
+        command = unit.get("command", " ".join(unit.get("arguments", [])))
+        h.update(command.replace(str(ROOT), "<root>").encode())
         h.update(hasher.file(unit["file"]).encode())
         words = unit.get("command", "").split()
         obj = words[words.index("-o") + 1] if "-o" in words else unit.get("output", "")
@@ -100,7 +103,7 @@ def main():
             return None  # not built yet: no dependency list, so no cache
         for f in sorted(files):
             p = f if os.path.isabs(f) else str(args.build_dir / f)
-            h.update(p.encode())
+            h.update(os.path.normpath(p).replace(str(ROOT), "<root>").encode())
             h.update(hasher.file(p).encode())
         return h.hexdigest()
 
