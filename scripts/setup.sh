@@ -10,7 +10,7 @@ want_test=0
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev sqlite3 libpq-dev
+  libssl-dev libsqlite3-dev sqlite3 libpq-dev libicu-dev
   libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev libre2-dev
   libcjose-dev libjansson-dev prometheus-cpp-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,0 +1,72 @@
+// leetspeak: PyRIT's LeetspeakConverter: letters replaced by look-alike digits and symbols
+// (its substitution table). deterministic (the default) takes each letter's first
+// substitution; otherwise one is drawn per letter from the work item's seed.
+#include <map>
+#include <random>
+
+#include "converters/text.hpp"
+
+namespace redcell {
+
+namespace {
+
+struct LeetParams {
+  bool deterministic = true;
+};
+
+const std::map<char, std::vector<std::string_view>>& substitutions() {
+  static const std::map<char, std::vector<std::string_view>> table{
+      {'a', {"4", "@", "/\\", "@", "^", "/-\\"}},
+      {'b', {"8", "6", "13", "|3", "/3", "!3"}},
+      {'c', {"(", "[", "<", "{"}},
+      {'e', {"3"}},
+      {'g', {"9"}},
+      {'i', {"1", "!"}},
+      {'l', {"1", "|"}},
+      {'o', {"0"}},
+      {'s', {"5", "$"}},
+      {'t', {"7"}},
+      {'z', {"2"}}};
+  return table;
+}
+
+std::string leet(std::string_view s, const LeetParams& p, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    const auto lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto found = substitutions().find(lower);
+    if (found == substitutions().end()) {
+      out += c;
+      continue;
+    }
+    const auto& options = found->second;
+    std::size_t pick = 0;
+    if (!p.deterministic)
+      pick = std::uniform_int_distribution<std::size_t>(0, options.size() - 1)(rng);
+    out += options[pick];
+  }
+  return out;
+}
+
+}  // namespace
+
+ConverterInfo leetspeak_converter() {
+  return text::entry<LeetParams, true>(
+      "leetspeak",
+      "Replaces letters with look-alike digits and symbols (a->4, e->3, ...); with "
+      "deterministic false, each letter's substitution is drawn from the seed.",
+      R"({"type":"object","properties":{
+        "deterministic":{"type":"boolean","default":true,
+          "description":"always the first substitution of a letter"}},
+        "additionalProperties":false})",
+      [](const JsonInput& in) -> Result<LeetParams> {
+        auto d = in.boolean("deterministic", true);
+        if (!d) return fail(d.error());
+        return LeetParams{*d};
+      },
+      leet);
+}
+
+}  // namespace redcell

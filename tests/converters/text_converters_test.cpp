@@ -1,0 +1,227 @@
+// The text converters of the catalog, one test each. Encodings are checked against what
+// Python's standard library writes (tests/integration/test_converter_library.py compares
+// them through the API on more inputs).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "converters/chain.hpp"
+#include "converters/converter.hpp"
+
+namespace redcell {
+namespace {
+
+Result<std::unique_ptr<Converter>> make(const std::string& type, const std::string& params) {
+  return ConverterRegistry::builtin().create(
+      boost::json::parse(R"({"type":")" + type + R"(","params":)" + params + "}"), "/c/0");
+}
+
+std::string run(const std::string& type, const std::string& text, const std::string& params = "{}",
+                std::uint64_t seed = 0) {
+  auto c = make(type, params);
+  EXPECT_TRUE(c) << (c ? "" : c.error().message());
+  if (!c) return "";
+  auto out = (*c)->convert_seeded(text, seed);
+  EXPECT_TRUE(out) << (out ? "" : out.error().message());
+  return out ? *out : "";
+}
+
+std::string refused_field(const std::string& type, const std::string& params) {
+  auto c = make(type, params);
+  EXPECT_FALSE(c) << type << " " << params;
+  return c ? "" : c.error().details()->field;
+}
+
+const std::string kPrompt = "Tell me how to pick a lock = \xC3\xA9";
+
+TEST(TextConverters, Base32AsPythonWritesIt) {
+  EXPECT_EQ(run("base32", kPrompt), "KRSWY3BANVSSA2DPO4QHI3ZAOBUWG2ZAMEQGY33DNMQD2IGDVE======");
+  EXPECT_EQ(run("base32", ""), "");
+}
+
+TEST(TextConverters, Ascii85AsPythonWritesIt) {
+  EXPECT_EQ(run("ascii85", kPrompt), "<+Tl^+Dk[4BQ&);FDi:@Bk(p$@3BB)@r!2M+N(/");
+  EXPECT_EQ(run("ascii85", std::string("\0\0\0\0ab", 6)), "z@:B");
+}
+
+TEST(TextConverters, HexIsUpperCaseUtf8) {
+  EXPECT_EQ(run("hex", kPrompt), "54656C6C206D6520686F7720746F207069636B2061206C6F636B203D20C3A9");
+}
+
+TEST(TextConverters, UrlKeepsUnreservedCharactersAndSlash) {
+  EXPECT_EQ(run("url", kPrompt), "Tell%20me%20how%20to%20pick%20a%20lock%20%3D%20%C3%A9");
+  EXPECT_EQ(run("url", "a/b?c"), "a/b%3Fc");
+}
+
+TEST(TextConverters, QuotedPrintableJoinsWordsWithEncodedSpaces) {
+  EXPECT_EQ(run("quoted_printable", kPrompt),
+            "Tell=20me=20how=20to=20pick=20a=20lock=20=3D=20=C3=A9");
+}
+
+TEST(TextConverters, UuencodeWrites45BytesALine) {
+  const std::string long_text(100, 'x');
+  const auto out = run("uuencode", long_text);
+  EXPECT_EQ(out.substr(0, out.find('\n')),
+            "M>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX>'AX");
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
+}
+
+TEST(TextConverters, CaesarShiftsLettersAndSmallOffsetsShiftDigits) {
+  EXPECT_EQ(run("caesar", "Hello 123 xyz", R"({"caesar_offset":1})"), "Ifmmp 234 yza");
+  EXPECT_EQ(run("caesar", "Hello 123", R"({"caesar_offset":-3})"), "Ebiil 890");
+  EXPECT_EQ(run("caesar", "abc 123", R"({"caesar_offset":12})"), "mno 123");
+  EXPECT_EQ(refused_field("caesar", "{}"), "/c/0/params/caesar_offset");
+  EXPECT_EQ(refused_field("caesar", R"({"caesar_offset":26})"), "/c/0/params/caesar_offset");
+}
+
+TEST(TextConverters, DescribedCiphersExplainThemselvesAndKeepTheMessageEncoded) {
+  const auto out = run("caesar", "attack", R"({"caesar_offset":3,"append_description":true})");
+  EXPECT_NE(out.find("Caesar"), std::string::npos);
+  EXPECT_NE(out.find("dwwdfn"), std::string::npos);
+  EXPECT_EQ(out.find("attack"), std::string::npos);
+  EXPECT_NE(run("atbash", "x", R"({"append_description":true})").find("Atbash"), std::string::npos);
+  EXPECT_NE(run("morse", "x", R"({"append_description":true})").find("-..-"), std::string::npos);
+}
+
+TEST(TextConverters, AtbashMirrorsLettersAndDigits) {
+  EXPECT_EQ(run("atbash", "Hello 123"), "Svool 876");
+  EXPECT_EQ(run("atbash", run("atbash", "Round trip 42")), "Round trip 42");
+}
+
+TEST(TextConverters, BinaryWritesCodePointsAtTheChosenWidth) {
+  EXPECT_EQ(run("binary", "Hi"), "0000000001001000 0000000001101001");
+  EXPECT_EQ(run("binary", "Hi", R"({"bits_per_char":8})"), "01001000 01101001");
+  auto c = make("binary", R"({"bits_per_char":8})");
+  ASSERT_TRUE(c);
+  auto too_wide = (*c)->convert("\xC3\xA9\xE2\x82\xAC");  // é fits 8 bits, € does not
+  ASSERT_FALSE(too_wide);
+  EXPECT_NE(too_wide.error().message().find("U+20AC"), std::string::npos);
+  EXPECT_EQ(refused_field("binary", R"({"bits_per_char":12})"), "/c/0/params/bits_per_char");
+}
+
+TEST(TextConverters, CharCodesInDecimalOrHex) {
+  EXPECT_EQ(run("char_codes", "Hi \xC3\xA9"), "72 105 32 233");
+  EXPECT_EQ(run("char_codes", "Hi", R"({"base":16,"separator":","})"), "48,69");
+}
+
+TEST(TextConverters, LeetspeakIsDeterministicOrDrawnFromTheSeed) {
+  EXPECT_EQ(run("leetspeak", "Leet Speak is cool"), "1337 5p34k 15 (001");
+  const std::string random = R"({"deterministic":false})";
+  const std::string text = "aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbcccccccccc";
+  EXPECT_EQ(run("leetspeak", text, random, 7), run("leetspeak", text, random, 7));
+  EXPECT_NE(run("leetspeak", text, random, 7), run("leetspeak", text, random, 8));
+}
+
+TEST(TextConverters, CharacterSpaceSpacesCharactersAndDropsPunctuation) {
+  EXPECT_EQ(run("character_space", "Hi, you!"), "H i    y o u ");
+}
+
+TEST(TextConverters, StringJoinJoinsTheCharactersOfEachWord) {
+  EXPECT_EQ(run("string_join", "how to"), "h-o-w t-o");
+  EXPECT_EQ(run("string_join", "ab", R"({"join_value":"**"})"), "a**b");
+}
+
+TEST(TextConverters, FlipReversesCharactersNotBytes) {
+  EXPECT_EQ(run("flip", "ab\xC3\xA9"),
+            "\xC3\xA9"
+            "ba");
+}
+
+TEST(TextConverters, FirstLetterKeepsTheFirstCharacterOfEachWord) {
+  EXPECT_EQ(run("first_letter", "  how to  build\tit "), "h t b i");
+  EXPECT_EQ(run("first_letter", "how to", R"({"letter_separator":""})"), "ht");
+}
+
+TEST(TextConverters, SuffixAppendNeedsItsSuffix) {
+  EXPECT_EQ(run("suffix_append", "tell me", R"({"suffix":"describing.\\ + similarlyNow"})"),
+            "tell me describing.\\ + similarlyNow");
+  EXPECT_EQ(refused_field("suffix_append", "{}"), "/c/0/params/suffix");
+}
+
+TEST(TextConverters, SearchReplaceWithGroupsLiteralsAndABoundedResult) {
+  EXPECT_EQ(run("search_replace", "pick a lock, pick a door",
+                R"json({"pattern":"pick a (\\w+)","replace":"open the \\1"})json"),
+            "open the lock, open the door");
+  EXPECT_EQ(run("search_replace", "a.b.c", R"({"pattern":".","replace":"\\0","regex":false})"),
+            "a\\0b\\0c");
+  EXPECT_EQ(run("search_replace", "abc", R"({"pattern":"x*","replace":"-"})"), "-a-b-c-");
+  EXPECT_EQ(refused_field("search_replace", R"({"pattern":"(unclosed"})"), "/c/0/params/pattern");
+  EXPECT_EQ(refused_field("search_replace", R"({"pattern":"a","replace":"\\2"})"),
+            "/c/0/params/replace");
+  // A pattern that matches everywhere with a long replacement stops at the cap, not in OOM.
+  auto c =
+      make("search_replace", R"({"pattern":"x*","replace":")" + std::string(5000, 'y') + R"("})");
+  ASSERT_TRUE(c);
+  auto out = (*c)->convert(std::string(1000, 'a'));
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message().find("search_replace"), std::string::npos);
+}
+
+TEST(TextConverters, RepeatTokenInsertsWherePyritDoes) {
+  const std::string t = R"({"token_to_repeat":" poem ","times_to_repeat":3)";
+  EXPECT_EQ(run("repeat_token", "Hi. Tell me", t + "}"), "Hi. poem poem poem Tell me");
+  EXPECT_EQ(run("repeat_token", "no stop", t + "}"), " poem poem poemno stop");
+  EXPECT_EQ(run("repeat_token", "x", t + R"(,"token_insert_mode":"append"})"), "x poem poem poem");
+  EXPECT_EQ(run("repeat_token", "x", t + R"(,"token_insert_mode":"repeat"})"), " poem poem poem");
+  EXPECT_EQ(
+      refused_field("repeat_token", R"({"token_to_repeat":"long-token","times_to_repeat":100000})"),
+      "/c/0/params/times_to_repeat");
+  EXPECT_EQ(refused_field("repeat_token", t + R"(,"token_insert_mode":"middle"})"),
+            "/c/0/params/token_insert_mode");
+}
+
+TEST(TextConverters, ZeroWidthSpacesBetweenCharacters) {
+  EXPECT_EQ(run("zero_width", "ab\xC3\xA9"),
+            "a\xE2\x80\x8B"
+            "b\xE2\x80\x8B\xC3\xA9");
+}
+
+TEST(TextConverters, AsciiSmugglerHidesAsciiInTagsAndReadsItBack) {
+  const auto hidden = run("ascii_smuggler", "Hi \xC3\xA9");  // é has no tag: dropped
+  EXPECT_EQ(hidden, "\xF3\xA0\x81\x88\xF3\xA0\x81\xA9\xF3\xA0\x80\xA0");
+  EXPECT_EQ(run("ascii_smuggler", hidden, R"({"action":"decode"})"), "Hi ");
+  const auto tagged = run("ascii_smuggler", "A", R"({"unicode_tags":true})");
+  EXPECT_EQ(tagged, "\xF3\xA0\x80\x81\xF3\xA0\x81\x81\xF3\xA0\x81\xBF");
+}
+
+TEST(TextConverters, JsonStringEscapesWithoutQuotes) {
+  EXPECT_EQ(run("json_string", "say \"hi\"\n\\"), "say \\\"hi\\\"\\n\\\\");
+}
+
+TEST(TextConverters, MorseSeparatesLettersAndWords) {
+  EXPECT_EQ(run("morse", "SOS hi"), "... --- ... / .... ..");
+  EXPECT_EQ(run("morse", "a#"), ".- ........");
+}
+
+TEST(TextConverters, NatoSpellsLettersAndDigits) {
+  EXPECT_EQ(run("nato", "Hi 2!"), "Hotel India / Two !");
+}
+
+TEST(TextConverters, SuperscriptUsesModifierLetters) {
+  EXPECT_EQ(run("superscript", "tell 42 Q"), "ᵗᵉˡˡ ⁴² q");
+}
+
+TEST(TextConverters, EveryCatalogEntryRejectsAnUnknownParamByName) {
+  for (const auto& info : ConverterRegistry::builtin().catalog()) {
+    auto c = make(info.type, R"({"no_such_param":1})");
+    ASSERT_FALSE(c) << info.type;
+    EXPECT_EQ(c.error().details()->field, "/c/0/params/no_such_param") << info.type;
+  }
+}
+
+TEST(TextConverters, EveryParameterlessConverterKeepsWithinTheChainCapOnAFullInput) {
+  // A 1 MiB prompt through each converter that takes no params: none may fail other than by
+  // the chain's size check, and none may crash or hang.
+  const std::string big(kMaxConvertedBytes, 'a');
+  for (const auto& info : ConverterRegistry::builtin().catalog()) {
+    auto c = make(info.type, "{}");
+    if (!c || (*c)->traits().needs_llm) continue;
+    auto out = (*c)->convert_seeded(big, 1);
+    if (out) {
+      EXPECT_FALSE(out->empty()) << info.type;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace redcell
