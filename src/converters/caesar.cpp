@@ -45,8 +45,8 @@ ConverterInfo caesar_converter() {
         auto offset = in.opt_int("caesar_offset", -25, 25);
         if (!offset) return fail(offset.error());
         if (!*offset)
-          return fail(Error::invalid(in.field("caesar_offset"), nullptr,
-                                     "an integer from -25 to 25"));
+          return fail(
+              Error::invalid(in.field("caesar_offset"), nullptr, "an integer from -25 to 25"));
         auto d = in.boolean("append_description", false);
         if (!d) return fail(d.error());
         return CaesarParams{static_cast<int>(**offset), *d};
@@ -56,8 +56,8 @@ ConverterInfo caesar_converter() {
         if (!p.append_description) return encode(s);
         return text::described(
             "the Caesar cipher",
-            "every letter moved " + std::to_string(p.offset) + " places along the alphabet",
-            encode, s);
+            "every letter moved " + std::to_string(p.offset) + " places along the alphabet", encode,
+            s);
       });
 }
 

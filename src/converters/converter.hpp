@@ -80,5 +80,15 @@ ConverterInfo json_string_converter();
 ConverterInfo morse_converter();
 ConverterInfo nato_converter();
 ConverterInfo superscript_converter();
+ConverterInfo diacritic_converter();
+ConverterInfo char_swap_converter();
+ConverterInfo zalgo_converter();
+ConverterInfo vigenere_converter();
+ConverterInfo tatweel_converter();
+ConverterInfo bidi_converter();
+ConverterInfo pig_latin_converter();
+ConverterInfo camelcase_converter();
+ConverterInfo braille_converter();
+ConverterInfo insert_punctuation_converter();
 
 }  // namespace redcell

@@ -36,6 +36,16 @@ const Catalog<Converter>& Catalog<Converter>::builtin() {
     r.add(morse_converter());
     r.add(nato_converter());
     r.add(superscript_converter());
+    r.add(diacritic_converter());
+    r.add(char_swap_converter());
+    r.add(zalgo_converter());
+    r.add(vigenere_converter());
+    r.add(tatweel_converter());
+    r.add(bidi_converter());
+    r.add(pig_latin_converter());
+    r.add(camelcase_converter());
+    r.add(braille_converter());
+    r.add(insert_punctuation_converter());
     return r;
   }();
   return registry;

@@ -3,6 +3,7 @@
 // them through the API on more inputs).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "converters/chain.hpp"
@@ -30,6 +31,20 @@ std::string refused_field(const std::string& type, const std::string& params) {
   auto c = make(type, params);
   EXPECT_FALSE(c) << type << " " << params;
   return c ? "" : c.error().details()->field;
+}
+
+std::vector<std::string> text_words(const std::string& s) {
+  std::vector<std::string> out;
+  std::string w;
+  for (char c : s + " ") {
+    if (c == ' ') {
+      if (!w.empty()) out.push_back(w);
+      w.clear();
+    } else {
+      w += c;
+    }
+  }
+  return out;
 }
 
 const std::string kPrompt = "Tell me how to pick a lock = \xC3\xA9";
@@ -199,6 +214,72 @@ TEST(TextConverters, NatoSpellsLettersAndDigits) {
 
 TEST(TextConverters, SuperscriptUsesModifierLetters) {
   EXPECT_EQ(run("superscript", "tell 42 Q"), "ᵗᵉˡˡ ⁴² q");
+}
+
+TEST(TextConverters, DiacriticComposesAccentsWithIcu) {
+  EXPECT_EQ(run("diacritic", "attack"),
+            "\xC3\xA1tt\xC3\xA1"
+            "ck");  // áttáck, composed
+  EXPECT_EQ(run("diacritic", "no", R"({"target_chars":"n","accent":"tilde"})"), "\xC3\xB1o");
+  EXPECT_EQ(refused_field("diacritic", R"({"accent":"circumflex"})"), "/c/0/params/accent");
+}
+
+TEST(TextConverters, CharSwapSwapsWithinLongWordsFromTheSeed) {
+  const std::string all = R"({"proportion":1})";
+  const std::string text = "password reset for the administrator account";
+  const auto out = run("char_swap", text, all, 3);
+  EXPECT_EQ(out, run("char_swap", text, all, 3));
+  EXPECT_NE(out, text);
+  EXPECT_TRUE(std::is_permutation(out.begin(), out.end(), text.begin()));
+  EXPECT_EQ(out.substr(out.find(" for the "), 9), " for the ");  // short words untouched
+  EXPECT_EQ(run("char_swap", text, R"({"proportion":0})", 3), text);
+}
+
+TEST(TextConverters, ZalgoStacksMarksFromTheSeed) {
+  const auto a = run("zalgo", "hi!", R"({"intensity":3})", 5);
+  EXPECT_EQ(a, run("zalgo", "hi!", R"({"intensity":3})", 5));
+  EXPECT_NE(a, run("zalgo", "hi!", R"({"intensity":3})", 6));
+  EXPECT_EQ(a.back(), '!');
+  EXPECT_GT(a.size(), 3u + 2u * 2u);  // at least one two-byte mark on each letter
+  EXPECT_EQ(run("zalgo", "hi", R"({"intensity":0})"), "hi");
+}
+
+TEST(TextConverters, VigenereAsTheClassicExample) {
+  EXPECT_EQ(run("vigenere", "Attack at dawn!", R"({"key":"LEMON"})"), "Lxfopv ef rnhr!");
+  EXPECT_EQ(refused_field("vigenere", R"({"key":"l3mon"})"), "/c/0/params/key");
+}
+
+TEST(TextConverters, TatweelStretchesOnlyArabicWords) {
+  EXPECT_EQ(run("tatweel", "\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85 ok"),
+            "\xD8\xB3\xD9\x80\xD9\x84\xD9\x80\xD8\xA7\xD9\x80\xD9\x85 ok");
+}
+
+TEST(TextConverters, BidiStoresReversedInsideAnOverride) {
+  EXPECT_EQ(run("bidi", "abc"),
+            "\xE2\x80\xAE"
+            "cba\xE2\x80\xAC");
+}
+
+TEST(TextConverters, PigLatinKeepsCapitalsAndPunctuation) {
+  EXPECT_EQ(run("pig_latin", "Secret plans, ok? 42"), "Ecretsay ansplay, okway? 42");
+}
+
+TEST(TextConverters, CamelcaseRunsWordsTogether) {
+  EXPECT_EQ(run("camelcase", "How to  PICK a lock"), "howToPickALock");
+}
+
+TEST(TextConverters, BrailleWithCapitalAndNumberSigns) {
+  EXPECT_EQ(run("braille", "Hi 12 wxyz."), "⠠⠓⠊⠀⠼⠁⠃⠀⠺⠭⠽⠵⠲");
+}
+
+TEST(TextConverters, InsertPunctuationBetweenOrInsideWords) {
+  const auto between = run("insert_punctuation", "open the door", R"({"word_swap_ratio":1})", 9);
+  EXPECT_EQ(text_words(between).size(), 6u);
+  EXPECT_EQ(between, run("insert_punctuation", "open the door", R"({"word_swap_ratio":1})", 9));
+  const auto inside = run("insert_punctuation", "open the door",
+                          R"({"word_swap_ratio":1,"between_words":false})", 9);
+  EXPECT_EQ(text_words(inside).size(), 3u);
+  EXPECT_EQ(inside.size(), std::string("open the door").size() + 3);
 }
 
 TEST(TextConverters, EveryCatalogEntryRejectsAnUnknownParamByName) {

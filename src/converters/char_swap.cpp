@@ -1,0 +1,54 @@
+// char_swap: PyRIT's CharSwapConverter: in a share of the words (proportion, default 0.2,
+// drawn from the seed) longer than 3 characters, two adjacent characters after the first
+// swap places ("password" -> "passowrd"): typos a filter may not expect.
+#include <random>
+
+#include "converters/text.hpp"
+
+namespace redcell {
+
+namespace {
+
+struct SwapParams {
+  double proportion = 0.2;
+};
+
+std::string swap_chars(std::string_view s, const SwapParams& p, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::bernoulli_distribution pick(p.proportion);
+  auto cps = text::code_points(s);
+  std::size_t i = 0;
+  while (i < cps.size()) {
+    while (i < cps.size() && (cps[i] == U' ' || cps[i] == U'\n' || cps[i] == U'\t')) ++i;
+    std::size_t j = i;
+    while (j < cps.size() && cps[j] != U' ' && cps[j] != U'\n' && cps[j] != U'\t') ++j;
+    const std::size_t len = j - i;
+    if (len > 3 && pick(rng)) {
+      const std::size_t at = std::uniform_int_distribution<std::size_t>(1, len - 2)(rng);
+      std::swap(cps[i + at], cps[i + at + 1]);
+    }
+    i = j;
+  }
+  return text::utf8(cps);
+}
+
+}  // namespace
+
+ConverterInfo char_swap_converter() {
+  return text::entry<SwapParams, true>(
+      "char_swap",
+      "Swaps two adjacent characters (not the first) in a share of the words (proportion, "
+      "drawn from the seed).",
+      R"json({"type":"object","properties":{
+        "proportion":{"type":"number","minimum":0,"maximum":1,"default":0.2,
+          "description":"the share of words of 4+ characters that get a swap"}},
+        "additionalProperties":false})json",
+      [](const JsonInput& in) -> Result<SwapParams> {
+        auto v = in.opt_number("proportion", 0, 1);
+        if (!v) return fail(v.error());
+        return SwapParams{v->value_or(0.2)};
+      },
+      swap_chars);
+}
+
+}  // namespace redcell

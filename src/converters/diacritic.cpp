@@ -1,0 +1,68 @@
+// diacritic: PyRIT's DiacriticConverter: an accent (acute, grave, tilde or umlaut) on every
+// character of target_chars (default "aeiou"), composed where Unicode has the letter (NFC,
+// with ICU), so "a" becomes "á".
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include "converters/text.hpp"
+
+namespace redcell {
+
+namespace {
+
+struct DiacriticParams {
+  std::u32string targets;
+  char32_t mark = 0x301;
+};
+
+std::string accent(std::string_view s, const DiacriticParams& p) {
+  std::u32string marked;
+  for (char32_t c : text::code_points(s)) {
+    marked += c;
+    if (p.targets.find(c) != std::u32string::npos) marked += p.mark;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const auto* nfc = icu::Normalizer2::getNFCInstance(status);
+  const auto decomposed = text::utf8(marked);
+  if (U_FAILURE(status)) return decomposed;  // the marks stay combining: same rendering
+  auto composed = nfc->normalize(icu::UnicodeString::fromUTF8(decomposed), status);
+  if (U_FAILURE(status)) return decomposed;
+  std::string out;
+  composed.toUTF8String(out);
+  return out;
+}
+
+}  // namespace
+
+ConverterInfo diacritic_converter() {
+  return text::entry<DiacriticParams>(
+      "diacritic", "Puts an accent on every character of target_chars (a -> á).",
+      R"json({"type":"object","properties":{
+        "target_chars":{"type":"string","minLength":1,"maxLength":256,"default":"aeiou"},
+        "accent":{"type":"string","enum":["acute","grave","tilde","umlaut"],"default":"acute"}},
+        "additionalProperties":false})json",
+      [](const JsonInput& in) -> Result<DiacriticParams> {
+        auto targets = in.opt_string("target_chars", 256);
+        if (!targets) return fail(targets.error());
+        auto name = in.opt_string("accent", 16);
+        if (!name) return fail(name.error());
+        DiacriticParams p;
+        p.targets = text::code_points(targets->value_or("aeiou"));
+        const auto a = name->value_or("acute");
+        if (a == "acute")
+          p.mark = 0x301;
+        else if (a == "grave")
+          p.mark = 0x300;
+        else if (a == "tilde")
+          p.mark = 0x303;
+        else if (a == "umlaut")
+          p.mark = 0x308;
+        else
+          return fail(Error::invalid(in.field("accent"), boost::json::value(a),
+                                     "acute, grave, tilde or umlaut"));
+        return p;
+      },
+      accent);
+}
+
+}  // namespace redcell
