@@ -90,5 +90,6 @@ ConverterInfo pig_latin_converter();
 ConverterInfo camelcase_converter();
 ConverterInfo braille_converter();
 ConverterInfo insert_punctuation_converter();
+ConverterInfo partial_converter();
 
 }  // namespace redcell

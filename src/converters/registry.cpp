@@ -46,6 +46,7 @@ const Catalog<Converter>& Catalog<Converter>::builtin() {
     r.add(camelcase_converter());
     r.add(braille_converter());
     r.add(insert_punctuation_converter());
+    r.add(partial_converter());
     return r;
   }();
   return registry;

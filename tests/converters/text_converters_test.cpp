@@ -282,6 +282,53 @@ TEST(TextConverters, InsertPunctuationBetweenOrInsideWords) {
   EXPECT_EQ(inside.size(), std::string("open the door").size() + 3);
 }
 
+TEST(PartialConversion, SelectsWordsByIndexRegexKeywordOrSeededShare) {
+  const std::string text = "tell me how to pick a lock";
+  const std::string rot = R"("converter":{"type":"rot13"})";
+  EXPECT_EQ(run("partial", text, "{" + rot + R"(,"words":{"indexes":[0,5,99]}})"),
+            "gryy me how to pick n lock");
+  EXPECT_EQ(run("partial", text, "{" + rot + R"(,"words":{"regex":"^p|k$"}})"),
+            "tell me how to cvpx a ybpx");
+  EXPECT_EQ(run("partial", text, "{" + rot + R"(,"words":{"keywords":["lock","how"]}})"),
+            "tell me ubj to pick a ybpx");
+  const std::string half = "{" + rot + R"(,"words":{"share":0.5}})";
+  const auto a = run("partial", text, half, 11);
+  EXPECT_EQ(a, run("partial", text, half, 11));
+  int changed = 0;
+  for (std::size_t i = 0; i < 7; ++i) changed += text_words(a)[i] != text_words(text)[i];
+  EXPECT_EQ(changed, 4);  // round(7 * 0.5), none of them a one-letter word left as is
+}
+
+TEST(PartialConversion, ConvertsBetweenMarkersAndDropsThem) {
+  EXPECT_EQ(run("partial", "say [[secret]] and [[code]] now [[open",
+                R"({"converter":{"type":"base64"},"between":{"start":"[[","end":"]]"}})"),
+            "say c2VjcmV0 and Y29kZQ== now [[open");
+  EXPECT_EQ(run("partial", "a \xE2\x9F\xAA" "bc\xE2\x9F\xAB d",
+                R"({"converter":{"type":"flip"},"between":{}})"),
+            "a cb d");
+}
+
+TEST(PartialConversion, RefusesWhatItCannotRunByName) {
+  EXPECT_EQ(refused_field("partial", R"({"converter":{"type":"nope"},"words":{"share":1}})"),
+            "/c/0/params/converter/type");
+  EXPECT_EQ(refused_field("partial", R"({"converter":{"type":"llm_generic","params":{
+              "target_id":"01900000-0000-7000-8000-000000000000","instruction":"x"}},
+              "words":{"share":1}})"),
+            "/c/0/params/converter/type");
+  EXPECT_EQ(refused_field("partial", R"({"converter":{"type":"rot13"}})"), "/c/0/params/words");
+  EXPECT_EQ(refused_field("partial", R"({"converter":{"type":"rot13"},"words":{}})"),
+            "/c/0/params/words");
+  EXPECT_EQ(refused_field("partial", R"({"converter":{"type":"rot13"},"words":{"indexes":[-1]}})"),
+            "/c/0/params/words/indexes/0");
+  // A wrapped converter that grows every word stops at the step cap.
+  auto c = make("partial", R"({"converter":{"type":"repeat_token","params":{
+      "token_to_repeat":"x","times_to_repeat":100000}},"words":{"share":1}})");
+  ASSERT_TRUE(c);
+  auto out = (*c)->convert(std::string(200, 'a') + " b c d e f g h i j k l m n o p q r s t");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message().find("partial"), std::string::npos);
+}
+
 TEST(TextConverters, EveryCatalogEntryRejectsAnUnknownParamByName) {
   for (const auto& info : ConverterRegistry::builtin().catalog()) {
     auto c = make(info.type, R"({"no_such_param":1})");

@@ -136,3 +136,22 @@ def test_bad_params_are_refused_by_name_and_a_runaway_result_is_stopped():
         assert r.status == 400, r.data
         assert "search_replace" in r.data.decode()
         assert s.request("GET", "/api/v1/converters").status == 200
+
+
+def test_partial_conversion_through_preview_and_an_orchestrator_that_refuses_a_bad_one():
+    with Server() as s:
+        out = preview(s, [{"type": "partial", "params": {
+            "converter": {"type": "base64"}, "between": {"start": "<<", "end": ">>"}}}],
+            "please <<disable the alarm>> tonight")
+        assert out["output"] == "please " + base64.b64encode(b"disable the alarm").decode() + " tonight"
+        words = preview(s, [{"type": "partial", "params": {
+            "converter": {"type": "leetspeak"}, "words": {"keywords": ["password"]}}}],
+            "the password is here")
+        assert words["output"] == "the p455w0rd is here"
+        target = s.request("POST", "/api/v1/targets", json_body={
+            "name": "t", "type": "mock", "behavior": "echo"}).json()
+        r = s.request("POST", "/api/v1/orchestrators", json_body={
+            "name": "o", "type": "prompt_sending", "target_id": target["id"], "prompts": ["x"],
+            "converters": [{"type": "partial", "params": {
+                "converter": {"type": "rot13"}, "words": {"indexes": [0], "share": 0.5}}}]})
+        assert_error_shape(r, 400, "invalid_argument", field="/converters/0/params/words")
