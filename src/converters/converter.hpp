@@ -91,5 +91,12 @@ ConverterInfo camelcase_converter();
 ConverterInfo braille_converter();
 ConverterInfo insert_punctuation_converter();
 ConverterInfo partial_converter();
+ConverterInfo sneaky_bits_converter();
+ConverterInfo variation_selector_smuggler_converter();
+ConverterInfo unicode_replacement_converter();
+ConverterInfo unicode_substitution_converter();
+ConverterInfo mime_encoded_word_converter();
+ConverterInfo unicode_confusable_converter();
+ConverterInfo ask_to_decode_converter();
 
 }  // namespace redcell

@@ -46,6 +46,13 @@ const Catalog<Converter>& Catalog<Converter>::builtin() {
     r.add(camelcase_converter());
     r.add(braille_converter());
     r.add(insert_punctuation_converter());
+    r.add(sneaky_bits_converter());
+    r.add(variation_selector_smuggler_converter());
+    r.add(unicode_replacement_converter());
+    r.add(unicode_substitution_converter());
+    r.add(mime_encoded_word_converter());
+    r.add(unicode_confusable_converter());
+    r.add(ask_to_decode_converter());
     r.add(partial_converter());
     return r;
   }();

@@ -303,7 +303,9 @@ TEST(PartialConversion, ConvertsBetweenMarkersAndDropsThem) {
   EXPECT_EQ(run("partial", "say [[secret]] and [[code]] now [[open",
                 R"({"converter":{"type":"base64"},"between":{"start":"[[","end":"]]"}})"),
             "say c2VjcmV0 and Y29kZQ== now [[open");
-  EXPECT_EQ(run("partial", "a \xE2\x9F\xAA" "bc\xE2\x9F\xAB d",
+  EXPECT_EQ(run("partial",
+                "a \xE2\x9F\xAA"
+                "bc\xE2\x9F\xAB d",
                 R"({"converter":{"type":"flip"},"between":{}})"),
             "a cb d");
 }
@@ -327,6 +329,54 @@ TEST(PartialConversion, RefusesWhatItCannotRunByName) {
   auto out = (*c)->convert(std::string(200, 'a') + " b c d e f g h i j k l m n o p q r s t");
   ASSERT_FALSE(out);
   EXPECT_NE(out.error().message().find("partial"), std::string::npos);
+}
+
+TEST(TextConverters, SneakyBitsHideEveryBitAndReadThemBack) {
+  const auto hidden = run("sneaky_bits", "A\xC3\xA9");
+  EXPECT_EQ(hidden.size(), 3u * 8u * 3u);  // 3 bytes, 8 bits each, 3 UTF-8 bytes a bit
+  EXPECT_EQ(hidden.substr(0, 6), "\xE2\x81\xA2\xE2\x81\xA4");  // 'A' = 0b01000001
+  EXPECT_EQ(run("sneaky_bits", "visible " + hidden, R"({"action":"decode"})"), "A\xC3\xA9");
+}
+
+TEST(TextConverters, VariationSelectorsCarryBytesAfterABaseCharacter) {
+  const auto hidden = run("variation_selector_smuggler", "Hi");
+  EXPECT_EQ(hidden, "\xF0\x9F\x98\x8A\xF3\xA0\x84\xB8\xF3\xA0\x85\x99");
+  EXPECT_EQ(run("variation_selector_smuggler", "x " + hidden + " y", R"({"action":"decode"})"),
+            "Hi");
+  EXPECT_EQ(
+      run("variation_selector_smuggler", "\x01", R"({"base_char_utf8":"*","embed_in_base":false})"),
+      "* \xEF\xB8\x81");
+}
+
+TEST(TextConverters, UnicodeReplacementAndSubstitution) {
+  EXPECT_EQ(run("unicode_replacement", "hi \xC3\xA9"), "\\u0068\\u0069 \\u00e9");
+  EXPECT_EQ(run("unicode_replacement", "a b", R"({"encode_spaces":true})"),
+            "\\u0061\\u0020\\u0062");
+  EXPECT_EQ(run("unicode_substitution", "A"), "\xF3\xA0\x81\x81");  // U+E0041
+  EXPECT_EQ(run("unicode_substitution", "A", R"({"start_value":0})"), "A");
+}
+
+TEST(TextConverters, MimeEncodedWordsStayShortAndWhole) {
+  EXPECT_EQ(run("mime_encoded_word", "hello"), "=?UTF-8?B?aGVsbG8=?=");
+  std::string long_text;
+  for (int i = 0; i < 40; ++i) long_text += "\xC3\xA9t\xC3\xA9 ";
+  const auto out = run("mime_encoded_word", long_text);
+  for (const auto& word : text_words(out)) EXPECT_LE(word.size(), 75u) << word;
+}
+
+TEST(TextConverters, UnicodeConfusableLooksTheSame) {
+  EXPECT_EQ(run("unicode_confusable", "Pace 42"), "\xD0\xA0\xD0\xB0\xD1\x81\xD0\xB5 42");
+  EXPECT_EQ(run("unicode_confusable", "Pace", R"({"proportion":0})"), "Pace");
+}
+
+TEST(TextConverters, AskToDecodeWrapsTheEncodedText) {
+  const auto out = run("ask_to_decode", "aGk=", R"({"encoding_name":"Base64"})", 4);
+  EXPECT_NE(out.find("aGk="), std::string::npos);
+  EXPECT_NE(out.find("Base64"), std::string::npos);
+  EXPECT_EQ(out, run("ask_to_decode", "aGk=", R"({"encoding_name":"Base64"})", 4));
+  EXPECT_EQ(run("ask_to_decode", "x", R"({"template":"<{encoded_text}|{encoding_name}>"})"),
+            "<x|encoded>");
+  EXPECT_EQ(refused_field("ask_to_decode", R"({"template":"no slot"})"), "/c/0/params/template");
 }
 
 TEST(TextConverters, EveryCatalogEntryRejectsAnUnknownParamByName) {

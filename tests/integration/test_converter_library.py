@@ -4,6 +4,7 @@ real dataset prompts (PyRIT's seed datasets, multi-line and non-ASCII text inclu
 chain of them previews step by step, and bad params are refused by name."""
 import base64
 import binascii
+import email.header
 import json
 import os
 import urllib.parse
@@ -155,3 +156,22 @@ def test_partial_conversion_through_preview_and_an_orchestrator_that_refuses_a_b
             "converters": [{"type": "partial", "params": {
                 "converter": {"type": "rot13"}, "words": {"indexes": [0], "share": 0.5}}}]})
         assert_error_shape(r, 400, "invalid_argument", field="/converters/0/params/words")
+
+
+def test_smugglers_round_trip_and_mime_words_decode_with_pythons_email_package():
+    prompts = dataset_prompts(10)
+    with Server() as s:
+        for name in ("sneaky_bits", "variation_selector_smuggler", "ascii_smuggler"):
+            for text in prompts:
+                if name == "ascii_smuggler":  # printable ASCII only
+                    text = "".join(c for c in text if " " <= c <= "~")
+                hidden = preview(s, [{"type": name}], text)["output"]
+                back = preview(s, [{"type": name, "params": {"action": "decode"}}], hidden)
+                assert back["output"] == text, (name, text)
+        for text in prompts:
+            if not text:
+                continue
+            words = preview(s, [{"type": "mime_encoded_word"}], text)["output"]
+            assert all(len(w) <= 75 for w in words.split(" "))
+            decoded = "".join(part.decode(charset) for part, charset in email.header.decode_header(words))
+            assert decoded == text, text
