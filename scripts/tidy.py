@@ -101,9 +101,11 @@ def main():
         files = deps.get(obj)
         if files is None:
             return None  # not built yet: no dependency list, so no cache
-        for f in sorted(files):
-            p = f if os.path.isabs(f) else str(args.build_dir / f)
-            h.update(os.path.normpath(p).replace(str(ROOT), "<root>").encode())
+        # Sorted by the hashed name: sorting the raw paths would order a checkout's headers
+        # against /usr/include differently in /tmp and in /work.
+        paths = [f if os.path.isabs(f) else str(args.build_dir / f) for f in files]
+        for name, p in sorted((os.path.normpath(p).replace(str(ROOT), "<root>"), p) for p in paths):
+            h.update(name.encode())
             h.update(hasher.file(p).encode())
         return h.hexdigest()
 
