@@ -86,7 +86,7 @@ def main():
     cache.mkdir(parents=True, exist_ok=True)
     hasher = Hasher()
 
-    def key_of(unit):
+    def key_of(unit, hasher=hasher):
         h = hashlib.sha256()
         h.update(version.encode())
         h.update(config.encode())
@@ -117,7 +117,11 @@ def main():
         run = subprocess.run([tidy, "-p", str(args.build_dir), "--quiet", *EXTRA_ARGS,
                               unit["file"]], capture_output=True, text=True, cwd=ROOT)
         result = {"ok": run.returncode == 0, "output": run.stdout}
-        if entry:
+        # Kept only when it is the code's result: not when clang-tidy could not compile the
+        # unit (a file missing, the checkout changing under it), and not when a file it read
+        # changed during the run.
+        stable = "[clang-diagnostic-error]" not in run.stdout and key == key_of(unit, Hasher())
+        if entry and stable:
             tmp = entry.with_suffix(".tmp")
             tmp.write_text(json.dumps(result))
             tmp.replace(entry)
