@@ -1,7 +1,7 @@
 // ascii_smuggler: PyRIT's AsciiSmugglerConverter: printable ASCII written as invisible
 // Unicode tag characters (U+E0020-U+E007E); other characters are dropped. unicode_tags wraps
 // the message in the tag block's begin and cancel tags; action decode reads such text back.
-#include "converters/text.hpp"
+#include "converters/smuggling.hpp"
 
 namespace redcell {
 
@@ -39,15 +39,11 @@ ConverterInfo ascii_smuggler_converter() {
           "description":"wrap in the begin (U+E0001) and cancel (U+E007F) tags"}},
         "additionalProperties":false})",
       [](const JsonInput& in) -> Result<SmugglerParams> {
-        auto action = in.opt_string("action", 16);
-        if (!action) return fail(action.error());
-        const auto a = action->value_or("encode");
-        if (a != "encode" && a != "decode")
-          return fail(
-              Error::invalid(in.field("action"), boost::json::value(a), "encode or decode"));
+        auto decode = text::read_decode(in);
+        if (!decode) return fail(decode.error());
         auto tags = in.boolean("unicode_tags", false);
         if (!tags) return fail(tags.error());
-        return SmugglerParams{a == "decode", *tags};
+        return SmugglerParams{*decode, *tags};
       },
       smuggle);
 }
