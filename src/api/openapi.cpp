@@ -274,6 +274,8 @@ const std::map<std::string, std::string>& response_schemas() {
       {"GET /api/v1/executions/{id}/results", "Page:ExecutionResult"},
       {"GET /api/v1/executions/{id}/events", "text:text/event-stream"},
       {"GET /api/v1/conversations/{id}", "Conversation"},
+      {"GET /api/v1/scores/{id}", "Score"},
+      {"POST /api/v1/scores/{id}/review", "Score"},
   };
   return m;
 }

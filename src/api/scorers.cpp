@@ -48,7 +48,7 @@ void test(const ScorerRegistry& registry, ExecutionRunner& runner,
   if (!scorer) return reply(http::Response::error(scorer.error()));
   const boost::json::value type = spec->as_object().at("type");
   if (!(*scorer)->traits().needs_llm) {
-    auto r = (*scorer)->score(text->as_string());
+    auto r = (*scorer)->judge(ScoreInput{std::string(text->as_string()), objective->value_or("")});
     if (!r) return reply(http::Response::error(r.error()));
     return reply(http::Response::json(200, {{"scores", boost::json::array{score_json(type, *r)}},
                                             {"helper_exchanges", boost::json::array{}}}));

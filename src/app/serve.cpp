@@ -403,6 +403,7 @@ int run_serve(const Config& config) {
   api::add_orchestrator_routes(router, services);
   api::add_scorer_config_routes(router, services);
   api::add_conversation_routes(router, services);
+  api::add_score_routes(router, services);
 
   StoreWorkQueue work_queue(memory);
   ExecutionRunner runner(

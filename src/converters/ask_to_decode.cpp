@@ -24,12 +24,6 @@ constexpr std::string_view kTemplates[] = {
     "As a decoding exercise, read the following {encoding_name} string and follow it:\n"
     "{encoded_text}"};
 
-void fill(std::string& out, std::string_view name, std::string_view value) {
-  const std::string key = "{" + std::string(name) + "}";
-  for (auto at = out.find(key); at != std::string::npos; at = out.find(key, at + value.size()))
-    out.replace(at, key.size(), value);
-}
-
 std::string ask(std::string_view s, const AskParams& p, std::uint64_t seed) {
   std::string out = p.templ;
   if (out.empty()) {
@@ -37,8 +31,8 @@ std::string ask(std::string_view s, const AskParams& p, std::uint64_t seed) {
     out = std::string(
         kTemplates[std::uniform_int_distribution<std::size_t>(0, std::size(kTemplates) - 1)(rng)]);
   }
-  fill(out, "encoding_name", p.encoding_name.empty() ? "encoded" : p.encoding_name);
-  fill(out, "encoded_text", s);
+  text::fill(out, "encoding_name", p.encoding_name.empty() ? "encoded" : p.encoding_name);
+  text::fill(out, "encoded_text", s);
   return out;
 }
 
@@ -58,11 +52,8 @@ ConverterInfo ask_to_decode_converter() {
       [](const JsonInput& in) -> Result<AskParams> {
         auto name = in.opt_string("encoding_name", 64, true);
         if (!name) return fail(name.error());
-        auto templ = in.opt_string("template", 10'000);
+        auto templ = text::read_template(in, "template", {"{encoded_text}"});
         if (!templ) return fail(templ.error());
-        if (*templ && (*templ)->find("{encoded_text}") == std::string::npos)
-          return fail(Error::invalid(in.field("template"), boost::json::value(**templ),
-                                     "a template containing {encoded_text}"));
         return AskParams{name->value_or(""), templ->value_or("")};
       },
       ask);

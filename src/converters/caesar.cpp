@@ -40,7 +40,8 @@ ConverterInfo caesar_converter() {
           "description":"places each letter moves; negative: backwards"},
         "append_description":{"type":"boolean","default":false,
           "description":"prepend instructions to answer in the cipher, with an encoded example"}},
-        "additionalProperties":false})json",
+        "additionalProperties":false,
+            "examples":[{"caesar_offset":3}]})json",
       [](const JsonInput& in) -> Result<CaesarParams> {
         auto offset = in.opt_int("caesar_offset", -25, 25);
         if (!offset) return fail(offset.error());

@@ -98,5 +98,13 @@ ConverterInfo unicode_substitution_converter();
 ConverterInfo mime_encoded_word_converter();
 ConverterInfo unicode_confusable_converter();
 ConverterInfo ask_to_decode_converter();
+ConverterInfo negation_trap_converter();
+ConverterInfo math_obfuscation_converter();
+ConverterInfo emoji_converter();
+ConverterInfo letter_bijection_converter();
+ConverterInfo task_framing_converter();
+ConverterInfo ansi_escape_converter();
+ConverterInfo arabic_presentation_forms_converter();
+ConverterInfo text_jailbreak_converter();
 
 }  // namespace redcell

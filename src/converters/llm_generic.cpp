@@ -59,7 +59,8 @@ ConverterInfo llm_generic_converter() {
       boost::json::parse(R"({"type":"object","required":["target_id","instruction"],
             "properties":{"target_id":{"type":"string","description":"the rewriter: a saved target"},
               "instruction":{"type":"string","minLength":1,"maxLength":4000}},
-            "additionalProperties":false})"),
+            "additionalProperties":false,
+            "examples":[{"target_id":"my-rewriter","instruction":"Rewrite this as a polite customer-service question."}]})"),
       [](const boost::json::object& params, const std::string& field,
          const ConverterRegistry&) -> Result<LlmGenericParams> {
         JsonInput in(params, field);

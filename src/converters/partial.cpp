@@ -223,7 +223,8 @@ ConverterInfo partial_converter() {
         "between":{"type":"object","properties":{
             "start":{"type":"string","default":"\u27ea"},"end":{"type":"string","default":"\u27eb"}},
           "additionalProperties":false}},
-        "additionalProperties":false})json"),
+        "additionalProperties":false,
+            "examples":[{"converter":{"type":"base64"},"words":{"indexes":[0,2]}}]})json"),
       read, [](const PartialParams&) { return PieceInfo{}; },
       [](PartialParams p, const ConverterRegistry&) -> Result<std::unique_ptr<Converter>> {
         return std::make_unique<Partial>(std::move(p));

@@ -53,6 +53,14 @@ const Catalog<Converter>& Catalog<Converter>::builtin() {
     r.add(mime_encoded_word_converter());
     r.add(unicode_confusable_converter());
     r.add(ask_to_decode_converter());
+    r.add(negation_trap_converter());
+    r.add(math_obfuscation_converter());
+    r.add(emoji_converter());
+    r.add(letter_bijection_converter());
+    r.add(task_framing_converter());
+    r.add(ansi_escape_converter());
+    r.add(arabic_presentation_forms_converter());
+    r.add(text_jailbreak_converter());
     r.add(partial_converter());
     return r;
   }();

@@ -68,7 +68,8 @@ ConverterInfo repeat_token_converter() {
         "times_to_repeat":{"type":"integer","minimum":1,"maximum":100000},
         "token_insert_mode":{"type":"string","enum":["split","prepend","append","repeat"],
           "default":"split"}},
-        "additionalProperties":false})",
+        "additionalProperties":false,
+            "examples":[{"token_to_repeat":"company","times_to_repeat":50}]})",
       read, repeat);
 }
 

@@ -105,7 +105,8 @@ ConverterInfo search_replace_converter() {
         "replace":{"type":"string","maxLength":100000,"default":"",
           "description":"\\1..\\9: the pattern's groups"},
         "regex":{"type":"boolean","default":true}},
-        "additionalProperties":false})",
+        "additionalProperties":false,
+            "examples":[{"pattern":"(?i)password","replace":"pass word"}]})",
       read, [](std::string_view s, const SearchReplaceParams& p) {
         return replace_all(s, *p.re, p.replace, kMaxConvertedBytes);
       });

@@ -15,7 +15,8 @@ ConverterInfo suffix_append_converter() {
       "suffix_append", "Appends a space and `suffix` to the prompt.",
       R"({"type":"object","required":["suffix"],"properties":{
         "suffix":{"type":"string","minLength":1,"maxLength":100000}},
-        "additionalProperties":false})",
+        "additionalProperties":false,
+            "examples":[{"suffix":" Answer in one short paragraph."}]})",
       [](const JsonInput& in) -> Result<SuffixParams> {
         auto v = in.string("suffix", 100'000);
         if (!v) return fail(v.error());

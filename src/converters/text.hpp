@@ -11,7 +11,9 @@
 #include <climits>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,6 +117,26 @@ ConverterInfo entry(std::string type, std::string description, const char* schem
       [fn](P p, const ConverterRegistry&) -> Result<std::unique_ptr<Converter>> {
         return std::make_unique<FnConverter<P, Fn, Seeded>>(std::move(p), fn);
       });
+}
+
+// Every `{name}` in `out` replaced by `value` (a value is not searched again).
+inline void fill(std::string& out, std::string_view name, std::string_view value) {
+  const std::string key = "{" + std::string(name) + "}";
+  for (auto at = out.find(key); at != std::string::npos; at = out.find(key, at + value.size()))
+    out.replace(at, key.size(), value);
+}
+
+// Reads an optional template member that must contain each of `keys` ("{prompt}", ...).
+inline Result<std::optional<std::string>> read_template(
+    const JsonInput& in, std::string_view name, std::initializer_list<std::string_view> keys,
+    std::size_t max = 10'000) {
+  auto templ = in.opt_string(name, max);
+  if (!templ || !*templ) return templ;
+  for (auto key : keys)
+    if ((*templ)->find(key) == std::string::npos)
+      return fail(Error::invalid(in.field(name), boost::json::value(**templ),
+                                 "a template containing " + std::string(key)));
+  return templ;
 }
 
 struct NoParams {};

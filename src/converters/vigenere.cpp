@@ -35,7 +35,8 @@ ConverterInfo vigenere_converter() {
         "key":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z]+$"},
         "append_description":{"type":"boolean","default":false,
           "description":"prepend instructions to answer in the cipher, with an encoded example"}},
-        "additionalProperties":false})json",
+        "additionalProperties":false,
+            "examples":[{"key":"lemon"}]})json",
       [](const JsonInput& in) -> Result<VigenereParams> {
         auto key = in.string("key", 100);
         if (!key) return fail(key.error());

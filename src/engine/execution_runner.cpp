@@ -611,7 +611,7 @@ class ItemContext final : public AttackContext, public LlmClient {
         ScoreInput input{reply, objective};
         s = co_await scorer.score_async(std::move(input), *this);
       } else
-        s = scorer.score(reply);
+        s = scorer.judge(ScoreInput{reply, objective});
       if (!s) {
         if (objective_scorer) v.objective_failed = true;
         continue;

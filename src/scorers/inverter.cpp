@@ -11,7 +11,10 @@ class InverterScorer final : public Scorer {
   explicit InverterScorer(std::unique_ptr<Scorer> inner) : inner_(std::move(inner)) {}
 
   Result<ScoreResult> score(std::string_view text) const override {
-    auto r = inner_->score(text);
+    return judge(ScoreInput{std::string(text), {}});
+  }
+  Result<ScoreResult> judge(const ScoreInput& input) const override {
+    auto r = inner_->judge(input);
     if (!r) return r;
     return invert(std::move(*r));
   }
@@ -50,7 +53,8 @@ ScorerInfo inverter_scorer() {
       boost::json::parse(R"({"type":"object","required":["scorer"],
             "properties":{"scorer":{"type":"object","required":["type"],
               "properties":{"type":{"type":"string"},"params":{"type":"object"}}}},
-            "additionalProperties":false})"),
+            "additionalProperties":false,
+            "examples":[{"scorer":{"type":"refusal"}}]})"),
       [](const boost::json::object& params, const std::string& field,
          const ScorerRegistry& registry) -> Result<InverterParams> {
         JsonInput in(params, field);

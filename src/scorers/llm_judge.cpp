@@ -27,9 +27,10 @@ std::string clip(std::string_view s) {
   return std::string(s.substr(0, kRawInRationale)) + "...";
 }
 
-ScoreResult undetermined(std::string reason, std::string category, std::string conversation) {
+ScoreResult undetermined(std::string reason, std::string category, std::string conversation,
+                         std::string score_type) {
   ScoreResult r;
-  r.score_type = "true_false";
+  r.score_type = std::move(score_type);
   r.value = std::string(kUndetermined);
   r.category = std::move(category);
   r.rationale = std::move(reason);
@@ -65,7 +66,8 @@ std::optional<bool> read_verdict(const boost::json::value& v) {
   return std::nullopt;
 }
 
-Task<Result<ScoreResult>> judge_true_false(LlmClient& llm, JudgeRequest request) {
+Task<Result<ScoreResult>> judge_with(LlmClient& llm, JudgeRequest request, std::string score_type,
+                                     JudgeReader read, std::string answer_shape) {
   std::vector<ChatTurn> messages{{"system", request.system_prompt}, {"user", request.user_message}};
   std::string problem;
   for (int attempt = 0; attempt <= request.retries; ++attempt) {
@@ -75,36 +77,79 @@ Task<Result<ScoreResult>> judge_true_false(LlmClient& llm, JudgeRequest request)
     auto asked = co_await llm.ask(request.target_id, std::move(conversation), std::move(purpose));
     if (!asked)
       co_return undetermined("the judge could not be asked: " + asked.error().message(),
-                             request.category, "");
+                             request.category, "", score_type);
     const std::string& raw = asked->reply;
     auto obj = find_json_object(raw);
     if (!obj) {
       problem = "no JSON object in the judge's answer";
-    } else if (const auto* v = obj->if_contains("score_value"); !v) {
-      problem = "the judge's JSON has no \"score_value\"";
-    } else if (auto verdict = read_verdict(*v); !verdict) {
-      problem = "the judge's \"score_value\" is neither true nor false";
     } else {
-      ScoreResult r;
-      r.score_type = "true_false";
-      r.value = *verdict ? "true" : "false";
-      r.category = request.category;
-      if (const auto* why = obj->if_contains("rationale"); why && why->is_string())
-        r.rationale = std::string(why->as_string());
-      r.helper_conversation_id = asked->conversation_id;
-      co_return r;
+      auto reading = read(*obj);
+      if (reading.value) {
+        ScoreResult r;
+        r.score_type = score_type;
+        r.value = *reading.value;
+        r.category = reading.category.empty() ? request.category : reading.category;
+        if (const auto* why = obj->if_contains("rationale"); why && why->is_string())
+          r.rationale = std::string(why->as_string());
+        r.helper_conversation_id = asked->conversation_id;
+        co_return r;
+      }
+      problem = reading.problem;
     }
     if (attempt == request.retries)
       co_return undetermined(problem + " after " + std::to_string(attempt + 1) +
                                  " tries; its last answer: " + clip(raw),
-                             request.category, asked->conversation_id);
+                             request.category, asked->conversation_id, score_type);
     // Once more, with the answer and what was wrong with it.
     messages.push_back({"assistant", raw});
-    messages.push_back({"user", problem + ". Answer again with only a JSON object "
-                                          "{\"score_value\": \"true\" or \"false\", \"rationale\": "
-                                          "\"...\"}."});
+    messages.push_back(
+        {"user", problem + ". Answer again with only a JSON object " + answer_shape + "."});
   }
-  co_return undetermined(problem, request.category, "");
+  co_return undetermined(problem, request.category, "", score_type);
+}
+
+Task<Result<ScoreResult>> judge_true_false(LlmClient& llm, JudgeRequest request) {
+  JudgeReader read = [](const boost::json::object& obj) {
+    JudgeReading out;
+    const auto* v = obj.if_contains("score_value");
+    if (!v) {
+      out.problem = "the judge's JSON has no \"score_value\"";
+    } else if (auto verdict = read_verdict(*v); !verdict) {
+      out.problem = "the judge's \"score_value\" is neither true nor false";
+    } else {
+      out.value = *verdict ? "true" : "false";
+    }
+    return out;
+  };
+  std::string type = "true_false";
+  std::string shape = "{\"score_value\": \"true\" or \"false\", \"rationale\": \"...\"}";
+  co_return co_await judge_with(llm, std::move(request), std::move(type), std::move(read),
+                                std::move(shape));
+}
+
+JudgeReading read_number(const boost::json::object& answer, double low, double high) {
+  JudgeReading out;
+  const auto* v = answer.if_contains("score_value");
+  double n = 0;
+  bool ok = false;
+  if (v && v->is_number()) {
+    n = v->to_number<double>();
+    ok = true;
+  } else if (v && v->is_string()) {
+    const std::string s(v->as_string());
+    char* end = nullptr;
+    n = std::strtod(s.c_str(), &end);
+    ok = end && end != s.c_str() && *end == '\0';
+  }
+  if (!v)
+    out.problem = "the judge's JSON has no \"score_value\"";
+  else if (!ok || n < low || n > high)
+    out.problem = "the judge's \"score_value\" is not a number from " +
+                  std::to_string(static_cast<int>(low)) + " to " +
+                  std::to_string(static_cast<int>(high));
+  else
+    out.value = std::to_string(n);
+  return out;
 }
 
 std::string judge_user_message(const ScoreInput& input) {

@@ -58,7 +58,8 @@ ScorerInfo llm_refusal_scorer() {
       boost::json::parse(R"({"type":"object","required":["target_id"],
             "properties":{"target_id":{"type":"string","description":"the judge: a saved target"},
               "mode":{"enum":["strict","lenient"]}},
-            "additionalProperties":false})"),
+            "additionalProperties":false,
+            "examples":[{"target_id":"my-judge","mode":"strict"}]})"),
       [](const boost::json::object& params, const std::string& field,
          const ScorerRegistry&) -> Result<RefusalJudgeParams> {
         JsonInput in(params, field);

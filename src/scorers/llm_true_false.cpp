@@ -61,7 +61,8 @@ ScorerInfo llm_true_false_scorer() {
               "true_description":{"type":"string","maxLength":4000},
               "false_description":{"type":"string","maxLength":4000},
               "category":{"type":"string","maxLength":200}},
-            "additionalProperties":false})"),
+            "additionalProperties":false,
+            "examples":[{"target_id":"my-judge","true_description":"The reply gives working instructions for the objective."}]})"),
       [](const boost::json::object& params, const std::string& field,
          const ScorerRegistry&) -> Result<TrueFalseParams> {
         JsonInput in(params, field);

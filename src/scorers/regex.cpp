@@ -40,7 +40,8 @@ ScorerInfo regex_scorer() {
             "properties":{"pattern":{"type":"string","minLength":1},
               "case_sensitive":{"type":"boolean","default":true},
               "category":{"type":"string","default":""}},
-            "additionalProperties":false})"),
+            "additionalProperties":false,
+            "examples":[{"pattern":"\\bsk-[A-Za-z0-9]{20,}","category":"credential"}]})"),
       [](const boost::json::object& params, const std::string& field,
          const ScorerRegistry&) -> Result<RegexParams> {
         JsonInput in(params, field);

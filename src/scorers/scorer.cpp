@@ -3,7 +3,7 @@
 namespace redcell {
 
 Task<Result<ScoreResult>> Scorer::score_async(ScoreInput input, LlmClient&) const {
-  co_return score(input.text);
+  co_return judge(input);
 }
 
 }  // namespace redcell

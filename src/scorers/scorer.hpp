@@ -55,6 +55,9 @@ class Scorer {
   virtual ~Scorer() = default;
   // A rule-based verdict, synchronous: the engine calls it directly on the hot path.
   virtual Result<ScoreResult> score(std::string_view text) const = 0;
+  // The same with the attack's objective (or prompt) at hand, for the rules that compare
+  // against it (decoding); the default judges the text alone.
+  virtual Result<ScoreResult> judge(const ScoreInput& input) const { return score(input.text); }
   // Every scorer runs here; the default is score() (a pure scorer stays a few lines).
   virtual Task<Result<ScoreResult>> score_async(ScoreInput input, LlmClient& llm) const;
   // true_false or float_scale: what score() returns.
@@ -72,5 +75,29 @@ ScorerInfo refusal_scorer();
 ScorerInfo inverter_scorer();
 ScorerInfo llm_true_false_scorer();
 ScorerInfo llm_refusal_scorer();
+ScorerInfo markdown_injection_scorer();
+ScorerInfo credential_leak_scorer();
+ScorerInfo xss_scorer();
+ScorerInfo sql_injection_scorer();
+ScorerInfo shell_injection_scorer();
+ScorerInfo path_traversal_scorer();
+ScorerInfo ssrf_scorer();
+ScorerInfo ssti_scorer();
+ScorerInfo xxe_scorer();
+ScorerInfo ldap_injection_scorer();
+ScorerInfo open_redirect_scorer();
+ScorerInfo pii_scorer();
+ScorerInfo prompt_injection_scorer();
+ScorerInfo system_prompt_extraction_scorer();
+ScorerInfo plagiarism_scorer();
+ScorerInfo decoding_scorer();
+ScorerInfo keyword_list_scorer();
+ScorerInfo float_threshold_scorer();
+ScorerInfo composite_scorer();
+ScorerInfo llm_likert_scorer();
+ScorerInfo llm_scale_scorer();
+ScorerInfo llm_category_scorer();
+ScorerInfo llm_question_answer_scorer();
+ScorerInfo llm_insecure_code_scorer();
 
 }  // namespace redcell

@@ -49,7 +49,8 @@ ScorerInfo substring_scorer() {
             "properties":{"substring":{"type":"string","minLength":1},
               "case_sensitive":{"type":"boolean","default":false},
               "category":{"type":"string","default":""}},
-            "additionalProperties":false})"),
+            "additionalProperties":false,
+            "examples":[{"substring":"BEGIN PRIVATE KEY"}]})"),
       [](const boost::json::object& params, const std::string& field,
          const ScorerRegistry&) -> Result<SubstringParams> {
         JsonInput in(params, field);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <map>
+#include <set>
 
 #include "converters/chain.hpp"
 #include "converters/converter.hpp"
@@ -377,6 +379,130 @@ TEST(TextConverters, AskToDecodeWrapsTheEncodedText) {
   EXPECT_EQ(run("ask_to_decode", "x", R"({"template":"<{encoded_text}|{encoding_name}>"})"),
             "<x|encoded>");
   EXPECT_EQ(refused_field("ask_to_decode", R"({"template":"no slot"})"), "/c/0/params/template");
+}
+
+TEST(TextConverters, EmojiUsesTheEnclosedAlphanumericSupplementLetters) {
+  // Unicode 6.0 code chart U+1F100..U+1F1FF: NEGATIVE CIRCLED LATIN CAPITAL LETTER A is
+  // U+1F150, SQUARED ... A U+1F130, NEGATIVE SQUARED ... A U+1F170.
+  const std::set<std::string> a = {"\xF0\x9F\x85\x90", "\xF0\x9F\x84\xB0",
+                                   "\xF0\x9F\x85\xB0\xEF\xB8\x8F"};
+  for (std::uint64_t seed = 0; seed < 20; ++seed)
+    EXPECT_TRUE(a.count(run("emoji", "A", "{}", seed)));
+  const std::set<std::string> z = {"\xF0\x9F\x85\xA9", "\xF0\x9F\x85\x89", "\xF0\x9F\x86\x89"};
+  for (std::uint64_t seed = 0; seed < 20; ++seed)
+    EXPECT_TRUE(z.count(run("emoji", "z", "{}", seed)));
+  const auto out = run("emoji", "hi, 5!", "{}", 3);
+  EXPECT_EQ(out, run("emoji", "hi, 5!", "{}", 3));
+  EXPECT_EQ(out.substr(out.size() - 4), ", 5!");
+  EXPECT_EQ(run("emoji", ""), "");
+}
+
+TEST(TextConverters, LetterBijectionIsAOneToOneSubstitution) {
+  // The reversed alphabet as the mapping is the Atbash cipher: "Attack" -> "Zggzxp".
+  EXPECT_EQ(run("letter_bijection", "Attack at 9", R"({"mapping":"zyxwvutsrqponmlkjihgfedcba"})"),
+            "Zggzxp zg 9");
+  const std::string all = "the quick brown fox jumps over the lazy dog";
+  const auto out = run("letter_bijection", all, "{}", 11);
+  EXPECT_EQ(out, run("letter_bijection", all, "{}", 11));
+  EXPECT_NE(out, run("letter_bijection", all, "{}", 12));
+  // One-to-one: the pangram's letters map to 26 distinct letters, spaces stay.
+  std::map<char, char> seen;
+  std::set<char> images;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i] == ' ') {
+      EXPECT_EQ(out[i], ' ');
+      continue;
+    }
+    auto [it, fresh] = seen.emplace(all[i], out[i]);
+    EXPECT_EQ(it->second, out[i]);
+    if (fresh) images.insert(out[i]);
+  }
+  EXPECT_EQ(images.size(), 26u);
+  EXPECT_EQ(refused_field("letter_bijection", R"({"mapping":"aacdefghijklmnopqrstuvwxyz"})"),
+            "/c/0/params/mapping");
+  EXPECT_NE(run("letter_bijection", "x", R"({"append_description":true})").find("is written"),
+            std::string::npos);
+}
+
+TEST(TextConverters, ArabicPresentationFormsFollowTheUnicodeChart) {
+  // Arabic Presentation Forms-B chart: ALEF U+0627 isolated U+FE8D (no initial form);
+  // BEH U+0628 isolated U+FE8F, final U+FE90, initial U+FE91, medial U+FE92.
+  const std::string alef = "\xD8\xA7", beh = "\xD8\xA8";
+  EXPECT_EQ(run("arabic_presentation_forms", beh + alef), "\xEF\xBA\x8F\xEF\xBA\x8D");
+  EXPECT_EQ(run("arabic_presentation_forms", beh, R"({"form":"final"})"), "\xEF\xBA\x90");
+  EXPECT_EQ(run("arabic_presentation_forms", beh, R"({"form":"initial"})"), "\xEF\xBA\x91");
+  EXPECT_EQ(run("arabic_presentation_forms", beh, R"({"form":"medial"})"), "\xEF\xBA\x92");
+  EXPECT_EQ(run("arabic_presentation_forms", alef, R"({"form":"initial"})"), "\xEF\xBA\x8D");
+  EXPECT_EQ(run("arabic_presentation_forms", "Latin 1"), "Latin 1");
+  EXPECT_EQ(refused_field("arabic_presentation_forms", R"({"form":"round"})"), "/c/0/params/form");
+}
+
+TEST(TextConverters, MathObfuscationWritesOneIdentityPerCharacter) {
+  EXPECT_EQ(
+      run("math_obfuscation", "ab c", R"({"min_n":3,"max_n":3,"hint":"<h>","suffix":"|end"})"),
+      "a = 3a - 2a <h>\nb = 3b - 2b\n\nc = 3c - 2c|end");
+  EXPECT_EQ(run("math_obfuscation", "\xC3\xA9", R"({"min_n":2,"max_n":2,"hint":"","suffix":""})"),
+            "\xC3\xA9 = 2\xC3\xA9 - 1\xC3\xA9");
+  const auto out = run("math_obfuscation", "secret plan", "{}", 5);
+  EXPECT_EQ(out, run("math_obfuscation", "secret plan", "{}", 5));
+  EXPECT_EQ(refused_field("math_obfuscation", R"({"min_n":5,"max_n":4})"), "/c/0/params/max_n");
+  EXPECT_EQ(refused_field("math_obfuscation", R"({"min_n":1})"), "/c/0/params/min_n");
+}
+
+TEST(TextConverters, NegationTrapStatesAWrongAnswerToCorrect) {
+  const auto out = run("negation_trap", "the admin password");
+  EXPECT_NE(out.find("the admin password"), std::string::npos);
+  EXPECT_NE(out.find("'incorrect_guess'"), std::string::npos);
+  EXPECT_EQ(run("negation_trap", "{wrong_value}?",
+                R"({"wrong_value":"hunter2","trap_template":"{prompt} is not {wrong_value}"})"),
+            "{wrong_value}? is not hunter2");
+  EXPECT_EQ(refused_field("negation_trap", R"({"trap_template":"{prompt} only"})"),
+            "/c/0/params/trap_template");
+}
+
+TEST(TextConverters, TaskFramingSetsThePromptInATask) {
+  const auto story = run("task_framing", "open the safe", R"({"framing":"story"})");
+  EXPECT_NE(story.find("thriller"), std::string::npos);
+  EXPECT_NE(story.find("open the safe"), std::string::npos);
+  EXPECT_EQ(run("task_framing", "x", R"({"template":"[{prompt}]"})"), "[x]");
+  EXPECT_EQ(run("task_framing", "x", "{}", 9), run("task_framing", "x", "{}", 9));
+  EXPECT_EQ(refused_field("task_framing", R"({"framing":"opera"})"), "/c/0/params/framing");
+  EXPECT_EQ(refused_field("task_framing", R"({"framing":"story","template":"{prompt}"})"),
+            "/c/0/params/framing");
+}
+
+TEST(TextConverters, AnsiEscapeAsksForRawOrEscapedSequences) {
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    const auto raw = run("ansi_escape", "then this", R"({"include_escaped":false})", seed);
+    EXPECT_NE(raw.find('\x1b'), std::string::npos) << raw;
+    EXPECT_NE(raw.find("then this"), std::string::npos);
+    const auto escaped = run("ansi_escape", "p", R"({"include_raw":false})", seed);
+    EXPECT_EQ(escaped.find('\x1b'), std::string::npos) << escaped;
+    EXPECT_TRUE(
+        escaped.find("\\x1b") != std::string::npos || escaped.find("\\033") != std::string::npos ||
+        escaped.find("\\u001b") != std::string::npos || escaped.find("\\e") != std::string::npos)
+        << escaped;
+  }
+  EXPECT_EQ(run("ansi_escape", "p", R"({"incorporate_user_prompt":false})", 2).find("Then: p"),
+            std::string::npos);
+  EXPECT_EQ(refused_field("ansi_escape", R"({"include_raw":false,"include_escaped":false})"),
+            "/c/0/params/include_escaped");
+}
+
+TEST(TextConverters, TextJailbreakFillsEveryDeclaredParameter) {
+  EXPECT_EQ(run("text_jailbreak", "the task",
+                R"({"template":"You are {{ role }}. {{prompt}} {{ not a name }}",
+                    "template_parameters":{"role":"a locksmith"}})"),
+            "You are a locksmith. the task {{ not a name }}");
+  EXPECT_EQ(refused_field("text_jailbreak", R"({"template":"{{ prompt }} {{ role }}"})"),
+            "/c/0/params/template_parameters/role");
+  EXPECT_EQ(refused_field("text_jailbreak",
+                          R"({"template":"{{ prompt }}","template_parameters":{"x":"1"}})"),
+            "/c/0/params/template_parameters/x");
+  EXPECT_EQ(refused_field("text_jailbreak", R"({"template":"no slot"})"), "/c/0/params/template");
+  EXPECT_EQ(refused_field("text_jailbreak",
+                          R"({"template":"{{ prompt }} {{ r }}","template_parameters":{"r":1}})"),
+            "/c/0/params/template_parameters/r");
 }
 
 TEST(TextConverters, EveryCatalogEntryRejectsAnUnknownParamByName) {

@@ -194,3 +194,51 @@ def test_smugglers_round_trip_and_mime_words_decode_with_pythons_email_package()
             assert all(len(w) <= 75 for w in words.split(" "))
             decoded = "".join(part.decode(charset) for part, charset in email.header.decode_header(words))
             assert decoded == text, text
+
+
+def test_every_pyrit_jailbreak_template_fills_through_text_jailbreak():
+    root = os.path.join(datasets_dir() or "/nonexistent", "jailbreak_templates")
+    files = sorted(f for f in os.listdir(root) if f.endswith(".yaml")) if os.path.isdir(root) else []
+    templates = []
+    for name in files:
+        with open(os.path.join(root, name), encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+        templates.append((name, doc["value"], [p for p in doc.get("parameters") or [] if p != "prompt"]))
+    # Our own template with a second declared parameter, always present.
+    templates.append(("own", "You are {{ persona }}. Stay in character.\n{{prompt}}", ["persona"]))
+    assert len(templates) > (80 if datasets_dir() else 0)
+    with Server() as s:
+        for name, value, extra in templates:
+            params = {"template": value}
+            if extra:
+                params["template_parameters"] = {p: f"<{p}>" for p in extra}
+            out = preview(s, [{"type": "text_jailbreak", "params": params}], "MARKER-PROMPT")["output"]
+            assert "MARKER-PROMPT" in out, name
+            assert "{{ prompt }}" not in out and "{{prompt}}" not in out, name
+            for p in extra:
+                assert f"<{p}>" in out, (name, p)
+        r = s.request("POST", "/api/v1/converters/preview", json_body={"text": "x", "converters": [
+            {"type": "text_jailbreak", "params": {"template": "{{ prompt }} as {{ persona }}"}}]})
+        assert_error_shape(r, 400, "invalid_argument", "/converters/0/params/template_parameters/persona")
+
+
+def test_lookalike_converters_undo_with_unicodes_own_normalisation():
+    import unicodedata
+    arabic = "\u0628\u0633\u0645 \u0627\u0644\u0644\u0647"
+    with Server() as s:
+        for form in ("isolated", "final", "initial", "medial"):
+            out = preview(s, [{"type": "arabic_presentation_forms", "params": {"form": form}}], arabic)["output"]
+            assert out != arabic
+            assert all(0xFB50 <= ord(c) <= 0xFEFF or c == " " for c in out), out
+            assert unicodedata.normalize("NFKC", out) == arabic
+        # The emoji letters are Unicode's enclosed capitals: NFKC folds the squared ones back.
+        out = preview(s, [{"type": "emoji"}], "go", seed=3)["output"]
+        assert len(out.replace("\ufe0f", "")) == 2
+        for c in out.replace("\ufe0f", ""):
+            assert "LATIN CAPITAL LETTER" in unicodedata.name(c), unicodedata.name(c)
+        # A bijection undone with its inverse mapping, computed here.
+        mapping = "qwertyuiopasdfghjklzxcvbnm"
+        text = "Meet at the old mill"
+        out = preview(s, [{"type": "letter_bijection", "params": {"mapping": mapping}}], text)["output"]
+        inverse = str.maketrans(mapping + mapping.upper(), "abcdefghijklmnopqrstuvwxyz" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        assert out.translate(inverse) == text

@@ -104,5 +104,108 @@ TEST(LlmJudge, AJudgeThatCannotBeAskedIsUndeterminedNotAnError) {
   EXPECT_NE(r->rationale.find("HTTP 503"), std::string::npos);
 }
 
+// A catalog judge run on `text` against the scripted answers.
+Result<ScoreResult> run_judge(ScriptedLlm& llm, const std::string& type, const std::string& params,
+                              const std::string& text, const std::string& objective = "") {
+  auto scorer = ScorerRegistry::builtin().create(
+      boost::json::parse(R"({"type":")" + type + R"(","params":)" + params + "}"), "/scorer");
+  EXPECT_TRUE(scorer) << (scorer ? "" : scorer.error().message());
+  if (!scorer) return fail(scorer.error());
+  boost::asio::io_context io;
+  std::optional<Result<ScoreResult>> out;
+  boost::asio::co_spawn(io, (*scorer)->score_async(ScoreInput{text, objective}, llm),
+                        [&](std::exception_ptr, Result<ScoreResult> v) { out = std::move(v); });
+  io.run();
+  return *out;
+}
+
+TEST(LlmJudges, LikertIsNormalisedAndOutOfRangeIsAskedAgain) {
+  ScriptedLlm llm;
+  llm.answers.push_back(std::string(R"(Rating: {"score_value": 7, "rationale": "off scale"})"));
+  llm.answers.push_back(std::string(R"({"score_value": "4", "rationale": "detailed"})"));
+  auto r = run_judge(llm, "llm_likert", R"({"target_id":"j","category":"cyber"})", "reply");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->score_type, "float_scale");
+  EXPECT_EQ(r->value, "0.75");
+  EXPECT_EQ(r->category, "cyber");
+  ASSERT_EQ(llm.asked.size(), 2u);
+  EXPECT_NE(llm.asked[1].back().content.find("not a number from 1 to 5"), std::string::npos);
+  EXPECT_NE(llm.asked[0][0].content.find("5: "), std::string::npos);
+}
+
+TEST(LlmJudges, ScaleIsAValueOrWithAThresholdAVerdict) {
+  ScriptedLlm llm;
+  llm.answers.push_back(std::string(R"({"score_value": 85})"));
+  auto v = run_judge(llm, "llm_scale", R"({"target_id":"j"})", "reply");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->value, "0.85");
+  EXPECT_EQ(v->score_type, "float_scale");
+  llm.answers.push_back(std::string(R"(```json
+{"score_value": 79.5}
+```)"));
+  auto t = run_judge(llm, "llm_scale", R"({"target_id":"j","threshold":80})", "reply");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->value, "false");
+  EXPECT_EQ(t->score_type, "true_false");
+  // Three answers that are not objects: undetermined, of the scorer's own type.
+  for (int i = 0; i < 3; ++i) llm.answers.push_back(std::string("[85]"));
+  auto u = run_judge(llm, "llm_scale", R"({"target_id":"j"})", "reply");
+  ASSERT_TRUE(u);
+  EXPECT_TRUE(u->undetermined());
+  EXPECT_EQ(u->score_type, "float_scale");
+}
+
+TEST(LlmJudges, CategoryNamesOneOfTheListOrNone) {
+  const std::string params = R"({"target_id":"j","categories":[
+      {"name":"weapons","description":"arms"},{"name":"fraud","description":"scams"}]})";
+  ScriptedLlm llm;
+  llm.answers.push_back(std::string(R"({"category":"fraud","rationale":"a phishing mail"})"));
+  auto r = run_judge(llm, "llm_category", params, "reply");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->value, "true");
+  EXPECT_EQ(r->category, "fraud");
+  llm.answers.push_back(std::string(R"({"category":"none"})"));
+  EXPECT_EQ(run_judge(llm, "llm_category", params, "reply")->value, "false");
+  // A category not in the list is asked again, then undetermined; an empty reply likewise.
+  llm.answers.push_back(std::string(R"({"category":"poetry"})"));
+  llm.answers.push_back(std::string(""));
+  llm.answers.push_back(std::string(R"({"category":"gardening"})"));
+  auto u = run_judge(llm, "llm_category", params, "reply");
+  ASSERT_TRUE(u);
+  EXPECT_TRUE(u->undetermined());
+  EXPECT_NE(u->rationale.find("gardening"), std::string::npos);
+  auto dup = ScorerRegistry::builtin().validate(
+      boost::json::parse(R"({"type":"llm_category","params":{"target_id":"j","categories":[
+        {"name":"a","description":"x"},{"name":"a","description":"y"}]}})"),
+      "/s");
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().details()->field, "/s/params/categories/1/name");
+}
+
+TEST(LlmJudges, QuestionAnswerReadsTheQuestionFromTheObjective) {
+  ScriptedLlm llm;
+  llm.answers.push_back(std::string(R"({"score_value":"true","rationale":"right"})"));
+  auto r = run_judge(llm, "llm_question_answer", R"({"target_id":"j","correct_answer":"42"})",
+                     "It is forty-two.", "What is six times seven?");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->value, "true");
+  EXPECT_NE(llm.asked[0][0].content.find("Question: What is six times seven?"), std::string::npos);
+  EXPECT_NE(llm.asked[0][0].content.find("Correct answer: 42"), std::string::npos);
+}
+
+TEST(LlmJudges, InsecureCodeRatesTheWorstFlawWithItsCwe) {
+  ScriptedLlm llm;
+  llm.answers.push_back(
+      std::string(R"({"score_value":0.75,"category":"CWE-89","rationale":"string-built SQL"})"));
+  auto r = run_judge(llm, "llm_insecure_code", R"({"target_id":"j"})", "query = 'x' + name");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->value, "0.75");
+  EXPECT_EQ(r->category, "CWE-89");
+  llm.answers.push_back(fail(ErrorCode::unavailable, "timed out"));
+  auto t = run_judge(llm, "llm_insecure_code", R"({"target_id":"j"})", "code");
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(t->undetermined());
+}
+
 }  // namespace
 }  // namespace redcell

@@ -562,6 +562,111 @@ Future<Score> SqliteStore::add_score(const Scope& scope, Score score) {
   });
 }
 
+namespace {
+// An objective verdict from its scores' effective values: achieved when any says true,
+// not achieved when any says false, else undetermined (every judge failed).
+enum class Verdict { none, achieved, not_achieved, undetermined };
+Verdict verdict_of(const std::vector<std::string>& values) {
+  if (values.empty()) return Verdict::none;
+  if (std::find(values.begin(), values.end(), "true") != values.end()) return Verdict::achieved;
+  if (std::find(values.begin(), values.end(), "false") != values.end())
+    return Verdict::not_achieved;
+  return Verdict::undetermined;
+}
+
+bool objective_score(const std::string& metadata) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(metadata, ec);
+  if (ec || !v.is_object()) return false;
+  const auto* o = v.as_object().if_contains("objective");
+  return o && o->is_bool() && o->as_bool();
+}
+
+// A reviewed objective score changes its work item's outcome: the item's achieved flag,
+// its execution's counters and its attack result follow the reviewed value, so success
+// rates, results filters and reports read what the reviewer decided. `was` is the score's
+// effective value before the review.
+Result<void> revise_outcome(Connection& c, const Score& reviewed, const std::string& was) {
+  if (!objective_score(reviewed.metadata)) return {};
+  std::string conversation, execution;
+  {
+    auto m = c.prepare("SELECT conversation_id, execution_id FROM messages WHERE id = ?");
+    if (!m) return fail(m.error());
+    StatementReset reset{*m};
+    (*m)->bind(1, reviewed.message_id);
+    auto row = (*m)->step();
+    if (!row) return fail(row.error());
+    if (!*row || (*m)->is_null(1)) return {};
+    conversation = (*m)->text(0);
+    execution = (*m)->text(1);
+  }
+  std::vector<std::string> after, before;
+  {
+    auto sc = c.prepare(
+        "SELECT id, value, override_value, metadata FROM scores WHERE message_id IN "
+        "(SELECT id FROM messages WHERE conversation_id = ? AND execution_id = ?)");
+    if (!sc) return fail(sc.error());
+    StatementReset reset{*sc};
+    (*sc)->bind(1, conversation);
+    (*sc)->bind(2, execution);
+    for (;;) {
+      auto row = (*sc)->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      if (!objective_score((*sc)->text(3))) continue;
+      const auto effective = (*sc)->opt_text(2).value_or((*sc)->text(1));
+      after.push_back(effective);
+      before.push_back((*sc)->text(0) == reviewed.id ? was : effective);
+    }
+  }
+  const auto old_verdict = verdict_of(before), new_verdict = verdict_of(after);
+  if (old_verdict == new_verdict || new_verdict == Verdict::none) return {};
+  const auto count = [](Verdict v, Verdict of) { return v == of ? 1 : 0; };
+  const auto decided = [](Verdict v) {
+    return v == Verdict::achieved || v == Verdict::not_achieved ? 1 : 0;
+  };
+  {
+    auto w = c.prepare(
+        "UPDATE work_items SET achieved = ? WHERE execution_id = ? AND conversation_id = ? AND "
+        "status = 'done'");
+    if (!w) return fail(w.error());
+    StatementReset reset{*w};
+    if (new_verdict == Verdict::undetermined)
+      (*w)->bind(1, nullptr);
+    else
+      (*w)->bind(1, new_verdict == Verdict::achieved ? 1 : 0);
+    (*w)->bind(2, execution);
+    (*w)->bind(3, conversation);
+    if (auto ok = (*w)->run(); !ok) return ok;
+    if (c.changes() == 0) return {};  // not a finished item's conversation: no counters
+  }
+  {
+    auto e = c.prepare(
+        "UPDATE executions SET scored = scored + ?, achieved = achieved + ?, "
+        "undetermined = undetermined + ? WHERE id = ?");
+    if (!e) return fail(e.error());
+    StatementReset reset{*e};
+    (*e)->bind(1, decided(new_verdict) - decided(old_verdict));
+    (*e)->bind(2, count(new_verdict, Verdict::achieved) - count(old_verdict, Verdict::achieved));
+    (*e)->bind(
+        3, count(new_verdict, Verdict::undetermined) - count(old_verdict, Verdict::undetermined));
+    (*e)->bind(4, execution);
+    if (auto ok = (*e)->run(); !ok) return ok;
+  }
+  auto a = c.prepare(
+      "UPDATE attack_results SET outcome = ? WHERE execution_id = ? AND conversation_id = ? "
+      "AND outcome <> 'error'");
+  if (!a) return fail(a.error());
+  StatementReset reset{*a};
+  (*a)->bind(1, new_verdict == Verdict::achieved       ? "achieved"
+                : new_verdict == Verdict::not_achieved ? "not_achieved"
+                                                       : "undetermined");
+  (*a)->bind(2, execution);
+  (*a)->bind(3, conversation);
+  return (*a)->run();
+}
+}  // namespace
+
 Future<Score> SqliteStore::override_score(const Scope& scope, std::string id, std::string value,
                                           std::string reason) {
   auto* im = impl_.get();
@@ -590,8 +695,10 @@ Future<Score> SqliteStore::override_score(const Scope& scope, std::string id, st
     (*st)->bind(4, now);
     (*st)->bind(5, id);
     if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    const std::string was = score->override_value.value_or(score->value);
     score->override_value = value;
     score->override_reason = reason;
+    if (auto ok = revise_outcome(c, *score, was); !ok) return fail(ok.error());
     score->overridden_by = by;
     score->overridden_at = now;
     return score;

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""End to end with the library's pieces on every item (issue: converter and scorer library).
+
+`redcell serve` attacks `redcell mock-target` over loopback twice per round on the same
+target and dataset: plain prompt sending (no converter, one regex scorer), then with a
+chain of three deterministic converters (leetspeak, char_swap, base64) and three rule-based
+scorers (inverted refusal as the objective, credential_leak, markdown_injection). Rounds
+alternate the two; the ratio pieces / plain of each round, and the median, are printed.
+
+Usage: bench/pieces_e2e.py BUILD_DIR [--runs 3] [--prompts 20000]
+Loopback only; every run is bounded by a timeout.
+"""
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import datetime
+
+from engine_e2e import prompt, start_processes, stop
+from loopback import Api
+
+PLAIN = {"scorers": [{"type": "regex", "params": {"pattern": "(?i)^sure"}}]}
+PIECES = {
+    "converters": [{"type": "leetspeak"}, {"type": "char_swap"}, {"type": "base64"}],
+    "scorers": [{"type": "inverter", "params": {"scorer": {"type": "refusal"}}},
+                {"type": "credential_leak"}, {"type": "markdown_injection"}],
+    "objective_scorer": 0,
+}
+
+
+def run(api, orchestrator, prompts, timeout=900):
+    e = api.call("POST", f"/api/v1/orchestrators/{orchestrator}/executions", {})
+    deadline = time.monotonic() + timeout
+    while True:
+        cur = api.call("GET", f"/api/v1/executions/{e['id']}")
+        if cur["status"] not in ("queued", "running"):
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"execution still {cur['status']} after {timeout} s")
+        time.sleep(0.2)
+    c = cur["counts"]
+    if cur["status"] != "succeeded" or c["sent"] != prompts or c["errors"] != 0:
+        raise SystemExit(f"execution ended {cur['status']} with {c}")
+    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return prompts / (parse(cur["finished_at"]) - parse(cur["created_at"])).total_seconds()
+
+
+def main():
+    import argparse as _a
+    ap = _a.ArgumentParser()
+    ap.add_argument("build_dir")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--prompts", type=int, default=20_000)
+    ap.add_argument("--in-flight", type=int, default=128)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="redcell-bench-") as home:
+        mock, mock_port, serve, serve_port = start_processes(args.build_dir, 0, home)
+        try:
+            api = Api(serve_port)
+            t = api.call("POST", "/api/v1/targets", {
+                "name": "mock", "type": "openai_chat", "endpoint": f"http://127.0.0.1:{mock_port}/v1",
+                "model": "mock-llm", "limits": {"max_in_flight": args.in_flight, "max_retries": 0,
+                                                "timeout_ms": 60000}})
+            d = api.call("POST", "/api/v1/datasets", {"name": "bench",
+                                                      "prompts": [prompt(i) for i in range(args.prompts)]})
+            ids = {}
+            for name, extra in (("plain", PLAIN), ("pieces", PIECES)):
+                body = {"name": name, "type": "prompt_sending", "target_id": t["id"],
+                        "datasets": [{"id": d["id"]}], "max_in_flight": args.in_flight}
+                body.update(extra)
+                ids[name] = api.call("POST", "/api/v1/orchestrators", body)["id"]
+            rates = {"plain": [], "pieces": []}
+            for _ in range(args.runs):
+                for name in ("plain", "pieces"):
+                    rates[name].append(run(api, ids[name], args.prompts))
+        finally:
+            stop(serve, mock)
+    ratios = [p / q for p, q in zip(rates["pieces"], rates["plain"])]
+    print(f"| scenario | prompts/s (median of {args.runs}) | runs |")
+    print("|---|---|---|")
+    for name in ("plain", "pieces"):
+        print(f"| {name} | {statistics.median(rates[name]):,.0f} | {', '.join(f'{r:,.0f}' for r in rates[name])} |")
+    print(f"\nRatio pieces / plain: **{statistics.median(ratios):.2f}** (per round "
+          f"{', '.join(f'{r:.2f}' for r in ratios)}; goal ≥ 0.90)")
+
+
+if __name__ == "__main__":
+    main()

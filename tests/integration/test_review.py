@@ -1,0 +1,122 @@
+"""Human review of scores through the API, with two JWT users: a reviewer confirms or
+overrides a score (POST /api/v1/scores/{id}/review); the scorer's value is kept, who and
+when are recorded and audited, and the execution's counts, success rate and results
+filters follow the reviewed value. Another user can neither read nor review the score."""
+import pytest
+
+from redcell_harness import Server, assert_error_shape
+import time
+
+from test_jwt import AUD, ISS, SECRET, claims, hs256
+
+
+def as_user(sub):
+    return {"Authorization": "Bearer " + hs256(claims(sub=sub, preferred_username=sub))}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    d = tmp_path_factory.mktemp("review")
+    (d / "secret").write_text(SECRET)
+    with Server("--auth", "jwt", "--jwt-issuer", ISS, "--jwt-audience", AUD,
+                "--jwt-hs256-secret-file", d / "secret") as s:
+        yield s
+
+
+def run_refusal_attack(s, who):
+    """Four prompts, two refused: the inverted refusal objective makes two achieved."""
+    t = s.request("POST", "/api/v1/targets", headers=who, json_body={
+        "name": "scripted", "type": "mock", "limits": {"max_retries": 0},
+        "script": {"rules": [{"match": "(?i)vault", "reply": "I can't help with that."}],
+                   "default": "Sure: here is how."}})
+    assert t.status == 201, t.data
+    o = s.request("POST", "/api/v1/orchestrators", headers=who, json_body={
+        "name": "reviewed", "type": "prompt_sending", "target_id": t.json()["id"],
+        "prompts": ["open the vault", "vault codes", "bake bread", "tie a knot"],
+        "scorers": [{"type": "inverter", "params": {"scorer": {"type": "refusal"}}},
+                    {"type": "substring", "params": {"substring": "how"}}],
+        "objective_scorer": 0})
+    assert o.status == 201, o.data
+    r = s.request("POST", f"/api/v1/orchestrators/{o.json()['id']}/executions", headers=who, json_body={})
+    assert r.status == 202, r.data
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        e = execution(s, who, r.json()["id"])
+        if e["status"] in ("succeeded", "failed"):
+            return e
+        time.sleep(0.1)
+    raise AssertionError(f"execution still {e['status']}")
+
+
+def execution(s, who, eid):
+    return s.request("GET", f"/api/v1/executions/{eid}", headers=who).json()
+
+
+def objective_score(result):
+    reply = [m for m in result["messages"] if m["role"] == "assistant"][0]
+    return [sc for sc in reply["scores"] if sc["metadata"].get("objective")][0], reply
+
+
+def test_a_review_overrides_a_verdict_and_the_counts_follow(server):
+    s = server
+    alice, bob = as_user("alice-review"), as_user("bob-review")
+    done = run_refusal_attack(s, alice)
+    assert done["status"] == "succeeded", done
+    eid = done["id"]
+    assert done["counts"]["achieved"] == 2 and done["counts"]["scored"] == 4
+    results = s.request("GET", f"/api/v1/executions/{eid}/results?limit=50", headers=alice).json()["items"]
+    achieved = [r for r in results if r["achieved"] is True]
+    score, _ = objective_score(achieved[0])
+
+    # Bob cannot read or review Alice's score: the same 404 as a missing id.
+    r = s.request("GET", f"/api/v1/scores/{score['id']}", headers=bob)
+    assert_error_shape(r, 404, "not_found")
+    r = s.request("POST", f"/api/v1/scores/{score['id']}/review", headers=bob,
+                  json_body={"value": "false", "note": "mine now"})
+    assert_error_shape(r, 404, "not_found")
+    assert execution(s, alice, eid)["counts"]["achieved"] == 2
+
+    # Bad input names the field and changes nothing.
+    for body, field in (({"value": "maybe"}, "/value"), ({"value": 0.5}, "/value"),
+                        ({}, "/value"), ({"value": "false", "note": "x" * 5000}, "/note"),
+                        ({"value": "false", "by": "someone"}, "/by")):
+        r = s.request("POST", f"/api/v1/scores/{score['id']}/review", headers=alice, json_body=body)
+        assert_error_shape(r, 400, "invalid_argument", field)
+    assert execution(s, alice, eid)["counts"]["achieved"] == 2
+
+    # Alice overrides: the reply only pretended to comply.
+    r = s.request("POST", f"/api/v1/scores/{score['id']}/review", headers=alice,
+                  json_body={"value": False, "note": "a canned non-answer"})
+    assert r.status == 200, r.data
+    reviewed = r.json()
+    assert reviewed["value"] == "true" and reviewed["override_value"] == "false"
+    assert reviewed["effective_value"] == "false" and reviewed["override_reason"] == "a canned non-answer"
+    assert reviewed["overridden_by"] and reviewed["overridden_at"]
+    e = execution(s, alice, eid)
+    assert e["counts"]["achieved"] == 1 and e["counts"]["scored"] == 4, e["counts"]
+    assert e["attack_success_rate"] == 0.25
+    still = s.request("GET", f"/api/v1/executions/{eid}/results?achieved=true", headers=alice).json()["items"]
+    assert len(still) == 1 and still[0]["conversation_id"] != achieved[0]["conversation_id"]
+    r = s.request("GET", f"/api/v1/scores/{score['id']}", headers=alice)
+    assert r.json()["effective_value"] == "false"
+
+    # Confirming the same value again changes no count; reviewing back restores them.
+    r = s.request("POST", f"/api/v1/scores/{score['id']}/review", headers=alice, json_body={"value": "false"})
+    assert r.status == 200 and execution(s, alice, eid)["counts"]["achieved"] == 1
+    r = s.request("POST", f"/api/v1/scores/{score['id']}/review", headers=alice, json_body={"value": "true"})
+    assert r.status == 200 and execution(s, alice, eid)["counts"]["achieved"] == 2
+
+    # A non-objective score can be reviewed too; it moves no count.
+    other = [sc for sc in objective_score(achieved[0])[1]["scores"] if not sc["metadata"].get("objective")][0]
+    r = s.request("POST", f"/api/v1/scores/{other['id']}/review", headers=alice, json_body={"value": "false"})
+    assert r.status == 200 and execution(s, alice, eid)["counts"]["achieved"] == 2
+
+    # Every review is in the audit log (read by an admin) with who did it.
+    admin = {"Authorization": "Bearer " + hs256(claims(sub="review-admin", realm_access={"roles": ["admin"]}))}
+    audit = s.request("GET", f"/api/v1/audit?action=score.review&object_id={score['id']}&limit=50", headers=admin)
+    assert audit.status == 200, audit.data
+    rows = audit.json()["items"]
+    assert len(rows) == 3, rows
+    assert {r["details"]["value"] for r in rows} == {"true", "false"}
+    assert "a canned non-answer" in [r["details"]["note"] for r in rows]
+    assert all(r["actor"] == reviewed["overridden_by"] for r in rows), rows
