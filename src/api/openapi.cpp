@@ -186,6 +186,11 @@ constexpr const char* kComponents = R"json({
   "ExecutionDeleted": {
     "type": "object", "required": ["id", "deleted_messages"],
     "properties": {"id": {"$ref": "#/components/schemas/Id"}, "deleted_messages": {"type": "integer"}}},
+  "ScorerEvaluation": {
+    "type": "object", "required": ["id", "scorer", "scorer_hash", "report", "created_at"],
+    "properties": {"id": {"$ref": "#/components/schemas/Id"}, "scorer": {"type": "object"},
+                   "scorer_hash": {"type": "string"}, "report": {"type": "object"},
+                   "created_at": {"$ref": "#/components/schemas/Time"}}},
   "Score": {
     "type": "object",
     "required": ["id", "message_id", "scorer_type", "score_type", "value", "effective_value", "created_at"],
@@ -275,6 +280,8 @@ const std::map<std::string, std::string>& response_schemas() {
       {"GET /api/v1/executions/{id}/events", "text:text/event-stream"},
       {"GET /api/v1/conversations/{id}", "Conversation"},
       {"GET /api/v1/scores/{id}", "Score"},
+      {"POST /api/v1/scorers/evaluate", "ScorerEvaluation"},
+      {"GET /api/v1/scorers/evaluations", "Page:ScorerEvaluation"},
       {"POST /api/v1/scores/{id}/review", "Score"},
   };
   return m;

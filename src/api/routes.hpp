@@ -92,6 +92,9 @@ void add_scorer_routes(http::Router& router, const ScorerRegistry& scorers,
 void add_execution_routes(http::Router& router, const Services& services, ExecutionRunner& runner);
 // GET /api/v1/conversations/{id}: its messages in order, each with its scores.
 void add_conversation_routes(http::Router& router, const Services& services);
+// POST /api/v1/scorers/evaluate, GET /api/v1/scorers/evaluations: scorer evaluation.
+void add_scorer_evaluation_routes(http::Router& router, const Services& services,
+                                  ExecutionRunner& runner);
 // GET /api/v1/scores/{id}; POST /api/v1/scores/{id}/review: a reviewer confirms or overrides.
 void add_score_routes(http::Router& router, const Services& services);
 

@@ -19,4 +19,13 @@ int run_db(const Config& config, const std::string& action, const std::string& f
 int run_user(const Config& config, const std::string& action, const std::vector<std::string>& args,
              bool json);
 
+// `redcell scorer evaluate FILE --scorer JSON [--labelled-set NAME] [--json]`.
+struct ScorerEvaluateArgs {
+  std::string file;
+  std::string scorer;
+  std::string labelled_set;
+  bool json = false;
+};
+int run_scorer_evaluate(const ScorerEvaluateArgs& args);
+
 }  // namespace redcell

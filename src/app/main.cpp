@@ -69,6 +69,20 @@ int run(int argc, char** argv) {
     user_actions.push_back({sub, std::make_unique<cli::OptionBinder>(*sub, serve_option_specs())});
   }
 
+  auto* scorer = app.add_subcommand("scorer", "Evaluate a scorer against a labelled set");
+  scorer->require_subcommand(1);
+  ScorerEvaluateArgs evaluate_args;
+  auto* evaluate = scorer->add_subcommand(
+      "evaluate",
+      "A rule-based scorer over labelled items (JSON array or JSON Lines of "
+      "{\"text\", \"objective\"?, \"label\"}): accuracy, precision, recall, F1");
+  evaluate->add_option("FILE", evaluate_args.file, "the labelled items");
+  evaluate->add_option("--scorer", evaluate_args.scorer, "the scorer, {\"type\", \"params\"}")
+      ->required();
+  evaluate->add_option("--labelled-set", evaluate_args.labelled_set,
+                       "a labelled set shipped in redcell instead of FILE (refusal)");
+  evaluate->add_flag("--json", evaluate_args.json, "print the report as JSON");
+
   CLI11_PARSE(app, argc, argv);
 
   auto resolve = [](const cli::OptionBinder& b, const char* name) -> std::optional<Config> {
@@ -91,6 +105,7 @@ int run(int argc, char** argv) {
     auto config = resolve(doctor_options, "doctor");
     return config ? run_doctor(*config, doctor_json) : 2;
   }
+  if (evaluate->parsed()) return run_scorer_evaluate(evaluate_args);
   for (const auto& action : user_actions) {
     if (!action.app->parsed()) continue;
     auto config = resolve(*action.options, "user");

@@ -415,6 +415,7 @@ int run_serve(const Config& config) {
   running = &runner;
   api::add_execution_routes(router, services, runner);
   api::add_scorer_routes(router, ScorerRegistry::builtin(), runner);
+  api::add_scorer_evaluation_routes(router, services, runner);
   api::add_converter_routes(router, ConverterRegistry::builtin(), blocking, runner);
   api::add_openapi_route(router);  // last: it documents the table above
   http::HttpMetrics http_metrics(metrics, router);

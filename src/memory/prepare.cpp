@@ -161,6 +161,19 @@ Result<void> prepare_scorer_config(const Scope& scope, ScorerConfig& c, IdGenera
   return {};
 }
 
+Result<void> prepare_scorer_evaluation(const Scope& scope, ScorerEvaluation& e, IdGenerator& ids,
+                                       const Clock& clock) {
+  auto owner = owner_for(scope, e.owner, "/owner");
+  if (!owner) return fail(owner.error());
+  e.owner = std::move(*owner);
+  if (auto ok = json_of_kind(e.scorer, true, "/scorer"); !ok) return ok;
+  if (auto ok = json_of_kind(e.report, true, "/report"); !ok) return ok;
+  if (auto ok = non_empty(e.scorer_hash, "/scorer_hash"); !ok) return ok;
+  e.id = ids.next();
+  e.created_at = clock.now();
+  return {};
+}
+
 Result<void> prepare_orchestrator(const Scope& scope, Orchestrator& o, IdGenerator& ids,
                                   const Clock& clock) {
   auto owner = owner_for(scope, o.owner, "/owner");

@@ -24,6 +24,8 @@ Result<void> prepare_user(const Scope& scope, User& user);
 Result<void> prepare_api_key(const Scope& scope, ApiKey& key, IdGenerator& ids, const Clock& clock);
 Result<void> prepare_target(const Scope& scope, Target& target, IdGenerator& ids,
                             const Clock& clock);
+Result<void> prepare_scorer_evaluation(const Scope& scope, ScorerEvaluation& e, IdGenerator& ids,
+                                       const Clock& clock);
 Result<void> prepare_scorer_config(const Scope& scope, ScorerConfig& c, IdGenerator& ids,
                                    const Clock& clock);
 Result<void> prepare_orchestrator(const Scope& scope, Orchestrator& o, IdGenerator& ids,

@@ -146,6 +146,23 @@ struct ScorerConfig {
   TimePoint updated_at{};
 };
 
+// One run of a scorer over a labelled set: the scorer spec (canonical JSON) and its hash,
+// the saved config it came from ("" when given inline), and the report (figures, confusion
+// matrix, misjudged items), so a team compares a judge before and after a rubric change.
+struct ScorerEvaluation {
+  std::string id;
+  std::string owner;
+  std::string scorer_config_id;
+  std::string scorer = "{}";
+  std::string scorer_hash;
+  std::string report = "{}";
+  TimePoint created_at{};
+};
+struct EvaluationFilter {
+  std::optional<std::string> scorer_config_id;
+  std::optional<std::string> scorer_hash;
+};
+
 // An orchestrator definition; config_hash is the hash of its normalized definition, so an
 // identical definition of the same owner is found instead of stored twice.
 struct Orchestrator {

@@ -72,6 +72,13 @@ class DefinitionRepository {
                                                          const PageRequest& page) = 0;
   virtual Future<ScorerConfig> delete_scorer_config(const Scope& scope, std::string id) = 0;
 
+  // Scorer evaluations, newest last, listed by the config or the spec's hash they ran.
+  virtual Future<ScorerEvaluation> add_scorer_evaluation(const Scope& scope,
+                                                         ScorerEvaluation evaluation) = 0;
+  virtual Result<Page<ScorerEvaluation>> list_scorer_evaluations(const Scope& scope,
+                                                                 const EvaluationFilter& filter,
+                                                                 const PageRequest& page) = 0;
+
   virtual Future<Orchestrator> add_orchestrator(const Scope& scope, Orchestrator orchestrator) = 0;
   virtual Result<Orchestrator> get_orchestrator(const Scope& scope, std::string_view id) = 0;
   // The orchestrator from the store's memory when a recent get_orchestrator left it there

@@ -45,6 +45,7 @@ BODIES = {
     ("POST", "/api/v1/datasets/{id}/versions"): {"prompts": ["another"]},
     ("POST", "/api/v1/orchestrators/{id}/executions"): {},
     ("PUT", "/api/v1/scorer-configs/{id}"): {"name": "n", "scorer": {"type": "refusal"}},
+    ("POST", "/api/v1/scores/{id}/review"): {"value": "false", "note": "not theirs"},
 }
 
 
@@ -82,7 +83,8 @@ def test_isolation_matrix_from_the_route_table(mock_factory):
                 "name": CANARY, "scorer": {"type": "substring", "params": {"substring": CANARY}}}))
             results = made(call(alice, "GET", f"/api/v1/executions/{e['id']}/results"))["items"]
             conversation = results[0]["conversation_id"]
-            ids = {"targets": t["id"], "datasets": ds["id"], "orchestrators": o["id"],
+            score = [sc for m in results[0]["messages"] for sc in m["scores"]][0]
+            ids = {"scores": score["id"], "targets": t["id"], "datasets": ds["id"], "orchestrators": o["id"],
                    "executions": e["id"], "conversations": conversation, "api-keys": key["id"],
                    "scorer-configs": saved["id"]}
 

@@ -411,6 +411,17 @@ UPDATE executions SET last_finish_seq = COALESCE(
   (SELECT MAX(finish_seq) FROM work_items
    WHERE work_items.execution_id = executions.id AND finish_seq IS NOT NULL), 0);
 )sql"},
+    {15, "scorer evaluations", R"sql(
+CREATE TABLE scorer_evaluations (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  scorer_config_id TEXT NOT NULL DEFAULT '',
+  scorer TEXT NOT NULL,
+  scorer_hash TEXT NOT NULL,
+  report TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE INDEX scorer_evaluations_by_owner ON scorer_evaluations (owner, id);
+)sql"},
 };
 
 std::span<const Migration> migrations() {

@@ -334,6 +334,52 @@ Result<ScorerConfig> SqliteStore::get_scorer_config(const Scope& scope, std::str
                                         read_scorer_config, "scorer config", "deleted_at IS NULL");
 }
 
+namespace {
+constexpr const char* kEvaluationCols =
+    "id, owner, scorer_config_id, scorer, scorer_hash, report, created_at";
+ScorerEvaluation read_evaluation(const Statement& s) {
+  return ScorerEvaluation{s.text(0), s.text(1), s.text(2), s.text(3),
+                          s.text(4), s.text(5), s.time(6)};
+}
+}  // namespace
+
+Future<ScorerEvaluation> SqliteStore::add_scorer_evaluation(const Scope& scope,
+                                                            ScorerEvaluation evaluation) {
+  auto* im = impl_.get();
+  if (auto ok = prepare_scorer_evaluation(scope, evaluation, im->ids, im->clock); !ok)
+    return Impl::failed<ScorerEvaluation>(ok.error());
+  return im->submit<ScorerEvaluation>(
+      [e = std::move(evaluation)](Connection& conn) -> Result<ScorerEvaluation> {
+        auto st = conn.prepare(std::string("INSERT INTO scorer_evaluations (") + kEvaluationCols +
+                               ") VALUES (?, ?, ?, ?, ?, ?, ?)");
+        if (!st) return fail(st.error());
+        StatementReset reset{*st};
+        auto& s = **st;
+        s.bind(1, e.id);
+        s.bind(2, e.owner);
+        s.bind(3, e.scorer_config_id);
+        s.bind(4, e.scorer);
+        s.bind_text(5, e.scorer_hash);
+        s.bind(6, e.report);
+        s.bind(7, e.created_at);
+        if (auto ok = s.run(); !ok) return fail(ok.error());
+        return e;
+      });
+}
+
+Result<Page<ScorerEvaluation>> SqliteStore::list_scorer_evaluations(const Scope& scope,
+                                                                    const EvaluationFilter& filter,
+                                                                    const PageRequest& page) {
+  return impl_->list_owned<ScorerEvaluation>(
+      scope, "scorer_evaluations", kEvaluationCols, page, read_evaluation, [&](Query& q) {
+        if (filter.scorer_config_id) q.where("scorer_config_id = ?", *filter.scorer_config_id);
+        if (filter.scorer_hash) {
+          q.where("scorer_hash = ?");
+          q.args.emplace_back(Query::Text{*filter.scorer_hash});
+        }
+      });
+}
+
 Result<Page<ScorerConfig>> SqliteStore::list_scorer_configs(const Scope& scope,
                                                             const PageRequest& page) {
   return impl_->list_owned<ScorerConfig>(scope, "scorer_configs", kScorerConfigCols, page,

@@ -78,6 +78,11 @@ class SqliteStore final : public Store {
   Result<Page<ScorerConfig>> list_scorer_configs(const Scope& scope,
                                                  const PageRequest& page) override;
   Future<ScorerConfig> delete_scorer_config(const Scope& scope, std::string id) override;
+  Future<ScorerEvaluation> add_scorer_evaluation(const Scope& scope,
+                                                 ScorerEvaluation evaluation) override;
+  Result<Page<ScorerEvaluation>> list_scorer_evaluations(const Scope& scope,
+                                                         const EvaluationFilter& filter,
+                                                         const PageRequest& page) override;
   Future<Orchestrator> add_orchestrator(const Scope& scope, Orchestrator orchestrator) override;
   Result<Orchestrator> get_orchestrator(const Scope& scope, std::string_view id) override;
   std::optional<Orchestrator> cached_orchestrator(const Scope& scope, std::string_view id) override;

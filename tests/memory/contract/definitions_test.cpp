@@ -214,6 +214,36 @@ TEST_P(DefinitionContract, ScorerConfigsAreOwnedUpdatedAndSoftDeleted) {
   EXPECT_TRUE(items(repo().list_scorer_configs(Scope::user(alice_), {})).empty());
 }
 
+TEST_P(DefinitionContract, ScorerEvaluationsAreOwnedAndListedByConfigOrHash) {
+  ScorerEvaluation e;
+  e.scorer = R"({"type":"refusal"})";
+  e.scorer_hash = "h1";
+  e.scorer_config_id = "cfg-1";
+  e.report = R"({"accuracy":0.5})";
+  auto first = repo().add_scorer_evaluation(Scope::user(alice_), e).get();
+  ASSERT_TRUE(first) << first.error().message();
+  e.report = R"({"accuracy":0.9})";
+  auto second = repo().add_scorer_evaluation(Scope::user(alice_), e).get();
+  ASSERT_TRUE(second);
+  e.scorer_config_id.clear();
+  e.scorer_hash = "h2";
+  ASSERT_TRUE(repo().add_scorer_evaluation(Scope::user(alice_), e).get());
+  EvaluationFilter by_config;
+  by_config.scorer_config_id = "cfg-1";
+  auto listed = items(repo().list_scorer_evaluations(Scope::user(alice_), by_config, {}));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, first->id);
+  EXPECT_EQ(listed[1].report, R"({"accuracy":0.9})");
+  EvaluationFilter by_hash;
+  by_hash.scorer_hash = "h2";
+  EXPECT_EQ(items(repo().list_scorer_evaluations(Scope::user(alice_), by_hash, {})).size(), 1u);
+  EXPECT_TRUE(items(repo().list_scorer_evaluations(Scope::user(bob_), {}, {})).empty());
+  EXPECT_TRUE(items(repo().list_scorer_evaluations(Scope::user(bob_), by_config, {})).empty());
+  e.report = "not json";
+  EXPECT_EQ(repo().add_scorer_evaluation(Scope::user(alice_), e).get().error().details()->field,
+            "/report");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DefinitionContract,
                          ::testing::ValuesIn(backends_for("definitions")), backend_name);
 
