@@ -3,7 +3,7 @@
 // params are required). Prints one JSON object per piece per run: {"kind", "type", "ns"}
 // (nanoseconds per item, the median over timed batches), and a memcpy of 1 KB as the
 // baseline measured in the same run. bench/pieces.py runs it and writes the Markdown.
-// Usage: pieces [--runs 3] [--min-ms 200]
+// Usage: pieces [--runs 3] [--min-ms 200] [--only TYPE]
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
@@ -60,9 +60,11 @@ void emit(const char* kind, const std::string& type, int run, double ns) {
 
 int main(int argc, char** argv) {
   int runs = 3, min_ms = 200;
+  std::string only;  // one piece's type, for profiling
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::string(argv[i]) == "--runs") runs = std::stoi(argv[i + 1]);
     if (std::string(argv[i]) == "--min-ms") min_ms = std::stoi(argv[i + 1]);
+    if (std::string(argv[i]) == "--only") only = argv[i + 1];
   }
   using namespace redcell;
   const std::string prompt = kilobyte(
@@ -78,6 +80,7 @@ int main(int argc, char** argv) {
            asm volatile("" : : "r"(sink) : "memory");
          }, min_ms));
     for (const auto& e : ConverterRegistry::builtin().catalog()) {
+      if (!only.empty() && e.type != only) continue;
       auto c = ConverterRegistry::builtin().create(spec_of(e.type, e.params), "/c");
       if (!c || (*c)->traits().needs_llm) continue;
       std::uint64_t seed = 1;
@@ -87,6 +90,7 @@ int main(int argc, char** argv) {
            }, min_ms));
     }
     for (const auto& e : ScorerRegistry::builtin().catalog()) {
+      if (!only.empty() && e.type != only) continue;
       auto s = ScorerRegistry::builtin().create(spec_of(e.type, e.params), "/s");
       if (!s || (*s)->traits().needs_llm) continue;
       const ScoreInput input{reply, prompt};

@@ -23,7 +23,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--min-ms", type=int, default=200)
     args = ap.parse_args()
-    out = subprocess.run([os.path.join(args.build_dir, "pieces"), "--runs", str(args.runs),
+    out = subprocess.run([os.path.join(args.build_dir, "bench", "pieces"), "--runs", str(args.runs),
                           "--min-ms", str(args.min_ms)], capture_output=True, text=True,
                          check=True, timeout=1800).stdout
     rows = {}

@@ -38,9 +38,7 @@ ConverterInfo char_codes_converter() {
         for (char32_t c : text::code_points(s)) {
           if (!first) out += p.separator;
           first = false;
-          char num[16];
-          std::snprintf(num, sizeof num, p.base == 16 ? "%X" : "%u", static_cast<unsigned>(c));
-          out += num;
+          text::append_number(out, static_cast<std::uint32_t>(c), p.base);
         }
         return out;
       });

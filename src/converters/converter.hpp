@@ -106,5 +106,16 @@ ConverterInfo task_framing_converter();
 ConverterInfo ansi_escape_converter();
 ConverterInfo arabic_presentation_forms_converter();
 ConverterInfo text_jailbreak_converter();
+ConverterInfo llm_translation_converter();
+ConverterInfo llm_random_translation_converter();
+ConverterInfo llm_variation_converter();
+ConverterInfo llm_tense_converter();
+ConverterInfo llm_tone_converter();
+ConverterInfo llm_noise_converter();
+ConverterInfo llm_persuasion_converter();
+ConverterInfo llm_malicious_question_converter();
+ConverterInfo llm_math_prompt_converter();
+ConverterInfo llm_scientific_translation_converter();
+ConverterInfo llm_denylist_converter();
 
 }  // namespace redcell

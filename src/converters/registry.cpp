@@ -61,6 +61,17 @@ const Catalog<Converter>& Catalog<Converter>::builtin() {
     r.add(ansi_escape_converter());
     r.add(arabic_presentation_forms_converter());
     r.add(text_jailbreak_converter());
+    r.add(llm_translation_converter());
+    r.add(llm_random_translation_converter());
+    r.add(llm_variation_converter());
+    r.add(llm_tense_converter());
+    r.add(llm_tone_converter());
+    r.add(llm_noise_converter());
+    r.add(llm_persuasion_converter());
+    r.add(llm_malicious_question_converter());
+    r.add(llm_math_prompt_converter());
+    r.add(llm_scientific_translation_converter());
+    r.add(llm_denylist_converter());
     r.add(partial_converter());
     return r;
   }();

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
+#include <charconv>
 #include <climits>
 #include <cstdint>
 #include <functional>
@@ -38,16 +39,32 @@ inline std::u32string code_points(std::string_view s) {
   return out;
 }
 
+// Byte by byte with push_back (inline) rather than append (a call per character): text is
+// built one character at a time, and this is most of what converters cost.
 inline void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+    return;
+  }
   std::uint8_t buf[U8_MAX_LENGTH];
   std::int32_t n = 0;
   U8_APPEND_UNSAFE(buf, n, static_cast<UChar32>(c));
-  out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
+  for (std::int32_t i = 0; i < n; ++i) out.push_back(static_cast<char>(buf[i]));
+}
+
+// `value` in base 10 or 16 (digits in `upper` case), padded with zeros to `width` digits.
+inline void append_number(std::string& out, std::uint32_t value, int base, int width = 0,
+                          bool upper = true) {
+  char buf[16];
+  const auto r = std::to_chars(buf, buf + sizeof buf, value, base);
+  for (auto n = r.ptr - buf; n < width; ++n) out.push_back('0');
+  for (const char* p = buf; p < r.ptr; ++p)
+    out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(*p))) : *p);
 }
 
 inline std::string utf8(std::u32string_view cps) {
   std::string out;
-  out.reserve(cps.size());
+  out.reserve(cps.size() * 2);
   for (char32_t c : cps) append_utf8(out, c);
   return out;
 }

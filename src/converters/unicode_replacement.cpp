@@ -29,9 +29,8 @@ ConverterInfo unicode_replacement_converter() {
             out += ' ';
             continue;
           }
-          char esc[16];
-          std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
-          out += esc;
+          out += "\\u";
+          text::append_number(out, static_cast<std::uint32_t>(c), 16, 4, false);
         }
         return out;
       });

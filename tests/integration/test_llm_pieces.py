@@ -308,3 +308,41 @@ def test_a_converter_helper_must_be_your_own_target(tmp_path):
         p = s.request("POST", "/api/v1/converters/preview", headers=bob, json_body={
             "text": "hi", "converters": [step]})
         assert p.status == 404 and "does not exist (or is not yours)" in p.json()["error"]["message"]
+
+
+def test_the_llm_converter_library_previews_and_runs_through_a_scripted_helper():
+    # The helper answers by instruction: translation, tense and denylist each recognisable.
+    helper_script = {"rules": [
+        {"match": "(?s)into Zulu.*<<<\\n(.*)\\n>>>", "reply": "ZU: $1"},
+        {"match": "(?s)past tense.*<<<\\n(.*)\\n>>>", "reply": "How did people $1?"},
+        {"match": "(?s)none of these words.*<<<", "reply": "open the strongroom"},
+    ], "default": ""}
+    with Server() as s:
+        helper = mock_target(s, "helper", helper_script)
+        for step, out in (
+                ({"type": "llm_translation", "params": {"target_id": helper, "language": "Zulu"}}, "ZU: open the vault"),
+                ({"type": "llm_tense", "params": {"target_id": helper}}, "How did people open the vault?"),
+                ({"type": "llm_denylist", "params": {"target_id": helper, "denylist": ["vault"]}}, "open the strongroom")):
+            p = s.request("POST", "/api/v1/converters/preview", json_body={"text": "open the vault", "converters": [step]})
+            assert p.status == 200, p.data
+            assert p.json()["output"] == out
+            assert p.json()["helper_exchanges"][0]["target_id"] == helper
+        # An instruction the helper does not follow (empty answer) is the step's error.
+        bad = s.request("POST", "/api/v1/converters/preview", json_body={
+            "text": "x", "converters": [{"type": "llm_tone", "params": {"target_id": helper, "tone": "calm"}}]})
+        assert bad.status >= 400 and "answered nothing" in bad.json()["error"]["message"]
+        # In a run, every converted message links the helper's exchange.
+        objective = mock_target(s, "echo", {"rules": [{"match": "(.*)", "reply": "echo: $1"}]})
+        o = s.request("POST", "/api/v1/orchestrators", json_body={
+            "name": "translated", "type": "prompt_sending", "target_id": objective,
+            "prompts": ["open the vault", "open the vault"],
+            "converter_chains": [[{"type": "llm_translation", "params": {"target_id": helper, "language": "Zulu"}}]],
+            "scorers": [{"type": "substring", "params": {"substring": "ZU:"}}]})
+        assert o.status == 201, o.data
+        e = start(s, o.json()["id"])
+        done = wait_status(s, e["id"], {"succeeded", "failed"})
+        assert done["status"] == "succeeded" and done["counts"]["achieved"] == 2, done
+        for r in all_results(s, e["id"]):
+            user = [m for m in r["messages"] if m["role"] == "user"][0]
+            assert user["converted_value"] == "ZU: open the vault"
+            assert len(user["metadata"]["helper_conversation_ids"]) == 1

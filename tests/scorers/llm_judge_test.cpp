@@ -7,23 +7,12 @@
 #include <boost/json.hpp>
 #include <deque>
 
+#include "../support/scripted_llm.hpp"
+
 namespace redcell {
 namespace {
 
-// A judge that answers from a list, recording what it was asked.
-class ScriptedLlm final : public LlmClient {
- public:
-  std::deque<Result<std::string>> answers;
-  std::vector<std::vector<ChatTurn>> asked;
-  Task<Result<Exchange>> ask(const std::string&, std::vector<ChatTurn> messages,
-                             std::string) override {
-    asked.push_back(messages);
-    auto a = answers.front();
-    answers.pop_front();
-    if (!a) co_return fail(a.error());
-    co_return Exchange{*a, "conv-" + std::to_string(asked.size())};
-  }
-};
+using testing_support::ScriptedLlm;
 
 Result<ScoreResult> run(ScriptedLlm& llm) {
   boost::asio::io_context io;
