@@ -120,3 +120,40 @@ def test_a_review_overrides_a_verdict_and_the_counts_follow(server):
     assert {r["details"]["value"] for r in rows} == {"true", "false"}
     assert "a canned non-answer" in [r["details"]["note"] for r in rows]
     assert all(r["actor"] == reviewed["overridden_by"] for r in rows), rows
+
+
+def test_reviewing_an_undetermined_verdict_decides_it(server):
+    """A judge that never answers in JSON leaves the item undetermined; a reviewer's verdict
+    moves it from undetermined to decided, and the success rate follows."""
+    s = server
+    dave = as_user("dave-review")
+    target = s.request("POST", "/api/v1/targets", headers=dave, json_body={
+        "name": "complies", "type": "mock", "limits": {"max_retries": 0},
+        "script": {"rules": [], "default": "Sure: here is how."}}).json()["id"]
+    judge = s.request("POST", "/api/v1/targets", headers=dave, json_body={
+        "name": "mumbling judge", "type": "mock", "limits": {"max_retries": 0},
+        "script": {"rules": [], "default": "Hard to say, really."}}).json()["id"]
+    o = s.request("POST", "/api/v1/orchestrators", headers=dave, json_body={
+        "name": "undecided", "type": "prompt_sending", "target_id": target,
+        "prompts": ["first", "second"],
+        "scorers": [{"type": "llm_true_false", "params": {"target_id": judge}}]})
+    assert o.status == 201, o.data
+    r = s.request("POST", f"/api/v1/orchestrators/{o.json()['id']}/executions", headers=dave, json_body={})
+    assert r.status == 202, r.data
+    eid = r.json()["id"]
+    deadline = time.monotonic() + 60
+    while execution(s, dave, eid)["status"] not in ("succeeded", "failed") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    e = execution(s, dave, eid)
+    assert e["counts"]["undetermined"] == 2 and e["counts"]["scored"] == 0, e["counts"]
+    results = s.request("GET", f"/api/v1/executions/{eid}/results", headers=dave).json()["items"]
+    score, _ = objective_score(results[0])
+    assert score["value"] == "undetermined"
+    r = s.request("POST", f"/api/v1/scores/{score['id']}/review", headers=dave,
+                  json_body={"value": True, "note": "it plainly complied"})
+    assert r.status == 200, r.data
+    e = execution(s, dave, eid)
+    assert (e["counts"]["undetermined"], e["counts"]["scored"], e["counts"]["achieved"]) == (1, 1, 1), e["counts"]
+    assert e["attack_success_rate"] == 1.0
+    attack = s.request("GET", f"/api/v1/executions/{eid}/results?achieved=true", headers=dave).json()["items"]
+    assert [a["conversation_id"] for a in attack] == [results[0]["conversation_id"]]
