@@ -13,10 +13,8 @@ Loopback only; every run is bounded by a timeout.
 import argparse
 import statistics
 import tempfile
-import time
-from datetime import datetime
 
-from engine_e2e import prompt, start_processes, stop
+from engine_e2e import prompt, run_execution, start_processes, stop
 from loopback import Api
 
 PLAIN = {"scorers": [{"type": "regex", "params": {"pattern": "(?i)^sure"}}]}
@@ -28,26 +26,8 @@ PIECES = {
 }
 
 
-def run(api, orchestrator, prompts, timeout=900):
-    e = api.call("POST", f"/api/v1/orchestrators/{orchestrator}/executions", {})
-    deadline = time.monotonic() + timeout
-    while True:
-        cur = api.call("GET", f"/api/v1/executions/{e['id']}")
-        if cur["status"] not in ("queued", "running"):
-            break
-        if time.monotonic() > deadline:
-            raise SystemExit(f"execution still {cur['status']} after {timeout} s")
-        time.sleep(0.2)
-    c = cur["counts"]
-    if cur["status"] != "succeeded" or c["sent"] != prompts or c["errors"] != 0:
-        raise SystemExit(f"execution ended {cur['status']} with {c}")
-    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
-    return prompts / (parse(cur["finished_at"]) - parse(cur["created_at"])).total_seconds()
-
-
 def main():
-    import argparse as _a
-    ap = _a.ArgumentParser()
+    ap = argparse.ArgumentParser()
     ap.add_argument("build_dir")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--prompts", type=int, default=20_000)
@@ -72,7 +52,8 @@ def main():
             rates = {"plain": [], "pieces": []}
             for _ in range(args.runs):
                 for name in ("plain", "pieces"):
-                    rates[name].append(run(api, ids[name], args.prompts))
+                    rates[name].append(run_execution(api, mock_port, args.prompts, args.in_flight, 900,
+                                                    orchestrator=ids[name], all_achieved=False)[0])
         finally:
             stop(serve, mock)
     ratios = [p / q for p, q in zip(rates["pieces"], rates["plain"])]

@@ -600,6 +600,7 @@ class ItemContext final : public AttackContext, public LlmClient {
   Task<Verdicts> score(const std::string& reply, const std::string& objective) override {
     Verdicts v;
     const auto& def = job_->rt->definition;
+    const ScoreInput input{reply, objective};  // copied once per reply, not per scorer
     for (std::size_t i = 0; i < job_->rt->scorers.size(); ++i) {
       const bool objective_scorer =
           def.objective_scorer && static_cast<std::size_t>(*def.objective_scorer) == i;
@@ -608,10 +609,10 @@ class ItemContext final : public AttackContext, public LlmClient {
       // (Not a conditional expression: g++ 12 miscompiles co_await inside one.)
       Result<ScoreResult> s;
       if (scorer.traits().needs_llm) {
-        ScoreInput input{reply, objective};
-        s = co_await scorer.score_async(std::move(input), *this);
+        ScoreInput copy = input;
+        s = co_await scorer.score_async(std::move(copy), *this);
       } else
-        s = scorer.judge(ScoreInput{reply, objective});
+        s = scorer.judge(input);
       if (!s) {
         if (objective_scorer) v.objective_failed = true;
         continue;
@@ -1161,8 +1162,9 @@ Result<memory::Execution> ExecutionRunner::start(const memory::Scope& scope,
   auto running = store_.set_execution_status(scope, stored->id, "running").get();
   if (!running) return fail(running.error());
   if (auto ok = launch(scope, *running, false); !ok) {
-    log_failure(store_.set_execution_status(scope, stored->id, "failed", ok.error().message()).get(),
-                "status_failed", stored->id);
+    log_failure(
+        store_.set_execution_status(scope, stored->id, "failed", ok.error().message()).get(),
+        "status_failed", stored->id);
     return fail(ok.error());
   }
   return running;

@@ -100,18 +100,20 @@ boost::json::object report(std::string_view score_type, const std::vector<Labell
                          {"value", r.value},
                          {"rationale", excerpt(r.rationale)}});
   };
+  // The decided verdicts; errors and undetermined ones are counted apart.
+  std::vector<std::size_t> decided;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!verdicts[i])
+      ++errors;
+    else if (verdicts[i]->undetermined())
+      ++undetermined;
+    else
+      decided.push_back(i);
+  }
   if (score_type == "true_false") {
     std::int64_t tp = 0, fp = 0, tn = 0, fn = 0;
-    for (std::size_t i = 0; i < items.size(); ++i) {
+    for (const auto i : decided) {
       const auto& v = verdicts[i];
-      if (!v) {
-        ++errors;
-        continue;
-      }
-      if (v->undetermined()) {
-        ++undetermined;
-        continue;
-      }
       const bool said = v->value == "true", truth = items[i].label > 0.5;
       if (said && truth) ++tp;
       if (said && !truth) ++fp;
@@ -135,16 +137,8 @@ boost::json::object report(std::string_view score_type, const std::vector<Labell
   } else {
     std::vector<std::pair<double, double>> pairs;
     double abs_error = 0;
-    for (std::size_t i = 0; i < items.size(); ++i) {
+    for (const auto i : decided) {
       const auto& v = verdicts[i];
-      if (!v) {
-        ++errors;
-        continue;
-      }
-      if (v->undetermined()) {
-        ++undetermined;
-        continue;
-      }
       const double value = std::stod(v->value);
       pairs.emplace_back(items[i].label, value);
       abs_error += std::fabs(value - items[i].label);
