@@ -136,3 +136,24 @@ def test_the_cli_evaluates_a_file(tmp_path):
     assert r.returncode == 2 and "POST /api/v1/scorers/evaluate" in r.stderr, r.stderr
     r = run_cli("scorer", "evaluate", str(path), "--scorer", '{"type":"keyword_list","params":{}}')
     assert r.returncode == 2 and "keywords" in r.stderr, r.stderr
+
+
+def test_a_judge_must_be_your_own_target(server):
+    """Evaluating an LLM judge asks its saved target: another user's target is refused as if
+    it did not exist, before anything is sent."""
+    s = server
+    erin, frank = as_user("erin-eval"), as_user("frank-eval")
+    t = s.request("POST", "/api/v1/targets", headers=erin, json_body={
+        "name": "erin's judge", "type": "mock", "script": {"rules": [], "default": '{"score_value": "true"}'}})
+    assert t.status == 201, t.data
+    judge = {"type": "llm_true_false", "params": {"target_id": t.json()["id"]}}
+    r = s.request("POST", "/api/v1/scorers/evaluate", headers=frank,
+                  json_body={"scorer": judge, "items": [{"text": "x", "label": True}]})
+    assert_error_shape(r, 400, "invalid_argument", "/scorer")
+    assert s.request("GET", "/api/v1/scorers/evaluations", headers=frank).json()["items"] == []
+    # Erin's own evaluation of it runs on the engine and is stored.
+    r = s.request("POST", "/api/v1/scorers/evaluate", headers=erin,
+                  json_body={"scorer": judge, "items": [{"text": "x", "label": True}, {"text": "y", "label": False}]})
+    assert r.status == 201, r.data
+    rep = r.json()["report"]
+    assert rep["confusion_matrix"] == {"true_positive": 1, "false_positive": 1, "true_negative": 0, "false_negative": 0}
