@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
       if (!only.empty() && e.type != only) continue;
       auto s = ScorerRegistry::builtin().create(spec_of(e.type, e.params), "/s");
       if (!s || (*s)->traits().needs_llm) continue;
-      const ScoreInput input{reply, prompt};
+      const ScoreInput input{reply, prompt, {}};
       emit("scorer", e.type, run, time_per_call([&] {
              auto r = (*s)->judge(input);
              asm volatile("" : : "r"(r ? r->value.data() : nullptr) : "memory");

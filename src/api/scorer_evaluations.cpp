@@ -60,7 +60,7 @@ Task<void> judge_all(std::shared_ptr<const Scorer> scorer,
                      std::shared_ptr<const std::vector<evaluation::LabelledItem>> items,
                      std::shared_ptr<std::vector<Result<ScoreResult>>> out, LlmClient& llm) {
   for (const auto& item : *items) {
-    ScoreInput input{item.text, item.objective};
+    ScoreInput input{item.text, item.objective, {}};
     auto r = co_await scorer->score_async(std::move(input), llm);
     out->push_back(std::move(r));
   }
@@ -124,7 +124,7 @@ http::Response evaluate(const Services& s, ExecutionRunner& runner, http::Reques
   auto verdicts = std::make_shared<std::vector<Result<ScoreResult>>>();
   if (!llm) {
     for (const auto& item : *items)
-      verdicts->push_back((*scorer)->judge(ScoreInput{item.text, item.objective}));
+      verdicts->push_back((*scorer)->judge(ScoreInput{item.text, item.objective, {}}));
   } else {
     // On the engine; this pool thread waits (bounded: the judges' own timeouts end it).
     std::shared_ptr<const Scorer> shared(std::move(*scorer));

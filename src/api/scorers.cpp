@@ -6,6 +6,7 @@
 #include "api/handlers.hpp"
 #include "api/records.hpp"
 #include "api/routes.hpp"
+#include "common/chat_turns.hpp"
 #include "common/json_input.hpp"
 #include "engine/execution_runner.hpp"
 #include "scorers/scorer.hpp"
@@ -27,12 +28,24 @@ Task<void> judge_sample(std::shared_ptr<const Scorer> scorer, ScoreInput input,
   *out = co_await scorer->score_async(std::move(input), llm);
 }
 
+// The optional "conversation" of a test: the turns before `text`.
+Result<std::vector<ChatTurn>> read_conversation(const JsonInput& body) {
+  std::vector<ChatTurn> turns;
+  const auto* v = body.get("conversation");
+  if (!v) return turns;
+  auto read = read_chat_turns(*v, "/conversation", 200, 100'000);
+  if (!read) return fail(read.error());
+  for (auto& [role, content] : *read) turns.push_back({std::move(role), std::move(content)});
+  return turns;
+}
+
 void test(const ScorerRegistry& registry, ExecutionRunner& runner,
           std::shared_ptr<http::Request> req, http::Reply reply) {
-  auto body = JsonInput::of(
-      req->json, "", "an object {\"text\", \"objective\"?, \"scorer\": {\"type\", \"params\"}}");
+  auto body = JsonInput::of(req->json, "",
+                            "an object {\"text\", \"objective\"?, \"conversation\"?, "
+                            "\"scorer\": {\"type\", \"params\"}}");
   if (!body) return reply(http::Response::error(body.error()));
-  if (auto ok = body->only({"text", "objective", "scorer"}); !ok)
+  if (auto ok = body->only({"text", "objective", "conversation", "scorer"}); !ok)
     return reply(http::Response::error(ok.error()));
   const auto* text = body->get("text");
   if (!text || !text->is_string())
@@ -40,6 +53,8 @@ void test(const ScorerRegistry& registry, ExecutionRunner& runner,
         Error::invalid("/text", text ? *text : boost::json::value(nullptr), "a string")));
   auto objective = body->opt_string("objective", 100'000, true);
   if (!objective) return reply(http::Response::error(objective.error()));
+  auto before = read_conversation(*body);
+  if (!before) return reply(http::Response::error(before.error()));
   const auto* spec = body->get("scorer");
   if (!spec)
     return reply(http::Response::error(
@@ -47,14 +62,20 @@ void test(const ScorerRegistry& registry, ExecutionRunner& runner,
   auto scorer = registry.create(*spec, "/scorer");
   if (!scorer) return reply(http::Response::error(scorer.error()));
   const boost::json::value type = spec->as_object().at("type");
+  // As the engine does: the conversation ends with the reply, and only a scorer that
+  // reads it is given it.
+  ScoreInput input{std::string(text->as_string()), objective->value_or(""), {}};
+  if ((*scorer)->traits().needs_conversation) {
+    input.conversation = std::move(*before);
+    input.conversation.push_back({"assistant", input.text});
+  }
   if (!(*scorer)->traits().needs_llm) {
-    auto r = (*scorer)->judge(ScoreInput{std::string(text->as_string()), objective->value_or("")});
+    auto r = (*scorer)->judge(input);
     if (!r) return reply(http::Response::error(r.error()));
     return reply(http::Response::json(200, {{"scores", boost::json::array{score_json(type, *r)}},
                                             {"helper_exchanges", boost::json::array{}}}));
   }
   std::shared_ptr<const Scorer> shared(std::move(*scorer));
-  ScoreInput input{std::string(text->as_string()), objective->value_or("")};
   auto out = std::make_shared<Result<ScoreResult>>(fail(ErrorCode::internal, "not scored"));
   auto started = runner.run_sample(
       scope_of(*req),

@@ -94,7 +94,7 @@ int run_scorer_evaluate(const ScorerEvaluateArgs& args) {
   std::vector<Result<ScoreResult>> verdicts;
   verdicts.reserve(items->size());
   for (const auto& item : *items)
-    verdicts.push_back((*scorer)->judge(ScoreInput{item.text, item.objective}));
+    verdicts.push_back((*scorer)->judge(ScoreInput{item.text, item.objective, {}}));
   const auto report = evaluation::report(info->score_type, *items, verdicts);
   if (args.json) {
     std::cout << boost::json::serialize(report) << "\n";

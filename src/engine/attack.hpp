@@ -60,8 +60,12 @@ class AttackContext {
   // in the execution's request budget. nullopt: cancelled while waiting to retry; the item
   // goes back to pending and nothing is recorded for it.
   virtual Task<std::optional<Sent>> send(TargetRequest request) = 0;
-  // Every scorer over a reply; `objective` is what the attack asked for (LLM judges read it).
-  virtual Task<Verdicts> score(const std::string& reply, const std::string& objective) = 0;
+  // Every scorer over a reply; `objective` is what the attack asked for (LLM judges read it);
+  // `sent` the turns the target was sent for it (read by conversation scorers only: a
+  // strategy fills it when scores_conversation() says one is configured).
+  virtual Task<Verdicts> score(const std::string& reply, const std::string& objective,
+                               const std::vector<ChatTurn>& sent) = 0;
+  virtual bool scores_conversation() const = 0;
   // The helper LLMs of LLM-backed pieces; their exchanges join the item's record.
   virtual LlmClient& llm() = 0;
   // Sends to a helper target of the caller's (an attacker), paced by its gate, retried and

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/chat_turns.hpp"
 #include "common/json_input.hpp"
 #include "converters/chain.hpp"
 
@@ -230,22 +231,10 @@ Result<void> read_conversation(const JsonInput& in, OrchestratorDefinition& d) {
   d.labels = std::move(*labels);
 
   if (const auto* conv = in.get("prepended_conversation"); conv && !conv->is_null()) {
-    if (!conv->is_array() || conv->as_array().size() > 100)
-      return fail(
-          Error::invalid("/prepended_conversation", *conv, "an array of {\"role\", \"content\"}"));
-    for (std::size_t i = 0; i < conv->as_array().size(); ++i) {
-      const std::string at = "/prepended_conversation/" + std::to_string(i);
-      auto turn = JsonInput::of(conv->as_array()[i], at, "{\"role\", \"content\"}");
-      if (!turn) return fail(turn.error());
-      if (auto ok = turn->only({"role", "content"}); !ok) return fail(ok.error());
-      auto role = turn->string("role", 20);
-      if (!role) return fail(role.error());
-      if (*role != "system" && *role != "user" && *role != "assistant")
-        return fail(Error::invalid(at + "/role", value(*role), "system, user or assistant"));
-      auto content = turn->string("content", 1'000'000);
-      if (!content) return fail(content.error());
-      d.prepended_conversation.push_back(object{{"role", *role}, {"content", *content}});
-    }
+    auto turns = read_chat_turns(*conv, "/prepended_conversation", 100, 1'000'000);
+    if (!turns) return fail(turns.error());
+    for (auto& [role, content] : *turns)
+      d.prepended_conversation.push_back(object{{"role", role}, {"content", content}});
   }
   return {};
 }

@@ -85,6 +85,7 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
   std::vector<std::string> chain_json;                 // per converter chain
   std::vector<std::string> scorer_types, scorer_json;  // per scorer
   std::vector<bool> chain_asks_llm;                    // per converter chain
+  bool scores_conversation = false;  // a scorer reads the conversation (ScoreInput)
   int max_in_flight = 1;             // this execution's own cap (the definition's max_in_flight)
   std::shared_ptr<TargetGate> gate;  // the target's limits, shared with other executions
   bool gate_waiting = false;         // registered for the gate's next release
@@ -597,10 +598,17 @@ class ItemContext final : public AttackContext, public LlmClient {
     co_return co_await send_to(*job_->target, std::move(req), nullptr);
   }
 
-  Task<Verdicts> score(const std::string& reply, const std::string& objective) override {
+  bool scores_conversation() const override { return job_->scores_conversation; }
+
+  Task<Verdicts> score(const std::string& reply, const std::string& objective,
+                       const std::vector<ChatTurn>& sent) override {
     Verdicts v;
     const auto& def = job_->rt->definition;
-    const ScoreInput input{reply, objective};  // copied once per reply, not per scorer
+    ScoreInput input{reply, objective, {}};  // made once per reply, not per scorer
+    if (job_->scores_conversation) {
+      input.conversation = sent;
+      input.conversation.push_back({"assistant", reply});
+    }
     for (std::size_t i = 0; i < job_->rt->scorers.size(); ++i) {
       const bool objective_scorer =
           def.objective_scorer && static_cast<std::size_t>(*def.objective_scorer) == i;
@@ -1226,6 +1234,8 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
   for (const auto& chain : job->rt->definition.converter_chains)
     job->chain_json.push_back(boost::json::serialize(chain));
   for (const auto& chain : job->rt->chains) job->chain_asks_llm.push_back(chain_needs_llm(chain));
+  for (const auto& scorer : job->rt->scorers)
+    if (scorer->traits().needs_conversation) job->scores_conversation = true;
   for (const auto& sc : job->rt->definition.scorers) {
     job->scorer_types.emplace_back(sc.as_object().at("type").as_string());
     job->scorer_json.push_back(boost::json::serialize(sc));

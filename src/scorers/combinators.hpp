@@ -40,6 +40,13 @@ inline bool any_llm(const std::vector<std::unique_ptr<Scorer>>& scorers) {
   return false;
 }
 
+// Whether any of `scorers` reads the conversation.
+inline bool any_conversation(const std::vector<std::unique_ptr<Scorer>>& scorers) {
+  for (const auto& s : scorers)
+    if (s->traits().needs_conversation) return true;
+  return false;
+}
+
 inline ScoreResult undetermined(std::string category, std::string why) {
   return ScoreResult::of("true_false", std::string(kUndetermined), std::move(category),
                          std::move(why));

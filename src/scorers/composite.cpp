@@ -14,7 +14,7 @@ class Composite final : public Scorer {
       : members_(std::move(members)), how_(how), name_(std::move(name)) {}
 
   Result<ScoreResult> score(std::string_view text) const override {
-    return judge(ScoreInput{std::string(text), {}});
+    return judge(ScoreInput{std::string(text), {}, {}});
   }
   Result<ScoreResult> judge(const ScoreInput& input) const override {
     std::vector<ScoreResult> votes;
@@ -36,7 +36,7 @@ class Composite final : public Scorer {
     co_return decide(votes);
   }
   ScorerTraits traits() const override {
-    return {combine::any_llm(members_), "text", "true_false"};
+    return {combine::any_llm(members_), "text", "true_false", combine::any_conversation(members_)};
   }
 
  private:

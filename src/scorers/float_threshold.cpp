@@ -15,7 +15,7 @@ class FloatThreshold final : public Scorer {
       : inner_(std::move(inner)), threshold_(threshold), cmp_(cmp), op_(std::move(op)) {}
 
   Result<ScoreResult> score(std::string_view text) const override {
-    return judge(ScoreInput{std::string(text), {}});
+    return judge(ScoreInput{std::string(text), {}, {}});
   }
   Result<ScoreResult> judge(const ScoreInput& input) const override {
     return apply(inner_->judge(input));
@@ -25,7 +25,8 @@ class FloatThreshold final : public Scorer {
     co_return apply(std::move(r));
   }
   ScorerTraits traits() const override {
-    return {inner_->traits().needs_llm, "text", "true_false"};
+    const auto inner = inner_->traits();
+    return {inner.needs_llm, inner.input_type, "true_false", inner.needs_conversation};
   }
 
  private:

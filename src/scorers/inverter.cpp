@@ -11,7 +11,7 @@ class InverterScorer final : public Scorer {
   explicit InverterScorer(std::unique_ptr<Scorer> inner) : inner_(std::move(inner)) {}
 
   Result<ScoreResult> score(std::string_view text) const override {
-    return judge(ScoreInput{std::string(text), {}});
+    return judge(ScoreInput{std::string(text), {}, {}});
   }
   Result<ScoreResult> judge(const ScoreInput& input) const override {
     auto r = inner_->judge(input);

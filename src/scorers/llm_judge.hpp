@@ -69,7 +69,7 @@ class LlmJudge final : public Scorer {
     return fail(ErrorCode::invalid_argument, "an LLM judge asks a helper LLM: use score_async");
   }
   std::string_view score_type() const override { return score_type_; }
-  ScorerTraits traits() const override { return {true, "text", score_type_}; }
+  ScorerTraits traits() const override { return {true, "text", score_type_, false}; }
   Task<Result<ScoreResult>> score_async(ScoreInput input, LlmClient& llm) const override {
     co_return co_await ask_(params_, std::move(input), llm);
   }

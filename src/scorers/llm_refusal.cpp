@@ -17,7 +17,7 @@ class LlmRefusal final : public Scorer {
   Result<ScoreResult> score(std::string_view) const override {
     return fail(ErrorCode::invalid_argument, "llm_refusal asks a helper LLM: use score_async");
   }
-  ScorerTraits traits() const override { return {true, "text", "true_false"}; }
+  ScorerTraits traits() const override { return {true, "text", "true_false", false}; }
 
   Task<Result<ScoreResult>> score_async(ScoreInput input, LlmClient& llm) const override {
     JudgeRequest r;

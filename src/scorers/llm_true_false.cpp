@@ -22,7 +22,7 @@ class LlmTrueFalse final : public Scorer {
   Result<ScoreResult> score(std::string_view) const override {
     return fail(ErrorCode::invalid_argument, "llm_true_false asks a helper LLM: use score_async");
   }
-  ScorerTraits traits() const override { return {true, "text", "true_false"}; }
+  ScorerTraits traits() const override { return {true, "text", "true_false", false}; }
 
   Task<Result<ScoreResult>> score_async(ScoreInput input, LlmClient& llm) const override {
     JudgeRequest r;

@@ -36,6 +36,7 @@ const Catalog<Scorer>& Catalog<Scorer>::builtin() {
     r.add(llm_category_scorer());
     r.add(llm_question_answer_scorer());
     r.add(llm_insecure_code_scorer());
+    r.add(conversation_scorer());
     return r;
   }();
   return registry;

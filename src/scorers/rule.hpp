@@ -25,7 +25,7 @@ class FnScorer final : public Scorer {
   FnScorer(P params, Fn fn, std::string_view score_type)
       : params_(std::move(params)), fn_(std::move(fn)), score_type_(score_type) {}
   Result<ScoreResult> score(std::string_view text) const override {
-    return judge(ScoreInput{std::string(text), {}});
+    return judge(ScoreInput{std::string(text), {}, {}});
   }
   Result<ScoreResult> judge(const ScoreInput& input) const override { return fn_(input, params_); }
   std::string_view score_type() const override { return score_type_; }

@@ -42,12 +42,16 @@ struct ScoreResult {
 struct ScoreInput {
   std::string text;
   std::string objective;
+  // The conversation that led to the reply, oldest first and ending with the reply; filled
+  // only for scorers whose traits ask for it (empty: the reply alone is at hand).
+  std::vector<ChatTurn> conversation;
 };
 
 struct ScorerTraits {
   bool needs_llm = false;  // asks a helper LLM: runs through score_async only
   std::string_view input_type = "text";
   std::string_view score_type = "true_false";
+  bool needs_conversation = false;  // reads ScoreInput::conversation
 };
 
 class Scorer {
@@ -62,7 +66,7 @@ class Scorer {
   virtual Task<Result<ScoreResult>> score_async(ScoreInput input, LlmClient& llm) const;
   // true_false or float_scale: what score() returns.
   virtual std::string_view score_type() const { return "true_false"; }
-  virtual ScorerTraits traits() const { return {false, "text", score_type()}; }
+  virtual ScorerTraits traits() const { return {false, "text", score_type(), false}; }
 };
 
 using ScorerInfo = CatalogEntry<Scorer>;
@@ -99,5 +103,6 @@ ScorerInfo llm_scale_scorer();
 ScorerInfo llm_category_scorer();
 ScorerInfo llm_question_answer_scorer();
 ScorerInfo llm_insecure_code_scorer();
+ScorerInfo conversation_scorer();
 
 }  // namespace redcell

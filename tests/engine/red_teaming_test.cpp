@@ -55,7 +55,11 @@ class FakeContext final : public AttackContext, public LlmClient {
     s.attempts.push_back({TimePoint{}, "ok", std::nullopt});
     co_return s;
   }
-  Task<Verdicts> score(const std::string& reply, const std::string&) override {
+  bool scores_conversation() const override { return true; }
+  std::vector<std::vector<ChatTurn>> scored_after;  // what each score was told was sent
+  Task<Verdicts> score(const std::string& reply, const std::string&,
+                       const std::vector<ChatTurn>& sent) override {
+    scored_after.push_back(sent);
     Verdicts v;
     v.achieved = reply.find("1234") != std::string::npos;
     v.objective_rationale = *v.achieved ? "leaked" : "held";
@@ -132,6 +136,13 @@ TEST(RedTeaming, StopsAtTheFirstSuccessWithEveryTurnStored) {
             std::string::npos);
   // Each turn's conversion draws from its own seed (random converters differ per turn).
   EXPECT_EQ(ctx.rounds, (std::vector<std::uint64_t>{0, 1, 2}));
+  // A conversation scorer is told the whole conversation sent before each reply.
+  ASSERT_EQ(ctx.scored_after.size(), 3u);
+  ASSERT_EQ(ctx.scored_after[2].size(), 5u);
+  EXPECT_EQ(ctx.scored_after[2][1].role, "assistant");
+  EXPECT_EQ(ctx.scored_after[2][1].content, "no");
+  EXPECT_EQ(ctx.scored_after[2][3].content, "still no");
+  EXPECT_EQ(ctx.scored_after[2][4].content, "message 3");
 }
 
 TEST(RedTeaming, GoesOnFromStoredTurnsWithoutSendingThemAgain) {

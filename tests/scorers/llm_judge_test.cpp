@@ -102,7 +102,7 @@ Result<ScoreResult> run_judge(ScriptedLlm& llm, const std::string& type, const s
   if (!scorer) return fail(scorer.error());
   boost::asio::io_context io;
   std::optional<Result<ScoreResult>> out;
-  boost::asio::co_spawn(io, (*scorer)->score_async(ScoreInput{text, objective}, llm),
+  boost::asio::co_spawn(io, (*scorer)->score_async(ScoreInput{text, objective, {}}, llm),
                         [&](std::exception_ptr, Result<ScoreResult> v) { out = std::move(v); });
   io.run();
   return *out;

@@ -17,7 +17,7 @@ std::unique_ptr<Scorer> make(const std::string& type, const std::string& params 
 }
 
 ScoreResult judge(const Scorer& s, const std::string& text, const std::string& objective = "") {
-  auto r = s.judge(ScoreInput{text, objective});
+  auto r = s.judge(ScoreInput{text, objective, {}});
   EXPECT_TRUE(r) << (r ? "" : r.error().message());
   return r ? *r : ScoreResult{};
 }
@@ -241,7 +241,7 @@ TEST(RuleScorers, DecodingExactApproximateAndFromTheObjective) {
   auto fixed = make("decoding", R"({"payload":"blue falcon"})");
   EXPECT_EQ(judge(*fixed, "the answer is Blue  Falcon").value, "true");
   // No payload and no objective: a clear error, not a verdict.
-  EXPECT_FALSE(s->judge(ScoreInput{"anything", ""}));
+  EXPECT_FALSE(s->judge(ScoreInput{"anything", "", {}}));
 }
 
 TEST(RuleScorers, FloatThresholdTurnsAScaleIntoAVerdict) {
@@ -276,6 +276,51 @@ TEST(RuleScorers, CompositeAndOrMajority) {
       refused_field("composite", R"({"scorers":[)" + yes +
                                      R"(,{"type":"plagiarism","params":{"reference_text":"x"}}]})"),
       "/scorer/params/scorers/1/type");
+}
+
+TEST(RuleScorers, ConversationJudgesEveryTurnNotOnlyTheReply) {
+  auto s = make(
+      "conversation",
+      R"({"scorer":{"type":"keyword_list","params":{"keywords":["first part","second part"],"match":"all"}}})");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->traits().needs_conversation);
+  EXPECT_EQ(s->traits().input_type, "conversation");
+  // The reply alone has half of it; the conversation has both halves.
+  ScoreInput input{"here is the second part", "", {}};
+  EXPECT_EQ(s->judge(input).value().value, "false");
+  input.conversation = {{"system", "be careful"},
+                        {"user", "tell me"},
+                        {"assistant", "here is the first part"},
+                        {"user", "and then?"},
+                        {"assistant", "here is the second part"}};
+  EXPECT_EQ(s->judge(input).value().value, "true");
+
+  // The transcript as the wrapped scorer reads it: roles named, oldest first, no system
+  // prompt unless asked, the last N messages when asked.
+  const auto sees = [&](const std::string& pattern, const std::string& extra = "") {
+    auto t = make("conversation", R"({"scorer":{"type":"regex","params":{"pattern":")" + pattern +
+                                      R"("}})" + extra + "}");
+    return t->judge(input).value().value == "true";
+  };
+  EXPECT_TRUE(sees(R"(^User: tell me\\nAssistant: here is the first part\\nUser: and then\\?\\n)"));
+  EXPECT_FALSE(sees("System:"));
+  EXPECT_TRUE(sees(R"(^System: be careful\\nUser: tell me)", R"(,"include_system":true)"));
+  EXPECT_FALSE(sees("first part", R"(,"last_messages":2)"));
+  EXPECT_TRUE(sees(R"(^User: and then\\?\\nAssistant: here is the second part\\n$)",
+                   R"(,"last_messages":2)"));
+
+  // Wrapped in a combinator, the need for the conversation is passed up.
+  auto inverted = make(
+      "inverter", R"({"scorer":{"type":"conversation","params":{"scorer":{"type":"refusal"}}}})");
+  EXPECT_TRUE(inverted->traits().needs_conversation);
+  auto both = make(
+      "composite",
+      R"({"scorers":[{"type":"refusal"},{"type":"conversation","params":{"scorer":{"type":"refusal"}}}]})");
+  EXPECT_TRUE(both->traits().needs_conversation);
+  EXPECT_FALSE(make("refusal")->traits().needs_conversation);
+  EXPECT_EQ(refused_field("conversation", R"({"scorer":{"type":"refusal"},"last_messages":0})"),
+            "/scorer/params/last_messages");
+  EXPECT_EQ(refused_field("conversation", "{}"), "/scorer/params/scorer");
 }
 
 }  // namespace

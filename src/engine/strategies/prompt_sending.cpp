@@ -40,7 +40,11 @@ class PromptSending final : public AttackStrategy {
     auto res = conversation(ctx, prompt->value, *converted, std::move(sent->result), *sent);
     if (res.status == "done") {
       const auto& reply = res.messages.back().original_value;
-      auto verdicts = co_await ctx.score(reply, prompt->value);
+      std::vector<ChatTurn> sent_turns;  // the request again, for a conversation scorer
+      if (ctx.scores_conversation())
+        for (std::size_t i = 0; i + 1 < res.messages.size(); ++i)
+          sent_turns.push_back({res.messages[i].role, res.messages[i].converted_value});
+      auto verdicts = co_await ctx.score(reply, prompt->value, sent_turns);
       const std::size_t at = res.messages.size() - 1;
       for (auto& s : verdicts.scores) res.scores.push_back({at, std::move(s)});
       if (verdicts.achieved) {

@@ -166,6 +166,8 @@ class RedTeaming final : public AttackStrategy {
       req.work_item_id = item.id;
       req.messages = turns_of(p.target);
       for (const auto& m : new_target) req.messages.push_back({m.role, m.converted_value});
+      std::vector<ChatTurn> sent_turns;  // the whole conversation, for a conversation scorer
+      if (ctx.scores_conversation()) sent_turns = req.messages;
       auto sent = co_await ctx.send(std::move(req));
       if (!sent) co_return std::nullopt;
       auto reply = ctx.message("assistant");
@@ -187,7 +189,7 @@ class RedTeaming final : public AttackStrategy {
       reply.completion_tokens = sent->result->completion_tokens;
 
       // 3. Judged, and the turn stored before the next one is sent.
-      auto verdicts = co_await ctx.score(sent->result->text, objective);
+      auto verdicts = co_await ctx.score(sent->result->text, objective, sent_turns);
       std::string value = verdicts.achieved ? (*verdicts.achieved ? "true" : "false")
                                             : (verdicts.undetermined ? "undetermined" : "");
       const std::string rationale = verdicts.objective_rationale;
