@@ -58,6 +58,8 @@ ConverterInfo llm_generic_converter();
 ConverterInfo random_capital_letters_converter();
 ConverterInfo base32_converter();
 ConverterInfo ascii85_converter();
+ConverterInfo base2048_converter();
+ConverterInfo ecoji_converter();
 ConverterInfo hex_converter();
 ConverterInfo url_converter();
 ConverterInfo quoted_printable_converter();

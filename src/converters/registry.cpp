@@ -14,6 +14,8 @@ const Catalog<Converter>& Catalog<Converter>::builtin() {
     r.add(random_capital_letters_converter());
     r.add(base32_converter());
     r.add(ascii85_converter());
+    r.add(base2048_converter());
+    r.add(ecoji_converter());
     r.add(hex_converter());
     r.add(url_converter());
     r.add(quoted_printable_converter());

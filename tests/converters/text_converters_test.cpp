@@ -61,6 +61,41 @@ TEST(TextConverters, Ascii85AsPythonWritesIt) {
   EXPECT_EQ(run("ascii85", std::string("\0\0\0\0ab", 6)), "z@:B");
 }
 
+// Vectors from qntm's reference implementation (npm base2048 3.0.0), not from this code:
+// 11 bits per character, the last 1-3 bits as '0'..'7', 4-10 bits padded with ones.
+TEST(TextConverters, Base2048AsTheReferenceWritesIt) {
+  EXPECT_EQ(run("base2048", kPrompt), "նϠɲҬ൞चਚໃʝਨಕසॷ୬ߣΑ۱ޖඌҩതڀઐ");
+  EXPECT_EQ(run("base2048", "a"), "ځ");
+  EXPECT_EQ(run("base2048", "ab"), "ٽə");
+  EXPECT_EQ(run("base2048", "abc"), "ٽȤ7");
+  EXPECT_EQ(run("base2048", "abcd"), "ٽȤൺ");
+  EXPECT_EQ(run("base2048", "hello world"), "ڵϠɲණæஊಢࢷ");
+  EXPECT_EQ(run("base2048", ""), "");
+  // Every byte value once: 256 bytes reach most of the repertoire's ranges.
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  EXPECT_EQ(run("base2048", all),
+            "8đߝđՌaʛʤƋٱӄʋGࡥԪࠁɊஜwеଣƩށญʣƿಝԚڅॠਸәϦڽࢰٱȥɦചઆюమԽݱౠ৵ဣĦҸɫǁࢷݢΖςھԳݑഴਢΚણսಭמಬॼச൛Аߣϧڍͳרഈࡊ"
+            "୩૪आܔޚɼดяѱൿໄމലනဒฬడuՌࠐϦਜƿওӨХଣकࠐڗβԒರهȥঢචδҏဋՏࢦݢ੫о๖խધ൞୶൛ଚअૠڽخرคя௨ผܞߓƓ෧ƭওಉҘЧॲ௱کѵဋഢॺནર۹"
+            "ຜڭخඟໃஏమʋݍस௱ฬԂޓ൮ഈཧఝʋ༱ৼґຮߓޥທߓဿཬ7");
+}
+
+// Vectors from the Ecoji standard (docs/encoding.md, its sorting example) and ecoji-py's
+// README ("hello"): one to five bytes per group, the padding emojis included.
+TEST(TextConverters, EcojiAsTheStandardWritesIt) {
+  EXPECT_EQ(run("ecoji", "a"), "👕☕☕☕");
+  EXPECT_EQ(run("ecoji", "ab"), "👖📲☕☕");
+  EXPECT_EQ(run("ecoji", "abc"), "👖📸🎈☕");
+  EXPECT_EQ(run("ecoji", "abcd"), "👖📸🎦⚜");
+  EXPECT_EQ(run("ecoji", "ac"), "👖🔃☕☕");
+  EXPECT_EQ(run("ecoji", "b"), "👙☕☕☕");
+  EXPECT_EQ(run("ecoji", "ba"), "👚📢☕☕");
+  EXPECT_EQ(run("ecoji", "hello"), "👲🔩🚗🌷");
+  EXPECT_EQ(run("ecoji", ""), "");
+  // Two groups: the second is encoded on its own.
+  EXPECT_EQ(run("ecoji", "helloa"), "👲🔩🚗🌷👕☕☕☕");
+}
+
 TEST(TextConverters, HexIsUpperCaseUtf8) {
   EXPECT_EQ(run("hex", kPrompt), "54656C6C206D6520686F7720746F207069636B2061206C6F636B203D20C3A9");
 }
