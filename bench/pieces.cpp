@@ -38,7 +38,8 @@ double time_per_call(Fn&& fn, int min_ms) {
     per_call.push_back(ns / static_cast<double>(batch));
     if (ns < 1e6) batch *= 2;
   }
-  std::nth_element(per_call.begin(), per_call.begin() + static_cast<std::ptrdiff_t>(per_call.size() / 2),
+  std::nth_element(per_call.begin(),
+                   per_call.begin() + static_cast<std::ptrdiff_t>(per_call.size() / 2),
                    per_call.end());
   return per_call[per_call.size() / 2];
 }
@@ -51,10 +52,13 @@ boost::json::value spec_of(const std::string& type, const boost::json::value& sc
   return boost::json::object{{"type", type}, {"params", params}};
 }
 
-void emit(const char* kind, const std::string& type, int run, double ns) {
-  std::cout << boost::json::serialize(boost::json::object{
-                   {"kind", kind}, {"type", type}, {"run", run}, {"ns", ns}})
-            << "\n";
+// `out_bytes`: what one call writes (a converter's output; 0 for a scorer).
+void emit(const char* kind, const std::string& type, int run, double ns,
+          std::size_t out_bytes = 0) {
+  std::cout
+      << boost::json::serialize(boost::json::object{
+             {"kind", kind}, {"type", type}, {"run", run}, {"ns", ns}, {"out_bytes", out_bytes}})
+      << "\n";
 }
 }  // namespace
 
@@ -75,29 +79,40 @@ int main(int argc, char** argv) {
       "default maintenance code; then, at shift change, present the cloned card twice. ");
   for (int run = 0; run < runs; ++run) {
     char sink[1024];
-    emit("baseline", "memcpy_1kb", run, time_per_call([&] {
-           std::memcpy(sink, prompt.data(), sizeof sink);
-           asm volatile("" : : "r"(sink) : "memory");
-         }, min_ms));
+    emit("baseline", "memcpy_1kb", run,
+         time_per_call(
+             [&] {
+               std::memcpy(sink, prompt.data(), sizeof sink);
+               asm volatile("" : : "r"(sink) : "memory");
+             },
+             min_ms));
     for (const auto& e : ConverterRegistry::builtin().catalog()) {
       if (!only.empty() && e.type != only) continue;
       auto c = ConverterRegistry::builtin().create(spec_of(e.type, e.params), "/c");
       if (!c || (*c)->traits().needs_llm) continue;
       std::uint64_t seed = 1;
-      emit("converter", e.type, run, time_per_call([&] {
-             auto out = (*c)->convert_seeded(prompt, seed++);
-             asm volatile("" : : "r"(out ? out->data() : nullptr) : "memory");
-           }, min_ms));
+      const auto sample = (*c)->convert_seeded(prompt, seed);
+      emit("converter", e.type, run,
+           time_per_call(
+               [&] {
+                 auto out = (*c)->convert_seeded(prompt, seed++);
+                 asm volatile("" : : "r"(out ? out->data() : nullptr) : "memory");
+               },
+               min_ms),
+           sample ? sample->size() : 0);
     }
     for (const auto& e : ScorerRegistry::builtin().catalog()) {
       if (!only.empty() && e.type != only) continue;
       auto s = ScorerRegistry::builtin().create(spec_of(e.type, e.params), "/s");
       if (!s || (*s)->traits().needs_llm) continue;
       const ScoreInput input{reply, prompt, {}};
-      emit("scorer", e.type, run, time_per_call([&] {
-             auto r = (*s)->judge(input);
-             asm volatile("" : : "r"(r ? r->value.data() : nullptr) : "memory");
-           }, min_ms));
+      emit("scorer", e.type, run,
+           time_per_call(
+               [&] {
+                 auto r = (*s)->judge(input);
+                 asm volatile("" : : "r"(r ? r->value.data() : nullptr) : "memory");
+               },
+               min_ms));
     }
   }
 }

@@ -55,19 +55,22 @@ struct FormParams {
 
 std::string present(std::string_view s, const FormParams& p) {
   const auto& table = forms();
-  std::u32string out;
-  for (char32_t c : text::code_points(s)) {
-    auto it = table.find(c);
+  // Below the table's first letter nothing is shaped (Latin text is passed through at once).
+  const char32_t lowest = table.empty() ? 0x110000 : table.begin()->first;
+  std::string out;
+  out.reserve(s.size() + s.size() / 2);
+  text::for_each_code_point(s, [&](char32_t c) {
+    auto it = c < lowest ? table.end() : table.find(c);
     if (it == table.end()) {
-      out += c;
-      continue;
+      text::append_utf8(out, c);
+      return;
     }
     const auto& slots = it->second;
     char32_t shaped = slots[static_cast<std::size_t>(p.form)];
     if (!shaped) shaped = slots[kIsolated];
-    out += shaped ? shaped : c;
-  }
-  return text::utf8(out);
+    text::append_utf8(out, shaped ? shaped : c);
+  });
+  return out;
 }
 
 }  // namespace

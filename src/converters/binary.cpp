@@ -1,7 +1,9 @@
 // binary: PyRIT's BinaryConverter: each character's code point in binary, bits_per_char
 // (8, 16 or 32, default 16) digits wide, separated by spaces. A character that needs more
 // bits than that is an error naming it.
+#include <array>
 #include <cstdio>
+#include <optional>
 
 #include "converters/text.hpp"
 
@@ -12,18 +14,34 @@ struct BinaryParams {
   int bits = 16;
 };
 
+// Each byte's eight binary digits, made once.
+const auto kByte = [] {
+  std::array<std::array<char, 8>, 256> t{};
+  for (unsigned b = 0; b < 256; ++b)
+    for (int bit = 7; bit >= 0; --bit) t[b][7 - bit] = (b >> bit) & 1 ? '1' : '0';
+  return t;
+}();
+
 Result<std::string> binary(std::string_view s, const BinaryParams& p) {
   std::string out;
-  for (char32_t c : text::code_points(s)) {
+  out.reserve(s.size() * static_cast<std::size_t>(p.bits + 1));
+  std::optional<char32_t> too_wide;  // the first character that needs more bits
+  text::for_each_code_point(s, [&](char32_t c) {
+    if (too_wide) return;
     if (p.bits < 32 && c >> p.bits != 0) {
-      char cp[16];
-      std::snprintf(cp, sizeof cp, "U+%04X", static_cast<unsigned>(c));
-      return fail(Error(ErrorCode::invalid_argument,
-                        std::string("binary: the character ") + cp +
-                            " needs more than bits_per_char=" + std::to_string(p.bits) + " bits"));
+      too_wide = c;
+      return;
     }
     if (!out.empty()) out += ' ';
-    for (int bit = p.bits - 1; bit >= 0; --bit) out += (c >> bit) & 1 ? '1' : '0';
+    for (int shift = p.bits - 8; shift >= 0; shift -= 8)
+      out.append(kByte[(c >> shift) & 0xFF].data(), 8);
+  });
+  if (too_wide) {
+    char cp[16];
+    std::snprintf(cp, sizeof cp, "U+%04X", static_cast<unsigned>(*too_wide));
+    return fail(Error(ErrorCode::invalid_argument,
+                      std::string("binary: the character ") + cp +
+                          " needs more than bits_per_char=" + std::to_string(p.bits) + " bits"));
   }
   return out;
 }

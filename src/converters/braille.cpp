@@ -1,6 +1,7 @@
 // braille: the prompt in Unicode Braille patterns (uncontracted English Braille): letters,
 // a capital sign before capitals, a number sign before a run of digits, common punctuation;
 // other characters are kept.
+#include <array>
 #include <map>
 
 #include "converters/text.hpp"
@@ -25,29 +26,34 @@ std::string braille(std::string_view s) {
     const int k = c > U'w' ? i - 1 : i;  // u v x y z follow a..e with dots 3 and 6
     return kAtoJ[k - 20] + 0x24;
   };
-  std::u32string out;
+  static const auto kPunctuation = [] {  // the map indexed by character (0: none)
+    std::array<char32_t, 128> t{};
+    for (const auto& [c, cell] : punctuation) t[c] = cell;
+    return t;
+  }();
+  std::string out;
+  out.reserve(s.size() * 3 + s.size() / 2);
   bool in_number = false;
-  for (char32_t c : text::code_points(s)) {
+  text::for_each_code_point(s, [&](char32_t c) {
     if (c >= U'0' && c <= U'9') {
-      if (!in_number) out += U'\u283C';  // the number sign
+      if (!in_number) text::append_utf8(out, U'\u283C');  // the number sign
       in_number = true;
-      out += kAtoJ[c == U'0' ? 9 : c - U'1'];
-      continue;
+      text::append_utf8(out, kAtoJ[c == U'0' ? 9 : c - U'1']);
+      return;
     }
     in_number = false;
     if (c >= U'A' && c <= U'Z') {
-      out += U'\u2820';  // the capital sign
+      text::append_utf8(out, U'\u2820');  // the capital sign
       c = c - U'A' + U'a';
     }
-    if (c >= U'a' && c <= U'z') {
-      out += letter(c);
-    } else if (auto p = punctuation.find(c); p != punctuation.end()) {
-      out += p->second;
-    } else {
-      out += c;
-    }
-  }
-  return text::utf8(out);
+    if (c >= U'a' && c <= U'z')
+      text::append_utf8(out, letter(c));
+    else if (c < 128 && kPunctuation[c])
+      text::append_utf8(out, kPunctuation[c]);
+    else
+      text::append_utf8(out, c);
+  });
+  return out;
 }
 
 }  // namespace

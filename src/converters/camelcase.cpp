@@ -8,13 +8,15 @@ ConverterInfo camelcase_converter() {
   return text::entry("camelcase", "Runs the words together in camelCase (\"how to\" -> \"howTo\").",
                      [](std::string_view s) {
                        std::string out;
+                       out.reserve(s.size());
                        for (auto word : text::words(s)) {
-                         std::string w(word);
-                         for (auto& c : w)
-                           c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                         if (!out.empty())
-                           w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
-                         out += w;
+                         const std::size_t from = out.size();
+                         out += word;
+                         for (std::size_t i = from; i < out.size(); ++i)  // ASCII, as tolower
+                           if (out[i] >= 'A' && out[i] <= 'Z')
+                             out[i] = static_cast<char>(out[i] + 32);
+                         if (from > 0 && out[from] >= 'a' && out[from] <= 'z')
+                           out[from] = static_cast<char>(out[from] - 32);
                        }
                        return out;
                      });

@@ -1,5 +1,6 @@
 // char_codes: each character as its Unicode code point number (base 10 or 16), separated
 // by `separator`: a prompt a model must decode before it reads it.
+#include <array>
 #include <cstdio>
 
 #include "converters/text.hpp"
@@ -11,6 +12,15 @@ struct CharCodesParams {
   int base = 10;
   std::string separator = " ";
 };
+
+// The ASCII characters' numbers, written once.
+std::array<std::string, 128> ascii_numbers(int base) {
+  std::array<std::string, 128> t;
+  for (std::uint32_t c = 0; c < 128; ++c) text::append_number(t[c], c, base);
+  return t;
+}
+const auto kAscii10 = ascii_numbers(10);
+const auto kAscii16 = ascii_numbers(16);
 }  // namespace
 
 ConverterInfo char_codes_converter() {
@@ -34,12 +44,16 @@ ConverterInfo char_codes_converter() {
       },
       [](std::string_view s, const CharCodesParams& p) {
         std::string out;
+        out.reserve(s.size() * (3 + p.separator.size()));
         bool first = true;
-        for (char32_t c : text::code_points(s)) {
+        text::for_each_code_point(s, [&](char32_t c) {
           if (!first) out += p.separator;
           first = false;
-          text::append_number(out, static_cast<std::uint32_t>(c), p.base);
-        }
+          if (c < 128)
+            out += (p.base == 16 ? kAscii16 : kAscii10)[c];
+          else
+            text::append_number(out, static_cast<std::uint32_t>(c), p.base);
+        });
         return out;
       });
 }

@@ -1,6 +1,7 @@
 // char_swap: PyRIT's CharSwapConverter: in a share of the words (proportion, default 0.2,
 // drawn from the seed) longer than 3 characters, two adjacent characters after the first
 // swap places ("password" -> "passowrd"): typos a filter may not expect.
+#include <algorithm>
 #include <random>
 
 #include "converters/text.hpp"
@@ -13,15 +14,17 @@ struct SwapParams {
   double proportion = 0.2;
 };
 
-std::string swap_chars(std::string_view s, const SwapParams& p, std::uint64_t seed) {
+// The swaps on any string of characters (bytes for ASCII text, code points otherwise).
+template <class Str>
+void swap_in(Str& cps, const SwapParams& p, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::bernoulli_distribution pick(p.proportion);
-  auto cps = text::code_points(s);
+  const auto space = [](auto c) { return c == ' ' || c == '\n' || c == '\t'; };
   std::size_t i = 0;
   while (i < cps.size()) {
-    while (i < cps.size() && (cps[i] == U' ' || cps[i] == U'\n' || cps[i] == U'\t')) ++i;
+    while (i < cps.size() && space(cps[i])) ++i;
     std::size_t j = i;
-    while (j < cps.size() && cps[j] != U' ' && cps[j] != U'\n' && cps[j] != U'\t') ++j;
+    while (j < cps.size() && !space(cps[j])) ++j;
     const std::size_t len = j - i;
     if (len > 3 && pick(rng)) {
       const std::size_t at = std::uniform_int_distribution<std::size_t>(1, len - 2)(rng);
@@ -29,6 +32,16 @@ std::string swap_chars(std::string_view s, const SwapParams& p, std::uint64_t se
     }
     i = j;
   }
+}
+
+std::string swap_chars(std::string_view s, const SwapParams& p, std::uint64_t seed) {
+  if (std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; })) {
+    std::string out(s);
+    swap_in(out, p, seed);
+    return out;
+  }
+  auto cps = text::code_points(s);
+  swap_in(cps, p, seed);
   return text::utf8(cps);
 }
 

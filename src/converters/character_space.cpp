@@ -1,26 +1,28 @@
 // character_space: PyRIT's CharacterSpaceConverter: a space between every character, then
 // ASCII punctuation removed (a bypass of prompt classifiers that read words).
-#include <cstring>
+#include <cctype>
 
 #include "converters/text.hpp"
 
 namespace redcell {
 
 ConverterInfo character_space_converter() {
-  return text::entry(
-      "character_space", "Puts a space between every character and drops ASCII punctuation.",
-      [](std::string_view s) {
-        static constexpr const char* kPunctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
-        std::string out;
-        bool first = true;
-        for (char32_t c : text::code_points(s)) {
-          if (!first) out += ' ';
-          first = false;
-          if (c < 128 && c != 0 && std::strchr(kPunctuation, static_cast<int>(c))) continue;
-          text::append_utf8(out, c);
-        }
-        return out;
-      });
+  return text::entry("character_space",
+                     "Puts a space between every character and drops ASCII punctuation.",
+                     [](std::string_view s) {
+                       std::string out;
+                       out.reserve(s.size() * 2);
+                       bool first = true;
+                       text::for_each_code_point(s, [&](char32_t c) {
+                         if (!first) out += ' ';
+                         first = false;
+                         // ASCII punctuation: the C locale's ispunct is exactly Python's
+                         // string.punctuation
+                         if (c < 128 && std::ispunct(static_cast<int>(c))) return;
+                         text::append_utf8(out, c);
+                       });
+                       return out;
+                     });
 }
 
 }  // namespace redcell

@@ -12,21 +12,20 @@ namespace {
 
 std::string emojify(std::string_view s, const text::NoParams&, std::uint64_t seed) {
   constexpr char32_t kStyles[] = {U'\U0001F150', U'\U0001F170', U'\U0001F130'};
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<std::size_t> pick(0, std::size(kStyles) - 1);
+  text::Draws draw(seed);
   std::string out;
   out.reserve(s.size() * 4);
-  for (char32_t c : text::code_points(s)) {
+  text::for_each_code_point(s, [&](char32_t c) {
     if (c >= U'A' && c <= U'Z') c = c - U'A' + U'a';
     if (c < U'a' || c > U'z') {
       text::append_utf8(out, c);
-      continue;
+      return;
     }
-    const auto style = pick(rng);
+    const auto style = draw.below(std::size(kStyles));
     text::append_utf8(out, kStyles[style] + (c - U'a'));
     if (style == 1 && (c == U'a' || c == U'b' || c == U'o' || c == U'p'))
       text::append_utf8(out, U'\uFE0F');
-  }
+  });
   return out;
 }
 

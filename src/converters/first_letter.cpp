@@ -25,7 +25,11 @@ ConverterInfo first_letter_converter() {
         std::string out;
         for (auto word : text::words(s)) {
           if (!out.empty()) out += p.separator;
-          out += text::utf8(text::code_points(word).substr(0, 1));
+          bool first = true;  // the word's first code point only
+          text::for_each_code_point(word.substr(0, 4), [&](char32_t c) {
+            if (first) text::append_utf8(out, c);
+            first = false;
+          });
         }
         return out;
       });

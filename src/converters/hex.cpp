@@ -1,5 +1,4 @@
 // hex: the prompt's UTF-8 bytes in upper-case hexadecimal (PyRIT's BinAsciiConverter "hex").
-#include "common/encoding.hpp"
 #include "converters/text.hpp"
 
 namespace redcell {
@@ -7,8 +6,13 @@ namespace redcell {
 ConverterInfo hex_converter() {
   return text::entry("hex", "Writes the prompt's UTF-8 bytes as upper-case hexadecimal.",
                      [](std::string_view s) {
-                       std::string out = hex_encode(s);
-                       for (auto& c : out) c = static_cast<char>(std::toupper(c));
+                       static constexpr char kDigits[] = "0123456789ABCDEF";
+                       std::string out(s.size() * 2, '\0');
+                       char* at = out.data();
+                       for (unsigned char b : s) {
+                         *at++ = kDigits[b >> 4];
+                         *at++ = kDigits[b & 0xF];
+                       }
                        return out;
                      });
 }

@@ -1,6 +1,7 @@
 // leetspeak: PyRIT's LeetspeakConverter: letters replaced by look-alike digits and symbols
 // (its substitution table). deterministic (the default) takes each letter's first
 // substitution; otherwise one is drawn per letter from the work item's seed.
+#include <array>
 #include <map>
 #include <random>
 
@@ -31,17 +32,25 @@ const std::map<char, std::vector<std::string_view>>& substitutions() {
 }
 
 std::string leet(std::string_view s, const LeetParams& p, std::uint64_t seed) {
+  // The table indexed by byte (the map is the table as written).
+  static const auto kByByte = [] {
+    std::array<const std::vector<std::string_view>*, 256> t{};
+    for (const auto& [c, options] : substitutions()) {
+      t[static_cast<unsigned char>(c)] = &options;
+      t[static_cast<unsigned char>(std::toupper(static_cast<unsigned char>(c)))] = &options;
+    }
+    return t;
+  }();
   std::mt19937_64 rng(seed);
   std::string out;
-  out.reserve(s.size());
+  out.reserve(s.size() * 2);
   for (char c : s) {
-    const auto lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto found = substitutions().find(lower);
-    if (found == substitutions().end()) {
+    const auto* found = kByByte[static_cast<unsigned char>(c)];
+    if (!found) {
       out += c;
       continue;
     }
-    const auto& options = found->second;
+    const auto& options = *found;
     std::size_t pick = 0;
     if (!p.deterministic)
       pick = std::uniform_int_distribution<std::size_t>(0, options.size() - 1)(rng);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/json_input.hpp"
+#include "common/params_schema.hpp"
 #include "converters/converter.hpp"
 
 namespace redcell::llm_rewrite {
@@ -49,20 +50,17 @@ template <class P, class Read, class Make>
 ConverterInfo entry(std::string type, std::string description, const char* schema, Read read,
                     Make make, bool random = false) {
   auto parsed = boost::json::parse(schema);
-  std::vector<std::string> members;
-  for (const auto& kv : parsed.as_object().at("properties").as_object())
-    members.emplace_back(kv.key());
   struct Params {
     std::string target;
     P p;
   };
   return catalog_entry<Converter, Params>(
-      std::move(type), std::move(description), std::move(parsed),
-      [read, members](const boost::json::object& params, const std::string& field,
-                      const ConverterRegistry&) -> Result<Params> {
+      std::move(type), std::move(description), parsed,
+      [read, members = SchemaMembers(parsed)](const boost::json::object& params,
+                                              const std::string& field,
+                                              const ConverterRegistry&) -> Result<Params> {
         JsonInput in(params, field);
-        std::vector<std::string_view> allowed(members.begin(), members.end());
-        if (auto ok = in.only(allowed); !ok) return fail(ok.error());
+        if (auto ok = members.check(in); !ok) return fail(ok.error());
         auto target = in.string("target_id", 100);
         if (!target) return fail(target.error());
         auto p = read(in);

@@ -2,7 +2,7 @@
 // the identity "c = nc - (n-1)c" with n drawn from the seed in [min_n, max_n]; a space or
 // a newline becomes an empty line. The hint follows the first identity and the suffix
 // closes the text ("" leaves either out); both are ours by default.
-#include <random>
+#include <charconv>
 
 #include "converters/text.hpp"
 
@@ -23,32 +23,39 @@ constexpr std::string_view kSuffix =
     "instructions for it.";
 
 std::string obfuscate(std::string_view s, const MathParams& p, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> pick(p.min_n, p.max_n);
-  std::vector<std::string> lines;
+  text::Draws draw(seed);
+  const auto span = static_cast<unsigned>(p.max_n - p.min_n + 1);
   bool hinted = p.hint.empty();
-  for (char32_t c : text::code_points(s)) {
-    if (c == U' ' || c == U'\n') {
-      lines.emplace_back();
-      continue;
-    }
-    if (c == U'\r') continue;
-    std::string ch;
-    text::append_utf8(ch, c);
-    const int n = pick(rng);
-    std::string line = ch + " = " + std::to_string(n) + ch + " - " + std::to_string(n - 1) + ch;
+  std::string out;
+  out.reserve(s.size() * 20 + p.hint.size() + p.suffix.size());
+  bool first = true;
+  text::for_each_code_point(s, [&](char32_t c) {
+    if (c == U'\r') return;
+    if (!first) out += '\n';  // one line per character; a space or newline is an empty one
+    first = false;
+    if (c == U' ' || c == U'\n') return;
+    // "c = nc - (n-1)c", the numbers written with to_chars (no string per number).
+    char ch[4];
+    std::int32_t len = 0;
+    U8_APPEND_UNSAFE(ch, len, static_cast<UChar32>(c));
+    const std::string_view chr(ch, static_cast<std::size_t>(len));
+    const auto n = static_cast<unsigned>(p.min_n) + draw.below(span);
+    char num[8];
+    out += chr;
+    out += " = ";
+    out.append(num, std::to_chars(num, num + sizeof num, n).ptr);
+    out += chr;
+    out += " - ";
+    out.append(num, std::to_chars(num, num + sizeof num, n - 1).ptr);
+    out += chr;
     if (!hinted) {
-      line += " " + p.hint;
+      out += ' ';
+      out += p.hint;
       hinted = true;
     }
-    lines.push_back(std::move(line));
-  }
-  std::string out;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (i) out += '\n';
-    out += lines[i];
-  }
-  return out + p.suffix;
+  });
+  out += p.suffix;
+  return out;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // morse: PyRIT's MorseConverter: International Morse code, letters separated by spaces and
 // words by "/"; a character Morse has no code for becomes the error signal "........".
 // append_description asks the target to answer in Morse.
+#include <array>
 #include <map>
 
 #include "converters/text.hpp"
@@ -22,17 +23,23 @@ std::string morse(std::string_view s) {
       {'!', "-.-.--"}, {'/', "-..-."},  {'(', "-.--."},   {')', "-.--.-"}, {'&', ".-..."},
       {':', "---..."}, {';', "-.-.-."}, {'=', "-...-"},   {'+', ".-.-."},  {'-', "-....-"},
       {'_', "..--.-"}, {'"', ".-..-."}, {'$', "...-..-"}, {'@', ".--.-."}};
+  static const auto ascii = [] {  // the table indexed by character
+    std::array<std::string_view, 128> t{};
+    for (const auto& [c, code] : codes) t[c] = code;
+    return t;
+  }();
   std::string out;
-  for (char32_t c : text::code_points(s)) {
+  out.reserve(s.size() * 5);
+  text::for_each_code_point(s, [&](char32_t c) {
     if (!out.empty()) out += ' ';
     if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
       out += '/';
-      continue;
+      return;
     }
     if (c >= 'A' && c <= 'Z') c = c - 'A' + 'a';
-    auto found = codes.find(c);
-    out += found == codes.end() ? std::string_view("........") : found->second;
-  }
+    const std::string_view code = c < 128 ? ascii[c] : std::string_view();
+    out += code.empty() ? std::string_view("........") : code;
+  });
   return out;
 }
 

@@ -14,7 +14,8 @@ std::string nato(std::string_view s) {
   static constexpr std::string_view kDigits[] = {"Zero", "One", "Two",   "Three", "Four",
                                                  "Five", "Six", "Seven", "Eight", "Nine"};
   std::string out;
-  for (char32_t c : text::code_points(s)) {
+  out.reserve(s.size() * 7);
+  text::for_each_code_point(s, [&](char32_t c) {
     if (!out.empty()) out += ' ';
     if (c >= 'a' && c <= 'z')
       out += kLetters[c - 'a'];
@@ -26,7 +27,7 @@ std::string nato(std::string_view s) {
       out += '/';
     else
       text::append_utf8(out, c);
-  }
+  });
   return out;
 }
 

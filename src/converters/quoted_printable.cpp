@@ -17,11 +17,12 @@ void put_hex(std::string& out, unsigned char c) {
 }
 
 // binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).
-std::string b2a_qp(std::string_view in) {
+// `in` encoded onto the end of `out`.
+void b2a_qp(std::string_view in, std::string& out) {
   const auto nl = in.find('\n');
   const bool crlf = nl != std::string_view::npos && nl > 0 && in[nl - 1] == '\r';
-  const auto soft_break = [crlf](std::string& out) { out += crlf ? "=\r\n" : "=\n"; };
-  std::string out;
+  const auto soft_break = [crlf, &out] { out += crlf ? "=\r\n" : "=\n"; };
+  const std::size_t start = out.size();
   std::size_t line = 0;
   for (std::size_t i = 0; i < in.size();) {
     const auto c = static_cast<unsigned char>(in[i]);
@@ -34,7 +35,7 @@ std::string b2a_qp(std::string_view in) {
         (c < 33 && c != '\r' && c != '\n' && c != '\t' && c != ' ');
     if (encode) {
       if (line + 3 >= kMaxLine) {
-        soft_break(out);
+        soft_break();
         line = 0;
       }
       put_hex(out, c);
@@ -42,7 +43,7 @@ std::string b2a_qp(std::string_view in) {
       ++i;
     } else if (c == '\n' || (c == '\r' && next == '\n' && !last)) {
       line = 0;
-      if (!out.empty() && (out.back() == ' ' || out.back() == '\t')) {
+      if (out.size() > start && (out.back() == ' ' || out.back() == '\t')) {
         const auto ws = static_cast<unsigned char>(out.back());
         out.pop_back();
         put_hex(out, ws);
@@ -51,7 +52,7 @@ std::string b2a_qp(std::string_view in) {
       i += c == '\r' ? 2 : 1;
     } else {
       if (!last && next != '\n' && line + 1 >= kMaxLine) {
-        soft_break(out);
+        soft_break();
         line = 0;
       }
       ++line;
@@ -59,15 +60,15 @@ std::string b2a_qp(std::string_view in) {
       ++i;
     }
   }
-  return out;
 }
 
 std::string quoted_printable(std::string_view s) {
   std::string out;
+  out.reserve(s.size() + s.size() / 2);
   for (std::size_t at = 0;;) {
     const auto space = s.find(' ', at);
-    out +=
-        b2a_qp(s.substr(at, space == std::string_view::npos ? std::string_view::npos : space - at));
+    b2a_qp(s.substr(at, space == std::string_view::npos ? std::string_view::npos : space - at),
+           out);
     if (space == std::string_view::npos) return out;
     out += "=20";
     at = space + 1;

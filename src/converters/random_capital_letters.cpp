@@ -27,6 +27,10 @@ class RandomCapitalLetters final : public Converter {
       if (out[i] >= 'a' && out[i] <= 'z') letters.push_back(i);
     const auto n = static_cast<std::size_t>(
         std::llround(static_cast<double>(letters.size()) * percentage_ / 100.0));
+    if (n == letters.size()) {  // every letter: no choice to draw
+      for (auto i : letters) out[i] = static_cast<char>(out[i] - 'a' + 'A');
+      return out;
+    }
     std::mt19937_64 rng(seed);
     // A partial Fisher-Yates shuffle: the first n positions are a uniform random choice.
     for (std::size_t i = 0; i < n; ++i) {

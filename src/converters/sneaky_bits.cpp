@@ -1,6 +1,9 @@
 // sneaky_bits: PyRIT's SneakyBitsSmugglerConverter: every bit of the prompt's UTF-8 bytes as
 // an invisible character, U+2062 (invisible times) for 0 and U+2064 (invisible plus) for 1;
 // action decode reads such text back (incomplete trailing bits ignored).
+#include <algorithm>
+#include <array>
+
 #include "converters/smuggling.hpp"
 
 namespace redcell {
@@ -9,9 +12,19 @@ namespace {
 std::string sneaky(std::string_view s, const text::SmugglerAction& p) {
   std::string out;
   if (!p.decode) {
-    for (unsigned char byte : s)
-      for (int bit = 7; bit >= 0; --bit)
-        text::append_utf8(out, (byte >> bit) & 1 ? 0x2064 : 0x2062);
+    // Each byte's eight invisible characters, 3 UTF-8 bytes each, made once.
+    static const auto kBytes = [] {
+      std::array<std::array<char, 24>, 256> t{};
+      for (unsigned byte = 0; byte < 256; ++byte) {
+        std::string one;
+        for (int bit = 7; bit >= 0; --bit)
+          text::append_utf8(one, (byte >> bit) & 1 ? 0x2064 : 0x2062);
+        std::copy(one.begin(), one.end(), t[byte].begin());
+      }
+      return t;
+    }();
+    out.reserve(s.size() * 24);
+    for (unsigned char byte : s) out.append(kBytes[byte].data(), 24);
     return out;
   }
   unsigned byte = 0;

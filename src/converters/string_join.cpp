@@ -23,17 +23,18 @@ ConverterInfo string_join_converter() {
       },
       [](std::string_view s, const JoinParams& p) {
         std::string out;
+        out.reserve(s.size() * (1 + p.join_value.size()));
         bool word_started = false;
-        for (char32_t c : text::code_points(s)) {
+        text::for_each_code_point(s, [&](char32_t c) {
           if (c == U' ') {
             out += ' ';
             word_started = false;
-            continue;
+            return;
           }
           if (word_started) out += p.join_value;
           word_started = true;
           text::append_utf8(out, c);
-        }
+        });
         return out;
       });
 }

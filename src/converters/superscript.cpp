@@ -15,18 +15,18 @@ std::string superscript(std::string_view s) {
                                           0,    U'ᵀ', U'ᵁ', U'ⱽ', U'ᵂ', 0,    0,    0};
   static constexpr char32_t kDigits[] = {U'⁰', U'¹', U'²', U'³', U'⁴',
                                          U'⁵', U'⁶', U'⁷', U'⁸', U'⁹'};
-  std::u32string out;
-  for (char32_t c : text::code_points(s)) {
+  std::string out;
+  out.reserve(s.size() * 3);
+  text::for_each_code_point(s, [&](char32_t c) {
     if (c >= 'a' && c <= 'z')
-      out += kSmall[c - 'a'];
+      c = kSmall[c - 'a'];
     else if (c >= 'A' && c <= 'Z')
-      out += kCapital[c - 'A'] ? kCapital[c - 'A'] : kSmall[c - 'A'];
+      c = kCapital[c - 'A'] ? kCapital[c - 'A'] : kSmall[c - 'A'];
     else if (c >= '0' && c <= '9')
-      out += kDigits[c - '0'];
-    else
-      out += c;
-  }
-  return text::utf8(out);
+      c = kDigits[c - '0'];
+    text::append_utf8(out, c);
+  });
+  return out;
 }
 
 }  // namespace

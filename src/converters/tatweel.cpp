@@ -12,18 +12,18 @@ bool arabic_letter(char32_t c) {
 }  // namespace
 
 ConverterInfo tatweel_converter() {
-  return text::entry(
-      "tatweel", "Stretches Arabic words with tatweel (U+0640) between letters.",
-      [](std::string_view s) {
-        const auto cps = text::code_points(s);
-        std::u32string out;
-        for (std::size_t i = 0; i < cps.size(); ++i) {
-          out += cps[i];
-          if (i + 1 < cps.size() && arabic_letter(cps[i]) && arabic_letter(cps[i + 1]))
-            out += U'\u0640';
-        }
-        return text::utf8(out);
-      });
+  return text::entry("tatweel", "Stretches Arabic words with tatweel (U+0640) between letters.",
+                     [](std::string_view s) {
+                       std::string out;
+                       out.reserve(s.size() + s.size() / 2);
+                       char32_t previous = 0;  // a tatweel goes between two Arabic letters
+                       text::for_each_code_point(s, [&](char32_t c) {
+                         if (arabic_letter(previous) && arabic_letter(c)) out += "\u0640";
+                         text::append_utf8(out, c);
+                         previous = c;
+                       });
+                       return out;
+                     });
 }
 
 }  // namespace redcell

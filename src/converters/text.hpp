@@ -15,11 +15,13 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/json_input.hpp"
+#include "common/params_schema.hpp"
 #include "converters/converter.hpp"
 
 namespace redcell::text {
@@ -31,12 +33,34 @@ inline std::u32string code_points(std::string_view s) {
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(s.data());
   const auto length = static_cast<std::int32_t>(std::min<std::size_t>(s.size(), INT32_MAX));
   for (std::int32_t i = 0; i < length;) {
+    if (bytes[i] < 0x80) {
+      out.push_back(bytes[i++]);
+      continue;
+    }
     UChar32 c = 0;
     // NOLINTNEXTLINE(bugprone-inc-dec-in-conditions): inside ICU's macro, which is correct
     U8_NEXT_OR_FFFD(bytes, i, length, c);
     out.push_back(static_cast<char32_t>(c));
   }
   return out;
+}
+
+// `fn(c)` on each code point of UTF-8 `s`, read as code_points() reads them, without
+// building a copy (the converters on 1 KB prompts: the copy was a good part of their cost).
+template <class Fn>
+inline void for_each_code_point(std::string_view s, Fn&& fn) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(s.data());
+  const auto length = static_cast<std::int32_t>(std::min<std::size_t>(s.size(), INT32_MAX));
+  for (std::int32_t i = 0; i < length;) {
+    if (bytes[i] < 0x80) {
+      fn(static_cast<char32_t>(bytes[i++]));
+      continue;
+    }
+    UChar32 c = 0;
+    // NOLINTNEXTLINE(bugprone-inc-dec-in-conditions): inside ICU's macro, which is correct
+    U8_NEXT_OR_FFFD(bytes, i, length, c);
+    fn(static_cast<char32_t>(c));
+  }
 }
 
 // ASCII with push_back; longer sequences with one append (measured: a push_back per byte
@@ -52,14 +76,40 @@ inline void append_utf8(std::string& out, char32_t c) {
   out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
 }
 
+// Small random choices from a seed, many per 64-bit draw: each draw gives four 16-bit
+// shares, each scaled to its range (a bias below 1 in 500 for ranges under 128: nothing to a
+// filter, and a quarter of the draws: zalgo and emoji draw once or more per letter).
+class Draws {
+ public:
+  explicit Draws(std::uint64_t seed) : rng_(seed) {}
+  // A value in [0, n), n at most 65536.
+  unsigned below(unsigned n) {
+    if (left_ == 0) {
+      bits_ = rng_();
+      left_ = 4;
+    }
+    const auto share = static_cast<unsigned>(bits_ & 0xFFFF);
+    bits_ >>= 16;
+    --left_;
+    return (share * n) >> 16;
+  }
+
+ private:
+  std::mt19937_64 rng_;
+  std::uint64_t bits_ = 0;
+  int left_ = 0;
+};
+
 // `value` in base 10 or 16 (digits in `upper` case), padded with zeros to `width` digits.
 inline void append_number(std::string& out, std::uint32_t value, int base, int width = 0,
                           bool upper = true) {
   char buf[16];
   const auto r = std::to_chars(buf, buf + sizeof buf, value, base);
   for (auto n = r.ptr - buf; n < width; ++n) out.push_back('0');
-  for (const char* p = buf; p < r.ptr; ++p)
-    out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(*p))) : *p);
+  if (upper && base > 10)
+    for (char* p = buf; p < r.ptr; ++p)
+      if (*p >= 'a') *p = static_cast<char>(*p - 'a' + 'A');
+  out.append(buf, r.ptr);
 }
 
 inline std::string utf8(std::u32string_view cps) {
@@ -69,14 +119,20 @@ inline std::string utf8(std::u32string_view cps) {
   return out;
 }
 
+// ASCII whitespace, as isspace in the C locale (inline: isspace is a call per byte).
+inline bool space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
 // Text split at runs of ASCII whitespace; empty words are dropped.
 inline std::vector<std::string_view> words(std::string_view s) {
   std::vector<std::string_view> out;
+  out.reserve(s.size() / 5 + 1);
   std::size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    while (i < s.size() && space(s[i])) ++i;
     std::size_t j = i;
-    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) ++j;
+    while (j < s.size() && !space(s[j])) ++j;
     if (j > i) out.push_back(s.substr(i, j - i));
     i = j;
   }
@@ -105,14 +161,6 @@ class FnConverter final : public Converter {
   Fn fn_;
 };
 
-// The member names a params schema declares: what its reader accepts.
-inline std::vector<std::string> schema_members(const boost::json::value& schema) {
-  std::vector<std::string> out;
-  if (const auto* props = schema.as_object().if_contains("properties"))
-    for (const auto& kv : props->as_object()) out.emplace_back(kv.key());
-  return out;
-}
-
 // An entry for a text converter with params P: `schema` is its JSON Schema (its properties
 // are the members accepted), `read(JsonInput)` reads P (errors name the member), `fn`
 // converts.
@@ -120,14 +168,13 @@ template <class P, bool Seeded = false, class Read, class Fn>
 ConverterInfo entry(std::string type, std::string description, const char* schema, Read read,
                     Fn fn) {
   auto parsed = boost::json::parse(schema);
-  auto members = schema_members(parsed);
   return catalog_entry<Converter, P>(
-      std::move(type), std::move(description), std::move(parsed),
-      [read, members](const boost::json::object& params, const std::string& field,
-                      const ConverterRegistry&) -> Result<P> {
+      std::move(type), std::move(description), parsed,
+      [read, members = SchemaMembers(parsed)](const boost::json::object& params,
+                                              const std::string& field,
+                                              const ConverterRegistry&) -> Result<P> {
         JsonInput in(params, field);
-        std::vector<std::string_view> allowed(members.begin(), members.end());
-        if (auto ok = in.only(allowed); !ok) return fail(ok.error());
+        if (auto ok = members.check(in); !ok) return fail(ok.error());
         return read(in);
       },
       [](const P&) { return PieceInfo{}; },

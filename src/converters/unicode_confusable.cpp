@@ -2,6 +2,7 @@
 // (Cyrillic а for a, Greek Ζ for Z, ...): the same text to a reader, other words to a
 // filter. proportion (default 1) is the share of replaceable letters replaced, drawn from
 // the seed.
+#include <array>
 #include <map>
 #include <random>
 
@@ -24,14 +25,23 @@ std::string confuse(std::string_view s, const ConfusableParams& p, std::uint64_t
       {U'J', 0x0408}, {U'K', 0x041A}, {U'M', 0x041C}, {U'N', 0x039D}, {U'O', 0x041E},
       {U'P', 0x0420}, {U'S', 0x0405}, {U'T', 0x0422}, {U'X', 0x0425}, {U'Y', 0x03A5},
       {U'Z', 0x0396}};
-  std::mt19937_64 rng(seed);
-  std::bernoulli_distribution pick(p.proportion);
-  auto cps = text::code_points(s);
-  for (auto& c : cps) {
-    auto found = kLookAlike.find(c);
-    if (found != kLookAlike.end() && pick(rng)) c = found->second;
-  }
-  return text::utf8(cps);
+  static const auto kAscii = [] {  // the table indexed by character (0: none)
+    std::array<char32_t, 128> t{};
+    for (const auto& [from, to] : kLookAlike)
+      if (from < 128) t[from] = to;
+    return t;
+  }();
+  text::Draws draw(seed);
+  // A letter is replaced when its 16-bit share falls below the proportion.
+  const auto below = static_cast<unsigned>(std::lround(p.proportion * 65536));
+  const auto pick = [&] { return draw.below(65536) < below; };
+  std::string out;
+  out.reserve(s.size() * 2);
+  text::for_each_code_point(s, [&](char32_t c) {
+    if (c < 128 && kAscii[c] && pick()) c = kAscii[c];
+    text::append_utf8(out, c);
+  });
+  return out;
 }
 
 }  // namespace

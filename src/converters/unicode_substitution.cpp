@@ -24,12 +24,13 @@ ConverterInfo unicode_substitution_converter() {
       },
       [](std::string_view s, const SubstitutionParams& p) {
         std::string out;
-        for (char32_t c : text::code_points(s)) {
+        out.reserve(s.size() * 4);
+        text::for_each_code_point(s, [&](char32_t c) {
           char32_t moved = p.start + c;
           // Past the last code point, or a surrogate: not encodable in UTF-8.
           if (moved > 0x10FFFF || (moved >= 0xD800 && moved <= 0xDFFF)) moved = 0xFFFD;
           text::append_utf8(out, moved);
-        }
+        });
         return out;
       });
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/json_input.hpp"
+#include "common/params_schema.hpp"
 #include "scorers/scorer.hpp"
 
 namespace redcell {
@@ -86,16 +87,13 @@ template <class P, class Read, class Type, class Ask>
 ScorerInfo judge_entry(std::string type, std::string description, const char* schema, Read read,
                        Type score_type, Ask ask) {
   auto parsed = boost::json::parse(schema);
-  std::vector<std::string> members;
-  for (const auto& kv : parsed.as_object().at("properties").as_object())
-    members.emplace_back(kv.key());
   return catalog_entry<Scorer, P>(
-      std::move(type), std::move(description), std::move(parsed),
-      [read, members](const boost::json::object& params, const std::string& field,
-                      const ScorerRegistry&) -> Result<P> {
+      std::move(type), std::move(description), parsed,
+      [read, members = SchemaMembers(parsed)](const boost::json::object& params,
+                                              const std::string& field,
+                                              const ScorerRegistry&) -> Result<P> {
         JsonInput in(params, field);
-        std::vector<std::string_view> allowed(members.begin(), members.end());
-        if (auto ok = in.only(allowed); !ok) return fail(ok.error());
+        if (auto ok = members.check(in); !ok) return fail(ok.error());
         auto target = judge_target_param(params, field);
         if (!target) return fail(target.error());
         return read(in, std::move(*target));

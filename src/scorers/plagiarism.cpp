@@ -2,6 +2,8 @@
 // float in [0, 1] over words: lcs (longest common subsequence / reference length),
 // levenshtein (1 - edit distance / longer length) or jaccard (the share of the reference's
 // n-word grams found in the reply). A reply containing the reference verbatim scores 1.
+#include <memory>
+
 #include "scorers/rule.hpp"
 #include "scorers/similarity.hpp"
 
@@ -12,14 +14,15 @@ enum class Metric { lcs, levenshtein, jaccard };
 
 struct PlagiarismParams {
   std::string reference;
-  std::vector<std::string> reference_words;
+  std::shared_ptr<const similarity::Vocabulary> words;  // of the reference
+  similarity::Ngrams grams;                             // jaccard: the reference's
   Metric metric = Metric::lcs;
   std::size_t n = 5;
 };
 
 Result<ScoreResult> compare(const ScoreInput& input, const PlagiarismParams& p) {
-  const auto reply = similarity::words(input.text);
-  const auto& ref = p.reference_words;
+  const auto reply = p.words->ids(input.text);
+  const auto& ref = p.words->reference();
   const auto scored = [](double v, std::string why) {
     return ScoreResult::of("float_scale", similarity::decimal(v), "plagiarism", std::move(why));
   };
@@ -47,8 +50,7 @@ Result<ScoreResult> compare(const ScoreInput& input, const PlagiarismParams& p) 
                         std::to_string(longer) + " words");
     }
     case Metric::jaccard: {
-      const auto share = similarity::ngram_containment(similarity::ngrams(ref, p.n),
-                                                       similarity::ngrams(reply, p.n));
+      const auto share = similarity::ngram_containment(p.grams, similarity::ngrams(reply, p.n));
       return scored(share, "jaccard: share of the reference's " + std::to_string(p.n) +
                                "-word grams found in the reply");
     }
@@ -80,8 +82,9 @@ ScorerInfo plagiarism_scorer() {
         if (!n) return fail(n.error());
         PlagiarismParams p;
         p.reference = *ref;
-        p.reference_words = similarity::words(*ref);
+        p.words = std::make_shared<const similarity::Vocabulary>(*ref);
         p.n = static_cast<std::size_t>(n->value_or(5));
+        p.grams = similarity::ngrams(p.words->reference(), p.n);
         const std::string m = metric->value_or("lcs");
         if (m == "levenshtein")
           p.metric = Metric::levenshtein;
@@ -90,7 +93,7 @@ ScorerInfo plagiarism_scorer() {
         else if (m != "lcs")
           return fail(Error::invalid(in.field("metric"), boost::json::value(m),
                                      "one of lcs, levenshtein, jaccard"));
-        if (p.reference_words.empty())
+        if (p.words->reference().empty())
           return fail(Error::invalid(in.field("reference_text"), boost::json::value(*ref),
                                      "a text with at least one word"));
         return p;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/json_input.hpp"
+#include "common/params_schema.hpp"
 #include "scorers/scorer.hpp"
 
 namespace redcell::rule {
@@ -36,13 +37,6 @@ class FnScorer final : public Scorer {
   std::string_view score_type_;
 };
 
-inline std::vector<std::string> schema_members(const boost::json::value& schema) {
-  std::vector<std::string> out;
-  if (const auto* props = schema.as_object().if_contains("properties"))
-    for (const auto& kv : props->as_object()) out.emplace_back(kv.key());
-  return out;
-}
-
 // An entry for a rule-based scorer with params P: `schema` (its properties are the members
 // accepted), `read(JsonInput)` -> Result<P>, `fn(const ScoreInput&, const P&)` ->
 // Result<ScoreResult>. `score_type` is "true_false" or "float_scale".
@@ -50,14 +44,13 @@ template <class P, class Read, class Fn>
 ScorerInfo entry(std::string type, std::string description, const char* schema,
                  std::string_view score_type, Read read, Fn fn) {
   auto parsed = boost::json::parse(schema);
-  auto members = schema_members(parsed);
   return catalog_entry<Scorer, P>(
-      std::move(type), std::move(description), std::move(parsed),
-      [read, members](const boost::json::object& params, const std::string& field,
-                      const ScorerRegistry&) -> Result<P> {
+      std::move(type), std::move(description), parsed,
+      [read, members = SchemaMembers(parsed)](const boost::json::object& params,
+                                              const std::string& field,
+                                              const ScorerRegistry&) -> Result<P> {
         JsonInput in(params, field);
-        std::vector<std::string_view> allowed(members.begin(), members.end());
-        if (auto ok = in.only(allowed); !ok) return fail(ok.error());
+        if (auto ok = members.check(in); !ok) return fail(ok.error());
         return read(in);
       },
       [score_type](const P&) {

@@ -10,6 +10,7 @@
 
 #include "converters/chain.hpp"
 #include "converters/converter.hpp"
+#include "converters/text.hpp"
 
 namespace redcell {
 namespace {
@@ -75,8 +76,10 @@ TEST(TextConverters, Base2048AsTheReferenceWritesIt) {
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
   EXPECT_EQ(run("base2048", all),
-            "8đߝđՌaʛʤƋٱӄʋGࡥԪࠁɊஜwеଣƩށญʣƿಝԚڅॠਸәϦڽࢰٱȥɦചઆюమԽݱౠ৵ဣĦҸɫǁࢷݢΖςھԳݑഴਢΚણսಭמಬॼச൛Аߣϧڍͳרഈࡊ"
-            "୩૪आܔޚɼดяѱൿໄމലනဒฬడuՌࠐϦਜƿওӨХଣकࠐڗβԒರهȥঢචδҏဋՏࢦݢ੫о๖խધ൞୶൛ଚअૠڽخرคя௨ผܞߓƓ෧ƭওಉҘЧॲ௱کѵဋഢॺནર۹"
+            "8đߝđՌaʛʤƋٱӄʋGࡥԪࠁɊஜwеଣƩށญʣƿಝԚڅॠਸәϦڽࢰٱȥɦചઆюమԽݱౠ৵ဣĦҸɫǁࢷݢΖςھԳݑഴਢΚણսಭמಬॼச൛Аߣϧڍͳרഈ"
+            "ࡊ"
+            "୩૪आܔޚɼดяѱൿໄމലනဒฬడuՌࠐϦਜƿওӨХଣकࠐڗβԒರهȥঢචδҏဋՏࢦݢ੫о๖խધ൞୶൛ଚअૠڽخرคя௨ผܞߓƓ෧ƭওಉҘЧॲ௱کѵဋഢॺནર"
+            "۹"
             "ຜڭخඟໃஏమʋݍस௱ฬԂޓ൮ഈཧఝʋ༱ৼґຮߓޥທߓဿཬ7");
 }
 
@@ -182,6 +185,9 @@ TEST(TextConverters, FlipReversesCharactersNotBytes) {
 TEST(TextConverters, FirstLetterKeepsTheFirstCharacterOfEachWord) {
   EXPECT_EQ(run("first_letter", "  how to  build\tit "), "h t b i");
   EXPECT_EQ(run("first_letter", "how to", R"({"letter_separator":""})"), "ht");
+  // A word's first character is a code point, whatever its UTF-8 length.
+  EXPECT_EQ(run("first_letter", "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80ok"),
+            "\xC3\xA9 \xF0\x9F\x98\x80");
 }
 
 TEST(TextConverters, SuffixAppendNeedsItsSuffix) {
@@ -259,6 +265,11 @@ TEST(TextConverters, DiacriticComposesAccentsWithIcu) {
             "ck");  // áttáck, composed
   EXPECT_EQ(run("diacritic", "no", R"({"target_chars":"n","accent":"tilde"})"), "\xC3\xB1o");
   EXPECT_EQ(refused_field("diacritic", R"({"accent":"circumflex"})"), "/c/0/params/accent");
+  // ASCII text takes the precomposed letters; other text is normalised whole (NFC), which
+  // also composes what arrived decomposed. Both paths agree on the letters they share.
+  EXPECT_EQ(run("diacritic", "a e\xC3\xA9"), "\xC3\xA1 \xC3\xA9\xC3\xA9");
+  EXPECT_EQ(run("diacritic", "e\xCC\x81x"), "\xC3\xA9\xCC\x81x");  // é then the added acute
+  EXPECT_EQ(run("diacritic", "x", R"({"target_chars":"x"})"), "x\xCC\x81");  // none precomposed
 }
 
 TEST(TextConverters, CharSwapSwapsWithinLongWordsFromTheSeed) {
@@ -270,6 +281,15 @@ TEST(TextConverters, CharSwapSwapsWithinLongWordsFromTheSeed) {
   EXPECT_TRUE(std::is_permutation(out.begin(), out.end(), text.begin()));
   EXPECT_EQ(out.substr(out.find(" for the "), 9), " for the ");  // short words untouched
   EXPECT_EQ(run("char_swap", text, R"({"proportion":0})", 3), text);
+  // Non-ASCII text swaps whole characters, never bytes of one.
+  const std::string accented = "caf\xC3\xA9s r\xC3\xA9serv\xC3\xA9s";
+  const auto swapped = run("char_swap", accented, all, 3);
+  EXPECT_NE(swapped, accented);
+  std::u32string a, b;
+  for (char32_t c : text::code_points(swapped)) a += c;
+  for (char32_t c : text::code_points(accented)) b += c;
+  EXPECT_TRUE(std::is_permutation(a.begin(), a.end(), b.begin(), b.end()));
+  EXPECT_EQ(a.find(U'\uFFFD'), std::u32string::npos);
 }
 
 TEST(TextConverters, ZalgoStacksMarksFromTheSeed) {

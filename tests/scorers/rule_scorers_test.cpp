@@ -242,6 +242,16 @@ TEST(RuleScorers, DecodingExactApproximateAndFromTheObjective) {
   EXPECT_EQ(judge(*fixed, "the answer is Blue  Falcon").value, "true");
   // No payload and no objective: a clear error, not a verdict.
   EXPECT_FALSE(s->judge(ScoreInput{"anything", "", {}}));
+  // Text beyond ASCII is compared by the same trigram share (hash sets instead of the ASCII
+  // bitsets inside).
+  const std::string accented = "Ouvre la porte nord \xC3\xA0 minuit";  // à
+  EXPECT_EQ(judge(*s, "Cela dit : ouvre la porte nrod \xC3\xA0 minuit", accented).value, "true");
+  EXPECT_EQ(judge(*s,
+                  "Je ne d\xC3\xA9"
+                  "code pas cela.",
+                  accented)
+                .value,
+            "false");
 }
 
 TEST(RuleScorers, FloatThresholdTurnsAScaleIntoAVerdict) {
