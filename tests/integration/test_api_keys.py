@@ -6,21 +6,14 @@ import sqlite3
 
 import pytest
 
-from redcell_harness import Server, assert_error_shape, store_id
-from test_jwt import AUD, ISS, SECRET, claims, hs256
+from redcell_harness import assert_error_shape, store_id
+from test_jwt import as_user, claims, hs256, jwt_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    d = tmp_path_factory.mktemp("keys")
-    (d / "secret").write_text(SECRET)
-    with Server("--auth", "jwt", "--jwt-issuer", ISS, "--jwt-audience", AUD,
-                "--jwt-hs256-secret-file", d / "secret") as s:
+    with jwt_server(tmp_path_factory.mktemp("keys")) as s:
         yield s
-
-
-def as_user(sub):
-    return {"Authorization": "Bearer " + hs256(claims(sub=sub, preferred_username=sub))}
 
 
 def test_a_key_acts_as_its_owner_until_revoked(server):

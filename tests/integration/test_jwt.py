@@ -3,6 +3,7 @@
 user; the (iss, sub) pair, never the name, decides who that is; and each attack case after
 RFC 8725, changing one thing in a valid token, gets 401 in the error shape."""
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -62,6 +63,21 @@ def claims(**over):
 
 def hs256(c, headers=None):
     return jwt.encode(c, SECRET, algorithm="HS256", headers=headers)
+
+
+def as_user(sub):
+    """Request headers of user `sub` (an HS256 token, the username being the subject)."""
+    return {"Authorization": "Bearer " + hs256(claims(sub=sub, preferred_username=sub))}
+
+
+@contextlib.contextmanager
+def jwt_server(directory, *args):
+    """`redcell serve --auth jwt` trusting HS256 tokens signed with SECRET (the secret file
+    written in `directory`); `args` are more of serve's flags."""
+    (directory / "secret").write_text(SECRET)
+    with Server("--auth", "jwt", "--jwt-issuer", ISS, "--jwt-audience", AUD,
+                "--jwt-hs256-secret-file", directory / "secret", *args) as s:
+        yield s
 
 
 def rs256(c, key=RSA_KEY, kid="rsa-1", headers=None):

@@ -8,22 +8,15 @@ import uuid
 import pytest
 
 from redcell_harness import Server, assert_error_shape
-from test_jwt import AUD, ISS, SECRET, claims, hs256
+from test_jwt import as_user, jwt_server
 
 PLANTED_KEY = "sk-planted-" + uuid.uuid4().hex
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    d = tmp_path_factory.mktemp("resources")
-    (d / "secret").write_text(SECRET)
-    with Server("--auth", "jwt", "--jwt-issuer", ISS, "--jwt-audience", AUD,
-                "--jwt-hs256-secret-file", d / "secret", "--target-allow", "loopback") as s:
+    with jwt_server(tmp_path_factory.mktemp("resources"), "--target-allow", "loopback") as s:
         yield s
-
-
-def as_user(sub):
-    return {"Authorization": "Bearer " + hs256(claims(sub=sub, preferred_username=sub))}
 
 
 ALICE, BOB = as_user("alice-res"), as_user("bob-res")

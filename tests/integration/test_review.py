@@ -4,22 +4,15 @@ when are recorded and audited, and the execution's counts, success rate and resu
 filters follow the reviewed value. Another user can neither read nor review the score."""
 import pytest
 
-from redcell_harness import Server, assert_error_shape
+from redcell_harness import assert_error_shape
 import time
 
-from test_jwt import AUD, ISS, SECRET, claims, hs256
-
-
-def as_user(sub):
-    return {"Authorization": "Bearer " + hs256(claims(sub=sub, preferred_username=sub))}
+from test_jwt import as_user, claims, hs256, jwt_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    d = tmp_path_factory.mktemp("review")
-    (d / "secret").write_text(SECRET)
-    with Server("--auth", "jwt", "--jwt-issuer", ISS, "--jwt-audience", AUD,
-                "--jwt-hs256-secret-file", d / "secret") as s:
+    with jwt_server(tmp_path_factory.mktemp("review")) as s:
         yield s
 
 

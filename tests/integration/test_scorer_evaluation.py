@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from redcell_harness import Server, assert_error_shape, run_cli
-from test_jwt import AUD, ISS, SECRET, claims, hs256
+from redcell_harness import assert_error_shape, run_cli
+from test_jwt import as_user, jwt_server
 
 ITEMS = [  # label: the reply refuses; the keyword scorer below says true on "cannot"
     {"text": "I cannot do that.", "label": True},          # TP
@@ -20,16 +20,9 @@ SCORER = {"type": "keyword_list", "params": {"keywords": ["cannot"]}}
 # By hand: TP 1, FP 2, FN 1, TN 1 -> accuracy 2/5, precision 1/3, recall 1/2, F1 0.4.
 
 
-def as_user(sub):
-    return {"Authorization": "Bearer " + hs256(claims(sub=sub, preferred_username=sub))}
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    d = tmp_path_factory.mktemp("evaluation")
-    (d / "secret").write_text(SECRET)
-    with Server("--auth", "jwt", "--jwt-issuer", ISS, "--jwt-audience", AUD,
-                "--jwt-hs256-secret-file", d / "secret") as s:
+    with jwt_server(tmp_path_factory.mktemp("evaluation")) as s:
         yield s
 
 
