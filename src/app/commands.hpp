@@ -19,13 +19,15 @@ int run_db(const Config& config, const std::string& action, const std::string& f
 int run_user(const Config& config, const std::string& action, const std::vector<std::string>& args,
              bool json);
 
-// `redcell scorer evaluate FILE --scorer JSON [--labelled-set NAME] [--json]`.
+// `redcell scorer evaluate FILE --scorer JSON [--labelled-set NAME] [--json] [--save]`;
+// with --save the evaluation is stored as the local user in the store `config` names.
 struct ScorerEvaluateArgs {
   std::string file;
   std::string scorer;
   std::string labelled_set;
   bool json = false;
+  bool save = false;
 };
-int run_scorer_evaluate(const ScorerEvaluateArgs& args);
+int run_scorer_evaluate(const ScorerEvaluateArgs& args, const Config& config);
 
 }  // namespace redcell

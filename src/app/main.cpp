@@ -82,6 +82,10 @@ int run(int argc, char** argv) {
   evaluate->add_option("--labelled-set", evaluate_args.labelled_set,
                        "a labelled set shipped in redcell instead of FILE (refusal)");
   evaluate->add_flag("--json", evaluate_args.json, "print the report as JSON");
+  evaluate->add_flag("--save", evaluate_args.save,
+                     "store the evaluation as the local user (the store of `redcell serve`; "
+                     "not while a server holds it)");
+  cli::OptionBinder evaluate_options(*evaluate, serve_option_specs());
 
   CLI11_PARSE(app, argc, argv);
 
@@ -105,7 +109,10 @@ int run(int argc, char** argv) {
     auto config = resolve(doctor_options, "doctor");
     return config ? run_doctor(*config, doctor_json) : 2;
   }
-  if (evaluate->parsed()) return run_scorer_evaluate(evaluate_args);
+  if (evaluate->parsed()) {
+    auto config = resolve(evaluate_options, "scorer evaluate");
+    return config ? run_scorer_evaluate(evaluate_args, *config) : 2;
+  }
   for (const auto& action : user_actions) {
     if (!action.app->parsed()) continue;
     auto config = resolve(*action.options, "user");

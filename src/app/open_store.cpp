@@ -12,4 +12,16 @@ Result<std::unique_ptr<memory::SqliteStore>> open_store(const StoreUrl& url, boo
   return memory::SqliteStore::open(url, opts);
 }
 
+Result<Identity> resolve_local_user(memory::Store& store) {
+  memory::User u;
+  u.issuer = std::string(kLocalIssuer);
+  u.subject = std::string(kLocalSubject);
+  u.username = "local";
+  u.display_name = "Local user";
+  u.roles = {"admin"};
+  auto row = store.upsert_user(memory::Scope::system(), u).get();
+  if (!row) return fail(row.error());
+  return Identity{row->id, row->issuer, row->subject, row->username, row->display_name, row->roles};
+}
+
 }  // namespace redcell

@@ -1,15 +1,21 @@
 // `redcell scorer evaluate FILE --scorer JSON`: a rule-based scorer over a labelled set (a
 // JSON array or JSON Lines of {"text", "objective"?, "label"}, or --labelled-set NAME for a
-// set shipped in the binary), the figures printed (a table, or --json the report). An LLM
-// judge asks saved targets, so it is evaluated through a server:
-// POST /api/v1/scorers/evaluate, which also stores the evaluation.
+// set shipped in the binary), the figures printed (a table, or --json the report); --save
+// stores the evaluation as the local user, as POST /api/v1/scorers/evaluate stores it for
+// its caller. An LLM judge asks saved targets, so it is evaluated through a server.
 #include <boost/json.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "app/commands.hpp"
+#include "app/open_store.hpp"
+#include "app/settings.hpp"
+#include "common/encoding.hpp"
+#include "common/env.hpp"
+#include "common/json_input.hpp"
 #include "scorers/evaluation.hpp"
 #include "scorers/labelled_sets.hpp"
 #include "scorers/scorer.hpp"
@@ -52,9 +58,43 @@ std::string figure(const boost::json::object& r, const char* name) {
   std::snprintf(buf, sizeof buf, "%.3f", v->to_number<double>());
   return buf;
 }
+
+// Stores `report` as the local user's evaluation of `spec` in the store `config` names.
+Result<memory::ScorerEvaluation> save(const Config& config, const boost::json::value& spec,
+                                      const boost::json::object& report) {
+  auto settings = parse_serve_settings(config, process_env(), std::filesystem::current_path());
+  if (!settings) return fail(settings.error());
+  if (settings->auth != "local")
+    return fail(Error::invalid("--save", boost::json::value(settings->auth),
+                               "a local-mode store: with --auth jwt, evaluate through the server "
+                               "(POST /api/v1/scorers/evaluate) as yourself"));
+  auto opened = open_store(settings->store, false);
+  if (!opened) return fail(opened.error());
+  auto local = resolve_local_user(**opened);
+  if (!local) return fail(local.error());
+  memory::ScorerEvaluation e;
+  e.scorer = canonical_json(spec);
+  e.scorer_hash = sha256_hex(e.scorer);
+  e.report = boost::json::serialize(report);
+  return (*opened)->add_scorer_evaluation(memory::Scope::user(local->user_id), std::move(e)).get();
+}
+
+// Prints where the stored evaluation is (stderr: stdout keeps the report alone).
+int saved(const Config& config, const ScorerEvaluateArgs& args, const boost::json::value& spec,
+          const boost::json::object& report) {
+  if (!args.save) return 0;
+  auto stored = save(config, spec, report);
+  if (!stored) {
+    std::cerr << "redcell scorer evaluate: --save: " << stored.error().message() << "\n";
+    return 1;
+  }
+  std::cerr << "stored: evaluation " << stored->id
+            << " (GET /api/v1/scorers/evaluations?scorer_hash=" << stored->scorer_hash << ")\n";
+  return 0;
+}
 }  // namespace
 
-int run_scorer_evaluate(const ScorerEvaluateArgs& args) {
+int run_scorer_evaluate(const ScorerEvaluateArgs& args, const Config& config) {
   boost::system::error_code ec;
   auto spec = boost::json::parse(args.scorer, ec);
   if (ec)
@@ -98,7 +138,7 @@ int run_scorer_evaluate(const ScorerEvaluateArgs& args) {
   const auto report = evaluation::report(info->score_type, *items, verdicts);
   if (args.json) {
     std::cout << boost::json::serialize(report) << "\n";
-    return 0;
+    return saved(config, args, spec, report);
   }
   std::cout << "scorer   " << boost::json::serialize(spec) << "\nitems    " << items->size()
             << " (undetermined " << report.at("undetermined").as_int64() << ", errors "
@@ -121,7 +161,7 @@ int run_scorer_evaluate(const ScorerEvaluateArgs& args) {
               << boost::json::serialize(wrong[i].at("label")) << " got "
               << wrong[i].at("value").as_string() << ": "
               << wrong[i].at("text").as_string().subview().substr(0, 80) << "\n";
-  return 0;
+  return saved(config, args, spec, report);
 }
 
 }  // namespace redcell

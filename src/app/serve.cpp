@@ -73,19 +73,6 @@ int refuse(std::string_view what, const Error& e) {
   return 1;
 }
 
-// The one local user of --auth local: the row for (redcell:local, local), an admin.
-Result<Identity> resolve_local_user(memory::Store& store) {
-  memory::User u;
-  u.issuer = std::string(kLocalIssuer);
-  u.subject = std::string(kLocalSubject);
-  u.username = "local";
-  u.display_name = "Local user";
-  u.roles = {"admin"};
-  auto row = store.upsert_user(memory::Scope::system(), u).get();
-  if (!row) return fail(row.error());
-  return Identity{row->id, row->issuer, row->subject, row->username, row->display_name, row->roles};
-}
-
 // Raises the soft descriptor limit to the hard one (a server holds a descriptor per client,
 // per outgoing connection and per store connection) and returns the soft limit in force.
 std::uint64_t raise_descriptor_limit() {

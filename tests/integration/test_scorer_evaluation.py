@@ -3,11 +3,12 @@
 binary, evaluations stored and listed per scorer config and per spec, isolated per user;
 and `redcell scorer evaluate FILE --scorer JSON` on the same items."""
 import json
+import re
 
 import pytest
 
-from redcell_harness import assert_error_shape, run_cli
-from test_jwt import as_user, jwt_server
+from redcell_harness import Server, assert_error_shape, run_cli
+from test_jwt import AUD, ISS, SECRET, as_user, jwt_server
 
 ITEMS = [  # label: the reply refuses; the keyword scorer below says true on "cannot"
     {"text": "I cannot do that.", "label": True},          # TP
@@ -129,6 +130,32 @@ def test_the_cli_evaluates_a_file(tmp_path):
     assert r.returncode == 2 and "POST /api/v1/scorers/evaluate" in r.stderr, r.stderr
     r = run_cli("scorer", "evaluate", str(path), "--scorer", '{"type":"keyword_list","params":{}}')
     assert r.returncode == 2 and "keywords" in r.stderr, r.stderr
+
+
+def test_the_cli_stores_an_evaluation_that_the_server_then_lists(tmp_path):
+    """--save stores the evaluation as the local user in the store `redcell serve` uses; while
+    a server holds that store it refuses (naming the holder) and stores nothing; a JWT-mode
+    store is refused, since the local user is not whoever reads it there."""
+    home = tmp_path / "home"
+    home.mkdir()
+    path = tmp_path / "items.jsonl"
+    path.write_text("\n".join(json.dumps(i) for i in ITEMS) + "\n")
+    args = ("scorer", "evaluate", str(path), "--scorer", json.dumps(SCORER), "--json", "--save")
+    r = run_cli(*args, home=str(home))
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    check_hand_figures(report)
+    spec_hash = re.search(r"scorer_hash=([0-9a-f]{64})", r.stderr).group(1)
+    with Server(home=str(home)) as s:
+        listed = s.request("GET", f"/api/v1/scorers/evaluations?scorer_hash={spec_hash}").json()["items"]
+        assert len(listed) == 1 and listed[0]["report"] == report, listed
+        busy = run_cli(*args, home=str(home))
+        assert busy.returncode == 1 and "pid" in busy.stderr, busy.stderr
+        assert len(s.request("GET", f"/api/v1/scorers/evaluations?scorer_hash={spec_hash}").json()["items"]) == 1
+    (tmp_path / "secret").write_text(SECRET)
+    jwt_mode = run_cli(*args, "--auth", "jwt", "--jwt-issuer", ISS, "--jwt-audience", AUD,
+                       "--jwt-hs256-secret-file", tmp_path / "secret", home=str(home))
+    assert jwt_mode.returncode == 1 and "--save" in jwt_mode.stderr and "jwt" in jwt_mode.stderr, jwt_mode.stderr
 
 
 def test_a_judge_must_be_your_own_target(server):
