@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "common/encoding.hpp"
+#include "common/json_input.hpp"
 #include "common/time.hpp"
 #include "engine/execution_runner.hpp"
 
@@ -45,6 +47,17 @@ boost::json::object message_json(const memory::Message& m) {
           {"prompt_tokens", opt(m.prompt_tokens)},
           {"completion_tokens", opt(m.completion_tokens)},
           {"created_at", format_time(m.created_at)}};
+}
+
+memory::ScorerEvaluation evaluation_record(const boost::json::value& scorer,
+                                           const boost::json::object& report,
+                                           std::string config_id) {
+  memory::ScorerEvaluation e;
+  e.scorer_config_id = std::move(config_id);
+  e.scorer = canonical_json(scorer);
+  e.scorer_hash = sha256_hex(e.scorer);
+  e.report = boost::json::serialize(report);
+  return e;
 }
 
 boost::json::object user_json(const memory::User& u) {

@@ -18,6 +18,13 @@ boost::json::object message_json(const memory::Message& m);
 boost::json::object user_json(const memory::User& u);
 boost::json::object score_json(const memory::Score& s);
 
+// A scorer evaluation to store: the scorer as canonical JSON and its hash (what
+// ?scorer_hash= finds), the report, the saved config it ran ("" for an inline scorer).
+// Shared by POST /scorers/evaluate and `redcell scorer evaluate --save`.
+memory::ScorerEvaluation evaluation_record(const boost::json::value& scorer,
+                                           const boost::json::object& report,
+                                           std::string config_id);
+
 // The helper LLM exchanges of a scorer test or converter preview (nothing stored).
 boost::json::array helper_exchanges_json(const std::vector<HelperExchange>& exchanges);
 

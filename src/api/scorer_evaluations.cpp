@@ -8,8 +8,8 @@
 #include <future>
 
 #include "api/handlers.hpp"
+#include "api/records.hpp"
 #include "api/routes.hpp"
-#include "common/encoding.hpp"
 #include "common/json_input.hpp"
 #include "common/time.hpp"
 #include "engine/execution_runner.hpp"
@@ -144,12 +144,8 @@ http::Response evaluate(const Services& s, ExecutionRunner& runner, http::Reques
       return http::Response::error(Error(ErrorCode::internal, "the scorer failed"));
   }
   const auto report = evaluation::report(info->score_type, *items, *verdicts);
-  memory::ScorerEvaluation e;
-  e.scorer_config_id = config_id;
-  e.scorer = canonical_json(spec);
-  e.scorer_hash = sha256_hex(e.scorer);
-  e.report = boost::json::serialize(report);
-  auto stored = s.store.add_scorer_evaluation(scope, std::move(e)).get();
+  auto stored =
+      s.store.add_scorer_evaluation(scope, evaluation_record(spec, report, config_id)).get();
   if (!stored) return http::Response::error(stored.error());
   return http::Response::json(201, evaluation_json(*stored));
 }

@@ -10,12 +10,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "api/records.hpp"
 #include "app/commands.hpp"
 #include "app/open_store.hpp"
 #include "app/settings.hpp"
-#include "common/encoding.hpp"
 #include "common/env.hpp"
-#include "common/json_input.hpp"
 #include "scorers/evaluation.hpp"
 #include "scorers/labelled_sets.hpp"
 #include "scorers/scorer.hpp"
@@ -72,11 +71,10 @@ Result<memory::ScorerEvaluation> save(const Config& config, const boost::json::v
   if (!opened) return fail(opened.error());
   auto local = resolve_local_user(**opened);
   if (!local) return fail(local.error());
-  memory::ScorerEvaluation e;
-  e.scorer = canonical_json(spec);
-  e.scorer_hash = sha256_hex(e.scorer);
-  e.report = boost::json::serialize(report);
-  return (*opened)->add_scorer_evaluation(memory::Scope::user(local->user_id), std::move(e)).get();
+  return (*opened)
+      ->add_scorer_evaluation(memory::Scope::user(local->user_id),
+                              api::evaluation_record(spec, report, ""))
+      .get();
 }
 
 // Prints where the stored evaluation is (stderr: stdout keeps the report alone).

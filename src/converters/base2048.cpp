@@ -63,13 +63,8 @@ constexpr Range kRepertoire[] = {
 
 static_assert(text::size_of(kRepertoire) == 2048);
 
-const std::array<char32_t, 2048>& alphabet() {
-  static const auto table = text::expand<2048>(kRepertoire);
-  return table;
-}
-
 std::string base2048(std::string_view in) {
-  const auto& table = alphabet();
+  static const auto table = text::expand<2048>(kRepertoire);
   std::string out;
   out.reserve(in.size() * 2 + 4);
   std::uint32_t bits = 0;

@@ -36,13 +36,8 @@ constexpr char32_t kPad4[] = {0x269C, 0x1F3CD, 0x1F4D1, 0x1F64B};
 
 static_assert(text::size_of(kEmojis) == 1024);
 
-const std::array<char32_t, 1024>& alphabet() {
-  static const auto table = text::expand<1024>(kEmojis);
-  return table;
-}
-
 std::string ecoji(std::string_view in) {
-  const auto& table = alphabet();
+  static const auto table = text::expand<1024>(kEmojis);
   std::string out;
   out.reserve((in.size() / 5 + 1) * 16);
   for (std::size_t at = 0; at < in.size(); at += 5) {

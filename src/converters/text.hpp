@@ -26,26 +26,7 @@
 
 namespace redcell::text {
 
-// Code points of UTF-8 text; a malformed sequence reads as U+FFFD.
-inline std::u32string code_points(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(s.data());
-  const auto length = static_cast<std::int32_t>(std::min<std::size_t>(s.size(), INT32_MAX));
-  for (std::int32_t i = 0; i < length;) {
-    if (bytes[i] < 0x80) {
-      out.push_back(bytes[i++]);
-      continue;
-    }
-    UChar32 c = 0;
-    // NOLINTNEXTLINE(bugprone-inc-dec-in-conditions): inside ICU's macro, which is correct
-    U8_NEXT_OR_FFFD(bytes, i, length, c);
-    out.push_back(static_cast<char32_t>(c));
-  }
-  return out;
-}
-
-// `fn(c)` on each code point of UTF-8 `s`, read as code_points() reads them, without
+// `fn(c)` on each code point of UTF-8 `s` (a malformed sequence reads as U+FFFD), without
 // building a copy (the converters on 1 KB prompts: the copy was a good part of their cost).
 template <class Fn>
 inline void for_each_code_point(std::string_view s, Fn&& fn) {
@@ -61,6 +42,14 @@ inline void for_each_code_point(std::string_view s, Fn&& fn) {
     U8_NEXT_OR_FFFD(bytes, i, length, c);
     fn(static_cast<char32_t>(c));
   }
+}
+
+// Code points of UTF-8 text, as for_each_code_point reads them.
+inline std::u32string code_points(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  for_each_code_point(s, [&](char32_t c) { out.push_back(c); });
+  return out;
 }
 
 // ASCII with push_back; longer sequences with one append (measured: a push_back per byte
