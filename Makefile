@@ -27,7 +27,8 @@ run: build
 	@./build/redcell mock-target --listen $(MOCK_LISTEN) --behavior decode --log-level warn & \
 	  mock=$$!; trap 'kill $$mock 2>/dev/null' EXIT INT TERM; \
 	  np="$${NO_PROXY:-$${no_proxy:-}}"; \
-	  NO_PROXY="$${np:+$$np,}127.0.0.1,localhost" ./build/redcell serve --listen $(LISTEN) --target-allow loopback
+	  NO_PROXY="$${np:+$$np,}127.0.0.1,localhost" ./build/redcell serve --listen $(LISTEN) --target-allow loopback \
+	    --demo-target http://$(MOCK_LISTEN)/v1
 
 build-asan: setup-test
 	@cmake -S . -B build-asan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug \

@@ -49,10 +49,11 @@ class ExecutionEvents : public http::BodyStream,
                         public std::enable_shared_from_this<ExecutionEvents> {
  public:
   ExecutionEvents(const EventSources& sources, memory::Scope scope, std::string execution_id,
-                  std::optional<std::int64_t> last_event_id)
+                  std::optional<std::int64_t> last_event_id, bool items)
       : sources_(sources),
         scope_(std::move(scope)),
         id_(std::move(execution_id)),
+        items_(items),
         resumed_(last_event_id.has_value()),
         last_seq_(last_event_id.value_or(0)) {}
 
@@ -100,7 +101,9 @@ class ExecutionEvents : public http::BodyStream,
                                                    : boost::json::value(nullptr)}},
                      0);
     }
-    auto items = sources_.store.list_finished_work_items(scope_, id_, last_seq_, kItemsPerPoll);
+    auto items =
+        items_ ? sources_.store.list_finished_work_items(scope_, id_, last_seq_, kItemsPerPoll)
+               : Result<std::vector<memory::WorkItem>>();
     if (!items) {
       // A failed read is retried on the next poll; the client sees nothing invented.
       return deliver(std::move(out));
@@ -150,6 +153,7 @@ class ExecutionEvents : public http::BodyStream,
   const EventSources sources_;
   const memory::Scope scope_;
   const std::string id_;
+  const bool items_;  // send item_done / item_failed
   const bool resumed_;
   std::atomic<bool> closed_{false};
   // Touched by one poll at a time: the server asks for the next piece only after the last.
@@ -165,9 +169,11 @@ class ExecutionEvents : public http::BodyStream,
 
 }  // namespace
 
-Result<std::shared_ptr<http::BodyStream>> execution_events(
-    const EventSources& sources, const memory::Scope& scope, std::string execution_id,
-    std::optional<std::string_view> last_id) {
+Result<std::shared_ptr<http::BodyStream>> execution_events(const EventSources& sources,
+                                                           const memory::Scope& scope,
+                                                           std::string execution_id,
+                                                           std::optional<std::string_view> last_id,
+                                                           bool items) {
   std::optional<std::int64_t> last;
   if (last_id) {
     std::int64_t n = -1;
@@ -181,7 +187,7 @@ Result<std::shared_ptr<http::BodyStream>> execution_events(
   auto e = sources.store.get_execution(scope, execution_id);
   if (!e) return fail(e.error());
   return std::shared_ptr<http::BodyStream>(
-      std::make_shared<ExecutionEvents>(sources, scope, std::move(execution_id), last));
+      std::make_shared<ExecutionEvents>(sources, scope, std::move(execution_id), last, items));
 }
 
 }  // namespace redcell::api

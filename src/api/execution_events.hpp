@@ -30,9 +30,11 @@ struct EventSources {
 };
 
 // The stream for `execution_id` as `scope` sees it (not_found for another user's), after
-// the event id `last_event_id` (the Last-Event-ID header) when given.
+// the event id `last_event_id` (the Last-Event-ID header) when given. Without `items`, only
+// started, counters and finished are sent: a progress view of a 100,000-item execution does
+// not replay every item.
 Result<std::shared_ptr<http::BodyStream>> execution_events(
     const EventSources& sources, const memory::Scope& scope, std::string execution_id,
-    std::optional<std::string_view> last_event_id);
+    std::optional<std::string_view> last_event_id, bool items = true);
 
 }  // namespace redcell::api

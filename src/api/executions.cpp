@@ -226,6 +226,36 @@ http::Response results(const Services& s, http::Request& req) {
             {"next_cursor", next ? boost::json::value(encode_cursor(*next)) : nullptr}});
 }
 
+// ?status=, ?orchestrator_id=, ?target_id=, ?created_after=, ?created_before= (RFC 3339),
+// ?label=key:value.
+Result<memory::ExecutionFilter> execution_filter(const http::Request& req) {
+  memory::ExecutionFilter f;
+  f.status = req.query_param("status");
+  f.orchestrator_id = req.query_param("orchestrator_id");
+  f.target_id = req.query_param("target_id");
+  for (auto [name, out] : {std::pair{"created_after", &f.created_after},
+                           std::pair{"created_before", &f.created_before}}) {
+    auto text = req.query_param(name);
+    if (!text) continue;
+    auto t = parse_time(*text, std::string("/query/") + name);
+    if (!t) return fail(t.error());
+    *out = *t;
+  }
+  if (auto label = req.query_param("label")) {
+    auto colon = label->find(':');
+    std::string key = label->substr(0, colon);
+    bool plain = !key.empty() && key.size() <= 64 &&
+                 key.find_first_not_of(
+                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789_.-") == std::string::npos;
+    if (colon == std::string::npos || !plain)
+      return fail(Error::invalid("/query/label", boost::json::value(*label),
+                                 "key:value, the key of letters, digits, _ . - (at most 64)"));
+    f.label = std::pair{key, label->substr(colon + 1)};
+  }
+  return f;
+}
+
 // Start, list, read, cancel and resume.
 void add_lifecycle_routes(http::Router& router, const Services& s, ExecutionRunner& runner) {
   http::RouteOptions opts;
@@ -235,16 +265,17 @@ void add_lifecycle_routes(http::Router& router, const Services& s, ExecutionRunn
       [s, &runner](http::Request& req) { return start(s, runner, req); }, opts);
 
   opts = {};
-  opts.summary = "Your executions (?status=, ?orchestrator_id=)";
+  opts.summary =
+      "Your executions (?status=, ?orchestrator_id=, ?target_id=, ?created_after=, "
+      "?created_before=, ?label=key:value)";
   add_blocking(
       router, "GET", "/api/v1/executions", s.pool,
       [s](http::Request& req) {
         auto page = page_of(req);
         if (!page) return http::Response::error(page.error());
-        memory::ExecutionFilter f;
-        f.status = req.query_param("status");
-        f.orchestrator_id = req.query_param("orchestrator_id");
-        return page_json(s.store.list_executions(scope_of(req), f, *page), execution_json);
+        auto f = execution_filter(req);
+        if (!f) return http::Response::error(f.error());
+        return page_json(s.store.list_executions(scope_of(req), *f, *page), execution_json);
       },
       opts);
 
@@ -279,7 +310,6 @@ void add_lifecycle_routes(http::Router& router, const Services& s, ExecutionRunn
         return http::Response::json(202, execution_json(*e));
       },
       opts);
-
 }
 
 // What an execution left: results, attack results, and its deletion.
@@ -327,8 +357,10 @@ void add_result_routes(http::Router& router, const Services& s) {
       router, "GET", "/api/v1/executions/{id}/events", s.pool,
       [s](http::Request& req) {
         EventSources sources{s.store, s.pool, s.timers};
+        auto items = bool_param(req, "items");
+        if (!items) return http::Response::error(items.error());
         auto stream = execution_events(sources, scope_of(req), std::string(req.param("id")),
-                                       req.header("Last-Event-ID"));
+                                       req.header("Last-Event-ID"), items->value_or(true));
         if (!stream) return http::Response::error(stream.error());
         http::Response r;
         r.content_type = "text/event-stream";

@@ -4,9 +4,13 @@
 // "x-redcell-untyped", and the integration tests fail on such a mark, so a new route
 // cannot go undocumented.
 #include <boost/json.hpp>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "api/routes.hpp"
 
@@ -28,6 +32,32 @@ constexpr const char* kComponents = R"json({
         "code": {"type": "string"}, "message": {"type": "string"},
         "details": {"type": "object", "properties": {
           "field": {"type": "string"}, "expected": {"type": "string"}, "value": {}}}}}}},
+  "PieceSpec": {"type": "object", "required": ["type"],
+    "description": "a converter or scorer from the catalog, with its params as the catalog's JSON Schema says",
+    "properties": {"type": {"type": "string"}, "params": {"type": "object"}}},
+  "PieceList": {"type": "array", "items": {"$ref": "#/components/schemas/PieceSpec"}},
+  "PromptList": {"type": "array", "minItems": 1, "items": {"oneOf": [
+    {"type": "string", "minLength": 1},
+    {"type": "object", "required": ["value"],
+     "properties": {"value": {"type": "string"}, "harm_categories": {"type": "array", "items": {"type": "string"}},
+                    "data_type": {"type": "string"}, "metadata": {"type": "object"}}}]}},
+  "TargetLimits": {"type": "object", "properties": {
+    "max_in_flight": {"type": "integer", "minimum": 1}, "requests_per_minute": {"type": "integer", "minimum": 0},
+    "tokens_per_minute": {"type": "integer", "minimum": 0}, "timeout_ms": {"type": "integer", "minimum": 1},
+    "max_retries": {"type": "integer", "minimum": 0}}},
+  "ScorerConfigBody": {"type": "object", "required": ["name", "scorer"],
+    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "scorer": {"$ref": "#/components/schemas/PieceSpec"}}},
+  "AttackSuccess": {"type": "object", "required": ["by", "items"],
+    "properties": {"by": {"enum": ["target", "harm_category", "converter_chain"]},
+      "items": {"type": "array", "items": {"type": "object",
+        "required": ["key", "label", "executions", "items", "decided", "achieved", "success_rate"],
+        "properties": {"key": {"type": "string"}, "label": {"type": "string"},
+                       "executions": {"type": "integer", "minimum": 0},
+                       "items": {"type": "integer", "minimum": 0},
+                       "decided": {"type": "integer", "minimum": 0},
+                       "achieved": {"type": "integer", "minimum": 0},
+                       "success_rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1}}}}}},
   "Health": {"type": "object", "required": ["status"],
              "properties": {"status": {"type": "string"}, "reason": {"type": "string"}}},
   "Identity": {
@@ -228,6 +258,91 @@ constexpr const char* kComponents = R"json({
                    "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}}
 })json";
 
+// What each JSON route takes: the members a client sends, typed, for code generators and
+// forms. The handlers' own checks stay the authority (ranges, per-type members, messages
+// naming the field); these schemas never accept less than they do.
+constexpr const char* kRequestBodies = R"json({
+  "POST /api/v1/api-keys": {"type": "object", "required": ["name"],
+    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200}}},
+  "POST /api/v1/targets": {"type": "object", "required": ["name", "type"],
+    "description": "name, type, and the members the type lists in GET /api/v1/target-types",
+    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "type": {"enum": ["openai_chat", "anthropic_messages", "http", "mock"]},
+                   "limits": {"$ref": "#/components/schemas/TargetLimits"},
+                   "api_key": {"type": "string"}, "api_key_env": {"type": "string"},
+                   "endpoint": {"type": "string"}, "model": {"type": "string"},
+                   "system_prompt": {"type": "string"}}},
+  "PATCH /api/v1/targets/{id}": {"type": "object",
+    "description": "the members to change (as for POST /api/v1/targets); null removes one",
+    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "limits": {"$ref": "#/components/schemas/TargetLimits"}}},
+  "POST /api/v1/targets/{id}/test": {"type": "object",
+    "properties": {"prompt": {"type": "string", "maxLength": 100000}}, "additionalProperties": false},
+  "POST /api/v1/datasets": {"type": "object", "required": ["name", "prompts"],
+    "properties": {"name": {"type": "string", "minLength": 1}, "description": {"type": "string"},
+                   "prompts": {"$ref": "#/components/schemas/PromptList"}}},
+  "POST /api/v1/datasets/{id}/versions": {"type": "object", "required": ["prompts"],
+    "properties": {"prompts": {"$ref": "#/components/schemas/PromptList"}}},
+  "POST /api/v1/orchestrators": {"type": "object", "required": ["name", "type", "target_id"],
+    "properties": {
+      "name": {"type": "string", "minLength": 1, "maxLength": 200},
+      "type": {"enum": ["prompt_sending", "red_teaming"]},
+      "target_id": {"type": "string"}, "adversarial_target_id": {"type": "string"},
+      "max_turns": {"type": "integer", "minimum": 1, "maximum": 50},
+      "dataset_id": {"type": ["string", "null"]},
+      "datasets": {"type": "array", "maxItems": 100, "items": {"type": "object", "required": ["id"],
+        "properties": {"id": {"type": "string"}, "version": {"type": "integer", "minimum": 1}}}},
+      "prompts": {"type": "array", "items": {"type": "string"}},
+      "converters": {"$ref": "#/components/schemas/PieceList"},
+      "converter_chains": {"type": "array", "minItems": 1, "maxItems": 100,
+                           "items": {"$ref": "#/components/schemas/PieceList"}},
+      "scorers": {"type": "array", "maxItems": 20, "items": {"anyOf": [
+        {"$ref": "#/components/schemas/PieceSpec"},
+        {"type": "object", "required": ["config_id"], "description": "a saved scorer config, copied in",
+         "properties": {"config_id": {"type": "string"}}}]}},
+      "objective_scorer": {"type": "integer", "minimum": 0, "maximum": 19},
+      "attempts": {"type": "integer", "minimum": 1, "maximum": 100},
+      "system_prompt": {"type": "string", "maxLength": 100000},
+      "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+      "prepended_conversation": {"type": "array", "items": {"type": "object",
+        "required": ["role", "content"],
+        "properties": {"role": {"enum": ["system", "user", "assistant"]}, "content": {"type": "string"}}}},
+      "budget": {"type": "object", "additionalProperties": false, "properties": {
+        "max_requests": {"type": "integer", "minimum": 1}, "max_tokens": {"type": "integer", "minimum": 1},
+        "max_error_share": {"type": "number", "minimum": 0, "maximum": 1},
+        "max_helper_requests": {"type": "integer", "minimum": 1},
+        "max_helper_tokens": {"type": "integer", "minimum": 1}}},
+      "max_in_flight": {"type": "integer", "minimum": 1, "maximum": 4096},
+      "seed": {"type": "integer", "minimum": 0}}},
+  "POST /api/v1/orchestrators/{id}/executions": {"type": "object", "additionalProperties": false,
+    "properties": {"dry_run": {"type": "boolean"},
+                   "labels": {"type": "object", "additionalProperties": {"type": "string"}}}},
+  "POST /api/v1/scorer-configs": {"$ref": "#/components/schemas/ScorerConfigBody"},
+  "PUT /api/v1/scorer-configs/{id}": {"$ref": "#/components/schemas/ScorerConfigBody"},
+  "POST /api/v1/scores/{id}/review": {"type": "object", "required": ["value"], "additionalProperties": false,
+    "properties": {"value": {"oneOf": [{"type": "boolean"}, {"type": "number", "minimum": 0, "maximum": 1},
+                                       {"type": "string", "maxLength": 32}]},
+                   "note": {"type": "string", "maxLength": 4000}}},
+  "POST /api/v1/scorers/test": {"type": "object", "required": ["scorer", "text"], "additionalProperties": false,
+    "properties": {"scorer": {"$ref": "#/components/schemas/PieceSpec"}, "text": {"type": "string"},
+                   "objective": {"type": "string", "maxLength": 100000},
+                   "conversation": {"type": "array", "maxItems": 200, "items": {"type": "object",
+                     "required": ["role", "content"],
+                     "properties": {"role": {"enum": ["system", "user", "assistant"]},
+                                    "content": {"type": "string"}}}}}},
+  "POST /api/v1/scorers/evaluate": {"type": "object", "additionalProperties": false,
+    "description": "a scorer (or scorer_config_id) and labelled items (or a built-in labelled_set)",
+    "properties": {"scorer": {"$ref": "#/components/schemas/PieceSpec"},
+                   "scorer_config_id": {"type": "string"},
+                   "labelled_set": {"type": "string", "maxLength": 64},
+                   "items": {"type": "array", "items": {"type": "object", "required": ["text", "label"],
+                     "properties": {"text": {"type": "string"}, "objective": {"type": "string"},
+                                    "label": {}}}}}},
+  "POST /api/v1/converters/preview": {"type": "object", "required": ["text"], "additionalProperties": false,
+    "properties": {"text": {"type": "string"}, "converters": {"$ref": "#/components/schemas/PieceList"},
+                   "seed": {"type": "integer", "minimum": 0}}}
+})json";
+
 // What each route answers on success: a component, "Page:<component>" for a list, or a
 // media type other than JSON (text:<type>).
 const std::map<std::string, std::string>& response_schemas() {
@@ -283,6 +398,35 @@ const std::map<std::string, std::string>& response_schemas() {
       {"POST /api/v1/scorers/evaluate", "ScorerEvaluation"},
       {"GET /api/v1/scorers/evaluations", "Page:ScorerEvaluation"},
       {"POST /api/v1/scores/{id}/review", "Score"},
+      {"GET /api/v1/stats/attack-success", "AttackSuccess"},
+  };
+  return m;
+}
+
+// The query parameters each route reads besides a list's limit and cursor: name, JSON type.
+const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& query_parameters() {
+  static const std::map<std::string, std::vector<std::pair<std::string, std::string>>> m = {
+      {"GET /api/v1/audit",
+       {{"action", "string"}, {"object_type", "string"}, {"object_id", "string"}}},
+      {"GET /api/v1/datasets/{id}", {{"version", "integer"}}},
+      {"GET /api/v1/datasets/{id}/prompts", {{"version", "integer"}}},
+      {"GET /api/v1/executions",
+       {{"status", "string"},
+        {"orchestrator_id", "string"},
+        {"target_id", "string"},
+        {"created_after", "string"},
+        {"created_before", "string"},
+        {"label", "string"}}},
+      {"GET /api/v1/stats/attack-success", {{"by", "string"}}},
+      {"GET /api/v1/executions/{id}/results",
+       {{"error", "boolean"},
+        {"achieved", "boolean"},
+        {"chain", "integer"},
+        {"harm_category", "string"},
+        {"label", "string"}}},
+      {"GET /api/v1/executions/{id}/events", {{"items", "boolean"}}},
+      {"GET /api/v1/scorers/evaluations",
+       {{"scorer_config_id", "string"}, {"scorer_hash", "string"}}},
   };
   return m;
 }
@@ -307,9 +451,30 @@ boost::json::object success_content(const std::string& spec) {
   return {{"application/json", {{"schema", std::move(schema)}}}};
 }
 
+// "POST /api/v1/targets/{id}/test" -> "post_targets_by_id_test": what code generators
+// take as a function name (no spaces, braces or dots).
+std::string operation_id(const http::Route& route) {
+  std::string id;
+  for (char c : route.method) id += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view path = route.pattern;
+  if (path.rfind("/api/v1", 0) == 0) path.remove_prefix(7);
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    char c = path[i];
+    if (c == '{') {
+      if (id.back() != '_') id += '_';
+      id += "by_";
+    } else if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+      id += c;
+    } else if (c != '}' && id.back() != '_') {
+      id += '_';
+    }
+  }
+  while (id.back() == '_') id.pop_back();
+  return id;
+}
+
 boost::json::object operation(const http::Route& route) {
-  boost::json::object op{{"summary", route.options.summary},
-                         {"operationId", route.method + " " + route.pattern}};
+  boost::json::object op{{"summary", route.options.summary}, {"operationId", operation_id(route)}};
   boost::json::array params;
   for (const auto& seg : route.segments)
     if (seg.size() > 2 && seg.front() == '{')
@@ -317,14 +482,32 @@ boost::json::object operation(const http::Route& route) {
                         {"in", "path"},
                         {"required", true},
                         {"schema", {{"type", "string"}}}});
+  const std::string key = route.method + " " + route.pattern;
+  auto query = [&params](const std::string& name, const std::string& type) {
+    params.push_back(
+        {{"name", name}, {"in", "query"}, {"required", false}, {"schema", {{"type", type}}}});
+  };
+  auto spec = response_schemas().find(key);
+  if (spec != response_schemas().end() && spec->second.rfind("Page:", 0) == 0) {
+    query("limit", "integer");
+    query("cursor", "string");
+  }
+  if (auto q = query_parameters().find(key); q != query_parameters().end())
+    for (const auto& [name, type] : q->second) query(name, type);
   if (!params.empty()) op["parameters"] = std::move(params);
-  if (route.options.json_body)
-    op["requestBody"] = {{"required", true},
-                         {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+  if (route.options.json_body) {
+    static const boost::json::object bodies = boost::json::parse(kRequestBodies).as_object();
+    const auto* body = bodies.if_contains(key);
+    op["requestBody"] = {
+        {"required", true},
+        {"content",
+         {{"application/json",
+           {{"schema", body ? *body : boost::json::value({{"type", "object"}})}}}}}};
+    if (!body) op["x-redcell-untyped-body"] = true;
+  }
   boost::json::object ok{{"description", "success"}};
-  auto it = response_schemas().find(route.method + " " + route.pattern);
-  if (it != response_schemas().end()) {
-    ok["content"] = success_content(it->second);
+  if (spec != response_schemas().end()) {
+    ok["content"] = success_content(spec->second);
   } else {
     ok["content"] = {{"application/json", {{"schema", {{"type", "object"}}}}}};
     op["x-redcell-untyped"] = true;
@@ -346,6 +529,7 @@ boost::json::object operation(const http::Route& route) {
 boost::json::object openapi_document(const http::Router& router) {
   boost::json::object paths;
   for (const auto& route : router.routes()) {
+    if (!route.options.documented) continue;
     auto& item = paths[route.pattern];
     if (!item.is_object()) item = boost::json::object();
     std::string method = route.method;

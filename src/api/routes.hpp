@@ -25,8 +25,9 @@ class ExecutionRunner;
 class SecretBox;
 class EndpointPolicy;
 namespace memory {
+class Scope;
 class Store;
-}
+}  // namespace memory
 }  // namespace redcell
 
 namespace redcell::api {
@@ -97,6 +98,19 @@ void add_scorer_evaluation_routes(http::Router& router, const Services& services
                                   ExecutionRunner& runner);
 // GET /api/v1/scores/{id}; POST /api/v1/scores/{id}/review: a reviewer confirms or overrides.
 void add_score_routes(http::Router& router, const Services& services);
+
+// GET /api/v1/stats/attack-success: the dashboard's grouped success figures.
+void add_stats_routes(http::Router& router, const Services& services);
+
+// `redcell serve --demo-target URL` (make run): an openai_chat target named "demo mock" at
+// URL for the local user, created once (true) and left alone when one of that name exists.
+inline constexpr const char* kDemoTargetName = "demo mock";
+Result<bool> ensure_demo_target(const Services& services, const memory::Scope& scope,
+                                const std::string& endpoint);
+
+// The web UI embedded in the binary: its files, and index.html for every other GET outside
+// /api/ (the client's routes), with the Content-Security-Policy.
+void add_ui_routes(http::Router& router);
 
 // GET /api/v1/openapi.json, built from `router`'s table; register it after every route.
 void add_openapi_route(http::Router& router);

@@ -234,6 +234,29 @@ void probe(const Services& s, const std::shared_ptr<ProbeSlots>& slots,
 
 }  // namespace
 
+Result<bool> ensure_demo_target(const Services& s, const memory::Scope& scope,
+                                const std::string& endpoint) {
+  PageRequest page;
+  page.limit = 200;
+  for (;;) {
+    auto listed = s.store.list_targets(scope, page);
+    if (!listed) return fail(listed.error());
+    for (const auto& t : listed->items)
+      if (t.name == kDemoTargetName) return false;
+    if (!listed->next) break;
+    page.after = listed->next;
+  }
+  boost::json::object body{{"name", kDemoTargetName},
+                           {"type", "openai_chat"},
+                           {"endpoint", endpoint},
+                           {"model", "mock"}};
+  memory::Target t;
+  if (auto ok = fill_target(s, body, t, ""); !ok) return fail(ok.error());
+  auto stored = s.store.add_target(scope, std::move(t)).get();
+  if (!stored) return fail(stored.error());
+  return true;
+}
+
 void add_target_routes(http::Router& router, const Services& s,
                        std::chrono::milliseconds probe_timeout) {
   http::RouteOptions opts;

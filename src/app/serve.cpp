@@ -322,6 +322,32 @@ RunnerOptions runner_options(const ServeSettings& settings) {
   return o;
 }
 
+// The routes of what a user defines and reads back (the engine's come with the runner).
+void add_resource_routes(http::Router& router, const api::Services& services,
+                         const ServeSettings& settings) {
+  api::add_target_routes(router, services, settings.probe_timeout);
+  api::add_dataset_routes(router, services);
+  api::add_orchestrator_routes(router, services);
+  api::add_scorer_config_routes(router, services);
+  api::add_conversation_routes(router, services);
+  api::add_score_routes(router, services);
+  api::add_stats_routes(router, services);
+}
+
+// make run's demo mock, as a target of the local user (JWT mode has no user to give it to).
+void ensure_demo_target(const api::Services& services, const std::string& local_user,
+                        const std::string& endpoint) {
+  if (local_user.empty()) {
+    log::warn("demo_target_skipped", {{"reason", "--demo-target works in local mode only"}});
+    return;
+  }
+  auto made = api::ensure_demo_target(services, memory::Scope::user(local_user), endpoint);
+  if (!made)
+    log::warn("demo_target_failed", {{"error", made.error().message()}});
+  else if (*made)
+    log::info("demo_target_created", {{"name", api::kDemoTargetName}, {"endpoint", endpoint}});
+}
+
 }  // namespace
 
 int run_serve(const Config& config) {
@@ -385,12 +411,7 @@ int run_serve(const Config& config) {
                                timers,
                                target_deps,
                                settings->max_stored_prompts};
-  api::add_target_routes(router, services, settings->probe_timeout);
-  api::add_dataset_routes(router, services);
-  api::add_orchestrator_routes(router, services);
-  api::add_scorer_config_routes(router, services);
-  api::add_conversation_routes(router, services);
-  api::add_score_routes(router, services);
+  add_resource_routes(router, services, *settings);
 
   StoreWorkQueue work_queue(memory);
   ExecutionRunner runner(
@@ -404,7 +425,9 @@ int run_serve(const Config& config) {
   api::add_scorer_routes(router, ScorerRegistry::builtin(), runner);
   api::add_scorer_evaluation_routes(router, services, runner);
   api::add_converter_routes(router, ConverterRegistry::builtin(), blocking, runner);
+  api::add_ui_routes(router);
   api::add_openapi_route(router);  // last: it documents the table above
+  if (settings->demo_target) ensure_demo_target(services, startup_user, *settings->demo_target);
   http::HttpMetrics http_metrics(metrics, router);
 
   const auto descriptors = raise_descriptor_limit();

@@ -47,6 +47,10 @@ std::vector<OptionSpec> serve_option_specs() {
        "key that encrypts stored target secrets: base64 of 32 bytes or a 32+ character "
        "passphrase (default: generated into $REDCELL_HOME/secret.key)",
        std::nullopt, true},
+      {"demo-target",
+       "local mode: make sure the local user has an openai_chat target named \"demo mock\" at "
+       "this URL (make run passes the demo mock's http://127.0.0.1:9000/v1); created once",
+       std::nullopt, false},
       {"target-allow",
        "private address ranges targets may reach: loopback, private, CIDRs (comma-separated); "
        "link-local and metadata addresses are always refused",
@@ -212,6 +216,7 @@ Result<void> parse_store_and_egress(const Config& config, const EnvLookup& env,
   auto policy = EndpointPolicy::parse(allow.value.value_or(""), allow.origin);
   if (!policy) return fail(policy.error());
   out.target_allow = allow.value.value_or("");
+  out.demo_target = config.value("demo-target");
   const auto& key_env = config.setting("target-key-env");
   auto key_policy = KeyEnvPolicy::parse(key_env.value.value_or(""), key_env.origin);
   if (!key_policy) return fail(key_policy.error());

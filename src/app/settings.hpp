@@ -34,10 +34,11 @@ struct ServeSettings {
   std::chrono::milliseconds idle_timeout{60'000};
   log::Level log_level = log::Level::info;
   bool access_log = true;
-  std::optional<std::string> secret_key;  // the operator's key, when given
-  std::filesystem::path secret_key_file;  // else the generated one
-  std::string target_allow;               // EndpointPolicy spec, already checked
-  KeyEnvPolicy target_key_env;            // which variables api_key_env may name
+  std::optional<std::string> secret_key;   // the operator's key, when given
+  std::filesystem::path secret_key_file;   // else the generated one
+  std::string target_allow;                // EndpointPolicy spec, already checked
+  std::optional<std::string> demo_target;  // local mode: the demo mock's URL (make run)
+  KeyEnvPolicy target_key_env;             // which variables api_key_env may name
   // Finished executions older than this are purged with their results; 0: kept forever.
   std::chrono::seconds retention{0};
   std::chrono::seconds claim_lease{120};

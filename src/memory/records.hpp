@@ -295,6 +295,21 @@ struct ExecutionFilter {
   std::optional<std::string> orchestrator_id;
   std::optional<std::string> status;
   std::optional<TimePoint> finished_before;  // only executions that ended before this
+  std::optional<std::string> target_id;      // run against this target (its snapshot)
+  std::optional<TimePoint> created_after;    // created at or after
+  std::optional<TimePoint> created_before;   // created before
+  std::optional<std::pair<std::string, std::string>> label;  // key (checked by the caller), value
+};
+
+// Attack success over a user's finished work items, grouped for the dashboard.
+enum class SuccessGrouping { target, harm_category, converter_chain };
+struct SuccessGroup {
+  std::string key;    // the target's id, the harm category, or the chain as JSON
+  std::string label;  // the target's name (at its latest execution); else empty
+  std::int64_t executions = 0;
+  std::int64_t items = 0;    // finished work items
+  std::int64_t decided = 0;  // with a true/false objective verdict (reviews included)
+  std::int64_t achieved = 0;
 };
 
 struct MessageFilter {

@@ -215,6 +215,10 @@ class WorkQueue {
   virtual Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
                                                  const WorkItemFilter& filter,
                                                  const PageRequest& page) = 0;
+  // The scope's finished work items grouped by target, harm category (an item counts in each
+  // of its prompt's categories) or converter chain; the 200 largest groups.
+  virtual Result<std::vector<SuccessGroup>> attack_success(const Scope& scope,
+                                                           SuccessGrouping by) = 0;
   // The execution's finished items in finishing order, those with finish_seq > after_seq,
   // at most `limit` of them: what the events stream sends next.
   virtual Result<std::vector<WorkItem>> list_finished_work_items(const Scope& scope,

@@ -79,5 +79,23 @@ TEST(Router, ExposesItsTableInRegistrationOrder) {
   EXPECT_EQ(r.routes()[1].index, 1u);
 }
 
+TEST(Router, TheFallbackAnswersOnlyGetsNoRouteTakesOutsideTheApi) {
+  Router r;
+  r.add("GET", "/api/v1/targets", named("list"));
+  r.add("POST", "/jobs", named("post"));
+  r.set_fallback(named("page"), {});
+  EXPECT_EQ(r.match("GET", "/").route->pattern, "/*");
+  EXPECT_EQ(r.match("GET", "/executions/abc").route->pattern, "/*");
+  EXPECT_EQ(r.match("GET", "/api/v1/targets").route->pattern, "/api/v1/targets");
+  EXPECT_FALSE(r.match("GET", "/api/v1/nope").route);  // the API's 404 stays
+  EXPECT_FALSE(r.match("GET", "/api").route);
+  EXPECT_FALSE(r.match("POST", "/targets").route);  // only GET
+  auto other = r.match("GET", "/jobs");             // the path exists for POST: 405, not the page
+  EXPECT_FALSE(other.route);
+  EXPECT_EQ(other.allowed_methods, std::vector<std::string>{"POST"});
+  EXPECT_THROW(r.set_fallback(named("again"), {}), std::invalid_argument);
+  EXPECT_EQ(r.routes().back().pattern, "/*");  // listed, for per-route metrics
+}
+
 }  // namespace
 }  // namespace redcell::http

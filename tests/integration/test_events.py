@@ -39,12 +39,12 @@ def read_events(resp, stop_after=None):
             current[key] = value
 
 
-def open_stream(s, execution, last_event_id=None, timeout=60):
+def open_stream(s, execution, last_event_id=None, timeout=60, query=""):
     conn = s.connection(timeout=timeout)
     headers = {"Accept": "text/event-stream"}
     if last_event_id is not None:
         headers["Last-Event-ID"] = str(last_event_id)
-    conn.request("GET", f"/api/v1/executions/{execution}/events", headers=headers)
+    conn.request("GET", f"/api/v1/executions/{execution}/events{query}", headers=headers)
     resp = conn.getresponse()
     return conn, resp
 

@@ -52,15 +52,24 @@ def test_access_log_has_one_json_line_per_request(server):
 def test_metrics_count_requests_per_route_with_latency_histograms(server):
     for _ in range(5):
         server.request("GET", "/api/v1/converters")
-    server.request("GET", "/no/such/route")
-    r = server.request("GET", "/metrics")
+    server.request("GET", "/api/v1/no/such/route")
+    server.request("GET", "/some/page")  # the web UI's fallback route
+    # A request is counted once its answer is written: the client may read it a moment before.
+    deadline = time.monotonic() + 5
+    while True:
+        r = server.request("GET", "/metrics")
+        text = r.data.decode()
+        if re.search(r'code="4xx",method="any",route="unmatched"\} [1-9]', text) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert r.status == 200
     assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
-    text = r.data.decode()
     m = re.search(r'redcell_http_requests_total\{code="2xx",method="GET",route="/api/v1/converters"\} (\d+)', text)
     assert m and int(m.group(1)) >= 5, text
     m = re.search(r'redcell_http_requests_total\{code="4xx",method="any",route="unmatched"\} (\d+)', text)
     assert m and int(m.group(1)) >= 1
+    m = re.search(r'redcell_http_requests_total\{code="2xx",method="GET",route="/\*"\} (\d+)', text)
+    assert m and int(m.group(1)) >= 1, text
     assert re.search(r'redcell_http_request_duration_seconds_bucket\{method="GET",route="/api/v1/converters",le="\+Inf"\} ([5-9]|\d\d+)', text)
     assert "redcell_http_requests_in_flight" in text
 
@@ -177,7 +186,7 @@ def test_response_heads_follow_http_1_0_and_1_1_connection_rules(server):
     # HTTP/1.0 asking for keep-alive, then HTTP/1.1 asking to close: two answers on one connection.
     answers = parse_responses(server.raw(
         b"GET /healthz HTTP/1.0\r\nHost: localhost\r\nConnection: keep-alive\r\nX-Request-Id: one\r\n\r\n"
-        b"GET /nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Request-Id: two\r\n\r\n"))
+        b"GET /api/nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Request-Id: two\r\n\r\n"))
     assert [a[0] for a in answers] == ["HTTP/1.0 200 OK", "HTTP/1.1 404 Not Found"]
     assert answers[0][1]["Connection"] == "keep-alive" and answers[1][1]["Connection"] == "close"
     assert [a[1]["X-Request-Id"] for a in answers] == ["one", "two"]

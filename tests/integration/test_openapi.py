@@ -5,6 +5,7 @@ other tests get against it). Then, for every route with an {id}, user A gets 2xx
 object (GET) and user B gets a 404 byte-identical to a random id's, whatever the method;
 canary strings planted in every text field of A's objects appear in none of B's answers.
 A new route is covered by both without editing this file."""
+import re
 import tempfile
 import uuid
 
@@ -28,12 +29,21 @@ def test_every_route_is_documented_with_schemas():
         assert len(operations) >= 40
         for path, method, op in operations:
             assert not op.get("x-redcell-untyped"), f"{method} {path} has no response schema"
+            assert not op.get("x-redcell-untyped-body"), f"{method} {path} has no request schema"
             assert op["summary"], f"{method} {path} has no summary"
             assert "default" in op["responses"]
-            params = [p["name"] for p in op.get("parameters", [])]
+            params = [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
             assert params == [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
+            # What a client generator needs: a plain, unique operation id; a list's paging.
+            assert re.fullmatch(r"[a-z][a-z0-9_]*", op["operationId"]), op["operationId"]
+            query = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+            schema = op["responses"]["2XX"]["content"].get("application/json", {}).get("schema", {})
+            if "next_cursor" in schema.get("properties", {}):
+                assert {"limit", "cursor"} <= query, f"{method} {path}"
             public = path in ("/healthz", "/readyz", "/metrics", "/api/v1/openapi.json")
             assert (op["security"] == []) == public, f"{method} {path}"
+        ids = [op["operationId"] for _, _, op in operations]
+        assert len(ids) == len(set(ids)), "operation ids are unique"
         # Routes needing the admin role say so.
         assert doc["paths"]["/api/v1/system"]["get"]["x-redcell-role"] == "admin"
 

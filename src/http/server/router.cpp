@@ -42,8 +42,7 @@ bool decode_segment(std::string_view raw, std::string& out) {
 
 }  // namespace
 
-Route& Router::add(std::string method, std::string pattern, Handler handler,
-                   RouteOptions options) {
+Route& Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
   Route r;
   r.handler = std::move(handler);
   return insert(std::move(method), std::move(pattern), std::move(options), std::move(r));
@@ -56,8 +55,7 @@ Route& Router::add_async(std::string method, std::string pattern, AsyncHandler h
   return insert(std::move(method), std::move(pattern), std::move(options), std::move(r));
 }
 
-Route& Router::insert(std::string method, std::string pattern, RouteOptions options,
-                      Route route) {
+Route& Router::insert(std::string method, std::string pattern, RouteOptions options, Route route) {
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.options = std::move(options);
@@ -72,13 +70,22 @@ Route& Router::insert(std::string method, std::string pattern, RouteOptions opti
   return routes_.back();
 }
 
+Route& Router::set_fallback(Handler handler, RouteOptions options) {
+  if (fallback_) throw std::invalid_argument("the router already has a fallback route");
+  Route route;
+  route.handler = std::move(handler);
+  auto& added = insert("GET", "/*", std::move(options), std::move(route));
+  fallback_ = added.index;
+  return added;
+}
+
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch result;
   auto parts = split_path(path);
   if (parts.empty() && path != "/") return result;
   std::string decoded;
   for (const auto& route : routes_) {
-    if (route.segments.size() != parts.size()) continue;
+    if (route.segments.size() != parts.size() || route.index == fallback_) continue;
     bool ok = true;
     for (std::size_t i = 0; i < parts.size() && ok; ++i) {
       const auto& seg = route.segments[i];
@@ -90,8 +97,8 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     }
     if (!ok) continue;
     if (route.method != method) {
-      if (std::find(result.allowed_methods.begin(), result.allowed_methods.end(),
-                    route.method) == result.allowed_methods.end())
+      if (std::find(result.allowed_methods.begin(), result.allowed_methods.end(), route.method) ==
+          result.allowed_methods.end())
         result.allowed_methods.push_back(route.method);
       continue;
     }
@@ -109,6 +116,9 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     result.allowed_methods.clear();
     return result;
   }
+  if (fallback_ && method == "GET" && result.allowed_methods.empty() && path != "/api" &&
+      path.rfind("/api/", 0) != 0)
+    result.route = &routes_[*fallback_];
   return result;
 }
 

@@ -345,7 +345,62 @@ Result<Page<Execution>> SqliteStore::list_executions(const Scope& scope,
         if (filter.status) q.where("status = ?", *filter.status);
         if (filter.finished_before)
           q.where("finished_at < ?", format_time(*filter.finished_before));
+        if (filter.target_id) {
+          q.where("json_extract(snapshot, '$.target.id') = ?");
+          q.args.emplace_back(Query::Text{*filter.target_id});
+        }
+        if (filter.created_after) q.where("created_at >= ?", format_time(*filter.created_after));
+        if (filter.created_before) q.where("created_at < ?", format_time(*filter.created_before));
+        if (filter.label) {
+          // The key is a plain name (the API checks it), quoted as one JSON path member.
+          q.where("json_extract(snapshot, ?) = ?");
+          q.args.emplace_back(Query::Text{"$.labels.\"" + filter.label->first + "\""});
+          q.args.emplace_back(Query::Text{filter.label->second});
+        }
       });
+}
+
+Result<std::vector<SuccessGroup>> SqliteStore::attack_success(const Scope& scope,
+                                                              SuccessGrouping by) {
+  std::string key;
+  std::string label = "''";
+  std::string join;
+  switch (by) {
+    case SuccessGrouping::target:
+      key = "json_extract(e.snapshot, '$.target.id')";
+      label = "MAX(json_extract(e.snapshot, '$.target.name'))";
+      break;
+    case SuccessGrouping::converter_chain:
+      key = "json_extract(e.snapshot, '$.definition.converter_chains[' || w.chain_index || ']')";
+      break;
+    case SuccessGrouping::harm_category:
+      key = "j.value";
+      join = " JOIN seed_prompts p ON p.id = w.prompt_id, json_each(p.harm_categories) j";
+      break;
+  }
+  return impl_->read([&](Connection& c) -> Result<std::vector<SuccessGroup>> {
+    Query q{"SELECT " + key + " AS k, " + label +
+            ", COUNT(DISTINCT w.execution_id), COUNT(*), SUM(w.achieved IS NOT NULL), "
+            "SUM(w.achieved = 1) FROM work_items w JOIN executions e ON e.id = w.execution_id" +
+            join};
+    q.where("w.status = 'done'");
+    if (!scope.is_system()) q.where("w.owner = ?", scope_owner(scope));
+    q.sql += " GROUP BY k HAVING k IS NOT NULL ORDER BY COUNT(*) DESC, k LIMIT 200";
+    auto st = c.prepare(q.sql);
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    q.bind(**st);
+    std::vector<SuccessGroup> out;
+    for (;;) {
+      auto row = (*st)->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      auto& s = **st;
+      out.push_back(
+          SuccessGroup{s.text(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.int64(5)});
+    }
+    return out;
+  });
 }
 
 Future<Execution> SqliteStore::set_execution_status(const Scope& scope, std::string id,

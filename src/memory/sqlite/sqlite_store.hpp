@@ -127,6 +127,7 @@ class SqliteStore final : public Store {
   Result<Page<WorkItem>> list_work_items(const Scope& scope, std::string_view execution_id,
                                          const WorkItemFilter& filter,
                                          const PageRequest& page) override;
+  Result<std::vector<SuccessGroup>> attack_success(const Scope& scope, SuccessGrouping by) override;
   Result<std::vector<WorkItem>> list_finished_work_items(const Scope& scope,
                                                          std::string_view execution_id,
                                                          std::int64_t after_seq,

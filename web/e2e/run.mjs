@@ -1,0 +1,452 @@
+// The browser tests: every page against the real `redcell serve` and `redcell mock-target`
+// in Debian's Chromium, the newcomer's whole path, and a second user who sees none of it.
+// Fails on any console error, failed request or serious axe-core violation; screenshots go
+// to $REDCELL_SCREENSHOTS (build-asan/e2e-screenshots). Usage: node e2e/run.mjs [spec...]
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { allow, allowed, apiCall, assert, checkAccessibility, launch, screenshot, startServer, until, watchedContext } from './harness.mjs';
+
+const ILLEGAL = new URL('../../../shared/datasets/pyrit/seed_datasets/airt/illegal.prompt', import.meta.url).pathname;
+
+// The dataset file's prompts, read by Debian's python3-yaml (an independent parser).
+function illegalPrompts() {
+  const out = execFileSync('python3', ['-c', 'import json,sys,yaml; d=yaml.safe_load(open(sys.argv[1])); print(json.dumps([s["value"] for s in d["seeds"]]))', ILLEGAL]);
+  return JSON.parse(out.toString());
+}
+
+async function visit(page, url, name) {
+  await page.goto(url);
+  await page.waitForLoadState('networkidle');
+  await screenshot(page, name);
+  await checkAccessibility(page, name);
+}
+
+const specs = {
+  async shell({ page, server }) {
+    const res = await page.goto(server.url + '/');
+    const csp = res.headers()['content-security-policy'] ?? '';
+    assert(csp.includes("script-src 'self'") && !csp.includes('unsafe-inline'), `CSP: ${csp}`);
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    for (const label of ['Dashboard', 'Targets', 'Datasets', 'Converters', 'Scorers', 'Executions', 'Settings'])
+      await page.getByRole('link', { name: label, exact: true }).waitFor();
+    await visit(page, server.url + '/', 'dashboard-empty');
+    await page.getByText('Nothing has run yet').waitFor();
+    // A client route typed into the address bar opens its page (the SPA fallback).
+    await visit(page, server.url + '/settings', 'settings');
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await visit(page, server.url + '/no/such/page', 'not-found');
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    // Navigation in the page, then back.
+    await page.getByRole('link', { name: 'Targets', exact: true }).click();
+    await page.getByRole('heading', { name: 'Targets' }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+  },
+
+  async targets({ page, server }) {
+    await visit(page, server.url + '/targets', 'targets');
+    await page.getByRole('listitem', { name: 'Target demo mock' }).waitFor();
+    // A bad member: the server's error shows under that field, and nothing is created.
+    allow(/^POST .*\/api\/v1\/targets$/);
+    await page.locator('#new-target-name').fill('lab mock');
+    await page.locator('#new-target-type').selectOption('mock');
+    await page.locator('#new-target-latency_ms').fill('-5');
+    await page.getByRole('button', { name: 'Create target' }).click();
+    const err = page.locator('#new-target-latency_ms-error');
+    await err.waitFor();
+    assert((await err.textContent()).includes('0 to 600000'), 'the latency error names the range');
+    await screenshot(page, 'targets-error');
+    assert((await page.getByRole('listitem', { name: 'Target lab mock' }).count()) === 0, 'nothing created');
+    await page.locator('#new-target-latency_ms').fill('5');
+    await page.locator('#new-target-behavior').fill('refuse');
+    await page.getByRole('button', { name: 'Create target' }).click();
+    const row = page.getByRole('listitem', { name: 'Target lab mock' });
+    await row.waitFor();
+    // Test connection: latency and the reply.
+    await row.getByRole('button', { name: 'Test connection' }).click();
+    await row.locator('.probe.ok').waitFor();
+    assert(/Connected in \d+ ms/.test(await row.locator('.probe').textContent()), 'probe shows latency');
+    // The demo target reaches the real mock-target process over HTTP.
+    const demo = page.getByRole('listitem', { name: 'Target demo mock' });
+    await demo.getByRole('button', { name: 'Test connection' }).click();
+    await demo.locator('.probe.ok').waitFor();
+    await screenshot(page, 'targets-probed');
+    // Edit, then delete.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const editName = row.locator('input[id$="-name"]');
+    await editName.fill('lab mock 2');
+    await row.getByRole('button', { name: 'Save' }).click();
+    const renamed = page.getByRole('listitem', { name: 'Target lab mock 2' });
+    await renamed.waitFor();
+    page.once('dialog', (d) => d.accept());
+    await renamed.getByRole('button', { name: 'Delete' }).click();
+    await until(async () => (await page.getByRole('listitem', { name: 'Target lab mock 2' }).count()) === 0, 'target deleted');
+  },
+
+  async datasets({ page, server }) {
+    const prompts = illegalPrompts();
+    await visit(page, server.url + '/datasets', 'datasets-empty');
+    await page.getByText('No datasets yet').waitFor();
+    await page.locator('#ds-name').fill('illegal');
+    await page.locator('#ds-harm').fill('illegal');
+    await page.locator('#ds-prompts').fill(prompts.join('\n'));
+    await page.getByRole('button', { name: 'Create dataset' }).click();
+    await page.getByRole('heading', { name: 'illegal' }).waitFor();
+    await page.getByText(`version 1 · ${prompts.length} prompts`).waitFor();
+    assert((await page.locator('.prompts li').count()) === prompts.length, 'every prompt listed');
+    await screenshot(page, 'dataset');
+    await checkAccessibility(page, 'dataset');
+    // Search lives in the URL and survives a reload.
+    const word = prompts[0].split(' ').find((w) => w.length > 5);
+    await page.locator('#ds-search').fill(word);
+    await until(async () => new URL(page.url()).searchParams.get('q') === word, 'search in the URL');
+    await page.reload();
+    assert((await page.locator('#ds-search').inputValue()) === word, 'search kept after reload');
+    assert((await page.locator('.prompts li').count()) >= 1, 'the search finds the prompt');
+    // A new version, and the older one still readable.
+    await page.locator('#ds-new-version').fill('only prompt of version two');
+    await page.getByRole('button', { name: 'Add version' }).click();
+    await page.getByText('version 2 · 1 prompts').waitFor();
+    await page.locator('#ds-search').fill('');
+    await page.locator('#ds-version').selectOption('1');
+    await page.getByText(`version 1 · ${prompts.length} prompts`).waitFor();
+    // An empty dataset is refused with the field named.
+    allow(/^POST .*\/api\/v1\/datasets$/);
+    await page.goto(server.url + '/datasets');
+    await page.locator('#ds-name').fill('empty');
+    await page.getByRole('button', { name: 'Create dataset' }).click();
+    await page.locator('#ds-prompts-error').waitFor();
+  },
+
+  async converters({ page, server }) {
+    await visit(page, server.url + '/converters', 'converters');
+    await page.locator('#preview-text').fill('hello');
+    await page.locator('#chain-add').selectOption('base64');
+    await until(async () => (await page.getByTestId('preview-output').textContent()) === 'aGVsbG8=', 'base64 preview');
+    await page.locator('#chain-add').selectOption('caesar');
+    allow(/^POST .*\/api\/v1\/converters\/preview$/);
+    await page.locator('#chain-1-caesar_offset').fill('99');
+    await page.locator('#chain-1-caesar_offset-error').waitFor();
+    await screenshot(page, 'converters-error');
+    await page.locator('#chain-1-caesar_offset').fill('1');
+    await until(async () => (await page.getByTestId('preview-output').textContent()) === 'bHWtcH9=', 'base64 then caesar 1 (digits shift too)');
+    await screenshot(page, 'converters-chain');
+    // The chain lives in the URL: a reload rebuilds it.
+    await page.reload();
+    await until(async () => (await page.locator('.chain-step').count()) === 2, 'chain kept after reload');
+    await checkAccessibility(page, 'converters-chain');
+  },
+
+  async scorers({ page, server }) {
+    await visit(page, server.url + '/scorers', 'scorers');
+    await page.locator('#scorer-type').selectOption('refusal');
+    await page.locator('#scorer-text').fill("I'm sorry, but I can't help with that.");
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    const result = page.getByTestId('score-result');
+    await result.waitFor();
+    assert((await result.locator('.value').textContent()) === 'true', 'refusal detected');
+    allow(/^POST .*\/api\/v1\/scorers\/test$/);
+    await page.locator('#scorer-type').selectOption('substring');
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    await page.locator('#scorer-substring-error').waitFor();  // required parameter named
+    await page.locator('#scorer-substring').fill('sorry');
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    await until(async () => (await page.getByTestId('score-result').count()) === 1, 'scored');
+    await page.locator('#scorer-name').fill('says sorry');
+    await page.getByRole('button', { name: 'Save scorer' }).click();
+    await page.getByRole('listitem', { name: 'Scorer says sorry' }).waitFor();
+    await screenshot(page, 'scorers-saved');
+    await checkAccessibility(page, 'scorers-saved');
+  },
+
+  // The newcomer's path: a target, a dataset from illegal.prompt, base64, an inverted refusal
+  // scorer as the objective, a run of at least 10 s, a reload in the middle, the results.
+  async newcomer({ page, server }) {
+    const prompts = illegalPrompts();
+    await page.goto(server.url + '/targets');
+    await page.locator('#new-target-name').fill('slow mock');
+    await page.locator('#new-target-type').selectOption('mock');
+    await page.locator('#new-target-behavior').fill('decode');
+    await page.locator('#new-target-latency_ms').fill('2500');
+    await page.locator('#new-target-limits').fill('{"max_in_flight": 1}');
+    await page.getByRole('button', { name: 'Create target' }).click();
+    await page.getByRole('listitem', { name: 'Target slow mock' }).waitFor();
+    await page.getByRole('link', { name: 'Datasets', exact: true }).click();
+    await page.locator('#ds-name').fill('illegal for the run');
+    await page.locator('#ds-harm').fill('illegal, violence');
+    await page.locator('#ds-prompts').fill(prompts.join('\n'));
+    await page.getByRole('button', { name: 'Create dataset' }).click();
+    await page.getByRole('heading', { name: 'illegal for the run' }).waitFor();
+    await page.getByRole('link', { name: 'Executions', exact: true }).click();
+    await page.getByRole('button', { name: 'New attack' }).click();
+    await page.locator('#ex-name').fill('first attack');
+    await page.locator('#ex-target').selectOption({ label: 'slow mock (mock)' });
+    await page.locator('#ex-dataset').selectOption({ label: `illegal for the run (v1, ${prompts.length} prompts)` });
+    await page.locator('#ex-chain-0-add').selectOption('base64');
+    await page.locator('#ex-labels').fill('op=newcomer');
+    // The default objective: refusal, inverted (true when the target did not refuse).
+    assert((await page.locator('.chain-step[aria-label="Step 1: inverter"]').count()) === 1, 'inverter scorer preset');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await page.getByText(`Dry run: ${prompts.length} work items`).waitFor();
+    await screenshot(page, 'execution-new');
+    await checkAccessibility(page, 'execution-new');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await until(async () => /\/executions\/[0-9a-f-]+$/.test(page.url()), 'on the execution page');
+    const url = page.url();
+    // Reload between 10% and 90%; progress goes on from where it was.
+    const done = async () => Number((await page.getByTestId('progress-done').textContent()).split(' / ')[0]);
+    await until(async () => (await done()) >= 1, 'first item finished', 30_000);
+    const before = await done();
+    assert(before < prompts.length, `still running at reload (${before}/${prompts.length})`);
+    await screenshot(page, 'execution-running');
+    await page.reload();
+    await page.getByTestId('progress-done').waitFor();
+    assert((await done()) >= before, 'progress kept across the reload');
+    await until(async () => (await page.getByTestId('execution-status').textContent()) === 'succeeded', 'the run finishes', 60_000);
+    assert((await done()) === prompts.length, 'every item finished');
+    // The results followed the run: every item is listed without a reload.
+    await until(async () => (await page.locator('.result').count()) === prompts.length, 'every result listed');
+    await screenshot(page, 'execution-done');
+    await checkAccessibility(page, 'execution-done');
+    // Results: original and converted text, the reply and scores; filters in the URL.
+    const first = page.locator('.result').first();
+    assert((await first.locator('pre.original').count()) === 1, 'original text shown');
+    await page.locator('#f-achieved').selectOption('true');
+    await until(async () => new URL(page.url()).searchParams.get('achieved') === 'true', 'filter in URL');
+    await page.reload();
+    assert((await page.locator('#f-achieved').inputValue()) === 'true', 'filter kept after reload');
+    await page.locator('#f-label').fill('op:newcomer');
+    await page.locator('#f-label').press('Tab');
+    await until(async () => (await page.locator('.result').count()) > 0 || (await page.getByText('No results match').count()) > 0, 'label filter applied');
+    await page.locator('#f-achieved').selectOption('');
+    await page.locator('.result').first().waitFor();
+    // A conversation one click away.
+    await page.locator('.result').first().getByRole('link', { name: 'Open conversation' }).click();
+    await page.getByRole('heading', { name: 'Conversation' }).waitFor();
+    await page.locator('.message.assistant').first().waitFor();
+    await screenshot(page, 'conversation');
+    await checkAccessibility(page, 'conversation');
+    await page.goBack();
+    await until(async () => page.url().startsWith(url), 'back on the execution');
+    // Review: override the objective verdict of one result.
+    const res = page.locator('.result').first();
+    await res.getByRole('button', { name: 'Review' }).first().click();
+    await res.getByRole('button', { name: 'Save review' }).click();
+    await page.locator('.result').first().getByText(/reviewed \(scorer said/).first().waitFor();
+    // The dashboard shows the run, and its success by target, harm category and chain.
+    await visit(page, server.url + '/', 'dashboard');
+    await page.getByRole('img', { name: 'Executions and successful attacks per day' }).waitFor();
+    const byChain = page.getByRole('region', { name: 'Attack success by converter chain' });
+    await byChain.getByRole('cell', { name: 'base64', exact: true }).waitFor();
+    const byHarm = page.getByRole('region', { name: 'Attack success by harm category' });
+    await byHarm.getByRole('cell', { name: 'violence', exact: true }).waitFor();
+    const byTarget = page.getByRole('region', { name: 'Attack success by target' });
+    await byTarget.getByRole('cell', { name: 'slow mock', exact: true }).waitFor();
+    const row = byTarget.getByRole('row', { name: /slow mock/ });
+    assert(/\d+ \/ 5/.test(await row.textContent()), 'achieved of 5 decided');
+    await screenshot(page, 'dashboard');
+    globalThis.newcomerExecution = url;
+  },
+
+  async executions({ page, server }) {
+    await visit(page, server.url + '/executions', 'executions');
+    assert((await page.locator('tbody tr').count()) >= 1, 'the run is listed');
+    await page.locator('#ex-filter-status').selectOption('failed');
+    await page.getByText('No executions match these filters.').waitFor();
+    await page.reload();
+    assert((await page.locator('#ex-filter-status').inputValue()) === 'failed', 'status filter kept');
+    await page.locator('#ex-filter-status').selectOption('succeeded');
+    await page.locator('tbody tr').first().waitFor();
+    // By target, label and date: the newcomer's run matches, other values do not.
+    const rows = () => page.locator('tbody tr').count();
+    await page.locator('#ex-filter-target').selectOption({ label: 'demo mock' });
+    await page.getByText('No executions match these filters.').waitFor();
+    await page.locator('#ex-filter-target').selectOption({ label: 'slow mock' });
+    await until(async () => (await rows()) === 1, 'the run against slow mock');
+    await page.locator('#ex-filter-label').fill('op:someone-else');
+    await page.locator('#ex-filter-label').press('Enter');
+    await page.getByText('No executions match these filters.').waitFor();
+    await page.locator('#ex-filter-label').fill('op:newcomer');
+    await page.locator('#ex-filter-label').press('Enter');
+    await until(async () => (await rows()) === 1, 'the labelled run');
+    allow(/^GET .*\/api\/v1\/executions\?/);
+    await page.locator('#ex-filter-label').fill('no colon');
+    await page.locator('#ex-filter-label').press('Enter');
+    await page.locator('#ex-filter-label-error').waitFor();
+    await page.locator('#ex-filter-label').fill('');
+    await page.locator('#ex-filter-label').press('Enter');
+    const today = new Date();
+    const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    await page.locator('#ex-filter-from').fill(iso(today));
+    await until(async () => (await rows()) === 1, 'created today');
+    await page.locator('#ex-filter-from').fill(iso(new Date(today.getTime() + 86_400_000)));
+    await page.getByText('No executions match these filters.').waitFor();
+    await page.reload();
+    assert((await page.locator('#ex-filter-target option:checked').textContent()) === 'slow mock', 'target filter kept');
+    await screenshot(page, 'executions-filtered');
+    await checkAccessibility(page, 'executions-filtered');
+  },
+
+  async playground({ page, server }) {
+    await visit(page, server.url + '/playground', 'playground');
+    await page.locator('#pg-target').selectOption({ label: 'demo mock (openai_chat)' });
+    await page.locator('#pg-chain-add').selectOption('base64');
+    await page.locator('#pg-text').fill('first question');
+    await until(async () => (await page.getByTestId('pg-preview').count()) === 1 && (await page.getByTestId('pg-preview').textContent()) === 'Zmlyc3QgcXVlc3Rpb24=', 'live preview');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByTestId('turn-1').waitFor({ timeout: 30_000 });
+    assert((await page.getByTestId('turn-0').locator('pre.original').textContent()) === 'first question', 'original kept');
+    assert((await page.getByTestId('turn-1').locator('.score').count()) === 1, 'the reply is scored');
+    // Go on: the second send carries the first exchange.
+    await page.getByRole('button', { name: 'Remove base64' }).click();
+    await page.locator('#pg-text').fill('second question');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByTestId('turn-3').waitFor({ timeout: 30_000 });
+    assert((await page.getByTestId('turn-2').locator('pre.converted').textContent()) === 'second question', 'second turn');
+    await screenshot(page, 'playground-conversation');
+    await checkAccessibility(page, 'playground-conversation');
+    // A reload opens the same conversation.
+    await page.reload();
+    await page.getByTestId('turn-3').waitFor();
+    // Branch after the first reply: the new turn replaces the second exchange.
+    await page.getByRole('button', { name: 'Branch from here, after turn 2' }).click();
+    assert((await page.getByTestId('turn-2').count()) === 0, 'the branch drops later turns');
+    await page.locator('#pg-text').fill('another direction');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await until(async () => (await page.getByTestId('turn-2').count()) === 1 &&
+      (await page.getByTestId('turn-2').locator('pre.converted').textContent()) === 'another direction', 'branched turn', 30_000);
+    assert((await page.getByTestId('turn-0').locator('pre.converted').textContent()) === 'Zmlyc3QgcXVlc3Rpb24=', 'the branch keeps the first exchange as sent');
+    // Stored like any other result, with the playground's labels.
+    await page.getByRole('link', { name: 'Open the last send in results' }).click();
+    await page.locator('.result').first().waitFor();
+    await page.goto(server.url + '/executions?label=source:playground');
+    await until(async () => (await page.locator('tbody tr').count()) === 3, 'three playground sends listed');
+  },
+
+  async settings({ page, server }) {
+    await visit(page, server.url + '/settings', 'settings-local');
+    assert((await page.getByTestId('me-username').textContent()) === 'local', 'local user');
+    assert((await page.getByTestId('store-url').textContent()).startsWith('sqlite:///'), 'store URL for the admin');
+    await page.locator('#key-name').fill('ci');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = await page.getByTestId('api-key-secret').textContent();
+    assert(secret.startsWith('rc_'), 'secret shown once');
+    // The key works for automation.
+    const r = await apiCall(server.url, 'GET', '/api/v1/me', undefined, { 'X-API-Key': secret });
+    assert(r.status === 200, 'the new key signs in');
+    await page.getByRole('button', { name: 'Done' }).click();
+    assert((await page.getByTestId('api-key-secret').count()) === 0, 'secret gone');
+    await page.getByRole('button', { name: 'Revoke ci' }).click();
+    await until(async () => (await page.getByRole('button', { name: 'Revoke ci' }).count()) === 0, 'revoked');
+    await screenshot(page, 'settings-keys');
+  },
+};
+
+// Two users of a JWT-mode server: the second sees none of the first's objects, in lists or
+// by typing their URLs.
+function hs256(secret, claims) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const head = b64({ alg: 'HS256', typ: 'JWT' });
+  const body = b64({ iss: 'https://issuer.test', aud: 'redcell', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 3600, ...claims });
+  const sig = createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${sig}`;
+}
+
+async function isolation(browser) {
+  const secret = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
+  const server = await startServer(['--auth', 'jwt', '--jwt-issuer', 'https://issuer.test', '--jwt-audience', 'redcell', '--jwt-hs256-secret', secret]);
+  const problems = [];
+  try {
+    const alice = { Authorization: `Bearer ${hs256(secret, { sub: 'alice', preferred_username: 'alice' })}` };
+    const bob = { Authorization: `Bearer ${hs256(secret, { sub: 'bob', preferred_username: 'bob' })}` };
+    const a = await watchedContext(browser, { extraHTTPHeaders: alice });
+    const b = await watchedContext(browser, { extraHTTPHeaders: bob });
+    const pa = await a.context.newPage();
+    await pa.goto(server.url + '/datasets');
+    await pa.locator('#ds-name').fill('alice secrets');
+    await pa.locator('#ds-prompts').fill('a prompt only alice has');
+    await pa.getByRole('button', { name: 'Create dataset' }).click();
+    await pa.getByRole('heading', { name: 'alice secrets' }).waitFor();
+    const datasetUrl = pa.url();
+    await pa.goto(server.url + '/targets');
+    await pa.locator('#new-target-name').fill('alice target');
+    await pa.locator('#new-target-type').selectOption('mock');
+    await pa.getByRole('button', { name: 'Create target' }).click();
+    await pa.getByRole('listitem', { name: 'Target alice target' }).waitFor();
+    const pb = await b.context.newPage();
+    await pb.goto(server.url + '/datasets');
+    await pb.getByText('No datasets yet').waitFor();
+    await pb.goto(server.url + '/targets');
+    await pb.getByText('No targets yet').waitFor();
+    // Typing alice's URL: bob gets "not found", and the prompt never reaches his page.
+    allow(/^GET .*\/api\/v1\/datasets\/[^/?]+(\/prompts)?(\?.*)?$/);
+    await pb.goto(datasetUrl);
+    await pb.getByText('no dataset with that id').waitFor();
+    assert((await pb.getByText('a prompt only alice has').count()) === 0, 'bob does not see alice\'s prompt');
+    // An execution of alice's, and its conversation: bob's history is empty, her URLs 404.
+    const t = await apiCall(server.url, 'POST', '/api/v1/targets', { name: 'alice api target', type: 'mock' }, alice);
+    const o = await apiCall(server.url, 'POST', '/api/v1/orchestrators', { name: 'o', type: 'prompt_sending', target_id: t.json.id, prompts: ['alice asks'] }, alice);
+    const e = await apiCall(server.url, 'POST', `/api/v1/orchestrators/${o.json.id}/executions`, {}, alice);
+    assert(e.status === 202, `alice's run starts (${e.status})`);
+    const results = await until(async () => {
+      const r = await apiCall(server.url, 'GET', `/api/v1/executions/${e.json.id}/results`, undefined, alice);
+      return r.json.items.length ? r.json.items : null;
+    }, 'alice has a result');
+    await pb.goto(server.url + '/executions');
+    await pb.getByText('No attacks yet').waitFor();
+    allow(/^GET .*\/api\/v1\/(executions|conversations)\/[^/]+(\/results)?(\?.*)?$/);
+    await pb.goto(server.url + '/executions/' + e.json.id);
+    await pb.getByText('no execution with that id').waitFor();
+    await pb.goto(server.url + '/conversations/' + results[0].conversation_id);
+    await pb.getByText(/no conversation|not found|no .* with that id/i).first().waitFor();
+    assert((await pb.getByText('alice asks').count()) === 0, 'bob does not see alice\'s conversation');
+    await screenshot(pb, 'isolation-bob');
+    // The 404s bob's page met are the isolation working; anything else is a problem.
+    problems.push(...a.problems, ...b.problems);
+    await a.context.close();
+    await b.context.close();
+  } finally {
+    await server.stop();
+  }
+  if (problems.length) throw new Error(problems.join('\n'));
+}
+
+async function main() {
+  const only = process.argv.slice(2);
+  const browser = await launch();
+  const server = await startServer();
+  const { context, problems } = await watchedContext(browser);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  let failed = 0;
+  const run = async (name, fn) => {
+    if (only.length && !only.includes(name)) return;
+    const t0 = Date.now();
+    const seen = problems.length;
+    allowed.length = 0;
+    try {
+      await fn();
+      const fresh = problems.slice(seen);
+      if (fresh.length) throw new Error(fresh.join('\n'));
+      console.log(`ok ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`not ok ${name}: ${e.stack ?? e}`);
+      await screenshot(page, `FAILED-${name}`).catch(() => {});
+    }
+  };
+  try {
+    for (const [name, fn] of Object.entries(specs)) await run(name, () => fn({ page, server }));
+    await run('isolation', () => isolation(browser));
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  console.log(failed ? `${failed} failed` : 'all passed');
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

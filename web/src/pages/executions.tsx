@@ -1,0 +1,206 @@
+// Executions: the attack history with filters, and a new attack: target + dataset +
+// converter chains + scorers (one marked as the objective) + budget, counted by a dry run
+// before it runs.
+import { useState } from 'preact/hooks';
+import { all, api, get, pathOf, type CatalogItem, type Dataset, type Execution, type ExecutionStart, type Orchestrator, type Page, type Target } from '../api/client';
+import { ChainEditor, chainBody, type ChainStep } from '../ui/chain';
+import { Button, Pager, Empty, ErrorNote, Field, Link, Loading, PageTitle, Time, percent, useAction, useAsync } from '../ui/kit';
+import { navigate, setQuery, useLocation } from '../router';
+
+const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'incomplete'];
+
+function NewExecution(props: { onStarted: (e: Execution) => void }) {
+  const targets = useAsync(() => all<Target>('/api/v1/targets'), []);
+  const datasets = useAsync(() => all<Dataset>('/api/v1/datasets'), []);
+  const converters = useAsync(() => all<CatalogItem>('/api/v1/converters'), []);
+  const scorerCatalog = useAsync(() => all<CatalogItem>('/api/v1/scorers'), []);
+  const [name, setName] = useState('');
+  const [targetId, setTargetId] = useState('');
+  const [datasetId, setDatasetId] = useState('');
+  const [chains, setChains] = useState<ChainStep[][]>([[]]);
+  const [scorers, setScorers] = useState<ChainStep[]>([{ type: 'inverter', params: { scorer: { type: 'refusal' } } }]);
+  const [objective, setObjective] = useState(0);
+  const [maxRequests, setMaxRequests] = useState('');
+  const [maxErrorShare, setMaxErrorShare] = useState('');
+  const [labels, setLabels] = useState('');
+  const [dry, setDry] = useState<{ work_items: number; estimated_prompt_tokens: number }>();
+
+  const body = () => {
+    const budget: Record<string, number> = {};
+    if (maxRequests !== '') budget.max_requests = Number(maxRequests);
+    if (maxErrorShare !== '') budget.max_error_share = Number(maxErrorShare);
+    const labelObj: Record<string, string> = {};
+    for (const pair of labels.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const [k, ...v] = pair.split('=');
+      labelObj[k.trim()] = v.join('=').trim();
+    }
+    return {
+      name: name || 'attack',
+      type: 'prompt_sending',
+      target_id: targetId || (targets.data?.[0]?.id ?? ''),
+      dataset_id: datasetId || (datasets.data?.[0]?.id ?? ''),
+      converter_chains: chains.map(chainBody),
+      scorers: chainBody(scorers),
+      ...(scorers.length ? { objective_scorer: Math.min(objective, scorers.length - 1) } : {}),
+      ...(Object.keys(budget).length ? { budget } : {}),
+      ...(Object.keys(labelObj).length ? { labels: labelObj } : {}),
+    };
+  };
+  // Creating the same orchestrator twice returns the one already stored.
+  const orchestrator = async () => api<Orchestrator>('POST', '/api/v1/orchestrators', body());
+  const dryRun = useAction(async () => {
+    const o = await orchestrator();
+    const r = await api<ExecutionStart>('POST', pathOf('/api/v1/orchestrators/{id}/executions', { id: o.id }), { dry_run: true });
+    if ('dry_run' in r) setDry({ work_items: r.work_items, estimated_prompt_tokens: r.estimated_prompt_tokens });
+  });
+  const run = useAction(async () => {
+    const o = await orchestrator();
+    const r = await api<ExecutionStart>('POST', pathOf('/api/v1/orchestrators/{id}/executions', { id: o.id }), {});
+    if (!('dry_run' in r)) props.onStarted(r as Execution);
+  });
+  const error = dryRun.error ?? run.error;
+  const fields = ['/name', '/target_id', '/dataset_id', '/converter_chains', '/scorers', '/objective_scorer', '/budget', '/labels'];
+  if (targets.data?.length === 0)
+    return <Empty>You need a target to attack first: <Link href="/targets">create a target</Link>.</Empty>;
+  if (datasets.data?.length === 0)
+    return <Empty>You need prompts to send: <Link href="/datasets">create a dataset</Link>.</Empty>;
+  return (
+    <form class="card" aria-label="New attack" onSubmit={(e) => { e.preventDefault(); void run.act(); }}>
+      <h2>New attack</h2>
+      <div class="grid">
+        <Field label="Name" id="ex-name" error={error} pointer="/name">
+          <input id="ex-name" value={name} placeholder="attack" maxLength={200} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        </Field>
+        <Field label="Target" id="ex-target" error={error} pointer="/target_id">
+          <select id="ex-target" value={targetId} onChange={(e) => setTargetId((e.target as HTMLSelectElement).value)}>
+            {targets.data?.map((t) => <option value={t.id}>{t.name} ({t.type})</option>)}
+          </select>
+        </Field>
+        <Field label="Dataset" id="ex-dataset" error={error} pointer="/dataset_id">
+          <select id="ex-dataset" value={datasetId} onChange={(e) => setDatasetId((e.target as HTMLSelectElement).value)}>
+            {datasets.data?.map((d) => <option value={d.id}>{d.name} (v{d.version}, {d.count} prompts)</option>)}
+          </select>
+        </Field>
+      </div>
+      <h3>Converter chains</h3>
+      <p class="hint">Each chain is tried on every prompt; an empty chain sends the prompt as it is.</p>
+      {converters.data && chains.map((c, i) => (
+        <fieldset class="chain-box">
+          <legend>Chain {i + 1}</legend>
+          <ChainEditor idPrefix={`ex-chain-${i}`} catalog={converters.data!} chain={c} error={error} pointer={`/converter_chains/${i}`}
+            onChange={(next) => setChains(chains.map((x, j) => (j === i ? next : x)))} />
+          {chains.length > 1 && <Button onClick={() => setChains(chains.filter((_, j) => j !== i))}>Remove chain {i + 1}</Button>}
+        </fieldset>
+      ))}
+      <Button onClick={() => setChains([...chains, []])}>Add a chain</Button>
+      <h3>Scorers</h3>
+      {scorerCatalog.data && (
+        <ChainEditor idPrefix="ex-scorer" noun="scorer" catalog={scorerCatalog.data} chain={scorers} onChange={setScorers} error={error} pointer="/scorers" />
+      )}
+      {scorers.length > 0 && (
+        <Field label="Objective scorer (its true means the attack succeeded)" id="ex-objective" error={error} pointer="/objective_scorer">
+          <select id="ex-objective" value={String(Math.min(objective, scorers.length - 1))} onChange={(e) => setObjective(Number((e.target as HTMLSelectElement).value))}>
+            {scorers.map((s, i) => <option value={String(i)}>{i + 1}. {s.type}</option>)}
+          </select>
+        </Field>
+      )}
+      <h3>Budget and labels</h3>
+      <div class="grid">
+        <Field label="Max requests" id="ex-max-requests" error={error} pointer="/budget/max_requests">
+          <input id="ex-max-requests" type="number" min={1} value={maxRequests} onInput={(e) => setMaxRequests((e.target as HTMLInputElement).value)} />
+        </Field>
+        <Field label="Max error share (0-1)" id="ex-max-error-share" error={error} pointer="/budget/max_error_share">
+          <input id="ex-max-error-share" type="number" step="any" min={0} max={1} value={maxErrorShare} onInput={(e) => setMaxErrorShare((e.target as HTMLInputElement).value)} />
+        </Field>
+        <Field label="Labels (key=value, comma-separated)" id="ex-labels" error={error} pointer="/labels">
+          <input id="ex-labels" value={labels} onInput={(e) => setLabels((e.target as HTMLInputElement).value)} />
+        </Field>
+      </div>
+      <ErrorNote error={error} fields={fields} />
+      {dry && (
+        <p class="dry-run" role="status">
+          Dry run: <strong>{dry.work_items}</strong> work items, about <strong>{dry.estimated_prompt_tokens}</strong> prompt tokens.
+        </p>
+      )}
+      <div class="actions">
+        <Button busy={dryRun.busy} onClick={() => void dryRun.act()}>Dry run</Button>
+        <button type="submit" disabled={run.busy}>{run.busy ? 'Starting…' : 'Run'}</button>
+      </div>
+    </form>
+  );
+}
+
+export function ExecutionsPage() {
+  const loc = useLocation();
+  const q = (k: string) => loc.query.get(k) ?? '';
+  const status = q('status');
+  const cursor = q('cursor');
+  const showNew = q('new') === '1';
+  // Dates are days in the browser's time zone; the API takes instants.
+  const day = (d: string, end = false) => new Date(`${d}T00:00:00`).getTime() + (end ? 86_400_000 : 0);
+  const filters = {
+    status,
+    target_id: q('target'),
+    label: q('label'),
+    created_after: q('from') ? new Date(day(q('from'))).toISOString() : '',
+    created_before: q('to') ? new Date(day(q('to'), true)).toISOString() : '',
+  };
+  const targets = useAsync(() => all<Target>('/api/v1/targets'), []);
+  const list = useAsync(() => get<Page<Execution>>(pathOf('/api/v1/executions', {}, { ...filters, cursor, limit: 50 })), [JSON.stringify(filters), cursor]);
+  const filtered = Object.values(filters).some(Boolean);
+  return (
+    <section>
+      <PageTitle>Executions</PageTitle>
+      <p class="lead">Every attack run, newest first.</p>
+      <div class="actions">
+        <Button onClick={() => setQuery({ new: showNew ? undefined : '1' })} aria-expanded={showNew}>{showNew ? 'Close the form' : 'New attack'}</Button>
+      </div>
+      {showNew && <NewExecution onStarted={(e) => navigate(`/executions/${encodeURIComponent(e.id)}`)} />}
+      <div class="filters">
+        <Field label="Status" id="ex-filter-status">
+          <select id="ex-filter-status" value={status} onChange={(e) => setQuery({ status: (e.target as HTMLSelectElement).value, cursor: undefined })}>
+            <option value="">any</option>
+            {STATUSES.map((s) => <option value={s}>{s}</option>)}
+          </select>
+        </Field>
+        <Field label="Target" id="ex-filter-target">
+          <select id="ex-filter-target" value={q('target')} onChange={(e) => setQuery({ target: (e.target as HTMLSelectElement).value, cursor: undefined })}>
+            <option value="">any</option>
+            {targets.data?.map((t) => <option value={t.id}>{t.name}</option>)}
+          </select>
+        </Field>
+        <Field label="Label (key:value)" id="ex-filter-label" error={list.error} pointer="/query/label">
+          <input id="ex-filter-label" value={q('label')} onChange={(e) => setQuery({ label: (e.target as HTMLInputElement).value, cursor: undefined })} />
+        </Field>
+        <Field label="From" id="ex-filter-from">
+          <input id="ex-filter-from" type="date" value={q('from')} onChange={(e) => setQuery({ from: (e.target as HTMLInputElement).value, cursor: undefined })} />
+        </Field>
+        <Field label="To" id="ex-filter-to">
+          <input id="ex-filter-to" type="date" value={q('to')} onChange={(e) => setQuery({ to: (e.target as HTMLInputElement).value, cursor: undefined })} />
+        </Field>
+      </div>
+      <ErrorNote error={list.error} fields={['/query/label']} />
+      {list.loading && !list.data && <Loading what="executions" />}
+      {list.data && list.data.items.length === 0 && (
+        <Empty>{filtered ? 'No executions match these filters.' : 'No attacks yet. Press “New attack” to run your first.'}</Empty>
+      )}
+      {list.data && list.data.items.length > 0 && (
+        <table>
+          <thead><tr><th>Execution</th><th>Status</th><th>Progress</th><th>Success rate</th><th>Started</th></tr></thead>
+          <tbody>
+            {list.data.items.map((e) => (
+              <tr>
+                <td><Link href={`/executions/${encodeURIComponent(e.id)}`}><code>{e.id.slice(0, 13)}…</code></Link></td>
+                <td><span class={`status ${e.status}`}>{e.status}</span></td>
+                <td>{e.counts.sent + e.counts.errors} / {e.counts.total}</td>
+                <td>{percent(e.attack_success_rate)} <span class="muted small">({e.counts.achieved}/{e.counts.scored})</span></td>
+                <td><Time at={e.started_at ?? e.created_at} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager cursor={cursor} next={list.data?.next_cursor} />
+    </section>
+  );
+}

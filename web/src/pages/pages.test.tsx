@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { matchPath } from '../router';
+import { pathOf } from '../api/client';
+import { promptsOf } from './datasets';
+import { bodyOf } from './targets';
+import { perDay } from './dashboard';
+import type { Execution } from '../api/client';
+
+describe('routes and API paths', () => {
+  it('matches client routes and decodes their parameters', () => {
+    expect(matchPath('/executions/:id', '/executions/a%2Fb')).toEqual({ id: 'a/b' });
+    expect(matchPath('/executions/:id', '/executions')).toBeNull();
+    expect(matchPath('/datasets/:id', '/targets/x')).toBeNull();
+  });
+  it('escapes path parameters and leaves out empty query values', () => {
+    expect(pathOf('/api/v1/targets/{id}', { id: '../admin' })).toBe('/api/v1/targets/..%2Fadmin');
+    expect(pathOf('/api/v1/executions', {}, { status: '', limit: 50, cursor: null })).toBe('/api/v1/executions?limit=50');
+  });
+});
+
+describe('forms', () => {
+  it('reads one prompt per line, skipping blank lines', () => {
+    expect(promptsOf('a\n\n  b  \n')).toEqual(['a', 'b']);
+  });
+  it('types target members and keeps unparsable JSON as text for the server to name', () => {
+    const body = bodyOf({ name: 'm', type: 'mock', latency_ms: '25', limits: '{"max_in_flight": 1}', script: '{bad', behavior: '' },
+      ['name', 'type', 'latency_ms', 'limits', 'script', 'behavior']);
+    expect(body).toEqual({ name: 'm', type: 'mock', latency_ms: 25, limits: { max_in_flight: 1 }, script: '{bad' });
+  });
+});
+
+describe('dashboard', () => {
+  it('counts executions and successful attacks per day, in order', () => {
+    const e = (day: string, achieved: number) => ({ created_at: `${day}T10:00:00.000Z`, counts: { achieved } }) as unknown as Execution;
+    expect(perDay([e('2026-12-02', 1), e('2026-12-01', 2), e('2026-12-02', 3)])).toEqual([
+      { day: '2026-12-01', runs: 1, achieved: 2 },
+      { day: '2026-12-02', runs: 2, achieved: 4 },
+    ]);
+  });
+});
+
+describe('playground', () => {
+  it('carries what the target saw and said before the branch point, without system turns', async () => {
+    const { historyOf } = await import('./playground');
+    const m = (role: string, original: string, converted: string) =>
+      ({ role, original_value: original, converted_value: converted }) as unknown as import('../api/client').Message;
+    const messages = [m('system', 's', 's'), m('user', 'hi', 'aGk='), m('assistant', 'hello', 'hello'), m('user', 'more', 'more'), m('assistant', 'ok', 'ok')];
+    expect(historyOf(messages, 3)).toEqual([
+      { role: 'user', content: 'aGk=' },
+      { role: 'assistant', content: 'hello' },
+    ]);
+    expect(historyOf(messages, messages.length)).toHaveLength(4);
+  });
+});
