@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "common/error.hpp"
@@ -24,6 +25,12 @@ struct TargetDeps;
 class ExecutionRunner;
 class SecretBox;
 class EndpointPolicy;
+class SessionStore;
+class JwtVerifier;
+struct JwtClaims;
+namespace http {
+class HttpClient;
+}
 namespace memory {
 class Scope;
 class Store;
@@ -98,6 +105,26 @@ void add_scorer_evaluation_routes(http::Router& router, const Services& services
                                   ExecutionRunner& runner);
 // GET /api/v1/scores/{id}; POST /api/v1/scores/{id}/review: a reviewer confirms or overrides.
 void add_score_routes(http::Router& router, const Services& services);
+
+// Browser sign-in for JWT mode (api/auth.cpp): /auth/login, /auth/callback, /auth/session,
+// /auth/logout. `oidc` null: no sign-in configured (local mode, or --oidc-client-id unset).
+struct OidcOptions {
+  std::string issuer;         // --jwt-issuer; its discovery document names the endpoints
+  std::string client_id;      // --oidc-client-id, also the ID token's audience
+  std::string client_secret;  // empty: a public client (PKCE alone)
+  std::string public_url;     // the origin the browser uses, "http://127.0.0.1:8080"
+  bool secure = false;        // public_url is https: Secure, __Host- cookies
+};
+struct AuthServices {
+  std::string mode;  // "local" or "jwt"
+  std::shared_ptr<const OidcOptions> oidc;
+  SessionStore* sessions = nullptr;
+  http::HttpClient* client = nullptr;      // discovery and the token exchange
+  const JwtVerifier* id_tokens = nullptr;  // audience = the client id
+  std::function<Result<std::string>(const JwtClaims&)> resolve_user;  // may block: on `pool`
+  WorkPool* pool = nullptr;
+};
+void add_auth_routes(http::Router& router, const AuthServices& auth);
 
 // GET /api/v1/stats/attack-success: the dashboard's grouped success figures.
 void add_stats_routes(http::Router& router, const Services& services);

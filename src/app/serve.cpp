@@ -33,6 +33,7 @@
 #include "identity/api_key_authenticator.hpp"
 #include "identity/identity.hpp"
 #include "identity/jwt_authenticator.hpp"
+#include "identity/session.hpp"
 #include "memory/store.hpp"
 #include "net/endpoint_policy.hpp"
 #include "scorers/scorer.hpp"
@@ -322,9 +323,50 @@ RunnerOptions runner_options(const ServeSettings& settings) {
   return o;
 }
 
+// Browser sign-in (JWT mode with --oidc-client-id): sessions in front of the authenticator,
+// the client that reads the issuer's discovery document and token endpoint, and the
+// verifier of its ID tokens (audience: the client id).
+struct SignIn {
+  SessionStore sessions;
+  SessionAuthenticator authenticator;
+  std::optional<http::HttpClient> client;
+  std::unique_ptr<JwtVerifier> id_tokens;
+  std::shared_ptr<api::OidcOptions> oidc;  // null: no browser sign-in
+  std::function<Result<std::string>(const JwtClaims&)> resolve_user;
+
+  SignIn(const ServeSettings& s, const Authenticator& next, memory::Store& store)
+      : sessions(SystemClock::instance(), s.session_lifetime),
+        authenticator(sessions, next),
+        resolve_user(user_of_claims(&store)) {}
+
+  Result<void> start(const ServeSettings& s) {
+    if (s.auth != "jwt" || !s.oidc_client_id) return {};
+    JwtOptions id_options = s.jwt;
+    id_options.audience = *s.oidc_client_id;
+    auto verifier = JwtVerifier::create(id_options, SystemClock::instance());
+    if (!verifier) return fail(verifier.error());
+    id_tokens = std::move(*verifier);
+    http::ClientOptions o;
+    o.threads = 1;
+    o.policy = *EndpointPolicy::parse("loopback,private");  // the operator's own issuer
+    o.proxy = s.proxy;
+    client.emplace(o);
+    oidc = std::make_shared<api::OidcOptions>(
+        api::OidcOptions{s.jwt.issuer, *s.oidc_client_id, s.oidc_client_secret, s.public_url,
+                         s.public_url.rfind("https://", 0) == 0});
+    return {};
+  }
+
+  api::AuthServices services(const ServeSettings& s, WorkPool& pool) {
+    return api::AuthServices{s.auth,          oidc,         &sessions, client ? &*client : nullptr,
+                             id_tokens.get(), resolve_user, &pool};
+  }
+};
+
 // The routes of what a user defines and reads back (the engine's come with the runner).
 void add_resource_routes(http::Router& router, const api::Services& services,
-                         const ServeSettings& settings) {
+                         const ServeSettings& settings, const api::AuthServices& auth) {
+  api::add_auth_routes(router, auth);
   api::add_target_routes(router, services, settings.probe_timeout);
   api::add_dataset_routes(router, services);
   api::add_orchestrator_routes(router, services);
@@ -371,9 +413,11 @@ int run_serve(const Config& config) {
   auto authenticator = make_authenticator(*settings, **store, identity_client, startup_user);
   if (!authenticator) return refuse("identity_failed", authenticator.error());
 
+  SignIn sign_in(*settings, **authenticator, **store);
+  if (auto ok = sign_in.start(*settings); !ok) return refuse("sign_in_failed", ok.error());
   WorkPool blocking(4);
   ApiKeyAuthenticator with_api_keys(
-      **store, **authenticator, SystemClock::instance(),
+      **store, sign_in.authenticator, SystemClock::instance(),
       [&blocking](std::function<void()> f) { blocking.post(std::move(f)); });
   if (settings->auth != "local") report_refused_local_keys(**store);
 
@@ -411,7 +455,7 @@ int run_serve(const Config& config) {
                                timers,
                                target_deps,
                                settings->max_stored_prompts};
-  add_resource_routes(router, services, *settings);
+  add_resource_routes(router, services, *settings, sign_in.services(*settings, blocking));
 
   StoreWorkQueue work_queue(memory);
   ExecutionRunner runner(
@@ -435,6 +479,7 @@ int run_serve(const Config& config) {
   options.offload = [&blocking](std::function<void()> task) { blocking.post(std::move(task)); };
   http::Server server(options, router, with_api_keys, http_metrics);
   if (auto ok = server.listen(); !ok) return refuse("listen_failed", ok.error());
+  if (sign_in.oidc && sign_in.oidc->public_url.empty()) sign_in.oidc->public_url = server.url();
   MetricsServer metrics_server;
   if (const auto& listen = settings->metrics_listen)
     if (auto ok = metrics_server.start(*listen, metrics, with_api_keys); !ok)

@@ -27,6 +27,17 @@ std::vector<OptionSpec> serve_option_specs() {
       {"jwt-jwks-min-refresh", "jwt: seconds between two JWKS URL fetches at least", "60", false},
       {"jwt-roles-claim", "jwt: dotted path of the roles array", "realm_access.roles", false},
       {"jwt-leeway", "jwt: seconds of clock skew allowed for exp/nbf (0-60)", "30", false},
+      {"oidc-client-id",
+       "jwt: browser sign-in through the issuer (OIDC code flow with PKCE) as this client; "
+       "ID tokens must carry it as their audience",
+       std::nullopt, false},
+      {"oidc-client-secret", "jwt: the OIDC client's secret (none for a public client)",
+       std::nullopt, true},
+      {"public-url",
+       "the origin browsers use to reach this server, such as https://redcell.example.com "
+       "(default: http:// and the listen address); the sign-in callback is under it",
+       std::nullopt, false},
+      {"session-lifetime", "how long a browser sign-in lasts: 8h, 30m, 90s", "8h", false},
       {"threads", "event-loop threads (0: half the cores, at least one)", "0", false},
       {"allowed-hosts", "extra Host header names to answer for, comma-separated (* for any)",
        std::nullopt, false},
@@ -310,6 +321,37 @@ Result<void> parse_logging(const Config& config, ServeSettings& out) {
   return {};
 }
 
+// Browser sign-in: the OIDC client, the public origin and the session lifetime.
+Result<void> parse_sign_in(const Config& config, ServeSettings& out) {
+  const auto& client = config.setting("oidc-client-id");
+  if (client.value && out.auth != "jwt")
+    return fail(Error::invalid(client.origin, boost::json::value(*client.value), "--auth jwt",
+                               "browser sign-in (--oidc-client-id) needs --auth jwt"));
+  out.oidc_client_id = client.value;
+  out.oidc_client_secret = config.value("oidc-client-secret").value_or("");
+  const auto& url = config.setting("public-url");
+  if (url.value) {
+    std::string u = *url.value;
+    while (!u.empty() && u.back() == '/') u.pop_back();
+    auto scheme_end = u.find("://");
+    bool ok = (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) &&
+              u.size() > scheme_end + 3 &&
+              u.find_first_of("/?#@ ", scheme_end + 3) == std::string::npos;
+    if (!ok)
+      return fail(Error::invalid(url.origin, boost::json::value(*url.value),
+                                 "an origin: http(s)://host[:port], without a path"));
+    out.public_url = u;
+  }
+  const auto& life = config.setting("session-lifetime");
+  auto lifetime = parse_duration(life.text(), life.origin);
+  if (!lifetime) return fail(lifetime.error());
+  if (lifetime->count() < 1 || lifetime->count() > std::int64_t{30} * 86'400)
+    return fail(
+        Error::invalid(life.origin, boost::json::value(life.text()), "a duration from 1s to 30d"));
+  out.session_lifetime = *lifetime;
+  return {};
+}
+
 }  // namespace
 
 Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup& env,
@@ -322,6 +364,7 @@ Result<ServeSettings> parse_serve_settings(const Config& config, const EnvLookup
   if (auto ok = parse_durations(config, out); !ok) return fail(ok.error());
   if (auto ok = parse_limits(config, out); !ok) return fail(ok.error());
   if (auto ok = parse_logging(config, out); !ok) return fail(ok.error());
+  if (auto ok = parse_sign_in(config, out); !ok) return fail(ok.error());
   return out;
 }
 

@@ -47,6 +47,11 @@ struct ServeSettings {
   std::size_t max_running_executions = 8;
   std::int64_t max_work_items = 1'000'000;
   std::int64_t max_stored_prompts = 10'000'000;  // work-item lease of this server's claims
+  // Browser sign-in (jwt): the OIDC client, the origin browsers use, how long a session lasts.
+  std::optional<std::string> oidc_client_id;
+  std::string oidc_client_secret;
+  std::string public_url;  // empty: http:// and the address the server listens on
+  std::chrono::seconds session_lifetime{8 * 3600};
   // HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment, for every outgoing request.
   http::ProxySettings proxy;
 };

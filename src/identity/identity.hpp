@@ -27,6 +27,9 @@ struct Identity {
 struct Credentials {
   std::optional<std::string> authorization;  // the Authorization header
   std::optional<std::string> api_key;        // the X-API-Key header
+  std::optional<std::string> session;        // the browser session cookie's value
+  std::optional<std::string> csrf_token;     // the X-CSRF-Token header
+  bool unsafe_method = false;                // not GET, HEAD or OPTIONS
 };
 
 // Resolves a request's credentials to an Identity. Implementations are thread-safe; the

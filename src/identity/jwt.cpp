@@ -283,6 +283,7 @@ Result<JwtClaims> JwtVerifier::verify(std::string_view token) const {
   if (out.username.empty()) out.username = out.subject;
   out.display_name = string_claim("name");
   if (out.display_name.empty()) out.display_name = out.username;
+  out.nonce = string_claim("nonce");
   if (auto* roles = at_path(claims, im.opts.roles_claim); roles && roles->is_array())
     for (const auto& r : roles->as_array())
       if (r.is_string()) out.roles.emplace_back(r.as_string());

@@ -36,6 +36,7 @@ struct JwtClaims {
   std::string username;      // preferred_username, else sub
   std::string display_name;  // name, else username
   std::vector<std::string> roles;
+  std::string nonce;  // an OIDC ID token's, else empty
 };
 
 class JwtVerifier {

@@ -118,9 +118,10 @@ class ApiKeys : public ::testing::Test {
 
 TEST_F(ApiKeys, KeysMayBlockOtherCredentialsFollowTheWrappedAuthenticator) {
   ApiKeyAuthenticator auth(*store_, local_, clock_);
-  EXPECT_TRUE(auth.may_block(Credentials{std::nullopt, "rc_anything-at-all"}));
-  EXPECT_TRUE(auth.may_block(Credentials{"Bearer rc_0123456789abcdef", std::nullopt}));
-  EXPECT_FALSE(auth.may_block(Credentials{"Bearer eyJhbGciOi.x.y", std::nullopt}));
+  EXPECT_TRUE(auth.may_block(Credentials{std::nullopt, "rc_anything-at-all", {}, {}, false}));
+  EXPECT_TRUE(
+      auth.may_block(Credentials{"Bearer rc_0123456789abcdef", std::nullopt, {}, {}, false}));
+  EXPECT_FALSE(auth.may_block(Credentials{"Bearer eyJhbGciOi.x.y", std::nullopt, {}, {}, false}));
   EXPECT_FALSE(auth.may_block(Credentials{}));
   EXPECT_EQ(auth.authenticate(Credentials{})->user_id, "local-id");
 }
@@ -131,16 +132,18 @@ TEST_F(ApiKeys, AKeyIsItsOwnerUntilRevoked) {
   EXPECT_EQ(secret.prefix, secret.secret.substr(0, 12));
   auto stored = add_key(secret);
   ASSERT_TRUE(stored);
-  auto who = auth.authenticate(Credentials{std::nullopt, secret.secret});
+  auto who = auth.authenticate(Credentials{std::nullopt, secret.secret, {}, {}, false});
   ASSERT_TRUE(who) << who.error().message();
   EXPECT_EQ(who->user_id, owner_);
   EXPECT_EQ(who->username, "ann");
   std::string wrong = secret.secret;
   wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
-  EXPECT_EQ(auth.authenticate(Credentials{std::nullopt, wrong}).error().code(),
+  EXPECT_EQ(auth.authenticate(Credentials{std::nullopt, wrong, {}, {}, false}).error().code(),
             ErrorCode::unauthorized);
   ASSERT_TRUE(store_->revoke_api_key(memory::Scope::user(owner_), stored->id).get());
-  EXPECT_EQ(auth.authenticate(Credentials{"Bearer " + secret.secret, std::nullopt}).error().code(),
+  EXPECT_EQ(auth.authenticate(Credentials{"Bearer " + secret.secret, std::nullopt, {}, {}, false})
+                .error()
+                .code(),
             ErrorCode::unauthorized);
 }
 
@@ -149,13 +152,14 @@ TEST_F(ApiKeys, AVerifiedKeyIsAnsweredFromMemoryUntilItsOwnerOrTheKeyChanges) {
   auto secret = generate_api_key_secret();
   auto stored = add_key(secret);
   ASSERT_TRUE(stored);
-  Credentials creds{std::nullopt, secret.secret};
+  Credentials creds{std::nullopt, secret.secret, {}, {}, false};
   EXPECT_TRUE(auth.may_block(creds)) << "the first use reads the store";
   ASSERT_TRUE(auth.authenticate(creds));
   EXPECT_FALSE(auth.may_block(creds)) << "a verified key is kept";
   std::string wrong = secret.secret;
   wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
-  EXPECT_TRUE(auth.may_block(Credentials{std::nullopt, wrong})) << "another secret is not kept";
+  EXPECT_TRUE(auth.may_block(Credentials{std::nullopt, wrong, {}, {}, false}))
+      << "another secret is not kept";
 
   // The owner's attributes change: the next request sees them.
   ASSERT_TRUE(

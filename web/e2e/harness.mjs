@@ -63,12 +63,12 @@ async function stop(proc) {
 }
 
 // redcell serve (with `args`) and a mock-target beside it, each in its own REDCELL_HOME.
-export async function startServer(args = [], extraEnv = {}) {
+export async function startServer(args = [], extraEnv = {}, listen = '127.0.0.1:0') {
   const home = mkdtempSync(path.join(tmpdir(), 'redcell-e2e-'));
   const env = cleanEnv({ REDCELL_HOME: home, ...extraEnv });
   const mock = start(['mock-target', '--listen', '127.0.0.1:0', '--behavior', 'decode'], env, 'listening');
   const mockUrl = (await mock.found).url;
-  const serve = start(['serve', '--listen', '127.0.0.1:0', '--target-allow', 'loopback', '--demo-target', `${mockUrl}/v1`, ...args], env, 'listening');
+  const serve = start(['serve', '--listen', listen, '--target-allow', 'loopback', '--demo-target', `${mockUrl}/v1`, ...args], env, 'listening');
   const url = (await serve.found).url;
   return {
     url, mockUrl, home, lines: serve.lines,
@@ -78,6 +78,19 @@ export async function startServer(args = [], extraEnv = {}) {
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+// A free loopback port (for a server whose URL another process must know before it starts).
+export async function freePort() {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 export async function launch() {

@@ -29,6 +29,7 @@
 #include "common/log.hpp"
 #include "common/thread_name.hpp"
 #include "http/wire.hpp"
+#include "identity/session.hpp"
 
 namespace redcell::http {
 
@@ -343,6 +344,10 @@ struct Server::Impl {
       Credentials creds;
       if (auto a = req->header("Authorization")) creds.authorization = std::string(*a);
       if (auto k = req->header("X-API-Key")) creds.api_key = std::string(*k);
+      if (auto cookie = req->header("Cookie")) creds.session = session_from_cookie_header(*cookie);
+      if (auto t = req->header("X-CSRF-Token")) creds.csrf_token = std::string(*t);
+      creds.unsafe_method =
+          req->method != "GET" && req->method != "HEAD" && req->method != "OPTIONS";
       if (opts.offload && auth.may_block(creds)) {
         p.deferred_auth = std::move(creds);
         return p;

@@ -43,6 +43,24 @@ export class ApiError extends Error {
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+// The browser session (JWT mode): its CSRF token goes with every unsafe request; a 401
+// tells the app the session has ended.
+let csrfToken: string | undefined;
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+export const SIGNED_OUT_EVENT = 'redcell:signed-out';
+
+// GET /auth/session (not part of the API document: the browser's own sign-in).
+export interface SessionInfo {
+  mode: 'local' | 'jwt';
+  signed_in: boolean;
+  sign_in?: string | null;
+  csrf_token?: string;
+  expires_at?: string;
+  username?: string;
+}
 // Only paths the API documents: a route the server lacks fails the type check.
 export type ApiPath = keyof paths;
 
@@ -58,10 +76,12 @@ export function pathOf(pattern: ApiPath, params: Record<string, string> = {}, qu
 
 export async function api<T>(method: Method, url: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+  const headers = init.headers as Record<string, string>;
   if (body !== undefined) {
     init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+    headers['Content-Type'] = 'application/json';
   }
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
   try {
     res = await fetch(url, init);
@@ -75,6 +95,7 @@ export async function api<T>(method: Method, url: string, body?: unknown): Promi
   } catch {
     throw new ApiError(res.status, 'bad_response', `the server answered ${res.status} with a body that is not JSON`);
   }
+  if (res.status === 401 && !url.startsWith('/auth/')) window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string; details?: { field?: string; expected?: string } } } | null)?.error;
     throw new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ?? `the server answered ${res.status}`, err?.details?.field, err?.details?.expected);
