@@ -178,7 +178,7 @@ void add_dataset_routes(http::Router& router, const Services& s) {
       },
       opts);
 
-  opts.summary = "A dataset's prompts in order (latest version, or ?version=N)";
+  opts.summary = "A dataset's prompts in order (latest version, or ?version=N; ?q= searches)";
   add_blocking(
       router, "GET", "/api/v1/datasets/{id}/prompts", s.pool,
       [s](http::Request& req) {
@@ -193,7 +193,12 @@ void add_dataset_routes(http::Router& router, const Services& s) {
           if (!d) return http::Response::error(d.error());
           v = d->version;
         }
-        return page_json(s.store.list_seed_prompts(scope, req.param("id"), v, *page), prompt_json);
+        auto q = req.query_param("q").value_or("");
+        if (q.size() > 200)
+          return http::Response::error(Error::invalid("/query/q", boost::json::value(q.size()),
+                                                      "a search of at most 200 bytes"));
+        return page_json(s.store.list_seed_prompts(scope, req.param("id"), v, *page, q),
+                         prompt_json);
       },
       opts);
 

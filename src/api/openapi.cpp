@@ -409,7 +409,7 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& q
       {"GET /api/v1/audit",
        {{"action", "string"}, {"object_type", "string"}, {"object_id", "string"}}},
       {"GET /api/v1/datasets/{id}", {{"version", "integer"}}},
-      {"GET /api/v1/datasets/{id}/prompts", {{"version", "integer"}}},
+      {"GET /api/v1/datasets/{id}/prompts", {{"version", "integer"}, {"q", "string"}}},
       {"GET /api/v1/executions",
        {{"status", "string"},
         {"orchestrator_id", "string"},

@@ -102,8 +102,11 @@ class DefinitionRepository {
   // Seed prompts in the scope's datasets that are not deleted, every version counted: what
   // the per-user quota (--max-stored-prompts) weighs.
   virtual Result<std::int64_t> count_stored_prompts(const Scope& scope) = 0;
+  // A version's prompts in order; with `contains`, only those whose text contains it
+  // (case folded for ASCII letters).
   virtual Result<Page<SeedPrompt>> list_seed_prompts(const Scope& scope, std::string_view id,
-                                                     int version, const PageRequest& page) = 0;
+                                                     int version, const PageRequest& page,
+                                                     std::string_view contains = {}) = 0;
   // The scope's seed prompts with these ids, whatever their dataset or version (a deleted
   // dataset's too, so executions that use it can finish), in no particular order; unknown
   // ids are left out. The engine calls it for every claimed batch; SQLite answers it on the

@@ -217,3 +217,28 @@ def test_dashboard_figures_and_history_filters_are_the_callers_own(tmp_path):
                              ("created_after=yesterday", "/query/created_after")]:
             assert_error_shape(s.request("GET", "/api/v1/executions?" + query, headers=alice),
                                400, "invalid_argument", field)
+
+
+def test_prompt_search_covers_the_whole_version_and_only_the_callers_own(tmp_path):
+    alice, bob = as_user("alice"), as_user("bob")
+    with jwt_server(tmp_path) as s:
+        prompts = [f"prompt {i} about {'Lockpicking' if i % 50 == 7 else 'weather'}" for i in range(300)]
+        d = s.request("POST", "/api/v1/datasets", headers=alice, json_body={"name": "d", "prompts": prompts})
+        assert d.status == 201, d.data
+        ds = d.json()["id"]
+        found, cursor = [], None
+        while True:
+            q = f"/api/v1/datasets/{ds}/prompts?q=lockPICKING&limit=2" + (f"&cursor={cursor}" if cursor else "")
+            page = s.request("GET", q, headers=alice).json()
+            found += [p["value"] for p in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert found == [p for p in prompts if "Lockpicking" in p]  # in order, across pages
+        assert s.request("GET", f"/api/v1/datasets/{ds}/prompts?q=nothing-like-this", headers=alice).json()["items"] == []
+        # Characters with a meaning in SQL patterns are plain text here.
+        assert s.request("GET", f"/api/v1/datasets/{ds}/prompts?q=%25", headers=alice).json()["items"] == []
+        assert_error_shape(s.request("GET", f"/api/v1/datasets/{ds}/prompts?q=" + "x" * 201, headers=alice),
+                           400, "invalid_argument", "/query/q")
+        assert_error_shape(s.request("GET", f"/api/v1/datasets/{ds}/prompts?q=weather", headers=bob),
+                           404, "not_found")

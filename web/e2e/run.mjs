@@ -122,6 +122,11 @@ const specs = {
     await page.reload();
     assert((await page.locator('#ds-search').inputValue()) === word, 'search kept after reload');
     await until(async () => (await page.locator('.prompts li').count()) >= 1, 'the search finds the prompt');
+    // The server searches the whole version, case folded: a word in no prompt finds none.
+    await page.locator('#ds-search').fill(word.toUpperCase());
+    await until(async () => (await page.locator('.prompts li').count()) >= 1, 'case-folded search');
+    await page.locator('#ds-search').fill('zzqx-not-in-any-prompt');
+    await page.getByText('No prompt of this version contains').waitFor();
     // A new version, and the older one still readable.
     await page.locator('#ds-new-version').fill('only prompt of version two');
     await page.getByRole('button', { name: 'Add version' }).click();

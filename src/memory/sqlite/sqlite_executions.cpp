@@ -248,7 +248,8 @@ Result<Page<Dataset>> SqliteStore::list_datasets(const Scope& scope, const PageR
 }
 
 Result<Page<SeedPrompt>> SqliteStore::list_seed_prompts(const Scope& scope, std::string_view id,
-                                                        int version, const PageRequest& page) {
+                                                        int version, const PageRequest& page,
+                                                        std::string_view contains) {
   auto dataset = get_dataset(scope, id, version);
   if (!dataset) return fail(dataset.error());
   return impl_->list_owned<SeedPrompt>(scope, "seed_prompts", kPromptCols, page, read_prompt,
@@ -256,6 +257,10 @@ Result<Page<SeedPrompt>> SqliteStore::list_seed_prompts(const Scope& scope, std:
                                          q.where("dataset_id = ?", std::string(id));
                                          q.where("version = ?");
                                          q.args.emplace_back(std::int64_t{dataset->version});
+                                         if (!contains.empty()) {
+                                           q.where("instr(lower(value), lower(?)) > 0");
+                                           q.args.emplace_back(Query::Text{std::string(contains)});
+                                         }
                                        });
 }
 

@@ -98,7 +98,8 @@ class SqliteStore final : public Store {
                               std::optional<int> version) override;
   Result<Page<Dataset>> list_datasets(const Scope& scope, const PageRequest& page) override;
   Result<Page<SeedPrompt>> list_seed_prompts(const Scope& scope, std::string_view id, int version,
-                                             const PageRequest& page) override;
+                                             const PageRequest& page,
+                                             std::string_view contains = {}) override;
   Future<std::vector<SeedPrompt>> get_seed_prompts(const Scope& scope,
                                                    std::vector<std::string> ids) override;
   Future<Dataset> delete_dataset(const Scope& scope, std::string id) override;

@@ -142,6 +142,29 @@ TEST_P(DefinitionContract, SeedPromptsAreFetchedByIdForTheirOwnerOnlyEvenAfterDe
       << "an execution of a deleted dataset can still finish";
 }
 
+TEST_P(DefinitionContract, ASearchKeepsAVersionsPromptsThatContainItInOrder) {
+  Dataset d;
+  d.name = "search";
+  auto ds = repo()
+                .add_dataset(Scope::user(alice_), d,
+                             prompts({"Open the DOOR", "weather", "door_bell", "50% door"}))
+                .get();
+  ASSERT_TRUE(ds) << ds.error().message();
+  auto values = [&](std::string_view q) {
+    std::vector<std::string> out;
+    for (const auto& p : items(repo().list_seed_prompts(Scope::user(alice_), ds->id, 1, {}, q)))
+      out.push_back(p.value);
+    return out;
+  };
+  EXPECT_EQ(values("door"), (std::vector<std::string>{"Open the DOOR", "door_bell", "50% door"}));
+  EXPECT_EQ(values("%"), std::vector<std::string>{"50% door"}) << "no pattern characters";
+  EXPECT_EQ(values("_b"), std::vector<std::string>{"door_bell"});
+  EXPECT_TRUE(values("window").empty());
+  EXPECT_EQ(values("").size(), 4u);
+  EXPECT_EQ(repo().list_seed_prompts(Scope::user(bob_), ds->id, 1, {}, "door").error().code(),
+            ErrorCode::not_found);
+}
+
 TEST_P(DefinitionContract, DatasetsAreVersionedAndOldVersionsStayReadable) {
   Dataset d;
   d.name = "jailbreaks";

@@ -1,5 +1,6 @@
 // Datasets: the prompts an attack sends. List, create from pasted prompts, browse a
-// version's prompts page by page with a search over the page, add a new version.
+// version's prompts page by page with a search (the server's, over the whole version), add
+// a new version.
 import { useState } from 'preact/hooks';
 import { all, api, get, pathOf, type Dataset, type Page, type SeedPrompt } from '../api/client';
 import { Pager, Empty, ErrorNote, Field, Link, Loading, PageTitle, Time, useAction, useAsync } from '../ui/kit';
@@ -51,8 +52,8 @@ function DatasetView(props: { id: string }) {
   const dataset = useAsync(() => get<Dataset>(pathOf('/api/v1/datasets/{id}', { id: props.id }, { version })), [props.id, version]);
   const latest = useAsync(() => get<Dataset>(pathOf('/api/v1/datasets/{id}', { id: props.id })), [props.id]);
   const prompts = useAsync(
-    () => get<Page<SeedPrompt>>(pathOf('/api/v1/datasets/{id}/prompts', { id: props.id }, { version, cursor, limit: 50 })),
-    [props.id, version, cursor],
+    () => get<Page<SeedPrompt>>(pathOf('/api/v1/datasets/{id}/prompts', { id: props.id }, { version, cursor, q: search, limit: 50 })),
+    [props.id, version, cursor, search],
   );
   const [text, setText] = useState('');
   const addVersion = useAction(async () => {
@@ -61,12 +62,12 @@ function DatasetView(props: { id: string }) {
     latest.reload();
     setQuery({ version: String(d.version), cursor: undefined });
   });
-  const shown = (prompts.data?.items ?? []).filter((p) => !search || p.value.toLowerCase().includes(search.toLowerCase()));
+  const shown = prompts.data?.items ?? [];
   const versions = latest.data ? Array.from({ length: latest.data.version }, (_, i) => latest.data!.version - i) : [];
   return (
     <section>
       <p><Link href="/datasets">← Datasets</Link></p>
-      <ErrorNote error={dataset.error ?? prompts.error} />
+      <ErrorNote error={dataset.error ?? prompts.error} fields={["/query/q"]} />
       {dataset.data && (
         <>
           <PageTitle>{dataset.data.name}</PageTitle>
@@ -79,12 +80,12 @@ function DatasetView(props: { id: string }) {
             {versions.map((v) => <option value={String(v)}>{v}</option>)}
           </select>
         </Field>
-        <Field label="Search this page" id="ds-search">
-          <input id="ds-search" type="search" value={search} onInput={(e) => setQuery({ q: (e.target as HTMLInputElement).value })} />
+        <Field label="Search prompts" id="ds-search" error={prompts.error} pointer="/query/q">
+          <input id="ds-search" type="search" maxLength={200} value={search} onInput={(e) => setQuery({ q: (e.target as HTMLInputElement).value, cursor: undefined })} />
         </Field>
       </div>
       {prompts.loading && <Loading what="prompts" />}
-      {prompts.data && shown.length === 0 && <Empty>No prompt on this page matches “{search}”.</Empty>}
+      {prompts.data && shown.length === 0 && <Empty>{search ? `No prompt of this version contains “${search}”.` : 'This version has no prompts.'}</Empty>}
       <ol class="prompts">
         {shown.map((p) => (
           <li value={p.position + 1}>
