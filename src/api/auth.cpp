@@ -269,11 +269,8 @@ void add_auth_routes(http::Router& router, const AuthServices& a) {
       [a](http::Request& req) {
         auto id = session_from_cookie_header(req.header("Cookie").value_or(""));
         if (auto s = id ? a.sessions->find(*id) : std::nullopt) {
-          auto csrf = req.header("X-CSRF-Token");
-          if (!csrf || *csrf != s->csrf_token)
-            return http::Response::error(Error(
-                ErrorCode::forbidden, "signing out needs the session's X-CSRF-Token",
-                ErrorDetails{"/headers/x-csrf-token", std::nullopt, "the session's CSRF token"}));
+          if (auto ok = check_csrf(*s, req.header("X-CSRF-Token")); !ok)
+            return http::Response::error(ok.error());
           a.sessions->remove(*id);
         }
         bool secure = a.oidc && a.oidc->secure;

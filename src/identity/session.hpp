@@ -45,6 +45,10 @@ struct Session {
   TimePoint expires{};
 };
 
+// An unsafe request made with a session's cookie must send that session's CSRF token
+// (compared in constant time); forbidden, naming the header, otherwise.
+Result<void> check_csrf(const Session& session, std::optional<std::string_view> token);
+
 class SessionStore {
  public:
   SessionStore(const Clock& clock, std::chrono::seconds lifetime);
