@@ -226,6 +226,14 @@ const specs = {
     await page.reload();
     await page.getByTestId('progress-done').waitFor();
     assert((await done()) >= before, 'progress kept across the reload');
+    // The dashboard shows the running execution, its progress read again as it goes.
+    const dash = await page.context().newPage();
+    await dash.goto(server.url + '/');
+    const progress = dash.getByTestId('running-progress');
+    await progress.waitFor();
+    const shown = await progress.textContent();
+    await until(async () => (await progress.count()) === 0 || (await progress.textContent()) !== shown, 'dashboard progress moves', 15_000);
+    await dash.close();
     await until(async () => (await page.getByTestId('execution-status').textContent()) === 'succeeded', 'the run finishes', 60_000);
     assert((await done()) === prompts.length, 'every item finished');
     // The results followed the run: every item is listed without a reload.

@@ -97,6 +97,12 @@ function SuccessChart(props: { by: Grouping; title: string }) {
 export function DashboardPage() {
   const recent = useAsync(() => get<Page<Execution>>(pathOf('/api/v1/executions', {}, { limit: 200 })), []);
   const running = recent.data?.items.filter((e) => e.status === 'running' || e.status === 'queued') ?? [];
+  // While something runs, its progress is read again every 2 s.
+  useEffect(() => {
+    if (running.length === 0) return;
+    const h = window.setInterval(recent.reload, 2000);
+    return () => window.clearInterval(h);
+  }, [running.length > 0]);
   return (
     <section>
       <PageTitle>Dashboard</PageTitle>
@@ -114,8 +120,9 @@ export function DashboardPage() {
           {running.length === 0 && <p class="hint">No execution is running.</p>}
           <ul class="rows">
             {running.map((e) => (
-              <li class="row-card">
-                <Link href={`/executions/${encodeURIComponent(e.id)}`}><code>{e.id.slice(0, 13)}…</code></Link> {e.counts.sent + e.counts.errors} / {e.counts.total}
+              <li class="row-card" aria-label={`Running ${e.id}`}>
+                <Link href={`/executions/${encodeURIComponent(e.id)}`}><code>{e.id.slice(0, 13)}…</code></Link>{' '}
+                <span data-testid="running-progress">{e.counts.sent + e.counts.errors} / {e.counts.total}</span>
               </li>
             ))}
           </ul>
