@@ -319,6 +319,30 @@ const specs = {
     await checkAccessibility(page, 'executions-filtered');
   },
 
+  // Cancel a running execution, then re-run it to the end as a new execution.
+  async lifecycle({ page, server }) {
+    const t = await apiCall(server.url, 'POST', '/api/v1/targets', {
+      name: 'slow for cancel', type: 'mock', behavior: 'comply', latency_ms: 1000, limits: { max_in_flight: 1 } });
+    const o = await apiCall(server.url, 'POST', '/api/v1/orchestrators', {
+      name: 'cancel me', type: 'prompt_sending', target_id: t.json.id, prompts: ['one', 'two', 'three', 'four', 'five', 'six'] });
+    const e = await apiCall(server.url, 'POST', `/api/v1/orchestrators/${o.json.id}/executions`, {});
+    assert(e.status === 202, `started (${e.status})`);
+    await page.goto(`${server.url}/executions/${e.json.id}`);
+    const status = page.getByTestId('execution-status');
+    await until(async () => (await status.textContent()) === 'running', 'running', 15_000);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await until(async () => (await status.textContent()) === 'cancelled', 'cancelled', 20_000);
+    const done = async () => Number((await page.getByTestId('progress-done').textContent()).split(' / ')[0]);
+    assert((await done()) < 6, 'cancelled before the end');
+    await screenshot(page, 'execution-cancelled');
+    // Only an interrupted run resumes (the API's rule); a cancelled one is re-run.
+    assert((await page.getByRole('button', { name: 'Resume' }).count()) === 0, 'no resume for a cancelled run');
+    await page.getByRole('button', { name: 'Re-run' }).click();
+    await until(async () => !page.url().endsWith(e.json.id), 'a new execution');
+    await until(async () => (await page.getByTestId('execution-status').textContent()) === 'succeeded', 're-run to the end', 30_000);
+    await until(async () => (await done()) === 6, 'every item of the re-run');
+  },
+
   async playground({ page, server }) {
     await visit(page, server.url + '/playground', 'playground');
     await page.locator('#pg-target').selectOption({ label: 'demo mock (openai_chat)' });

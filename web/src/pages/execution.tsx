@@ -73,7 +73,8 @@ function ProgressView(props: { execution: Execution; onChanged: () => void; onPr
         </div>
         <div class="actions">
           {ACTIVE.has(status) && <Button busy={cancel.busy} onClick={() => void cancel.act()}>Cancel</Button>}
-          {['cancelled', 'interrupted', 'incomplete', 'failed'].includes(status) && <Button busy={resume.busy} onClick={() => void resume.act()}>Resume</Button>}
+          {/* The API resumes what a stop or crash interrupted; a cancelled run is re-run. */}
+          {status === 'interrupted' && <Button busy={resume.busy} onClick={() => void resume.act()}>Resume</Button>}
           {!ACTIVE.has(status) && <Button busy={rerun.busy} onClick={() => void rerun.act()}>Re-run</Button>}
         </div>
       </div>
@@ -162,7 +163,7 @@ function ResultView(props: { r: ExecutionResult; onReviewed: () => void }) {
         <div>
           {r.achieved === true && <span class="tag hit">achieved</span>}
           {r.achieved === false && <span class="tag">not achieved</span>}
-          {r.achieved === null && r.status === 'done' && <span class="tag undetermined">undetermined</span>}
+          {r.achieved === null && r.status === 'done' && r.messages.some((m) => m.scores.length > 0) && <span class="tag undetermined">undetermined</span>}
           {r.status === 'failed' && <span class="tag bad">error</span>} <span class="muted small">chain {r.chain_index} · attempt {r.attempt}</span>
         </div>
         <Link href={`/conversations/${encodeURIComponent(r.conversation_id)}`}>Open conversation</Link>
