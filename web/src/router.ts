@@ -37,6 +37,9 @@ export function useLocation(): Location {
   useEffect(() => {
     const l = () => setLoc(current());
     listeners.add(l);
+    // A navigation between the first render and this effect (a quick click after a load)
+    // reached no listener: read the URL again.
+    l();
     return () => {
       listeners.delete(l);
     };
