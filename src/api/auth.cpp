@@ -142,18 +142,19 @@ void login(const AuthServices& a, const std::shared_ptr<DiscoveryCache>& cache,
   discover(a, cache, [a, next, reply](Result<std::shared_ptr<const Discovery>> d) {
     if (!d) return reply(http::Response::error(d.error()));
     auto pending = a.sessions->begin_login(next);
+    if (!pending) return reply(error_with_retry(pending.error(), "60"));
     boost::urls::url u((*d)->authorization_endpoint);
     u.params().append({"response_type", "code"});
     u.params().append({"client_id", a.oidc->client_id});
     u.params().append({"redirect_uri", a.oidc->public_url + "/auth/callback"});
     u.params().append({"scope", "openid profile email"});
-    u.params().append({"state", pending.state});
-    u.params().append({"nonce", pending.nonce});
-    u.params().append({"code_challenge", pkce_challenge(pending.verifier)});
+    u.params().append({"state", pending->state});
+    u.params().append({"nonce", pending->nonce});
+    u.params().append({"code_challenge", pkce_challenge(pending->verifier)});
     u.params().append({"code_challenge_method", "S256"});
     auto r = redirect(std::string(u.buffer()));
-    r.headers.emplace_back(
-        "Set-Cookie", set_cookie(kLoginCookie, pending.state, "/auth", "Lax", 600, a.oidc->secure));
+    r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, pending->state, "/auth", "Lax",
+                                                    600, a.oidc->secure));
     reply(std::move(r));
   });
 }
@@ -172,10 +173,11 @@ void sign_in(const AuthServices& a, const PendingLogin& pending, const std::stri
       *user_id,      claims->issuer, claims->subject, claims->username, claims->display_name,
       claims->roles, false};
   auto session = a.sessions->create(std::move(identity));
+  if (!session) return reply(http::Response::error(session.error()));
   log::info("signed_in", {{"user_id", *user_id}, {"username", claims->username}});
   auto r = redirect(pending.next);
   r.headers.emplace_back("Set-Cookie",
-                         set_cookie(session_cookie_name(a.oidc->secure), session.id, "/", "Strict",
+                         set_cookie(session_cookie_name(a.oidc->secure), session->id, "/", "Strict",
                                     a.sessions->lifetime().count(), a.oidc->secure));
   r.headers.emplace_back("Set-Cookie",
                          set_cookie(kLoginCookie, "", "/auth", "Lax", 0, a.oidc->secure));

@@ -59,14 +59,18 @@ std::string pkce_challenge(std::string_view verifier) {
   return base64url_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
-SessionStore::SessionStore(const Clock& clock, std::chrono::seconds lifetime)
-    : clock_(clock), lifetime_(lifetime) {}
+SessionStore::SessionStore(const Clock& clock, std::chrono::seconds lifetime, SessionLimits limits)
+    : clock_(clock), limits_(limits), lifetime_(lifetime) {}
 
-PendingLogin SessionStore::begin_login(std::string next) {
+Result<PendingLogin> SessionStore::begin_login(std::string next) {
   PendingLogin p{random_token(), random_token(), random_token(), std::move(next), clock_.now()};
   std::lock_guard lock(mu_);
   sweep();
-  if (pending_.size() >= kMaxPending) pending_.erase(pending_.begin());  // bounded
+  if (pending_.size() >= limits_.pending_logins)
+    return fail(Error(ErrorCode::too_many_requests,
+                      "too many sign-ins are in progress (at most " +
+                          std::to_string(limits_.pending_logins) +
+                          " within ten minutes): try again in a few minutes"));
   pending_[p.state] = p;
   return p;
 }
@@ -81,11 +85,14 @@ std::optional<PendingLogin> SessionStore::take_login(const std::string& state) {
   return p;
 }
 
-Session SessionStore::create(Identity identity) {
+Result<Session> SessionStore::create(Identity identity) {
   Session s{random_token(), random_token(), std::move(identity), clock_.now() + lifetime_};
   std::lock_guard lock(mu_);
   sweep();
-  if (sessions_.size() >= kMaxSessions) sessions_.erase(sessions_.begin());
+  if (sessions_.size() >= limits_.sessions)
+    return fail(Error(ErrorCode::unavailable, "the server holds its maximum of " +
+                                                  std::to_string(limits_.sessions) +
+                                                  " signed-in sessions: try again later"));
   sessions_[s.id] = s;
   return s;
 }
@@ -103,7 +110,9 @@ void SessionStore::remove(const std::string& id) {
 }
 
 void SessionStore::sweep() {
-  if (pending_.size() + sessions_.size() < 1024) return;
+  const bool full =
+      pending_.size() >= limits_.pending_logins || sessions_.size() >= limits_.sessions;
+  if (!full && pending_.size() + sessions_.size() < 1024) return;
   const auto now = clock_.now();
   std::erase_if(pending_, [&](const auto& kv) { return now - kv.second.created > kLoginWindow; });
   std::erase_if(sessions_, [&](const auto& kv) { return now >= kv.second.expires; });

@@ -49,14 +49,24 @@ struct Session {
 // (compared in constant time); forbidden, naming the header, otherwise.
 Result<void> check_csrf(const Session& session, std::optional<std::string_view> token);
 
+// Both tables are bounded. When one is full the new entry is refused and the ones already
+// there stay: evicting would let anyone who can reach /auth/login end other people's
+// sign-ins (or sessions) by starting many of their own.
+struct SessionLimits {
+  std::size_t pending_logins = 10'000;
+  std::size_t sessions = 100'000;
+};
+
 class SessionStore {
  public:
-  SessionStore(const Clock& clock, std::chrono::seconds lifetime);
+  SessionStore(const Clock& clock, std::chrono::seconds lifetime, SessionLimits limits = {});
 
-  PendingLogin begin_login(std::string next);
+  // too_many_requests while `limits.pending_logins` sign-ins are within their window.
+  Result<PendingLogin> begin_login(std::string next);
   // The pending login of `state`, once (a replayed callback finds nothing).
   std::optional<PendingLogin> take_login(const std::string& state);
-  Session create(Identity identity);
+  // unavailable while `limits.sessions` sessions are alive.
+  Result<Session> create(Identity identity);
   std::optional<Session> find(const std::string& id) const;  // nullopt: unknown or expired
   void remove(const std::string& id);
   std::chrono::seconds lifetime() const { return lifetime_; }
@@ -64,9 +74,8 @@ class SessionStore {
  private:
   void sweep();  // with mu_ held: drop expired entries once the maps grow
 
-  static constexpr std::size_t kMaxPending = 10'000;
-  static constexpr std::size_t kMaxSessions = 100'000;
   const Clock& clock_;
+  const SessionLimits limits_;
   const std::chrono::seconds lifetime_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, PendingLogin> pending_;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace redcell {
 namespace {
 
@@ -21,28 +23,53 @@ Identity ana() {
 TEST(SessionStore, ALoginIsTakenOnceAndOnlyWithinItsWindow) {
   ManualClock clock(std::chrono::system_clock::time_point{} + std::chrono::hours(1000));
   SessionStore store(clock, std::chrono::hours(8));
-  auto p = store.begin_login("/datasets");
+  auto p = store.begin_login("/datasets").value();
   EXPECT_EQ(p.state.size(), 43u);
   EXPECT_NE(p.state, p.nonce);
   EXPECT_NE(p.nonce, p.verifier);
   ASSERT_TRUE(store.take_login(p.state));
   EXPECT_FALSE(store.take_login(p.state)) << "a state is good once";
-  auto late = store.begin_login("/");
+  auto late = store.begin_login("/").value();
   clock.advance(std::chrono::minutes(11));
   EXPECT_FALSE(store.take_login(late.state)) << "ten minutes to come back from the provider";
+}
+
+TEST(SessionStore, AFullTableRefusesNewcomersAndKeepsEveryoneAlreadyIn) {
+  ManualClock clock(std::chrono::system_clock::time_point{} + std::chrono::hours(1000));
+  SessionStore store(clock, std::chrono::hours(8), SessionLimits{3, 2});
+  std::vector<PendingLogin> first;
+  for (int i = 0; i < 3; ++i) first.push_back(store.begin_login("/").value());
+  auto flood = store.begin_login("/");
+  ASSERT_FALSE(flood);
+  EXPECT_EQ(flood.error().code(), ErrorCode::too_many_requests);
+  for (const auto& p : first)
+    EXPECT_TRUE(store.take_login(p.state)) << "a flood never ends someone's sign-in";
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store.begin_login("/"));
+  clock.advance(std::chrono::minutes(11));
+  EXPECT_TRUE(store.begin_login("/")) << "expired sign-ins make room";
+
+  auto a = store.create(ana()).value();
+  auto b = store.create(ana()).value();
+  auto c = store.create(ana());
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code(), ErrorCode::unavailable);
+  EXPECT_TRUE(store.find(a.id));
+  EXPECT_TRUE(store.find(b.id));
+  store.remove(a.id);
+  EXPECT_TRUE(store.create(ana()));
 }
 
 TEST(SessionStore, SessionsEndAtTheirLifetimeOrWhenRemoved) {
   ManualClock clock(std::chrono::system_clock::time_point{} + std::chrono::hours(1000));
   SessionStore store(clock, std::chrono::seconds(60));
-  auto s = store.create(ana());
+  auto s = store.create(ana()).value();
   ASSERT_TRUE(store.find(s.id));
   EXPECT_EQ(store.find(s.id)->identity.user_id, "u-ana");
   clock.advance(std::chrono::seconds(59));
   EXPECT_TRUE(store.find(s.id));
   clock.advance(std::chrono::seconds(1));
   EXPECT_FALSE(store.find(s.id));
-  auto t = store.create(ana());
+  auto t = store.create(ana()).value();
   store.remove(t.id);
   EXPECT_FALSE(store.find(t.id));
 }
@@ -52,7 +79,7 @@ TEST(SessionAuthenticator, ACookieSignsInAndUnsafeMethodsNeedItsCsrfToken) {
   SessionStore store(clock, std::chrono::hours(1));
   FixedAuthenticator next;
   SessionAuthenticator auth(store, next);
-  auto s = store.create(ana());
+  auto s = store.create(ana()).value();
   Credentials read;
   read.session = s.id;
   EXPECT_EQ(auth.authenticate(read)->user_id, "u-ana");
