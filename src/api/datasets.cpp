@@ -7,6 +7,7 @@
 #include "api/routes.hpp"
 #include "common/json_input.hpp"
 #include "common/time.hpp"
+#include "datasets/import.hpp"
 #include "memory/store.hpp"
 
 namespace redcell::api {
@@ -14,6 +15,7 @@ namespace redcell::api {
 namespace {
 
 constexpr std::size_t kMaxPrompts = 100'000;
+constexpr std::size_t kMaxImportPrompts = 1'000'000;
 
 boost::json::object dataset_json(const memory::Dataset& d) {
   return {
@@ -57,7 +59,7 @@ Result<std::vector<memory::SeedPrompt>> prompts_of(const JsonInput& body) {
       return fail(ok.error());
     auto value = in->string("value", 1'000'000);
     if (!value) return fail(value.error());
-    auto harms = in->strings("harm_categories", 100, 200);
+    auto harms = in->strings("harm_categories", 100, datasets::kMaxHarmCategoryBytes);
     if (!harms) return fail(harms.error());
     auto type = in->opt_string("data_type", 50);
     if (!type) return fail(type.error());
@@ -141,6 +143,144 @@ http::Response new_version(const Services& s, http::Request& req) {
   return http::Response::json(201, dataset_json(*stored));
 }
 
+// A query parameter of at most `max` bytes ("" when absent).
+Result<std::string> text_param(const http::Request& req, const char* name, std::size_t max) {
+  auto v = req.query_param(name).value_or("");
+  if (v.size() > max)
+    return fail(Error::invalid(std::string("/query/") + name, boost::json::value(v.size()),
+                               "at most " + std::to_string(max) + " bytes"));
+  return std::string(v);
+}
+
+Result<datasets::ImportOptions> import_options(const http::Request& req) {
+  datasets::ImportOptions o;
+  o.max_prompts = kMaxImportPrompts;
+  if (auto f = req.query_param("format"); f && !f->empty()) {
+    o.format = datasets::format_from_string(*f);
+    if (!o.format)
+      return fail(Error::invalid(
+          "/query/format", boost::json::value(*f),
+          "one of " + datasets::format_names() + " (or none: detected from the file)"));
+  }
+  const std::pair<const char*, std::string*> texts[] = {
+      {"filename", &o.filename},
+      {"value_field", &o.mapping.value},
+      {"harm_categories_field", &o.mapping.harm_categories},
+      {"data_type_field", &o.mapping.data_type}};
+  for (const auto& [name, into] : texts) {
+    auto v = text_param(req, name, 255);
+    if (!v) return fail(v.error());
+    *into = std::move(*v);
+  }
+  return o;
+}
+
+boost::json::object import_preview(const datasets::ImportedDataset& d) {
+  boost::json::array preview;
+  for (std::size_t i = 0; i < d.prompts.size() && i < 20; ++i) {
+    auto p = d.prompts[i];
+    p.position = static_cast<std::int64_t>(i);
+    auto item = prompt_json(p);
+    item.erase("id");  // not stored: no id yet
+    preview.push_back(std::move(item));
+  }
+  boost::json::array fields;
+  for (const auto& f : d.fields) fields.emplace_back(f);
+  return {{"dry_run", true},
+          {"format", datasets::to_string(d.format)},
+          {"name", d.name},
+          {"description", d.description},
+          {"fields", std::move(fields)},
+          {"count", d.prompts.size()},
+          {"preview", std::move(preview)}};
+}
+
+// The file is the body. A new dataset, or with ?dataset_id= the next version of one; with
+// ?dry_run=true only what would be stored. All or nothing: a bad line stores nothing.
+http::Response import(const Services& s, http::Request& req) {
+  if (auto ct = req.header("Content-Type"); ct && ct->find("multipart/") != std::string::npos)
+    return http::Response::error(
+        Error(ErrorCode::unsupported_media_type,
+              "send the file itself as the body (its name in ?filename=), not a multipart form",
+              ErrorDetails{"/headers/content-type", boost::json::value(std::string(*ct)),
+                           "the file's own type, such as text/csv or application/yaml"}));
+  auto options = import_options(req);
+  if (!options) return http::Response::error(options.error());
+  auto dry = bool_param(req, "dry_run");
+  if (!dry) return http::Response::error(dry.error());
+  auto name = text_param(req, "name", 200);
+  if (!name) return http::Response::error(name.error());
+  auto into = text_param(req, "dataset_id", 100);
+  if (!into) return http::Response::error(into.error());
+  if (req.body.empty())
+    return http::Response::error(
+        Error::invalid("/file", std::nullopt, "the file as the request body"));
+  auto imported = datasets::import_dataset(req.body, *options);
+  if (!imported) return http::Response::error(imported.error());
+  if (dry->value_or(false)) return http::Response::json(200, import_preview(*imported));
+  if (auto over = over_prompt_quota(s, req, imported->prompts.size()))
+    return http::Response::error(*over);
+  const auto format = std::string(datasets::to_string(imported->format));
+  const auto count = imported->prompts.size();
+  Result<memory::Dataset> stored = fail(Error(ErrorCode::internal, "not stored"));
+  if (!into->empty()) {
+    stored = s.store.add_dataset_version(scope_of(req), *into, std::move(imported->prompts)).get();
+  } else {
+    memory::Dataset d;
+    d.name = name->empty() ? imported->name : *name;
+    d.description = imported->description;
+    stored = s.store.add_dataset(scope_of(req), std::move(d), std::move(imported->prompts)).get();
+  }
+  if (!stored) return http::Response::error(stored.error());
+  audit(
+      s.store, req, "dataset.import", "dataset", stored->id,
+      {{"name", stored->name}, {"version", stored->version}, {"count", count}, {"format", format}});
+  auto out = dataset_json(*stored);
+  out["format"] = format;
+  return http::Response::json(201, out);
+}
+
+// Every prompt of one version, page by page from the store.
+Result<std::vector<memory::SeedPrompt>> all_prompts(const Services& s, const memory::Scope& scope,
+                                                    const std::string& id, int version) {
+  std::vector<memory::SeedPrompt> out;
+  PageRequest page;
+  page.limit = kMaxPageLimit;
+  for (;;) {
+    auto p = s.store.list_seed_prompts(scope, id, version, page);
+    if (!p) return fail(p.error());
+    for (auto& x : p->items) out.push_back(std::move(x));
+    if (!p->next) return out;
+    page.after = p->next;
+  }
+}
+
+http::Response export_dataset(const Services& s, http::Request& req) {
+  auto format_name = req.query_param("format").value_or("jsonl");
+  auto format = datasets::export_format_from_string(format_name);
+  if (!format)
+    return http::Response::error(
+        Error::invalid("/query/format", boost::json::value(format_name), "jsonl or pyrit_yaml"));
+  auto version = version_of(req);
+  if (!version) return http::Response::error(version.error());
+  auto scope = scope_of(req);
+  auto d = s.store.get_dataset(scope, req.param("id"), *version);
+  if (!d) return http::Response::error(d.error());
+  auto prompts = all_prompts(s, scope, d->id, d->version);
+  if (!prompts) return http::Response::error(prompts.error());
+  const bool jsonl = *format == datasets::ExportFormat::jsonl;
+  auto r = http::Response::text(
+      200, datasets::export_dataset(*d, *prompts, *format),
+      jsonl ? "application/x-ndjson; charset=utf-8" : "application/yaml; charset=utf-8");
+  std::string file;
+  for (char c : d->name)
+    file += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file.substr(0, 100) +
+                                                    "-v" + std::to_string(d->version) +
+                                                    (jsonl ? ".jsonl" : ".yaml") + "\"");
+  return r;
+}
+
 }  // namespace
 
 void add_dataset_routes(http::Router& router, const Services& s) {
@@ -154,6 +294,21 @@ void add_dataset_routes(http::Router& router, const Services& s) {
   add_creating(
       router, "/api/v1/datasets/{id}/versions", s.store, s.pool,
       [s](http::Request& req) { return new_version(s, req); }, opts);
+
+  opts = {};
+  opts.summary =
+      "Import a file (the body) as a dataset: PyRIT YAML, jailbreak template, harm definition, "
+      "many-shot JSON, CSV, JSON Lines or text; ?dry_run=true previews";
+  opts.body_limit = s.max_import_bytes;
+  add_blocking(
+      router, "POST", "/api/v1/datasets/import", s.pool,
+      [s](http::Request& req) { return import(s, req); }, opts);
+
+  opts = {};
+  opts.summary = "A dataset's prompts as a file: ?format=jsonl (default) or pyrit_yaml";
+  add_blocking(
+      router, "GET", "/api/v1/datasets/{id}/export", s.pool,
+      [s](http::Request& req) { return export_dataset(s, req); }, opts);
 
   opts = {};
   opts.summary = "Your datasets, each at its latest version";

@@ -147,16 +147,6 @@ Result<boost::json::array> conversations_json(memory::Store& store, const memory
   return out;
 }
 
-// A true/false query parameter.
-Result<std::optional<bool>> bool_param(const http::Request& req, const char* name) {
-  auto v = req.query_param(name);
-  if (!v) return std::optional<bool>{};
-  if (*v != "true" && *v != "false")
-    return fail(
-        Error::invalid(std::string("/query/") + name, boost::json::value(*v), "true or false"));
-  return std::optional<bool>{*v == "true"};
-}
-
 // Whether the execution carries every label of ?label=key:value (repeatable as
 // comma-separated pairs).
 Result<bool> labels_match(const memory::Execution& e, const std::string& wanted) {

@@ -74,6 +74,16 @@ inline Result<PageRequest> page_of(const http::Request& req) {
                             cursor ? std::optional<std::string_view>(*cursor) : std::nullopt);
 }
 
+// A true/false query parameter (nullopt when absent); anything else names /query/NAME.
+inline Result<std::optional<bool>> bool_param(const http::Request& req, const char* name) {
+  auto v = req.query_param(name);
+  if (!v) return std::optional<bool>{};
+  if (*v != "true" && *v != "false")
+    return fail(
+        Error::invalid(std::string("/query/") + name, boost::json::value(*v), "true or false"));
+  return std::optional<bool>{*v == "true"};
+}
+
 template <class T, class ToJson>
 http::Response page_json(const Result<Page<T>>& page, ToJson to_json) {
   if (!page) return http::Response::error(page.error());

@@ -168,6 +168,22 @@ constexpr const char* kComponents = R"json({
                    "description": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
                    "count": {"type": "integer", "minimum": 0},
                    "created_at": {"$ref": "#/components/schemas/Time"}}},
+  "DatasetImport": {
+    "type": "object", "required": ["format", "name", "count"],
+    "properties": {"dry_run": {"type": "boolean"},
+                   "format": {"enum": ["pyrit_yaml", "jailbreak_template", "harm_definition",
+                                       "many_shot", "csv", "jsonl", "text"]},
+                   "id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"},
+                   "description": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
+                   "count": {"type": "integer", "minimum": 0},
+                   "created_at": {"$ref": "#/components/schemas/Time"},
+                   "fields": {"type": "array", "items": {"type": "string"}},
+                   "preview": {"type": "array", "items": {
+                     "type": "object", "required": ["position", "value", "data_type", "harm_categories", "metadata"],
+                     "properties": {"position": {"type": "integer"}, "value": {"type": "string"},
+                                    "data_type": {"type": "string"},
+                                    "harm_categories": {"type": "array", "items": {"type": "string"}},
+                                    "metadata": {"type": "object"}}}}}},
   "SeedPrompt": {
     "type": "object", "required": ["id", "position", "value", "data_type", "harm_categories", "metadata"],
     "properties": {"id": {"$ref": "#/components/schemas/Id"}, "position": {"type": "integer"},
@@ -381,6 +397,8 @@ const std::map<std::string, std::string>& response_schemas() {
       {"DELETE /api/v1/datasets/{id}", "Dataset"},
       {"POST /api/v1/datasets/{id}/versions", "Dataset"},
       {"GET /api/v1/datasets/{id}/prompts", "Page:SeedPrompt"},
+      {"POST /api/v1/datasets/import", "DatasetImport"},
+      {"GET /api/v1/datasets/{id}/export", "text:application/x-ndjson|application/yaml"},
       {"POST /api/v1/orchestrators", "Orchestrator"},
       {"GET /api/v1/orchestrators", "Page:Orchestrator"},
       {"GET /api/v1/orchestrators/{id}", "Orchestrator"},
@@ -410,6 +428,16 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& q
        {{"action", "string"}, {"object_type", "string"}, {"object_id", "string"}}},
       {"GET /api/v1/datasets/{id}", {{"version", "integer"}}},
       {"GET /api/v1/datasets/{id}/prompts", {{"version", "integer"}, {"q", "string"}}},
+      {"GET /api/v1/datasets/{id}/export", {{"format", "string"}, {"version", "integer"}}},
+      {"POST /api/v1/datasets/import",
+       {{"name", "string"},
+        {"format", "string"},
+        {"filename", "string"},
+        {"dry_run", "boolean"},
+        {"dataset_id", "string"},
+        {"value_field", "string"},
+        {"harm_categories_field", "string"},
+        {"data_type_field", "string"}}},
       {"GET /api/v1/executions",
        {{"status", "string"},
         {"orchestrator_id", "string"},
@@ -436,7 +464,16 @@ boost::json::object schema_ref(const std::string& name) {
 }
 
 boost::json::object success_content(const std::string& spec) {
-  if (spec.rfind("text:", 0) == 0) return {{spec.substr(5), {{"schema", {{"type", "string"}}}}}};
+  if (spec.rfind("text:", 0) == 0) {  // one media type or several: "text:a/b|c/d"
+    boost::json::object out;
+    std::string_view types = std::string_view(spec).substr(5);
+    while (!types.empty()) {
+      auto bar = types.find('|');
+      out[types.substr(0, bar)] = {{"schema", {{"type", "string"}}}};
+      types = bar == std::string_view::npos ? std::string_view() : types.substr(bar + 1);
+    }
+    return out;
+  }
   boost::json::object schema;
   if (spec == "OpenApi")
     schema = {{"type", "object"}, {"required", {"openapi", "paths"}}};
@@ -504,6 +541,11 @@ boost::json::object operation(const http::Route& route) {
          {{"application/json",
            {{"schema", body ? *body : boost::json::value({{"type", "object"}})}}}}}};
     if (!body) op["x-redcell-untyped-body"] = true;
+  } else if (route.options.body_limit) {  // a file as the body
+    op["requestBody"] = {
+        {"required", true},
+        {"content",
+         {{"application/octet-stream", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
   }
   boost::json::object ok{{"description", "success"}};
   if (spec != response_schemas().end()) {

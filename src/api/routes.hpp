@@ -81,6 +81,7 @@ struct Services {
   TimerQueue& timers;               // delayed work that must not hold a thread (event stream polls)
   const TargetDeps& target_deps;    // what a runtime target needs (the target probe)
   std::int64_t max_stored_prompts;  // per user, every dataset version counted
+  std::size_t max_import_bytes;     // POST /api/v1/datasets/import's body limit
 };
 
 // /api/v1/targets CRUD; api keys sealed or named by api_key_env, never echoed.

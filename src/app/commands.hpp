@@ -30,4 +30,19 @@ struct ScorerEvaluateArgs {
 };
 int run_scorer_evaluate(const ScorerEvaluateArgs& args, const Config& config);
 
+// `redcell dataset import FILE... | list | show ID | export ID`, as the local user of the
+// store `config` names. Exit 0 done, 1 refused (a bad file: nothing stored), 2 usage.
+struct DatasetArgs {
+  std::string action;
+  std::vector<std::string> files;  // import
+  std::string id;                  // show, export
+  std::string name, format, output;
+  std::string value_field, harm_categories_field, data_type_field;
+  int version = 0;
+  std::size_t limit = 20;
+  bool dry_run = false;
+  bool json = false;
+};
+int run_dataset(const DatasetArgs& args, const Config& config);
+
 }  // namespace redcell

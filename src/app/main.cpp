@@ -11,6 +11,52 @@
 
 namespace {
 
+// A subcommand and the serve options it reads (the store, the auth mode).
+struct DbAction {
+  CLI::App* app;
+  std::unique_ptr<redcell::cli::OptionBinder> options;
+};
+
+// `redcell dataset import|list|show|export`, filling `args`.
+std::vector<DbAction> add_dataset_commands(CLI::App& app, redcell::DatasetArgs& args) {
+  using namespace redcell;
+  auto* dataset = app.add_subcommand(
+      "dataset", "Import, list, show and export the local user's datasets (local mode)");
+  dataset->require_subcommand(1);
+  std::vector<DbAction> dataset_actions;
+  auto* ds_import = dataset->add_subcommand(
+      "import",
+      "Import files as datasets (PyRIT YAML, jailbreak templates, harm definitions, "
+      "many-shot JSON, CSV, JSON Lines, text); a bad line stores nothing");
+  ds_import->add_option("FILE", args.files, "the files, one dataset each")->required();
+  ds_import->add_option("--name", args.name, "the dataset's name (default: the file's)");
+  ds_import->add_option("--format", args.format, "the format (default: detected)");
+  ds_import->add_option("--value-field", args.value_field,
+                        "CSV column or JSON Lines field holding the prompt");
+  ds_import->add_option("--harm-categories-field", args.harm_categories_field,
+                        "CSV column or JSON Lines field holding harm categories");
+  ds_import->add_option("--data-type-field", args.data_type_field,
+                        "CSV column or JSON Lines field holding the data type");
+  ds_import->add_flag("--dry-run", args.dry_run, "read and check only; store nothing");
+  auto* ds_list = dataset->add_subcommand("list", "Your datasets, each at its latest version");
+  auto* ds_show = dataset->add_subcommand("show", "One dataset and its first prompts");
+  ds_show->add_option("ID", args.id, "the dataset id")->required();
+  ds_show->add_option("--limit", args.limit, "how many prompts to print");
+  auto* ds_export =
+      dataset->add_subcommand("export", "Write a dataset as JSON Lines or PyRIT YAML");
+  ds_export->add_option("ID", args.id, "the dataset id")->required();
+  ds_export->add_option("--format", args.format, "jsonl (default) or pyrit_yaml");
+  ds_export->add_option("-o,--output", args.output, "the file to write (default: stdout)");
+  for (auto* sub : {ds_show, ds_export})
+    sub->add_option("--version", args.version, "a version (default: the latest)");
+  for (auto* sub : {ds_import, ds_list, ds_show}) sub->add_flag("--json", args.json, "print JSON");
+  for (auto* sub : {ds_import, ds_list, ds_show, ds_export})
+    dataset_actions.push_back(
+        {sub, std::make_unique<cli::OptionBinder>(*sub, serve_option_specs())});
+
+  return dataset_actions;
+}
+
 int run(int argc, char** argv) {
   using namespace redcell;
   CLI::App app{"redcell: red-teaming for LLM applications"};
@@ -31,10 +77,6 @@ int run(int argc, char** argv) {
   auto* db = app.add_subcommand("db", "Migrate, check, back up or restore the store");
   db->require_subcommand(1);
   std::string db_file;
-  struct DbAction {
-    CLI::App* app;
-    std::unique_ptr<cli::OptionBinder> options;
-  };
   std::vector<DbAction> db_actions;
   for (auto [name, help, file_help] :
        {std::tuple{"migrate", "Apply pending schema migrations", ""},
@@ -87,6 +129,9 @@ int run(int argc, char** argv) {
                      "not while a server holds it)");
   cli::OptionBinder evaluate_options(*evaluate, serve_option_specs());
 
+  DatasetArgs dataset_args;
+  auto dataset_actions = add_dataset_commands(app, dataset_args);
+
   CLI11_PARSE(app, argc, argv);
 
   auto resolve = [](const cli::OptionBinder& b, const char* name) -> std::optional<Config> {
@@ -117,6 +162,12 @@ int run(int argc, char** argv) {
     if (!action.app->parsed()) continue;
     auto config = resolve(*action.options, "user");
     return config ? run_user(*config, action.app->get_name(), user_args, user_json) : 2;
+  }
+  for (const auto& action : dataset_actions) {
+    if (!action.app->parsed()) continue;
+    auto config = resolve(*action.options, "dataset");
+    dataset_args.action = action.app->get_name();
+    return config ? run_dataset(dataset_args, *config) : 2;
   }
   for (const auto& action : db_actions) {
     if (!action.app->parsed()) continue;

@@ -454,7 +454,8 @@ int run_serve(const Config& config) {
                                ScorerRegistry::builtin(),
                                timers,
                                target_deps,
-                               settings->max_stored_prompts};
+                               settings->max_stored_prompts,
+                               settings->max_import_bytes};
   add_resource_routes(router, services, *settings, sign_in.services(*settings, blocking));
 
   StoreWorkQueue work_queue(memory);

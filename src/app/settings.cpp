@@ -42,6 +42,10 @@ std::vector<OptionSpec> serve_option_specs() {
       {"allowed-hosts", "extra Host header names to answer for, comma-separated (* for any)",
        std::nullopt, false},
       {"body-limit", "largest request body in bytes", "1048576", false},
+      {"max-import-bytes",
+       "largest dataset file POST /api/v1/datasets/import takes, in bytes (413 above); at most "
+       "two such uploads are read at once",
+       "104857600", false},
       {"metrics-listen",
        "serve GET /metrics (open, no sign-in) on this HOST:PORT instead of the API's address",
        std::nullopt, false},
@@ -281,6 +285,10 @@ Result<void> parse_limits(const Config& config, ServeSettings& out) {
   auto body = parse_number<std::size_t>(config.setting("body-limit"), 1024, 1ull << 30);
   if (!body) return fail(body.error());
   out.body_limit = *body;
+  auto import_bytes =
+      parse_number<std::size_t>(config.setting("max-import-bytes"), 1024, 1ull << 31);
+  if (!import_bytes) return fail(import_bytes.error());
+  out.max_import_bytes = *import_bytes;
   auto conns = parse_number<std::size_t>(config.setting("max-connections"), 0, 1'000'000);
   if (!conns) return fail(conns.error());
   out.max_connections = *conns;

@@ -26,6 +26,7 @@ struct ServeSettings {
   JwtOptions jwt;  // with auth == "jwt"; checked when the verifier is built
   std::vector<std::string> allowed_hosts;
   std::size_t body_limit = 1 << 20;
+  std::size_t max_import_bytes = 100u << 20;
   std::size_t max_connections = 0;
   // /metrics on its own address instead of the API's, when set.
   std::optional<std::pair<std::string, std::uint16_t>>

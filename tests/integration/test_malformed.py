@@ -13,7 +13,8 @@ def json_routes(s):
     doc = s.request("GET", "/api/v1/openapi.json").json()
     for path, item in doc["paths"].items():
         for method, op in item.items():
-            if "requestBody" in op:
+            # (A file route, such as the dataset import, has its own tests.)
+            if "application/json" in op.get("requestBody", {}).get("content", {}):
                 yield method.upper(), path.replace("{id}", RANDOM_ID)
 
 

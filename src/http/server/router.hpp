@@ -17,6 +17,9 @@ struct RouteOptions {
   std::string role;           // required role ("admin"), empty for any authenticated user
   std::string summary;        // one line for the OpenAPI document
   bool documented = true;     // false: the web UI's routes, left out of the OpenAPI document
+  // This route's body limit in bytes (0: the server's). A route above the server's limit
+  // takes large bodies: the server lets only a few of them be read at once (server.cpp).
+  std::size_t body_limit = 0;
 };
 
 struct Route {

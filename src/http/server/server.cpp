@@ -214,6 +214,53 @@ struct Server::Impl {
   bool any_host = false;
   std::size_t next_worker = 0;
   std::atomic<std::size_t> open_connections{0};
+  std::size_t largest_body_limit = 0;  // over the server's and every route's
+  std::atomic<unsigned> large_bodies{0};
+
+  // A slot for reading a body above the server's limit, released with the request.
+  struct LargeBody {
+    Impl* im = nullptr;
+    LargeBody() = default;
+    LargeBody(const LargeBody&) = delete;
+    LargeBody& operator=(const LargeBody&) = delete;
+    ~LargeBody() {
+      if (im) im->large_bodies--;
+    }
+    bool acquire(Impl& i) {
+      if (++i.large_bodies > i.opts.max_large_bodies) {
+        i.large_bodies--;
+        return false;
+      }
+      im = &i;
+      return true;
+    }
+  };
+
+  // After the head: the body limit of the route it names, or an answer that needs no body
+  // (413 from Content-Length, 503 when too many large bodies are being read).
+  std::optional<Error> limit_body(bhttp::request_parser<bhttp::string_body>& parser,
+                                  LargeBody& slot, std::size_t& limit) {
+    limit = opts.body_limit;
+    if (largest_body_limit == opts.body_limit) return std::nullopt;
+    const auto& head = parser.get();
+    const auto length = parser.content_length();
+    const bool chunked = parser.chunked();
+    if (chunked || (length && *length > opts.body_limit)) {
+      auto target = std::string_view(head.target());
+      auto m = router.match(head.method_string(), target.substr(0, target.find('?')));
+      if (m.route && m.route->options.body_limit) limit = m.route->options.body_limit;
+    }
+    if (length && *length > limit)
+      return Error(ErrorCode::payload_too_large,
+                   "the body exceeds the limit of " + std::to_string(limit) + " bytes");
+    parser.body_limit(limit);
+    if (limit > opts.body_limit && (chunked || (length && *length > opts.body_limit)) &&
+        !slot.acquire(*this))
+      return Error(ErrorCode::unavailable,
+                   "the server is reading as many large uploads as it takes at once (" +
+                       std::to_string(opts.max_large_bodies) + "): try again shortly");
+    return std::nullopt;
+  }
   log::Throttle accept_failures, refused_at_cap;
 
   Impl(ServerOptions o, const Router& r, const Authenticator& a, HttpMetrics& m)
@@ -235,6 +282,9 @@ struct Server::Impl {
     if (listen.find(':') != std::string::npos && listen.front() != '[') listen = "[" + listen + "]";
     allowed_hosts.insert(listen);
     if (!is_loopback_host(opts.host) && opts.allowed_hosts.empty()) any_host = true;
+    largest_body_limit = opts.body_limit;
+    for (const auto& route : router.routes())
+      largest_body_limit = std::max(largest_body_limit, route.options.body_limit);
   }
 
   // --- the request pipeline ----------------------------------------------------------
@@ -609,8 +659,8 @@ struct Server::Impl {
   // malformed.
   Error header_error(const boost::system::error_code& ec) const {
     if (ec == bhttp::error::body_limit)
-      return Error(ErrorCode::payload_too_large,
-                   "the body exceeds the limit of " + std::to_string(opts.body_limit) + " bytes");
+      return Error(ErrorCode::payload_too_large, "the body exceeds the limit of " +
+                                                     std::to_string(largest_body_limit) + " bytes");
     if (ec == bhttp::error::header_limit)
       return Error(ErrorCode::header_too_large,
                    "the request header exceeds " + std::to_string(opts.header_limit) + " bytes");
@@ -657,7 +707,8 @@ struct Server::Impl {
       state.busy = false;
       if (draining) break;
       bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(opts.body_limit);
+      parser.body_limit(largest_body_limit);  // the route's own is set once the head is read
+      LargeBody large_body;
       parser.header_limit(static_cast<std::uint32_t>(opts.header_limit));
       state.deadline = std::chrono::steady_clock::now() + opts.idle_timeout;
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, tuple_awaitable);
@@ -678,8 +729,13 @@ struct Server::Impl {
       const unsigned version = parser.get().version();
       const std::string method(parser.get().method_string());
       std::optional<Response> early;
+      std::size_t body_limit = opts.body_limit;
+      if (auto refused = limit_body(parser, large_body, body_limit)) {
+        // Answered without reading the body, so the connection cannot be reused.
+        early = Response::error(*refused);
+      }
 
-      if (!parser.is_done()) {
+      if (!early && !parser.is_done()) {
         auto expect = parser.get()[bhttp::field::expect];
         if (beast::iequals(expect, "100-continue")) {
           bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
@@ -693,7 +749,7 @@ struct Server::Impl {
         if (bec == bhttp::error::body_limit) {
           early = Response::error(
               Error(ErrorCode::payload_too_large,
-                    "the body exceeds the limit of " + std::to_string(opts.body_limit) + " bytes"));
+                    "the body exceeds the limit of " + std::to_string(body_limit) + " bytes"));
         } else if (bec) {
           metrics.in_flight(-1);
           if (!quiet_close(bec)) {

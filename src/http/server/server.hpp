@@ -20,9 +20,12 @@ namespace redcell::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;  // 0: any free port; port() tells which
-  unsigned threads = 0;       // 0: half the cores, at least one (see server.cpp)
-  std::size_t body_limit = 1 << 20;
+  std::uint16_t port = 8080;         // 0: any free port; port() tells which
+  unsigned threads = 0;              // 0: half the cores, at least one (see server.cpp)
+  std::size_t body_limit = 1 << 20;  // a route may set its own (RouteOptions::body_limit)
+  // Bodies above body_limit (on routes that take them) read at once, at most; more answer
+  // 503 before their body is read, so large uploads cannot hold all memory.
+  unsigned max_large_bodies = 2;
   std::size_t header_limit = 16 << 10;
   // Host header names accepted besides localhost, 127.0.0.1, [::1] and the listen host.
   // "*" accepts any (the default when listening on a non-loopback address).

@@ -1,0 +1,195 @@
+#include "datasets/import.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "common/encoding.hpp"
+#include "datasets/reader.hpp"
+
+namespace redcell::datasets {
+
+namespace {
+
+constexpr std::array<std::pair<Format, std::string_view>, 7> kNames{{
+    {Format::pyrit_yaml, "pyrit_yaml"},
+    {Format::jailbreak_template, "jailbreak_template"},
+    {Format::harm_definition, "harm_definition"},
+    {Format::many_shot, "many_shot"},
+    {Format::csv, "csv"},
+    {Format::jsonl, "jsonl"},
+    {Format::text, "text"},
+}};
+
+std::string lower_extension(std::string_view filename) {
+  auto slash = filename.find_last_of("/\\");
+  if (slash != std::string_view::npos) filename.remove_prefix(slash + 1);
+  auto dot = filename.rfind('.');
+  if (dot == std::string_view::npos) return {};
+  std::string ext(filename.substr(dot + 1));
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+std::string stem(std::string_view filename) {
+  auto slash = filename.find_last_of("/\\");
+  if (slash != std::string_view::npos) filename.remove_prefix(slash + 1);
+  auto dot = filename.rfind('.');
+  if (dot != std::string_view::npos && dot > 0) filename = filename.substr(0, dot);
+  return std::string(filename.substr(0, 200));
+}
+
+// The first character that is not blank, nor inside a '#' comment line.
+char first_meaningful(std::string_view bytes) {
+  bool comment = false;
+  for (char c : bytes) {
+    if (comment) {
+      comment = c != '\n';
+      continue;
+    }
+    if (c == '#') {
+      comment = true;
+      continue;
+    }
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
+  }
+  return '\0';
+}
+
+// A YAML mapping's first key line: "name:" or "name: value" at column 0.
+bool looks_like_yaml(std::string_view bytes) {
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    auto end = bytes.find('\n', at);
+    auto line = bytes.substr(at, end == std::string_view::npos ? bytes.npos : end - at);
+    at = end == std::string_view::npos ? bytes.size() : end + 1;
+    if (line.empty() || line[0] == '#' || line == "---" || line == "\r") continue;
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    return std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(colon),
+                       [](unsigned char c) { return std::isalnum(c) || c == '_'; }) &&
+           (colon + 1 == line.size() || line[colon + 1] == ' ' || line[colon + 1] == '\r');
+  }
+  return false;
+}
+
+// nullopt: a YAML family format, told apart once the document is parsed.
+std::optional<Format> detect(std::string_view bytes, std::string_view filename, bool& yaml) {
+  yaml = false;
+  const auto ext = lower_extension(filename);
+  if (ext == "prompt" || ext == "yaml" || ext == "yml") {
+    yaml = true;
+    return std::nullopt;
+  }
+  if (ext == "csv") return Format::csv;
+  if (ext == "jsonl" || ext == "ndjson") return Format::jsonl;
+  if (ext == "txt") return Format::text;
+  if (ext == "json") return Format::many_shot;
+  const char first = first_meaningful(bytes);
+  if (first == '[') return Format::many_shot;
+  if (first == '{') return Format::jsonl;
+  if (looks_like_yaml(bytes)) {
+    yaml = true;
+    return std::nullopt;
+  }
+  return Format::text;
+}
+
+Result<void> check_utf8(std::string_view bytes) {
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    auto n = utf8_sequence_length(bytes, at);
+    if (n == 0)
+      return fail(detail::at_line(detail::line_of(bytes, at), "", std::nullopt,
+                                  "UTF-8 text (byte " + std::to_string(at) + " is not)"));
+    at += n;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view to_string(Format f) {
+  for (const auto& [format, name] : kNames)
+    if (format == f) return name;
+  return "text";
+}
+
+std::optional<Format> format_from_string(std::string_view s) {
+  for (const auto& [format, name] : kNames)
+    if (name == s) return format;
+  return std::nullopt;
+}
+
+std::string format_names() {
+  std::string out;
+  for (const auto& [format, name] : kNames) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+namespace detail {
+
+Error at_line(std::size_t line, const std::string& pointer, std::optional<boost::json::value> value,
+              const std::string& expected) {
+  std::string where = "line " + std::to_string(line);
+  if (!pointer.empty()) where += ", " + pointer;
+  return Error::invalid("/file" + pointer, std::move(value), expected,
+                        where + ": expected " + expected);
+}
+
+std::size_t line_of(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  return 1 + static_cast<std::size_t>(std::count(
+                 text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+Result<void> check_prompt(const memory::SeedPrompt& p, std::size_t line,
+                          const std::string& pointer) {
+  if (p.value.empty()) return fail(at_line(line, pointer, std::nullopt, "a non-empty prompt"));
+  if (p.value.size() > kMaxValueBytes)
+    return fail(at_line(line, pointer, boost::json::value(p.value.size()),
+                        "a prompt of at most " + std::to_string(kMaxValueBytes) + " bytes"));
+  if (p.data_type.empty() || p.data_type.size() > 50)
+    return fail(at_line(line, pointer + "/data_type", boost::json::value(p.data_type),
+                        "a data type of 1 to 50 bytes"));
+  return {};
+}
+
+Result<void> check_count(std::size_t count, const ImportOptions& options, std::size_t line) {
+  if (count <= options.max_prompts) return {};
+  return fail(at_line(line, "", boost::json::value(count),
+                      "at most " + std::to_string(options.max_prompts) + " prompts in one file"));
+}
+
+}  // namespace detail
+
+Result<ImportedDataset> import_dataset(std::string_view bytes, const ImportOptions& options) {
+  if (auto ok = check_utf8(bytes); !ok) return fail(ok.error());
+  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);  // BOM
+  bool yaml = false;
+  std::optional<Format> format = options.format;
+  if (format) {
+    yaml = *format == Format::pyrit_yaml || *format == Format::jailbreak_template ||
+           *format == Format::harm_definition;
+  } else {
+    format = detect(bytes, options.filename, yaml);
+  }
+  Result<ImportedDataset> out = yaml ? detail::read_yaml(bytes, format, options)
+                                : *format == Format::many_shot
+                                    ? detail::read_many_shot(bytes, options)
+                                : *format == Format::csv   ? detail::read_csv(bytes, options)
+                                : *format == Format::jsonl ? detail::read_jsonl(bytes, options)
+                                                           : detail::read_text(bytes, options);
+  if (!out) return out;
+  if (out->prompts.empty())
+    return fail(detail::at_line(1, "", std::nullopt, "at least one prompt in the file"));
+  if (out->name.empty()) out->name = stem(options.filename);
+  if (out->name.empty()) out->name = "imported";
+  return out;
+}
+
+}  // namespace redcell::datasets

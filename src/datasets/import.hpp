@@ -1,0 +1,66 @@
+#pragma once
+// Reading a dataset file into seed prompts: PyRIT's seed-prompt YAML, its jailbreak templates
+// and harm definitions, many-shot example files, CSV, JSON Lines and plain text. All or
+// nothing: the first problem fails the whole file, naming its line and field, and nothing
+// is returned. Writing a dataset back out as JSON Lines or PyRIT YAML (export.cpp).
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+#include "memory/records.hpp"
+
+namespace redcell::datasets {
+
+enum class Format { pyrit_yaml, jailbreak_template, harm_definition, many_shot, csv, jsonl, text };
+
+std::string_view to_string(Format f);
+std::optional<Format> format_from_string(std::string_view s);
+// "pyrit_yaml, jailbreak_template, ..." for error messages and help.
+std::string format_names();
+
+// Which CSV column or JSON Lines field holds what. Empty: the usual names are tried
+// ("value", "prompt", "text", "goal", "question"; "harm_categories", "category").
+struct FieldMapping {
+  std::string value;
+  std::string harm_categories;
+  std::string data_type;
+};
+
+struct ImportOptions {
+  std::optional<Format> format;  // detected from the file name and content when empty
+  std::string filename;          // for detection and the default dataset name
+  FieldMapping mapping;
+  std::size_t max_prompts = 1'000'000;
+};
+
+struct ImportedDataset {
+  Format format = Format::text;
+  std::string name;  // the file's own (dataset_name, name, category), else the file's stem
+  std::string description;
+  std::vector<std::string> fields;  // the columns, fields or keys the file has
+  std::vector<memory::SeedPrompt> prompts;
+};
+
+// Caps every importer applies to each prompt.
+inline constexpr std::size_t kMaxValueBytes = 1'000'000;
+inline constexpr std::size_t kMaxHarmCategories = 100;
+inline constexpr std::size_t kMaxHarmCategoryBytes = 1000;
+
+// A field of PyRIT's seed (besides value): kept in a prompt's metadata under this name.
+bool is_pyrit_seed_field(std::string_view name);
+
+// invalid_argument naming the line (and field) of the first problem.
+Result<ImportedDataset> import_dataset(std::string_view bytes, const ImportOptions& options);
+
+enum class ExportFormat { jsonl, pyrit_yaml };
+std::optional<ExportFormat> export_format_from_string(std::string_view s);
+
+// Importing the output gives back the same prompts (value, data_type, harm_categories,
+// metadata) in the same order.
+std::string export_dataset(const memory::Dataset& dataset,
+                           const std::vector<memory::SeedPrompt>& prompts, ExportFormat format);
+
+}  // namespace redcell::datasets

@@ -1,0 +1,35 @@
+#pragma once
+// What the importers share (internal to datasets/): errors that name the line, the caps on
+// each prompt, and one reader per family of formats.
+
+#include <boost/json/value.hpp>
+#include <string>
+#include <string_view>
+
+#include "datasets/import.hpp"
+
+namespace redcell::datasets::detail {
+
+// invalid_argument: "line 12, /seeds/3/harm_categories: expected ...". `pointer` names the
+// place in the file's own structure (JSON Pointer); details.field is "/file" + pointer.
+Error at_line(std::size_t line, const std::string& pointer, std::optional<boost::json::value> value,
+              const std::string& expected);
+
+// The per-prompt caps (value size, harm categories) and the prompt count.
+Result<void> check_prompt(const memory::SeedPrompt& p, std::size_t line,
+                          const std::string& pointer);
+Result<void> check_count(std::size_t count, const ImportOptions& options, std::size_t line);
+
+// 1-based line of byte `offset`.
+std::size_t line_of(std::string_view text, std::size_t offset);
+
+// YAML: pyrit_yaml, jailbreak_template, harm_definition (yaml.cpp).
+Result<ImportedDataset> read_yaml(std::string_view bytes, std::optional<Format> format,
+                                  const ImportOptions& options);
+// many_shot, csv, jsonl, text (tabular.cpp).
+Result<ImportedDataset> read_many_shot(std::string_view bytes, const ImportOptions& options);
+Result<ImportedDataset> read_csv(std::string_view bytes, const ImportOptions& options);
+Result<ImportedDataset> read_jsonl(std::string_view bytes, const ImportOptions& options);
+Result<ImportedDataset> read_text(std::string_view bytes, const ImportOptions& options);
+
+}  // namespace redcell::datasets::detail
