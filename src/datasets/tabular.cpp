@@ -29,16 +29,20 @@ Result<std::string> pick(const std::vector<std::string>& fields, const std::stri
     std::string names;
     for (const auto& f : fields) names += (names.empty() ? "" : ", ") + f;
     return fail(Error::invalid(std::string("/query/") + std::string(option), json::value(mapped),
-                               "one of the file's fields: " + names));
+                               "one of the file's fields: " + names,
+                               "the file has no field \"" + mapped + "\" (it has: " + names + ")"));
   }
   for (auto name : usual)
     if (std::find(fields.begin(), fields.end(), name) != fields.end()) return std::string(name);
   if (!required) return std::string();
   std::string names;
   for (const auto& f : fields) names += (names.empty() ? "" : ", ") + f;
+  std::string tried;
+  for (auto name : usual) tried += (tried.empty() ? "" : ", ") + std::string(name);
   return fail(Error::invalid(std::string("/query/") + std::string(option), nullptr,
-                             "the name of the field that holds the " + std::string(what) +
-                                 " (the file has: " + names + ")"));
+                             "the name of the field that holds the " + std::string(what),
+                             "no field is called " + tried + ": say which holds the " +
+                                 std::string(what) + " (the file has: " + names + ")"));
 }
 
 // The fields that hold the prompt, its harm categories and its data type ("" for none).

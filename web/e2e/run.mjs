@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { imports } from './imports.mjs';
 import { CLIENT_ID, CLIENT_SECRET, signInAtProvider, startProvider } from './oidc_provider.mjs';
 import { allow, allowed, apiCall, assert, checkAccessibility, freePort, launch, screenshot, startServer, until, watchedContext } from './harness.mjs';
 
@@ -141,6 +142,8 @@ const specs = {
     await page.getByRole('button', { name: 'Create dataset' }).click();
     await page.locator('#ds-prompts-error').waitFor();
   },
+
+  imports: (ctx) => imports({ ...ctx, datasetsDir }),
 
   async converters({ page, server }) {
     await visit(page, server.url + '/converters', 'converters');

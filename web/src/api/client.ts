@@ -22,6 +22,7 @@ export type ConverterPreview = Schemas['ConverterPreview'];
 export type ExecutionStart = Schemas['ExecutionStart'];
 export type AuditEvent = Schemas['AuditEvent'];
 export type User = Schemas['User'];
+export type DatasetImport = Schemas['DatasetImport'];
 
 export interface Page<T> {
   items: T[];
@@ -65,21 +66,31 @@ export interface SessionInfo {
 export type ApiPath = keyof paths;
 
 // "/api/v1/targets/{id}" with {id: "t1"} -> "/api/v1/targets/t1" (each value escaped).
+// Query values are percent-encoded (a space is %20): the server reads "+" as a plus sign.
 export function pathOf(pattern: ApiPath, params: Record<string, string> = {}, query: Record<string, string | number | boolean | undefined | null> = {}): string {
   let out: string = pattern;
   for (const [k, v] of Object.entries(params)) out = out.replace(`{${k}}`, encodeURIComponent(v));
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
-  const s = q.toString();
-  return s ? `${out}?${s}` : out;
+  const q: string[] = [];
+  for (const [k, v] of Object.entries(query))
+    if (v !== undefined && v !== null && v !== '') q.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return q.length ? `${out}?${q.join('&')}` : out;
 }
 
 export async function api<T>(method: Method, url: string, body?: unknown): Promise<T> {
+  return send<T>(method, url, body === undefined ? undefined : JSON.stringify(body), 'application/json');
+}
+
+// A file as the request body (the dataset import).
+export async function upload<T>(url: string, file: Blob): Promise<T> {
+  return send<T>('POST', url, file, 'application/octet-stream');
+}
+
+async function send<T>(method: Method, url: string, body: BodyInit | undefined, contentType: string): Promise<T> {
   const init: RequestInit = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
   const headers = init.headers as Record<string, string>;
   if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    headers['Content-Type'] = 'application/json';
+    init.body = body;
+    headers['Content-Type'] = contentType;
   }
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;

@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { all, api, get, pathOf, type Dataset, type Page, type SeedPrompt } from '../api/client';
 import { Pager, Empty, ErrorNote, Field, Link, Loading, PageTitle, Time, useAction, useAsync } from '../ui/kit';
 import { matchPath, navigate, setQuery, useLocation } from '../router';
+import { ImportDataset } from './dataset_import';
 
 // One prompt per line; a blank line is skipped.
 export function promptsOf(text: string): string[] {
@@ -72,6 +73,11 @@ function DatasetView(props: { id: string }) {
         <>
           <PageTitle>{dataset.data.name}</PageTitle>
           <p class="lead">{dataset.data.description} · version {dataset.data.version} · {dataset.data.count} prompts · created <Time at={dataset.data.created_at} /></p>
+          <p class="downloads">
+            Download this version:{' '}
+            <a href={pathOf('/api/v1/datasets/{id}/export', { id: props.id }, { format: 'jsonl', version: dataset.data.version })} download>JSON Lines</a>{' · '}
+            <a href={pathOf('/api/v1/datasets/{id}/export', { id: props.id }, { format: 'pyrit_yaml', version: dataset.data.version })} download>PyRIT YAML</a>
+          </p>
         </>
       )}
       <div class="filters">
@@ -118,7 +124,7 @@ export function DatasetsPage() {
       <p class="lead">The prompts your attacks send, versioned: a run names the version it used.</p>
       <ErrorNote error={datasets.error} />
       {datasets.loading && !datasets.data && <Loading what="datasets" />}
-      {datasets.data && datasets.data.length === 0 && <Empty>No datasets yet. Paste prompts below, one per line, to create the first.</Empty>}
+      {datasets.data && datasets.data.length === 0 && <Empty>No datasets yet. Import a file below (PyRIT YAML, CSV, JSON Lines, text…), or paste prompts one per line.</Empty>}
       {datasets.data && datasets.data.length > 0 && (
         <table>
           <thead><tr><th>Name</th><th>Version</th><th>Prompts</th><th>Created</th></tr></thead>
@@ -132,6 +138,7 @@ export function DatasetsPage() {
           </tbody>
         </table>
       )}
+      <ImportDataset onImported={(d) => navigate(`/datasets/${encodeURIComponent(d.id)}`)} />
       <NewDataset onCreated={(d) => navigate(`/datasets/${encodeURIComponent(d.id)}`)} />
     </section>
   );

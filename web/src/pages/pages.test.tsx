@@ -16,6 +16,10 @@ describe('routes and API paths', () => {
     expect(pathOf('/api/v1/targets/{id}', { id: '../admin' })).toBe('/api/v1/targets/..%2Fadmin');
     expect(pathOf('/api/v1/executions', {}, { status: '', limit: 50, cursor: null })).toBe('/api/v1/executions?limit=50');
   });
+  it('percent-encodes query values: a space is %20, a plus stays a plus', () => {
+    expect(pathOf('/api/v1/datasets/import', {}, { name: 'my attacks', q: 'a+b&c' }))
+      .toBe('/api/v1/datasets/import?name=my%20attacks&q=a%2Bb%26c');
+  });
 });
 
 describe('forms', () => {
