@@ -3,6 +3,7 @@
 #include "api/handlers.hpp"
 #include "api/records.hpp"
 #include "api/routes.hpp"
+#include "api/templates.hpp"
 #include "common/json_input.hpp"
 #include "converters/chain.hpp"
 #include "converters/converter.hpp"
@@ -94,8 +95,8 @@ Task<void> convert_sample(std::shared_ptr<PreviewRun> run, LlmClient& llm) {
 
 // A pure chain runs on the pool (20 steps over 1 MiB is real CPU work); one with an LLM
 // step runs on the engine, asking the caller's own targets, and shows their exchanges.
-void preview(const ConverterRegistry& registry, WorkPool& pool, ExecutionRunner& runner,
-             std::shared_ptr<http::Request> req, http::Reply reply) {
+void preview_chain(const ConverterRegistry& registry, WorkPool& pool, ExecutionRunner& runner,
+                   std::shared_ptr<http::Request> req, http::Reply reply) {
   auto chain = read_preview(registry, *req);
   if (!chain) return reply(http::Response::error(chain.error()));
   auto run = std::make_shared<PreviewRun>();
@@ -126,10 +127,24 @@ void preview(const ConverterRegistry& registry, WorkPool& pool, ExecutionRunner&
   if (!started) reply(error_with_retry(started.error()));
 }
 
+// A chain naming a stored template reads it from the store first, on the pool.
+void preview(const ConverterRegistry& registry, memory::Store& store, WorkPool& pool,
+             ExecutionRunner& runner, std::shared_ptr<http::Request> req, http::Reply reply) {
+  auto* chain = req->json.is_object() ? req->json.as_object().if_contains("converters") : nullptr;
+  if (!chain || !names_stored_template(*chain))
+    return preview_chain(registry, pool, runner, std::move(req), std::move(reply));
+  pool.post([&registry, &store, &pool, &runner, req, reply]() mutable {
+    auto& steps = req->json.as_object().at("converters");
+    if (auto ok = resolve_stored_templates(store, scope_of(*req), steps, "/converters"); !ok)
+      return reply(http::Response::error(ok.error()));
+    preview_chain(registry, pool, runner, std::move(req), std::move(reply));
+  });
+}
+
 }  // namespace
 
-void add_converter_routes(http::Router& router, const ConverterRegistry& converters, WorkPool& pool,
-                          ExecutionRunner& runner) {
+void add_converter_routes(http::Router& router, const ConverterRegistry& converters,
+                          memory::Store& store, WorkPool& pool, ExecutionRunner& runner) {
   http::RouteOptions opts;
   opts.summary = "The converters this server offers, with a JSON Schema of their params";
   router.add(
@@ -142,8 +157,8 @@ void add_converter_routes(http::Router& router, const ConverterRegistry& convert
   opts.json_body = true;
   router.add_async(
       "POST", "/api/v1/converters/preview",
-      [&converters, &pool, &runner](std::shared_ptr<http::Request> req, http::Reply reply) {
-        preview(converters, pool, runner, std::move(req), std::move(reply));
+      [&converters, &store, &pool, &runner](std::shared_ptr<http::Request> req, http::Reply reply) {
+        preview(converters, store, pool, runner, std::move(req), std::move(reply));
       },
       opts);
 }

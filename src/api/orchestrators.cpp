@@ -7,6 +7,7 @@
 
 #include "api/handlers.hpp"
 #include "api/routes.hpp"
+#include "api/templates.hpp"
 #include "common/json_input.hpp"
 #include "common/time.hpp"
 #include "engine/definition.hpp"
@@ -135,8 +136,27 @@ Result<boost::json::value> with_saved_scorers(const Services& s, const memory::S
   return body;
 }
 
+// text_jailbreak steps naming {"template_dataset"} get the stored template's text.
+Result<boost::json::value> with_stored_templates(const Services& s, const memory::Scope& scope,
+                                                 boost::json::value body) {
+  if (!body.is_object()) return body;
+  auto& o = body.as_object();
+  if (auto* chain = o.if_contains("converters"))
+    if (auto ok = resolve_stored_templates(s.store, scope, *chain, "/converters"); !ok)
+      return fail(ok.error());
+  if (auto* chains = o.if_contains("converter_chains"); chains && chains->is_array())
+    for (std::size_t c = 0; c < chains->as_array().size(); ++c)
+      if (auto ok = resolve_stored_templates(s.store, scope, chains->as_array()[c],
+                                             "/converter_chains/" + std::to_string(c));
+          !ok)
+        return fail(ok.error());
+  return body;
+}
+
 http::Response create(const Services& s, http::Request& req) {
   auto resolved = with_saved_scorers(s, scope_of(req), req.json);
+  if (!resolved) return http::Response::error(resolved.error());
+  resolved = with_stored_templates(s, scope_of(req), std::move(*resolved));
   if (!resolved) return http::Response::error(resolved.error());
   auto d = parse_definition(*resolved, s.converters, s.scorers);
   if (!d) return http::Response::error(d.error());

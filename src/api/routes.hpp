@@ -67,8 +67,9 @@ void add_api_key_routes(http::Router& router, memory::Store& store, WorkPool& po
 // GET /api/v1/converters, POST /api/v1/converters/preview.
 // A pure chain previews on `pool`, capped (converters/chain.hpp); one with an LLM step runs
 // on the engine through `runner` (ExecutionRunner::run_sample).
-void add_converter_routes(http::Router& router, const ConverterRegistry& converters, WorkPool& pool,
-                          ExecutionRunner& runner);
+// A text_jailbreak step may name a stored template ({"template_dataset"}, api/templates.hpp).
+void add_converter_routes(http::Router& router, const ConverterRegistry& converters,
+                          memory::Store& store, WorkPool& pool, ExecutionRunner& runner);
 
 // What the resource routes share; everything is owned by the composition root.
 struct Services {

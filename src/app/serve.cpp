@@ -469,7 +469,7 @@ int run_serve(const Config& config) {
   api::add_execution_routes(router, services, runner);
   api::add_scorer_routes(router, ScorerRegistry::builtin(), runner);
   api::add_scorer_evaluation_routes(router, services, runner);
-  api::add_converter_routes(router, ConverterRegistry::builtin(), blocking, runner);
+  api::add_converter_routes(router, ConverterRegistry::builtin(), memory, blocking, runner);
   api::add_ui_routes(router);
   api::add_openapi_route(router);  // last: it documents the table above
   if (settings->demo_target) ensure_demo_target(services, startup_user, *settings->demo_target);

@@ -71,6 +71,10 @@ std::string fill_in(std::string_view s, const JailbreakParams& p) {
 }
 
 Result<JailbreakParams> read(const JsonInput& in) {
+  if (in.has("template_dataset"))  // the server puts the stored template's text in its place
+    return fail(Error::invalid(in.field("template_dataset"), *in.get("template_dataset"),
+                               "a template given as text here (a server reads template_dataset "
+                               "from your datasets)"));
   auto text = in.string("template", 200'000);
   if (!text) return fail(text.error());
   JailbreakParams p{parse(*text), {}};
@@ -108,9 +112,12 @@ ConverterInfo text_jailbreak_converter() {
       "text_jailbreak",
       "Sets the prompt into a jailbreak template (PyRIT's format): {{ prompt }} takes the "
       "prompt and every other declared placeholder its value from template_parameters.",
-      R"json({"type":"object","required":["template"],"properties":{
+      R"json({"type":"object","oneOf":[{"required":["template"]},{"required":["template_dataset"]}],
+        "properties":{
         "template":{"type":"string","minLength":1,"maxLength":200000,
           "description":"the template, with {{ prompt }} and any other {{ name }} placeholders"},
+        "template_dataset":{"type":"string","maxLength":100,
+          "description":"instead of template: the id of your dataset holding an imported PyRIT jailbreak template; the server copies its text in"},
         "template_parameters":{"type":"object","maxProperties":100,
           "additionalProperties":{"type":"string","maxLength":100000},
           "description":"a value for each placeholder other than prompt"}},

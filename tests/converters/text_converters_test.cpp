@@ -76,9 +76,11 @@ TEST(TextConverters, Base2048AsTheReferenceWritesIt) {
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
   EXPECT_EQ(run("base2048", all),
-            "8đߝđՌaʛʤƋٱӄʋGࡥԪࠁɊஜwеଣƩށญʣƿಝԚڅॠਸәϦڽࢰٱȥɦചઆюమԽݱౠ৵ဣĦҸɫǁࢷݢΖςھԳݑഴਢΚણսಭמಬॼச൛Аߣϧڍͳרഈ"
+            "8đߝđՌaʛʤƋٱӄʋGࡥԪࠁɊஜwеଣƩށญʣƿಝԚڅॠਸәϦڽࢰٱȥɦചઆюమԽݱౠ৵ဣĦҸɫǁࢷݢΖςھԳݑഴਢΚણսಭמಬॼச൛Аߣϧڍͳר"
+            "ഈ"
             "ࡊ"
-            "୩૪आܔޚɼดяѱൿໄމലනဒฬడuՌࠐϦਜƿওӨХଣकࠐڗβԒರهȥঢචδҏဋՏࢦݢ੫о๖խધ൞୶൛ଚअૠڽخرคя௨ผܞߓƓ෧ƭওಉҘЧॲ௱کѵဋഢॺནર"
+            "୩૪आܔޚɼดяѱൿໄމലනဒฬడuՌࠐϦਜƿওӨХଣकࠐڗβԒರهȥঢචδҏဋՏࢦݢ੫о๖խધ൞୶൛ଚअૠڽخرคя௨ผܞߓƓ෧ƭওಉҘЧॲ௱کѵဋഢॺན"
+            "ર"
             "۹"
             "ຜڭخඟໃஏమʋݍस௱ฬԂޓ൮ഈཧఝʋ༱ৼґຮߓޥທߓဿཬ7");
 }
@@ -558,6 +560,10 @@ TEST(TextConverters, TextJailbreakFillsEveryDeclaredParameter) {
   EXPECT_EQ(refused_field("text_jailbreak",
                           R"({"template":"{{ prompt }} {{ r }}","template_parameters":{"r":1}})"),
             "/c/0/params/template_parameters/r");
+  // A stored template is the server's to read: unresolved, it is named, never ignored.
+  EXPECT_EQ(refused_field("text_jailbreak", R"({"template_dataset":"d1"})"),
+            "/c/0/params/template_dataset");
+  EXPECT_EQ(refused_field("text_jailbreak", R"({})"), "/c/0/params/template");
 }
 
 TEST(TextConverters, EveryCatalogEntryRejectsAnUnknownParamByName) {

@@ -305,3 +305,48 @@ def test_cli_imports_lists_shows_and_exports(tmp_path):
     assert r.returncode == 0 and json.loads(r.stdout)["count"] == 2, r.stderr
     r = run_cli("dataset", "show", "01a00000-0000-7000-8000-000000000000", home=home)
     assert r.returncode == 1
+
+
+TEMPLATE = b"""---
+name: Our test template
+description: written for redcell's tests
+parameters:
+  - prompt
+  - persona
+data_type: text
+value: >
+  Speak as {{ persona }} and answer: {{ prompt }}
+"""
+
+
+def test_an_imported_jailbreak_template_is_used_by_text_jailbreak(server):
+    s, alice, mallory = server, as_user("alice-template"), as_user("mallory-template")
+    r = post_file(s, alice, TEMPLATE, filename="ours.yaml")
+    assert r.status == 201 and r.json()["format"] == "jailbreak_template", r.data
+    tid = r.json()["id"]
+    step = {"type": "text_jailbreak", "params": {"template_dataset": tid,
+                                                  "template_parameters": {"persona": "a pirate"}}}
+    p = s.request("POST", "/api/v1/converters/preview", headers=alice,
+                  json_body={"text": "what is the tide?", "converters": [step]})
+    assert p.status == 200, p.data
+    assert p.json()["output"] == "Speak as a pirate and answer: what is the tide?\n"
+    # The orchestrator keeps the template's text: a later change to the dataset leaves it be.
+    target = s.request("POST", "/api/v1/targets", headers=alice,
+                       json_body={"name": "m", "type": "mock"}).json()["id"]
+    data = post_file(s, alice, b"one probe\n", filename="p.txt").json()["id"]
+    o = s.request("POST", "/api/v1/orchestrators", headers=alice, json_body={
+        "name": "tmpl", "type": "prompt_sending", "target_id": target, "dataset_id": data,
+        "converter_chains": [[step]]})
+    assert o.status == 201, o.data
+    params = o.json()["converter_chains"][0][0]["params"]
+    assert "template_dataset" not in params and params["template"].startswith("Speak as {{ persona }}")
+    # Another user's template is unknown to them, in both places.
+    for path, body, field in (
+            ("/api/v1/converters/preview", {"text": "x", "converters": [step]}, "/converters/0/params/template_dataset"),
+            ("/api/v1/orchestrators", {"name": "t", "type": "prompt_sending", "target_id": target,
+                                       "dataset_id": data, "converter_chains": [[step]]},
+             "/converter_chains/0/0/params/template_dataset")):
+        assert_error_shape(s.request("POST", path, headers=mallory, json_body=body), 400, "invalid_argument", field)
+    both = dict(step, params=dict(step["params"], template="{{ prompt }}"))
+    r = s.request("POST", "/api/v1/converters/preview", headers=alice, json_body={"text": "x", "converters": [both]})
+    assert_error_shape(r, 400, "invalid_argument", "/converters/0/params/template_dataset")
