@@ -8,6 +8,7 @@
 #include "common/json_input.hpp"
 #include "common/time.hpp"
 #include "datasets/import.hpp"
+#include "datasets/starter.hpp"
 #include "memory/store.hpp"
 
 namespace redcell::api {
@@ -212,10 +213,25 @@ http::Response import(const Services& s, http::Request& req) {
   if (!name) return http::Response::error(name.error());
   auto into = text_param(req, "dataset_id", 100);
   if (!into) return http::Response::error(into.error());
-  if (req.body.empty())
+  auto starter = text_param(req, "starter", 100);
+  if (!starter) return http::Response::error(starter.error());
+  std::string_view file = req.body;
+  if (!starter->empty()) {
+    auto d = datasets::starter_dataset(*starter);
+    if (!d)
+      return http::Response::error(Error::invalid("/query/starter", boost::json::value(*starter),
+                                                  "the name of a starter dataset "
+                                                  "(GET /api/v1/starter-datasets)"));
+    if (!req.body.empty())
+      return http::Response::error(Error::invalid(
+          "/file", std::nullopt, "no body with ?starter= (the dataset ships in the server)"));
+    file = d->file;
+    options->filename = std::string(d->name) + ".prompt";
+  } else if (req.body.empty()) {
     return http::Response::error(
         Error::invalid("/file", std::nullopt, "the file as the request body"));
-  auto imported = datasets::import_dataset(req.body, *options);
+  }
+  auto imported = datasets::import_dataset(file, *options);
   if (!imported) return http::Response::error(imported.error());
   if (dry->value_or(false)) return http::Response::json(200, import_preview(*imported));
   if (auto over = over_prompt_quota(s, req, imported->prompts.size()))
@@ -281,6 +297,22 @@ http::Response export_dataset(const Services& s, http::Request& req) {
   return r;
 }
 
+// The starter datasets, described from their own files.
+http::Response starters() {
+  boost::json::array items;
+  for (const auto& d : datasets::starter_datasets()) {
+    datasets::ImportOptions o;
+    o.filename = std::string(d.name) + ".prompt";
+    auto imported = datasets::import_dataset(d.file, o);
+    if (!imported) continue;  // a unit test keeps every one importable
+    items.push_back({{"name", d.name},
+                     {"dataset_name", imported->name},
+                     {"description", imported->description},
+                     {"count", imported->prompts.size()}});
+  }
+  return http::Response::json(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
+}
+
 }  // namespace
 
 void add_dataset_routes(http::Router& router, const Services& s) {
@@ -303,6 +335,13 @@ void add_dataset_routes(http::Router& router, const Services& s) {
   add_blocking(
       router, "POST", "/api/v1/datasets/import", s.pool,
       [s](http::Request& req) { return import(s, req); }, opts);
+
+  opts = {};
+  opts.summary =
+      "The starter datasets shipped in the server (add one with POST "
+      "/api/v1/datasets/import?starter=NAME)";
+  router.add(
+      "GET", "/api/v1/starter-datasets", [](http::Request&) { return starters(); }, opts);
 
   opts = {};
   opts.summary = "A dataset's prompts as a file: ?format=jsonl (default) or pyrit_yaml";

@@ -184,6 +184,10 @@ constexpr const char* kComponents = R"json({
                                     "data_type": {"type": "string"},
                                     "harm_categories": {"type": "array", "items": {"type": "string"}},
                                     "metadata": {"type": "object"}}}}}},
+  "StarterDataset": {
+    "type": "object", "required": ["name", "dataset_name", "description", "count"],
+    "properties": {"name": {"type": "string"}, "dataset_name": {"type": "string"},
+                   "description": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}},
   "SeedPrompt": {
     "type": "object", "required": ["id", "position", "value", "data_type", "harm_categories", "metadata"],
     "properties": {"id": {"$ref": "#/components/schemas/Id"}, "position": {"type": "integer"},
@@ -398,6 +402,7 @@ const std::map<std::string, std::string>& response_schemas() {
       {"POST /api/v1/datasets/{id}/versions", "Dataset"},
       {"GET /api/v1/datasets/{id}/prompts", "Page:SeedPrompt"},
       {"POST /api/v1/datasets/import", "DatasetImport"},
+      {"GET /api/v1/starter-datasets", "Page:StarterDataset"},
       {"GET /api/v1/datasets/{id}/export", "text:application/x-ndjson|application/yaml"},
       {"POST /api/v1/orchestrators", "Orchestrator"},
       {"GET /api/v1/orchestrators", "Page:Orchestrator"},
@@ -434,6 +439,7 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& q
         {"format", "string"},
         {"filename", "string"},
         {"dry_run", "boolean"},
+        {"starter", "string"},
         {"dataset_id", "string"},
         {"value_field", "string"},
         {"harm_categories_field", "string"},

@@ -13,6 +13,7 @@
 #include "app/settings.hpp"
 #include "common/env.hpp"
 #include "datasets/import.hpp"
+#include "datasets/starter.hpp"
 
 namespace redcell {
 
@@ -81,11 +82,21 @@ boost::json::object dataset_json(const memory::Dataset& d) {
           {"count", d.prompt_count}};
 }
 
+// FILE, or starter:NAME for a dataset shipped in redcell.
+Result<std::string> contents(const std::string& file) {
+  if (file.rfind("starter:", 0) != 0) return read_file(file);
+  auto d = datasets::starter_dataset(file.substr(8));
+  if (!d)
+    return fail(Error::invalid("FILE", boost::json::value(file),
+                               "a file, or starter:NAME (redcell dataset starters lists them)"));
+  return std::string(d->file);
+}
+
 int import_one(const DatasetArgs& args, const Config& config, const std::string& file) {
-  auto bytes = read_file(file);
+  auto bytes = contents(file);
   if (!bytes) return failed("import", bytes.error().message(), 2);
   datasets::ImportOptions options;
-  options.filename = file;
+  options.filename = file.rfind("starter:", 0) == 0 ? file.substr(8) + ".prompt" : file;
   options.max_prompts = kMaxImportPrompts;
   options.mapping = {args.value_field, args.harm_categories_field, args.data_type_field};
   if (!args.format.empty()) {
@@ -122,6 +133,25 @@ int import_one(const DatasetArgs& args, const Config& config, const std::string&
               << "\" v" << stored->version << ": " << stored->prompt_count << " prompts (" << format
               << ")\n";
   }
+  return 0;
+}
+
+int starters(const DatasetArgs& args) {
+  boost::json::array all;
+  for (const auto& d : datasets::starter_datasets()) {
+    datasets::ImportOptions o;
+    o.filename = std::string(d.name) + ".prompt";
+    auto imported = datasets::import_dataset(d.file, o);
+    if (!imported) return failed("starters", imported.error().message(), 1);
+    if (args.json)
+      all.push_back({{"name", d.name},
+                     {"dataset_name", imported->name},
+                     {"count", imported->prompts.size()}});
+    else
+      std::cout << "starter:" << d.name << "  " << imported->prompts.size() << " prompts  "
+                << imported->description << "\n";
+  }
+  if (args.json) std::cout << boost::json::serialize(all) << "\n";
   return 0;
 }
 
@@ -192,6 +222,7 @@ int run_dataset(const DatasetArgs& args, const Config& config) {
     return worst;
   }
   if (args.action == "list") return list(args, config);
+  if (args.action == "starters") return starters(args);
   if (args.action == "show") return show_or_export(args, config, true);
   if (args.action == "export") return show_or_export(args, config, false);
   return 2;

@@ -28,7 +28,10 @@ std::vector<DbAction> add_dataset_commands(CLI::App& app, redcell::DatasetArgs& 
       "import",
       "Import files as datasets (PyRIT YAML, jailbreak templates, harm definitions, "
       "many-shot JSON, CSV, JSON Lines, text); a bad line stores nothing");
-  ds_import->add_option("FILE", args.files, "the files, one dataset each")->required();
+  ds_import
+      ->add_option("FILE", args.files,
+                   "the files, one dataset each; starter:NAME for one shipped in redcell")
+      ->required();
   ds_import->add_option("--name", args.name, "the dataset's name (default: the file's)");
   ds_import->add_option("--format", args.format, "the format (default: detected)");
   ds_import->add_option("--value-field", args.value_field,
@@ -39,6 +42,8 @@ std::vector<DbAction> add_dataset_commands(CLI::App& app, redcell::DatasetArgs& 
                         "CSV column or JSON Lines field holding the data type");
   ds_import->add_flag("--dry-run", args.dry_run, "read and check only; store nothing");
   auto* ds_list = dataset->add_subcommand("list", "Your datasets, each at its latest version");
+  auto* ds_starters =
+      dataset->add_subcommand("starters", "The starter datasets shipped in redcell (starter:NAME)");
   auto* ds_show = dataset->add_subcommand("show", "One dataset and its first prompts");
   ds_show->add_option("ID", args.id, "the dataset id")->required();
   ds_show->add_option("--limit", args.limit, "how many prompts to print");
@@ -49,8 +54,9 @@ std::vector<DbAction> add_dataset_commands(CLI::App& app, redcell::DatasetArgs& 
   ds_export->add_option("-o,--output", args.output, "the file to write (default: stdout)");
   for (auto* sub : {ds_show, ds_export})
     sub->add_option("--version", args.version, "a version (default: the latest)");
-  for (auto* sub : {ds_import, ds_list, ds_show}) sub->add_flag("--json", args.json, "print JSON");
-  for (auto* sub : {ds_import, ds_list, ds_show, ds_export})
+  for (auto* sub : {ds_import, ds_list, ds_show, ds_starters})
+    sub->add_flag("--json", args.json, "print JSON");
+  for (auto* sub : {ds_import, ds_list, ds_show, ds_export, ds_starters})
     dataset_actions.push_back(
         {sub, std::make_unique<cli::OptionBinder>(*sub, serve_option_specs())});
 

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <set>
+
+#include "datasets/starter.hpp"
 
 namespace redcell::datasets {
 namespace {
@@ -266,6 +269,33 @@ seeds:
       EXPECT_EQ(again.description, "trip");
     }
   }
+}
+
+}  // namespace
+}  // namespace redcell::datasets
+
+namespace redcell::datasets {
+namespace {
+
+TEST(StarterDatasets, EachImportsAsPyritYamlWithItsOwnNameAndPrompts) {
+  ASSERT_EQ(starter_datasets().size(), 4u);
+  std::set<std::string> names;
+  for (const auto& d : starter_datasets()) {
+    SCOPED_TRACE(std::string(d.name));
+    ImportOptions o;
+    o.filename = std::string(d.name) + ".prompt";
+    auto imported = import_dataset(d.file, o);
+    ASSERT_TRUE(imported) << imported.error().message();
+    EXPECT_EQ(imported->format, Format::pyrit_yaml);
+    EXPECT_GE(imported->prompts.size(), 8u);
+    EXPECT_TRUE(imported->name.starts_with("redcell starter - "));
+    EXPECT_FALSE(imported->description.empty());
+    names.insert(imported->name);
+    for (const auto& p : imported->prompts) EXPECT_NE(p.harm_categories, "[]") << p.value;
+  }
+  EXPECT_EQ(names.size(), 4u);
+  EXPECT_TRUE(starter_dataset("refusal_probes"));
+  EXPECT_FALSE(starter_dataset("nope"));
 }
 
 }  // namespace

@@ -350,3 +350,26 @@ def test_an_imported_jailbreak_template_is_used_by_text_jailbreak(server):
     both = dict(step, params=dict(step["params"], template="{{ prompt }}"))
     r = s.request("POST", "/api/v1/converters/preview", headers=alice, json_body={"text": "x", "converters": [both]})
     assert_error_shape(r, 400, "invalid_argument", "/converters/0/params/template_dataset")
+
+
+def test_starter_datasets_ship_in_the_server_and_the_cli(server, tmp_path):
+    s, erin, frank = server, as_user("erin-starter"), as_user("frank-starter")
+    listed = s.request("GET", "/api/v1/starter-datasets", headers=erin).json()["items"]
+    assert {d["name"] for d in listed} == {"harm_categories", "refusal_probes",
+                                           "prompt_injection_probes", "encoding_probes"}
+    for d in listed:
+        r = s.request("POST", f"/api/v1/datasets/import?starter={d['name']}", headers=erin)
+        assert r.status == 201 and r.json()["count"] == d["count"], r.data
+        assert r.json()["name"] == d["dataset_name"]
+    assert count_datasets(s, erin) == 4 and count_datasets(s, frank) == 0  # a copy per user
+    assert_error_shape(s.request("POST", "/api/v1/datasets/import?starter=nope", headers=erin),
+                       400, "invalid_argument", "/query/starter")
+    assert_error_shape(post_file(s, erin, b"x\n", starter="refusal_probes"), 400, "invalid_argument", "/file")
+    home = tmp_path / "home"
+    home.mkdir()
+    r = run_cli("dataset", "starters", "--json", home=home)
+    assert r.returncode == 0 and len(json.loads(r.stdout)) == 4, r.stderr
+    r = run_cli("dataset", "import", "starter:encoding_probes", "--json", home=home)
+    assert r.returncode == 0 and json.loads(r.stdout)["format"] == "pyrit_yaml", r.stderr
+    r = run_cli("dataset", "import", "starter:nope", home=home)
+    assert r.returncode == 2 and "starter:NAME" in r.stderr

@@ -1,6 +1,7 @@
 // The dataset import screen: a PyRIT file chosen and previewed, then imported; a CSV whose
 // prompt column must be named (the error under that field), then dropped onto the page; a
-// malformed file refused naming its line with nothing stored; the export links.
+// malformed file refused naming its line with nothing stored; the export links; a starter
+// dataset added in one click.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,4 +71,10 @@ export async function imports({ page, server, datasetsDir }) {
   assert(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled(), 'nothing to import');
   await until(async () => (await apiCall(server.url, "GET", "/api/v1/datasets?limit=500")).json.items.length === datasetsBefore + 2,
     'exactly the two good files were stored');
+
+  // A starter dataset, shipped in the server, in one click.
+  await page.goto(server.url + '/datasets');
+  await page.getByRole('button', { name: 'Add redcell starter - encoding probes' }).click();
+  await page.getByRole('heading', { name: 'redcell starter - encoding probes' }).waitFor();
+  await page.getByText(/version 1 · \d+ prompts/).waitFor();
 }

@@ -2,8 +2,33 @@
 // format, the fields found, the first prompts), map the CSV/JSON Lines columns, then import.
 // The file goes as the request body; every error names the line and shows under its field.
 import { useState } from 'preact/hooks';
-import { pathOf, upload, type ApiError, type Dataset, type DatasetImport } from '../api/client';
-import { ErrorNote, Field, useAction } from '../ui/kit';
+import { api, get, pathOf, upload, type ApiError, type Dataset, type DatasetImport, type Page, type Schemas } from '../api/client';
+import { ErrorNote, Field, useAction, useAsync } from '../ui/kit';
+
+type Starter = Schemas['StarterDataset'];
+
+// The datasets shipped in the server: one click copies one into your datasets.
+export function StarterDatasets(props: { onImported: (d: Dataset) => void }) {
+  const starters = useAsync(() => get<Page<Starter>>('/api/v1/starter-datasets'), []);
+  const add = useAction(async (name: string) => {
+    props.onImported(await api<Dataset>('POST', pathOf('/api/v1/datasets/import', {}, { starter: name })));
+  });
+  return (
+    <section class="card" aria-label="Starter datasets">
+      <h2>Starter datasets</h2>
+      <p class="hint">Written for redcell and shipped with it: a first scan needs no files.</p>
+      <ErrorNote error={starters.error ?? add.error} />
+      <ul class="starters">
+        {(starters.data?.items ?? []).map((d) => (
+          <li>
+            <strong>{d.dataset_name}</strong> · {d.count} prompts — {d.description}{' '}
+            <button type="button" disabled={add.busy} aria-label={`Add ${d.dataset_name}`} onClick={() => void add.act(d.name)}>Add</button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 const FORMATS: [string, string][] = [
   ['', 'Detect from the file'],

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { all, api, get, pathOf, type Dataset, type Page, type SeedPrompt } from '../api/client';
 import { Pager, Empty, ErrorNote, Field, Link, Loading, PageTitle, Time, useAction, useAsync } from '../ui/kit';
 import { matchPath, navigate, setQuery, useLocation } from '../router';
-import { ImportDataset } from './dataset_import';
+import { ImportDataset, StarterDatasets } from './dataset_import';
 
 // One prompt per line; a blank line is skipped.
 export function promptsOf(text: string): string[] {
@@ -124,7 +124,7 @@ export function DatasetsPage() {
       <p class="lead">The prompts your attacks send, versioned: a run names the version it used.</p>
       <ErrorNote error={datasets.error} />
       {datasets.loading && !datasets.data && <Loading what="datasets" />}
-      {datasets.data && datasets.data.length === 0 && <Empty>No datasets yet. Import a file below (PyRIT YAML, CSV, JSON Lines, text…), or paste prompts one per line.</Empty>}
+      {datasets.data && datasets.data.length === 0 && <Empty>No datasets yet. Import a file below (PyRIT YAML, CSV, JSON Lines, text…), add a starter dataset, or paste prompts one per line.</Empty>}
       {datasets.data && datasets.data.length > 0 && (
         <table>
           <thead><tr><th>Name</th><th>Version</th><th>Prompts</th><th>Created</th></tr></thead>
@@ -139,6 +139,7 @@ export function DatasetsPage() {
         </table>
       )}
       <ImportDataset onImported={(d) => navigate(`/datasets/${encodeURIComponent(d.id)}`)} />
+      <StarterDatasets onImported={(d) => navigate(`/datasets/${encodeURIComponent(d.id)}`)} />
       <NewDataset onCreated={(d) => navigate(`/datasets/${encodeURIComponent(d.id)}`)} />
     </section>
   );
