@@ -7,6 +7,7 @@
 #include "api/execution_events.hpp"
 #include "api/handlers.hpp"
 #include "api/records.hpp"
+#include "api/reports.hpp"
 #include "api/routes.hpp"
 #include "common/json_input.hpp"
 #include "common/time.hpp"
@@ -380,9 +381,40 @@ void add_result_routes(http::Router& router, const Services& s) {
 
 }  // namespace
 
+// ?format=json|csv|junit|sarif|html|markdown; ?source_file= names the scan file SARIF
+// results point at.
+http::Response report_of(const Services& s, const http::Request& req) {
+  const auto name = req.query_param("format").value_or("json");
+  auto format = report::format_from_string(name);
+  if (!format)
+    return http::Response::error(Error::invalid("/query/format", boost::json::value(name),
+                                                "json, csv, junit, sarif, html or markdown"));
+  auto in = report_input(s.store, scope_of(req), std::string(req.param("id")));
+  if (!in) return http::Response::error(in.error());
+  if (auto file = req.query_param("source_file")) {
+    if (file->empty() || file->size() > 300)
+      return http::Response::error(Error::invalid("/query/source_file", boost::json::value(*file),
+                                                  "a file path of 1 to 300 bytes"));
+    in->source_file = *file;
+  }
+  auto r = http::Response::text(200, report::render(*in, *format),
+                                std::string(report::content_type(*format)));
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"redcell-" +
+                                                    in->execution.id + "." +
+                                                    std::string(report::extension(*format)) + "\"");
+  return r;
+}
+
 void add_execution_routes(http::Router& router, const Services& s, ExecutionRunner& runner) {
   add_lifecycle_routes(router, s, runner);
   add_result_routes(router, s);
+  http::RouteOptions opts;
+  opts.summary =
+      "An execution's report: ?format=json (default), csv, junit, sarif, html (one "
+      "self-contained file) or markdown";
+  add_blocking(
+      router, "GET", "/api/v1/executions/{id}/report", s.pool,
+      [s](http::Request& req) { return report_of(s, req); }, opts);
 }
 
 }  // namespace redcell::api

@@ -403,6 +403,9 @@ const std::map<std::string, std::string>& response_schemas() {
       {"GET /api/v1/datasets/{id}/prompts", "Page:SeedPrompt"},
       {"POST /api/v1/datasets/import", "DatasetImport"},
       {"GET /api/v1/starter-datasets", "Page:StarterDataset"},
+      {"GET /api/v1/executions/{id}/report",
+       "text:application/json|text/csv|application/xml|application/sarif+json|text/html|"
+       "text/markdown"},
       {"GET /api/v1/datasets/{id}/export", "text:application/x-ndjson|application/yaml"},
       {"POST /api/v1/orchestrators", "Orchestrator"},
       {"GET /api/v1/orchestrators", "Page:Orchestrator"},
@@ -452,6 +455,7 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& q
         {"created_before", "string"},
         {"label", "string"}}},
       {"GET /api/v1/stats/attack-success", {{"by", "string"}}},
+      {"GET /api/v1/executions/{id}/report", {{"format", "string"}, {"source_file", "string"}}},
       {"GET /api/v1/executions/{id}/results",
        {{"error", "boolean"},
         {"achieved", "boolean"},
@@ -475,7 +479,8 @@ boost::json::object success_content(const std::string& spec) {
     std::string_view types = std::string_view(spec).substr(5);
     while (!types.empty()) {
       auto bar = types.find('|');
-      out[types.substr(0, bar)] = {{"schema", {{"type", "string"}}}};
+      const auto media = types.substr(0, bar);
+      out[media] = {{"schema", {{"type", media == "application/json" ? "object" : "string"}}}};
       types = bar == std::string_view::npos ? std::string_view() : types.substr(bar + 1);
     }
     return out;

@@ -45,4 +45,14 @@ struct DatasetArgs {
 };
 int run_dataset(const DatasetArgs& args, const Config& config);
 
+// `redcell report EXECUTION_ID [--format F] [-o FILE] [--source-file PATH]`, as the local
+// user. Exit 0 written, 1 no such execution (or unwritable file), 2 usage.
+struct ReportArgs {
+  std::string execution_id;
+  std::string format = "json";
+  std::string output;
+  std::string source_file;
+};
+int run_report(const ReportArgs& args, const Config& config);
+
 }  // namespace redcell

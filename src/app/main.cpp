@@ -63,6 +63,39 @@ std::vector<DbAction> add_dataset_commands(CLI::App& app, redcell::DatasetArgs& 
   return dataset_actions;
 }
 
+// `redcell scorer evaluate`, filling `args`.
+DbAction add_scorer_command(CLI::App& app, redcell::ScorerEvaluateArgs& args) {
+  using namespace redcell;
+  auto* scorer = app.add_subcommand("scorer", "Evaluate a scorer against a labelled set");
+  scorer->require_subcommand(1);
+  auto* evaluate = scorer->add_subcommand(
+      "evaluate",
+      "A rule-based scorer over labelled items (JSON array or JSON Lines of "
+      "{\"text\", \"objective\"?, \"label\"}): accuracy, precision, recall, F1");
+  evaluate->add_option("FILE", args.file, "the labelled items");
+  evaluate->add_option("--scorer", args.scorer, "the scorer, {\"type\", \"params\"}")->required();
+  evaluate->add_option("--labelled-set", args.labelled_set,
+                       "a labelled set shipped in redcell instead of FILE (refusal)");
+  evaluate->add_flag("--json", args.json, "print the report as JSON");
+  evaluate->add_flag("--save", args.save,
+                     "store the evaluation as the local user (the store of `redcell serve`; "
+                     "not while a server holds it)");
+  return {evaluate, std::make_unique<cli::OptionBinder>(*evaluate, serve_option_specs())};
+}
+
+// `redcell report EXECUTION_ID`, filling `args`.
+DbAction add_report_command(CLI::App& app, redcell::ReportArgs& args) {
+  using namespace redcell;
+  auto* report = app.add_subcommand(
+      "report", "Write an execution's report: json, csv, junit, sarif, html or markdown");
+  report->add_option("EXECUTION_ID", args.execution_id, "the execution")->required();
+  report->add_option("--format", args.format, "json (default), csv, junit, sarif, html, markdown");
+  report->add_option("-o,--output", args.output, "the file to write (default: stdout)");
+  report->add_option("--source-file", args.source_file,
+                     "the scan file SARIF results point at (default redcell-scan.yaml)");
+  return {report, std::make_unique<cli::OptionBinder>(*report, serve_option_specs())};
+}
+
 int run(int argc, char** argv) {
   using namespace redcell;
   CLI::App app{"redcell: red-teaming for LLM applications"};
@@ -117,26 +150,13 @@ int run(int argc, char** argv) {
     user_actions.push_back({sub, std::make_unique<cli::OptionBinder>(*sub, serve_option_specs())});
   }
 
-  auto* scorer = app.add_subcommand("scorer", "Evaluate a scorer against a labelled set");
-  scorer->require_subcommand(1);
   ScorerEvaluateArgs evaluate_args;
-  auto* evaluate = scorer->add_subcommand(
-      "evaluate",
-      "A rule-based scorer over labelled items (JSON array or JSON Lines of "
-      "{\"text\", \"objective\"?, \"label\"}): accuracy, precision, recall, F1");
-  evaluate->add_option("FILE", evaluate_args.file, "the labelled items");
-  evaluate->add_option("--scorer", evaluate_args.scorer, "the scorer, {\"type\", \"params\"}")
-      ->required();
-  evaluate->add_option("--labelled-set", evaluate_args.labelled_set,
-                       "a labelled set shipped in redcell instead of FILE (refusal)");
-  evaluate->add_flag("--json", evaluate_args.json, "print the report as JSON");
-  evaluate->add_flag("--save", evaluate_args.save,
-                     "store the evaluation as the local user (the store of `redcell serve`; "
-                     "not while a server holds it)");
-  cli::OptionBinder evaluate_options(*evaluate, serve_option_specs());
+  auto evaluate = add_scorer_command(app, evaluate_args);
 
   DatasetArgs dataset_args;
   auto dataset_actions = add_dataset_commands(app, dataset_args);
+  ReportArgs report_args;
+  auto report = add_report_command(app, report_args);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -160,14 +180,18 @@ int run(int argc, char** argv) {
     auto config = resolve(doctor_options, "doctor");
     return config ? run_doctor(*config, doctor_json) : 2;
   }
-  if (evaluate->parsed()) {
-    auto config = resolve(evaluate_options, "scorer evaluate");
+  if (evaluate.app->parsed()) {
+    auto config = resolve(*evaluate.options, "scorer evaluate");
     return config ? run_scorer_evaluate(evaluate_args, *config) : 2;
   }
   for (const auto& action : user_actions) {
     if (!action.app->parsed()) continue;
     auto config = resolve(*action.options, "user");
     return config ? run_user(*config, action.app->get_name(), user_args, user_json) : 2;
+  }
+  if (report.app->parsed()) {
+    auto config = resolve(*report.options, "report");
+    return config ? run_report(report_args, *config) : 2;
   }
   for (const auto& action : dataset_actions) {
     if (!action.app->parsed()) continue;

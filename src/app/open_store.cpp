@@ -24,4 +24,18 @@ Result<Identity> resolve_local_user(memory::Store& store) {
   return Identity{row->id, row->issuer, row->subject, row->username, row->display_name, row->roles};
 }
 
+Result<std::string> find_local_user_id(memory::Store& store) {
+  PageRequest page;
+  page.limit = kMaxPageLimit;
+  for (;;) {
+    auto users = store.list_users(memory::Scope::system(), page);
+    if (!users) return fail(users.error());
+    for (const auto& u : users->items)
+      if (u.issuer == kLocalIssuer && u.subject == kLocalSubject) return u.id;
+    if (!users->next) break;
+    page.after = users->next;
+  }
+  return fail(Error(ErrorCode::not_found, "the store has no local user yet: nothing has run"));
+}
+
 }  // namespace redcell

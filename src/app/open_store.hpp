@@ -15,5 +15,7 @@ Result<std::unique_ptr<memory::SqliteStore>> open_store(const StoreUrl& url, boo
 // The one local user of --auth local: the row for (redcell:local, local), an admin; made on
 // first use (serve, and CLI commands that store as that user).
 Result<Identity> resolve_local_user(memory::Store& store);
+// The same user read without writing (a read-only store): not_found before its first use.
+Result<std::string> find_local_user_id(memory::Store& store);
 
 }  // namespace redcell

@@ -344,6 +344,11 @@ const specs = {
     await until(async () => !page.url().endsWith(e.json.id), 'a new execution');
     await until(async () => (await page.getByTestId('execution-status').textContent()) === 'succeeded', 're-run to the end', 30_000);
     await until(async () => (await done()) === 6, 'every item of the re-run');
+    // A finished run downloads its reports; the HTML report's figures are the page's.
+    const links = page.getByRole('group', { name: 'Reports' }).getByRole('link');
+    assert((await links.count()) === 6, 'a link per report format');
+    const html = await page.evaluate(async (href) => (await fetch(href)).text(), await links.first().getAttribute('href'));
+    assert(html.includes('<b id="fig-attempts">6</b>'), 'the HTML report counts the six items');
   },
 
   async playground({ page, server }) {

@@ -267,34 +267,35 @@ Result<Page<SeedPrompt>> SqliteStore::list_seed_prompts(const Scope& scope, std:
 Future<std::vector<SeedPrompt>> SqliteStore::get_seed_prompts(const Scope& scope,
                                                               std::vector<std::string> ids) {
   if (ids.empty()) return Impl::ready<std::vector<SeedPrompt>>(std::vector<SeedPrompt>{});
-  return impl_->submit<std::vector<SeedPrompt>>(
-      [ids = std::move(ids),
-       owner = scope_owner(scope)](Connection& c) -> Result<std::vector<SeedPrompt>> {
-        // One statement shape for every call: chunks of kChunk ids, the last padded with its
-        // final id (a repeat in IN changes nothing).
-        constexpr std::size_t kChunk = 100;
-        std::string sql =
-            std::string("SELECT ") + kPromptCols + " FROM seed_prompts WHERE id IN (?";
-        for (std::size_t i = 1; i < kChunk; ++i) sql += ", ?";
-        sql += ")" + owner_clause(owner);
-        auto st = c.prepare(sql);
-        if (!st) return fail(st.error());
-        auto& s = **st;
-        std::vector<SeedPrompt> out;
-        for (std::size_t at = 0; at < ids.size(); at += kChunk) {
-          StatementReset reset{&s};
-          for (std::size_t i = 0; i < kChunk; ++i)
-            s.bind(static_cast<int>(i + 1), ids[std::min(at + i, ids.size() - 1)]);
-          if (!owner.empty()) s.bind(static_cast<int>(kChunk + 1), owner);
-          for (;;) {
-            auto row = s.step();
-            if (!row) return fail(row.error());
-            if (!*row) break;
-            out.push_back(read_prompt(s));
-          }
-        }
-        return out;
-      });
+  auto query = [ids = std::move(ids),
+                owner = scope_owner(scope)](Connection& c) -> Result<std::vector<SeedPrompt>> {
+    // One statement shape for every call: chunks of kChunk ids, the last padded with its
+    // final id (a repeat in IN changes nothing).
+    constexpr std::size_t kChunk = 100;
+    std::string sql = std::string("SELECT ") + kPromptCols + " FROM seed_prompts WHERE id IN (?";
+    for (std::size_t i = 1; i < kChunk; ++i) sql += ", ?";
+    sql += ")" + owner_clause(owner);
+    auto st = c.prepare(sql);
+    if (!st) return fail(st.error());
+    auto& s = **st;
+    std::vector<SeedPrompt> out;
+    for (std::size_t at = 0; at < ids.size(); at += kChunk) {
+      StatementReset reset{&s};
+      for (std::size_t i = 0; i < kChunk; ++i)
+        s.bind(static_cast<int>(i + 1), ids[std::min(at + i, ids.size() - 1)]);
+      if (!owner.empty()) s.bind(static_cast<int>(kChunk + 1), owner);
+      for (;;) {
+        auto row = s.step();
+        if (!row) return fail(row.error());
+        if (!*row) break;
+        out.push_back(read_prompt(s));
+      }
+    }
+    return out;
+  };
+  // A read-only store (`redcell report` beside a running server) has no writer: a reader.
+  if (impl_->opts.read_only) return Impl::ready<std::vector<SeedPrompt>>(impl_->read(query));
+  return impl_->submit<std::vector<SeedPrompt>>(std::move(query));
 }
 
 Future<Dataset> SqliteStore::delete_dataset(const Scope& scope, std::string id) {

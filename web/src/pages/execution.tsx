@@ -7,6 +7,10 @@ import { Button, Pager, Empty, ErrorNote, Field, Link, Loading, PageTitle, Time,
 import { navigate, setQuery, useLocation } from '../router';
 
 type Counts = Schemas['Counts'];
+// Every report format the API writes (GET /executions/{id}/report?format=).
+const REPORTS: [string, string][] = [
+  ['html', 'HTML'], ['json', 'JSON'], ['csv', 'CSV'], ['junit', 'JUnit XML'], ['sarif', 'SARIF'], ['markdown', 'Markdown'],
+];
 const ACTIVE = new Set(['queued', 'running']);
 
 // Progress from the event stream (progress only: ?items=false); the rate is measured over
@@ -82,6 +86,14 @@ function ProgressView(props: { execution: Execution; onChanged: () => void; onPr
       <div class="progress" role="progressbar" aria-label="Work items finished" aria-valuemin={0} aria-valuemax={counts.total} aria-valuenow={done}>
         <div class="bar" style={{ width: `${(share * 100).toFixed(1)}%` }} />
       </div>
+      {!ACTIVE.has(status) && (
+        <div class="downloads" role="group" aria-label="Reports">
+          Reports:{' '}
+          {REPORTS.map(([format, label], i) => (
+            <>{i > 0 && ' · '}<a href={pathOf('/api/v1/executions/{id}/report', { id: e.id }, { format })} download>{label}</a></>
+          ))}
+        </div>
+      )}
       <dl class="figures">
         <div><dt>Finished</dt><dd data-testid="progress-done">{done} / {counts.total}</dd></div>
         <div><dt>Errors</dt><dd>{counts.errors}</dd></div>
