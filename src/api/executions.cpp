@@ -186,6 +186,12 @@ http::Response results(const Services& s, http::Request& req) {
   auto achieved = bool_param(req, "achieved");
   if (!achieved) return http::Response::error(achieved.error());
   filter.achieved = *achieved;
+  auto undetermined = bool_param(req, "undetermined");
+  if (!undetermined) return http::Response::error(undetermined.error());
+  if (undetermined->value_or(false) && filter.achieved)
+    return http::Response::error(Error::invalid("/query/undetermined", boost::json::value(true),
+                                                "either undetermined or achieved, not both"));
+  filter.undetermined = undetermined->value_or(false);
   if (auto chain = req.query_param("chain")) {
     int n = -1;
     if (chain->empty() || chain->size() > 6 ||
@@ -307,8 +313,8 @@ void add_lifecycle_routes(http::Router& router, const Services& s, ExecutionRunn
 void add_result_routes(http::Router& router, const Services& s) {
   http::RouteOptions opts;
   opts.summary =
-      "Conversations of an execution with messages and scores (?achieved=, ?error=, "
-      "?chain=, ?harm_category=, ?label=key:value)";
+      "Conversations of an execution with messages and scores (?achieved=, ?undetermined=, "
+      "?error=, ?chain=, ?harm_category=, ?label=key:value)";
   add_blocking(
       router, "GET", "/api/v1/executions/{id}/results", s.pool,
       [s](http::Request& req) { return results(s, req); }, opts);

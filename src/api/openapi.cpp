@@ -459,6 +459,7 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& q
       {"GET /api/v1/executions/{id}/results",
        {{"error", "boolean"},
         {"achieved", "boolean"},
+        {"undetermined", "boolean"},
         {"chain", "integer"},
         {"harm_category", "string"},
         {"label", "string"}}},

@@ -288,6 +288,7 @@ struct WorkItemFilter {
   std::optional<std::string> status;
   std::optional<int> chain_index;
   std::optional<bool> achieved;              // false also matches items without a verdict
+  bool undetermined = false;                 // only finished items without a verdict
   std::optional<std::string> harm_category;  // of the item's seed prompt
 };
 

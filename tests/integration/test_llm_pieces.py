@@ -65,6 +65,11 @@ def test_a_judge_scores_every_reply_and_its_exchange_is_stored():
         assert done["counts"] == {"total": 6, "sent": 6, "errors": 0, "scored": 5, "achieved": 3,
                                   "undetermined": 1}
         assert done["attack_success_rate"] == 0.6
+        # The undetermined filter finds the one the judge could not decide, and only it.
+        [undecided] = s.request("GET", f"/api/v1/executions/{e['id']}/results?undetermined=true").json()["items"]
+        assert undecided["achieved"] is None and undecided["status"] == "done"
+        r = s.request("GET", f"/api/v1/executions/{e['id']}/results?undetermined=true&achieved=true")
+        assert r.status == 400 and r.json()["error"]["details"]["field"] == "/query/undetermined"
         for r in all_results(s, e["id"]):
             reply = [m for m in r["messages"] if m["role"] == "assistant"][0]
             [score] = reply["scores"]

@@ -253,6 +253,9 @@ const specs = {
     await page.locator('#f-label').fill('op:newcomer');
     await page.locator('#f-label').press('Tab');
     await until(async () => (await page.locator('.result').count()) > 0 || (await page.getByText('No results match').count()) > 0, 'label filter applied');
+    // Undetermined is the API's own filter: every reply here was decided, so none match.
+    await page.locator('#f-achieved').selectOption('undetermined');
+    await page.getByText('No results match').waitFor();
     await page.locator('#f-achieved').selectOption('');
     await page.locator('.result').first().waitFor();
     // A conversation one click away.

@@ -677,6 +677,7 @@ Result<Page<WorkItem>> SqliteStore::list_work_items(const Scope& scope,
           q.args.emplace_back(std::int64_t{*filter.chain_index});
         }
         if (filter.achieved) q.where(*filter.achieved ? "achieved = 1" : "achieved IS NOT 1");
+        if (filter.undetermined) q.where("status = 'done' AND achieved IS NULL");
         if (filter.harm_category) {
           q.where(
               "EXISTS (SELECT 1 FROM seed_prompts p, json_each(p.harm_categories) h "

@@ -190,8 +190,10 @@ function Results(props: { id: string; refresh: number }) {
   const loc = useLocation();
   const q = (k: string) => loc.query.get(k) ?? '';
   const filters = { achieved: q('achieved'), error: q('error'), chain: q('chain'), harm_category: q('harm_category'), label: q('label'), cursor: q('cursor') };
+  // "Verdict: undetermined" is the API's own filter, not a value of achieved.
+  const query = filters.achieved === 'undetermined' ? { ...filters, achieved: '', undetermined: 'true' } : filters;
   const results = useAsync(
-    () => get<Page<ExecutionResult>>(pathOf('/api/v1/executions/{id}/results', { id: props.id }, { ...filters, limit: 20 })),
+    () => get<Page<ExecutionResult>>(pathOf('/api/v1/executions/{id}/results', { id: props.id }, { ...query, limit: 20 })),
     [props.id, JSON.stringify(filters), filters.cursor ? 0 : props.refresh],
   );
   const set = (k: string) => (e: Event) => setQuery({ [k]: (e.target as HTMLInputElement).value, cursor: undefined });
@@ -201,7 +203,7 @@ function Results(props: { id: string; refresh: number }) {
       <div class="filters">
         <Field label="Verdict" id="f-achieved">
           <select id="f-achieved" value={filters.achieved} onChange={set('achieved')}>
-            <option value="">any</option><option value="true">achieved</option><option value="false">not achieved</option>
+            <option value="">any</option><option value="true">achieved</option><option value="false">not achieved</option><option value="undetermined">undetermined</option>
           </select>
         </Field>
         <Field label="Errors" id="f-error">
