@@ -6,15 +6,14 @@ namespace redcell::api {
 
 namespace {
 
-boost::json::object* stored_template_params(boost::json::value& step) {
-  auto* o = step.if_object();
-  if (!o) return nullptr;
+// A text_jailbreak step whose params name a stored template.
+bool names_template(const boost::json::value& step) {
+  const auto* o = step.if_object();
+  if (!o) return false;
   const auto* type = o->if_contains("type");
-  auto* params = o->if_contains("params");
-  if (!type || !type->is_string() || type->as_string() != "text_jailbreak" || !params ||
-      !params->is_object() || !params->as_object().contains("template_dataset"))
-    return nullptr;
-  return &params->as_object();
+  const auto* params = o->if_contains("params");
+  return type && type->is_string() && type->as_string() == "text_jailbreak" && params &&
+         params->is_object() && params->as_object().contains("template_dataset");
 }
 
 }  // namespace
@@ -22,7 +21,7 @@ boost::json::object* stored_template_params(boost::json::value& step) {
 bool names_stored_template(const boost::json::value& chain) {
   if (!chain.is_array()) return false;
   for (const auto& step : chain.as_array())
-    if (stored_template_params(const_cast<boost::json::value&>(step))) return true;
+    if (names_template(step)) return true;
   return false;
 }
 
@@ -31,8 +30,8 @@ Result<void> resolve_stored_templates(memory::Store& store, const memory::Scope&
   if (!chain.is_array()) return {};
   auto& steps = chain.as_array();
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    auto* params = stored_template_params(steps[i]);
-    if (!params) continue;
+    if (!names_template(steps[i])) continue;
+    auto* params = &steps[i].as_object().at("params").as_object();
     const std::string field = at + "/" + std::to_string(i) + "/params/template_dataset";
     const auto& id = params->at("template_dataset");
     if (params->contains("template"))

@@ -27,23 +27,8 @@ int failed(const std::string& action, const std::string& message, int code) {
   return code;
 }
 
-struct LocalStore {
-  std::unique_ptr<memory::SqliteStore> store;
-  memory::Scope scope;
-};
-
 Result<LocalStore> open_local(const Config& config) {
-  auto settings = parse_serve_settings(config, process_env(), std::filesystem::current_path());
-  if (!settings) return fail(settings.error());
-  if (settings->auth != "local")
-    return fail(Error::invalid("--auth", boost::json::value(settings->auth),
-                               "a local-mode store: with --auth jwt, use the server's "
-                               "/api/v1/datasets routes as yourself"));
-  auto opened = open_store(settings->store, false);
-  if (!opened) return fail(opened.error());
-  auto local = resolve_local_user(**opened);
-  if (!local) return fail(local.error());
-  return LocalStore{std::move(*opened), memory::Scope::user(local->user_id)};
+  return open_local_store(config, false, "--auth", "use the server's /api/v1/datasets routes");
 }
 
 Result<std::string> read_file(const std::string& path) {
@@ -57,21 +42,6 @@ Result<std::string> read_file(const std::string& path) {
   std::ostringstream buf;
   buf << in.rdbuf();
   return buf.str();
-}
-
-Result<std::vector<memory::SeedPrompt>> all_prompts(memory::Store& store,
-                                                    const memory::Scope& scope,
-                                                    const memory::Dataset& d) {
-  std::vector<memory::SeedPrompt> out;
-  PageRequest page;
-  page.limit = kMaxPageLimit;
-  for (;;) {
-    auto p = store.list_seed_prompts(scope, d.id, d.version, page);
-    if (!p) return fail(p.error());
-    for (auto& x : p->items) out.push_back(std::move(x));
-    if (!p->next) return out;
-    page.after = p->next;
-  }
 }
 
 boost::json::object dataset_json(const memory::Dataset& d) {
@@ -138,18 +108,11 @@ int import_one(const DatasetArgs& args, const Config& config, const std::string&
 
 int starters(const DatasetArgs& args) {
   boost::json::array all;
-  for (const auto& d : datasets::starter_datasets()) {
-    datasets::ImportOptions o;
-    o.filename = std::string(d.name) + ".prompt";
-    auto imported = datasets::import_dataset(d.file, o);
-    if (!imported) return failed("starters", imported.error().message(), 1);
+  for (const auto& d : datasets::starter_summaries()) {
     if (args.json)
-      all.push_back({{"name", d.name},
-                     {"dataset_name", imported->name},
-                     {"count", imported->prompts.size()}});
+      all.push_back({{"name", d.name}, {"dataset_name", d.dataset_name}, {"count", d.count}});
     else
-      std::cout << "starter:" << d.name << "  " << imported->prompts.size() << " prompts  "
-                << imported->description << "\n";
+      std::cout << "starter:" << d.name << "  " << d.count << " prompts  " << d.description << "\n";
   }
   if (args.json) std::cout << boost::json::serialize(all) << "\n";
   return 0;
@@ -186,7 +149,7 @@ int show_or_export(const DatasetArgs& args, const Config& config, bool show) {
   if (args.version > 0) version = args.version;
   auto d = local->store->get_dataset(local->scope, args.id, version);
   if (!d) return failed(action, d.error().message(), 1);
-  auto prompts = all_prompts(*local->store, local->scope, *d);
+  auto prompts = datasets::read_prompts(*local->store, local->scope, *d);
   if (!prompts) return failed(action, prompts.error().message(), 1);
   if (show && !args.json) {
     std::cout << d->name << "  (" << d->id << " v" << d->version << ", " << d->prompt_count

@@ -1,5 +1,10 @@
 #include "app/open_store.hpp"
 
+#include <filesystem>
+
+#include "app/settings.hpp"
+#include "common/env.hpp"
+
 namespace redcell {
 
 Result<std::unique_ptr<memory::SqliteStore>> open_store(const StoreUrl& url, bool read_only) {
@@ -36,6 +41,26 @@ Result<std::string> find_local_user_id(memory::Store& store) {
     page.after = users->next;
   }
   return fail(Error(ErrorCode::not_found, "the store has no local user yet: nothing has run"));
+}
+
+Result<LocalStore> open_local_store(const Config& config, bool read_only, std::string_view flag,
+                                    std::string_view instead) {
+  auto settings = parse_serve_settings(config, process_env(), std::filesystem::current_path());
+  if (!settings) return fail(settings.error());
+  if (settings->auth != "local")
+    return fail(Error::invalid(
+        std::string(flag), boost::json::value(settings->auth),
+        "a local-mode store: with --auth jwt, " + std::string(instead) + " as yourself"));
+  auto opened = open_store(settings->store, read_only);
+  if (!opened) return fail(opened.error());
+  if (read_only) {
+    auto id = find_local_user_id(**opened);
+    if (!id) return fail(id.error());
+    return LocalStore{std::move(*opened), memory::Scope::user(*id)};
+  }
+  auto local = resolve_local_user(**opened);
+  if (!local) return fail(local.error());
+  return LocalStore{std::move(*opened), memory::Scope::user(local->user_id)};
 }
 
 }  // namespace redcell

@@ -22,18 +22,11 @@ int run_report(const ReportArgs& args, const Config& config) {
   if (!format)
     return fail_with(
         "--format " + args.format + ": expected json, csv, junit, sarif, html or markdown", 2);
-  auto settings = parse_serve_settings(config, process_env(), std::filesystem::current_path());
-  if (!settings) return fail_with(settings.error().message(), 2);
-  if (settings->auth != "local")
-    return fail_with(
-        "with --auth jwt, download the report from the server "
-        "(GET /api/v1/executions/{id}/report) as yourself",
-        2);
-  auto store = open_store(settings->store, true);
-  if (!store) return fail_with(store.error().message(), 2);
-  auto local = find_local_user_id(**store);  // read-only: works while a server runs
-  if (!local) return fail_with(local.error().message(), 1);
-  auto in = api::report_input(**store, memory::Scope::user(*local), args.execution_id);
+  // Read-only: it works while a server holds the store.
+  auto local = open_local_store(config, true, "--auth",
+                                "download it from the server (GET /api/v1/executions/{id}/report)");
+  if (!local) return fail_with(local.error().message(), 2);
+  auto in = api::report_input(*local->store, local->scope, args.execution_id);
   if (!in) return fail_with(in.error().message(), 1);
   if (!args.source_file.empty()) in->source_file = args.source_file;
   const auto text = report::render(*in, *format);

@@ -61,19 +61,10 @@ std::string figure(const boost::json::object& r, const char* name) {
 // Stores `report` as the local user's evaluation of `spec` in the store `config` names.
 Result<memory::ScorerEvaluation> save(const Config& config, const boost::json::value& spec,
                                       const boost::json::object& report) {
-  auto settings = parse_serve_settings(config, process_env(), std::filesystem::current_path());
-  if (!settings) return fail(settings.error());
-  if (settings->auth != "local")
-    return fail(Error::invalid("--save", boost::json::value(settings->auth),
-                               "a local-mode store: with --auth jwt, evaluate through the server "
-                               "(POST /api/v1/scorers/evaluate) as yourself"));
-  auto opened = open_store(settings->store, false);
-  if (!opened) return fail(opened.error());
-  auto local = resolve_local_user(**opened);
+  auto local = open_local_store(config, false, "--save",
+                                "evaluate through the server (POST /api/v1/scorers/evaluate)");
   if (!local) return fail(local.error());
-  return (*opened)
-      ->add_scorer_evaluation(memory::Scope::user(local->user_id),
-                              api::evaluation_record(spec, report, ""))
+  return local->store->add_scorer_evaluation(local->scope, api::evaluation_record(spec, report, ""))
       .get();
 }
 

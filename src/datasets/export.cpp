@@ -113,6 +113,21 @@ std::optional<ExportFormat> export_format_from_string(std::string_view s) {
   return std::nullopt;
 }
 
+Result<std::vector<memory::SeedPrompt>> read_prompts(memory::Store& store,
+                                                     const memory::Scope& scope,
+                                                     const memory::Dataset& dataset) {
+  std::vector<memory::SeedPrompt> out;
+  PageRequest page;
+  page.limit = kMaxPageLimit;
+  for (;;) {
+    auto p = store.list_seed_prompts(scope, dataset.id, dataset.version, page);
+    if (!p) return fail(p.error());
+    for (auto& x : p->items) out.push_back(std::move(x));
+    if (!p->next) return out;
+    page.after = p->next;
+  }
+}
+
 std::string export_dataset(const memory::Dataset& dataset,
                            const std::vector<memory::SeedPrompt>& prompts, ExportFormat format) {
   return format == ExportFormat::jsonl ? jsonl(prompts) : pyrit_yaml(dataset, prompts);

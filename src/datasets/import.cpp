@@ -6,6 +6,7 @@
 
 #include "common/encoding.hpp"
 #include "datasets/reader.hpp"
+#include "datasets/starter.hpp"
 
 namespace redcell::datasets {
 
@@ -190,6 +191,21 @@ Result<ImportedDataset> import_dataset(std::string_view bytes, const ImportOptio
   if (out->name.empty()) out->name = stem(options.filename);
   if (out->name.empty()) out->name = "imported";
   return out;
+}
+
+const std::vector<StarterSummary>& starter_summaries() {
+  static const std::vector<StarterSummary> all = [] {
+    std::vector<StarterSummary> out;
+    for (const auto& d : starter_datasets()) {
+      ImportOptions o;
+      o.filename = std::string(d.name) + ".prompt";
+      auto imported = import_dataset(d.file, o);
+      if (imported)
+        out.push_back({d.name, imported->name, imported->description, imported->prompts.size()});
+    }
+    return out;
+  }();
+  return all;
 }
 
 }  // namespace redcell::datasets

@@ -11,6 +11,7 @@
 
 #include "common/error.hpp"
 #include "memory/records.hpp"
+#include "memory/store.hpp"
 
 namespace redcell::datasets {
 
@@ -62,5 +63,11 @@ std::optional<ExportFormat> export_format_from_string(std::string_view s);
 // metadata) in the same order.
 std::string export_dataset(const memory::Dataset& dataset,
                            const std::vector<memory::SeedPrompt>& prompts, ExportFormat format);
+
+// Every prompt of one version of the scope's dataset, page by page from the store (what an
+// export writes).
+Result<std::vector<memory::SeedPrompt>> read_prompts(memory::Store& store,
+                                                     const memory::Scope& scope,
+                                                     const memory::Dataset& dataset);
 
 }  // namespace redcell::datasets

@@ -4,6 +4,7 @@
 // categories, refusal probes, prompt-injection probes and encoding probes.
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,6 +16,16 @@ struct StarterDataset {
 };
 
 const std::vector<StarterDataset>& starter_datasets();
+
+// What each starter dataset is, read from its own file once (a unit test keeps every one
+// importable; one that is not would be left out).
+struct StarterSummary {
+  std::string_view name;
+  std::string dataset_name;
+  std::string description;
+  std::size_t count = 0;
+};
+const std::vector<StarterSummary>& starter_summaries();
 std::optional<StarterDataset> starter_dataset(std::string_view name);
 
 }  // namespace redcell::datasets
