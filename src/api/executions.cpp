@@ -297,6 +297,17 @@ void add_lifecycle_routes(http::Router& router, const Services& s, ExecutionRunn
       },
       opts);
 
+  opts.summary = "Stop new sends; the execution ends interrupted and can be resumed";
+  add_blocking(
+      router, "POST", "/api/v1/executions/{id}/pause", s.pool,
+      [s, &runner](http::Request& req) {
+        auto e = runner.pause(scope_of(req), std::string(req.param("id")));
+        if (!e) return http::Response::error(e.error());
+        audit(s.store, req, "execution.pause", "execution", e->id);
+        return http::Response::json(202, execution_json(*e));
+      },
+      opts);
+
   opts.summary = "Continue an interrupted execution";
   add_blocking(
       router, "POST", "/api/v1/executions/{id}/resume", s.pool,

@@ -416,6 +416,7 @@ const std::map<std::string, std::string>& response_schemas() {
       {"GET /api/v1/executions/{id}", "Execution"},
       {"POST /api/v1/executions/{id}/cancel", "Execution"},
       {"POST /api/v1/executions/{id}/resume", "Execution"},
+      {"POST /api/v1/executions/{id}/pause", "Execution"},
       {"DELETE /api/v1/executions/{id}", "ExecutionDeleted"},
       {"GET /api/v1/executions/{id}/results", "Page:ExecutionResult"},
       {"GET /api/v1/executions/{id}/events", "text:text/event-stream"},

@@ -91,6 +91,7 @@ Result<void> add_attempts(memory::Store& store, const memory::Scope& scope,
     a.error = w.error;
     if (auto it = seed_of.find(w.prompt_id); it != seed_of.end()) {
       a.prompt = it->second->value;
+      a.dataset_id = it->second->dataset_id;
       json::error_code ec;
       auto harms = json::parse(it->second->harm_categories, ec);
       if (!ec && harms.is_array())

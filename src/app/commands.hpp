@@ -1,6 +1,9 @@
 #pragma once
 // The subcommands' entry points; main() parses the command line and calls one.
 
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -8,7 +11,31 @@
 
 namespace redcell {
 
-int run_serve(const Config& config);
+// What a caller embedding the server (`redcell scan` on a store no server holds) needs: the
+// URL once it listens, and a way to stop it from another thread.
+class ServeControl {
+ public:
+  // The caller's side. stop(): stops the server if it runs, and one that starts later at
+  // once. wait_for_url(): the server's URL once it listens; "" when it ended first (the
+  // reason is on stderr).
+  void stop();
+  std::string wait_for_url();
+
+  // run_serve's side.
+  void attach(std::function<void()> stop);
+  void listening(std::string url);
+  void detach();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::function<void()> stop_;
+  bool stop_requested_ = false, settled_ = false;
+  std::string url_;
+};
+
+// `control` (embedded servers): signals are left to the caller, and the URL is told.
+int run_serve(const Config& config, ServeControl* control = nullptr);
 int run_doctor(const Config& config, bool json);
 // action: migrate | check | backup | restore; file for backup and restore.
 // `redcell mock-target`: an OpenAI-compatible mock LLM for demos, tests and benchmarks.
@@ -54,5 +81,17 @@ struct ReportArgs {
   std::string source_file;
 };
 int run_report(const ReportArgs& args, const Config& config);
+
+// `redcell scan FILE.yaml [--server URL] [--json] [--dry-run] [--resume EXECUTION_ID]`.
+// Exit 0 pass, 1 a gate of the file reached, 2 configuration error (nothing ran),
+// 3 incomplete (budget, error share, interrupted, or nothing decided).
+struct ScanArgs {
+  std::string file;
+  std::string server;
+  std::string resume;
+  bool json = false;
+  bool dry_run = false;
+};
+int run_scan(const ScanArgs& args, const Config& config);
 
 }  // namespace redcell

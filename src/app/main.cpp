@@ -96,6 +96,24 @@ DbAction add_report_command(CLI::App& app, redcell::ReportArgs& args) {
   return {report, std::make_unique<cli::OptionBinder>(*report, serve_option_specs())};
 }
 
+// `redcell scan FILE.yaml`, filling `args`.
+DbAction add_scan_command(CLI::App& app, redcell::ScanArgs& args) {
+  using namespace redcell;
+  auto* scan = app.add_subcommand(
+      "scan",
+      "Run a scan file: targets, datasets, converter chains, scorers, gates and reports in one "
+      "YAML file; exit 0 pass, 1 a gate reached, 2 configuration error, 3 incomplete");
+  scan->add_option("FILE", args.file, "the scan file (see examples/quickstart.yaml)")->required();
+  scan->add_option("--server", args.server,
+                   "a redcell server's URL (default: the one holding the store, else a private "
+                   "one for this scan); REDCELL_API_KEY signs in");
+  scan->add_option("--resume", args.resume, "follow or resume this execution instead of a new one");
+  scan->add_flag("--dry-run", args.dry_run,
+                 "store the setup, count work items and tokens, send nothing");
+  scan->add_flag("--json", args.json, "print the summary as one JSON document");
+  return {scan, std::make_unique<cli::OptionBinder>(*scan, serve_option_specs())};
+}
+
 int run(int argc, char** argv) {
   using namespace redcell;
   CLI::App app{"redcell: red-teaming for LLM applications"};
@@ -157,6 +175,8 @@ int run(int argc, char** argv) {
   auto dataset_actions = add_dataset_commands(app, dataset_args);
   ReportArgs report_args;
   auto report = add_report_command(app, report_args);
+  ScanArgs scan_args;
+  auto scan = add_scan_command(app, scan_args);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -188,6 +208,10 @@ int run(int argc, char** argv) {
     if (!action.app->parsed()) continue;
     auto config = resolve(*action.options, "user");
     return config ? run_user(*config, action.app->get_name(), user_args, user_json) : 2;
+  }
+  if (scan.app->parsed()) {
+    auto config = resolve(*scan.options, "scan");
+    return config ? run_scan(scan_args, *config) : 2;
   }
   if (report.app->parsed()) {
     auto config = resolve(*report.options, "report");

@@ -176,7 +176,9 @@ api::SystemInfo system_info(const OrchestratorPool& orchestrators,
   return info;
 }
 
-http::ServerOptions server_options(const ServeSettings& settings, std::uint64_t descriptors) {
+// embedded: signals are the caller's (ServeControl).
+http::ServerOptions server_options(const ServeSettings& settings, std::uint64_t descriptors,
+                                   bool embedded) {
   http::ServerOptions options;
   options.host = settings.host;
   options.port = settings.port;
@@ -191,6 +193,7 @@ http::ServerOptions server_options(const ServeSettings& settings, std::uint64_t 
   options.idle_timeout = settings.idle_timeout;
   options.request_timeout = settings.idle_timeout;
   options.access_log = settings.access_log;
+  options.handle_signals = !embedded;
   return options;
 }
 
@@ -392,7 +395,69 @@ void ensure_demo_target(const api::Services& services, const std::string& local_
 
 }  // namespace
 
-int run_serve(const Config& config) {
+void ServeControl::stop() {
+  std::lock_guard lk(mu_);
+  stop_requested_ = true;
+  if (stop_) stop_();
+}
+
+void ServeControl::attach(std::function<void()> stop) {
+  std::lock_guard lk(mu_);
+  stop_ = std::move(stop);
+  if (stop_requested_) stop_();
+}
+
+void ServeControl::detach() {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = nullptr;
+    settled_ = true;
+  }
+  cv_.notify_all();
+}
+
+void ServeControl::listening(std::string url) {
+  {
+    std::lock_guard lk(mu_);
+    url_ = std::move(url);
+    settled_ = true;
+  }
+  cv_.notify_all();
+}
+
+std::string ServeControl::wait_for_url() {
+  std::unique_lock lk(mu_);
+  cv_.wait(lk, [this] { return settled_; });
+  return url_;
+}
+
+namespace {
+
+// However run_serve ends, an embedded caller waiting for the URL hears of it, and its stop()
+// never reaches a server that is gone.
+struct DetachOnExit {
+  explicit DetachOnExit(ServeControl* c) : control(c) {}
+  ServeControl* control;
+  DetachOnExit(const DetachOnExit&) = delete;
+  DetachOnExit& operator=(const DetachOnExit&) = delete;
+  ~DetachOnExit() {
+    if (control) control->detach();
+  }
+};
+
+// Serves until SIGTERM/SIGINT or, embedded, until the caller's stop().
+void serve_until_stopped(http::Server& server, ServeControl* control) {
+  if (!control) return server.run();
+  control->attach([&server] { server.shutdown(); });
+  control->listening(server.url());
+  server.run();
+  control->detach();
+}
+
+}  // namespace
+
+int run_serve(const Config& config, ServeControl* control) {
+  const DetachOnExit detach{control};
   for (const auto& s : config.secret_values()) log::add_secret(s);
   auto settings = parse_serve_settings(config, process_env(), std::filesystem::current_path());
   if (!settings) {
@@ -401,7 +466,6 @@ int run_serve(const Config& config) {
   }
   start_logging(config, *settings);
   const auto started_at = format_time(SystemClock::instance().now());
-
   auto store = open_store(settings->store, false);
   if (!store) return refuse("store_open_failed", store.error());
   log::info("store_opened", {{"store", (*store)->url()},
@@ -476,7 +540,7 @@ int run_serve(const Config& config) {
   http::HttpMetrics http_metrics(metrics, router);
 
   const auto descriptors = raise_descriptor_limit();
-  http::ServerOptions options = server_options(*settings, descriptors);
+  http::ServerOptions options = server_options(*settings, descriptors, control != nullptr);
   options.offload = [&blocking](std::function<void()> task) { blocking.post(std::move(task)); };
   http::Server server(options, router, with_api_keys, http_metrics);
   if (auto ok = server.listen(); !ok) return refuse("listen_failed", ok.error());
@@ -499,7 +563,7 @@ int run_serve(const Config& config) {
   std::function<void()> sweep;  // lives until the timers stop
   if (settings->retention.count() > 0)
     start_retention(sweep, memory, blocking, timers, settings->retention);
-  server.run();
+  serve_until_stopped(server, control);
   metrics_server.stop();
   // SIGTERM: the server has drained its requests; in-flight sends finish and are recorded,
   // what remains is marked interrupted.

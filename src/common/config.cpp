@@ -14,13 +14,20 @@ namespace fs = std::filesystem;
 
 std::string_view to_string(Source source) {
   switch (source) {
-    case Source::unset: return "unset";
-    case Source::default_value: return "default";
-    case Source::config_file: return "config file";
-    case Source::environment: return "environment";
-    case Source::environment_file: return "environment (file)";
-    case Source::flag: return "flag";
-    case Source::flag_file: return "flag (file)";
+    case Source::unset:
+      return "unset";
+    case Source::default_value:
+      return "default";
+    case Source::config_file:
+      return "config file";
+    case Source::environment:
+      return "environment";
+    case Source::environment_file:
+      return "environment (file)";
+    case Source::flag:
+      return "flag";
+    case Source::flag_file:
+      return "flag (file)";
   }
   return "unset";
 }
@@ -53,8 +60,8 @@ std::string normalize_key(std::string key) {
   return key;
 }
 
-Result<std::map<std::string, std::string>> read_config_file(
-    const fs::path& file, const std::vector<OptionSpec>& specs) {
+Result<std::map<std::string, std::string>> read_config_file(const fs::path& file,
+                                                            const std::vector<OptionSpec>& specs) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(file.string());
@@ -62,8 +69,9 @@ Result<std::map<std::string, std::string>> read_config_file(
     return fail(Error::invalid("config", boost::json::value(file.string()), "a readable YAML file",
                                "cannot read the config file " + file.string()));
   } catch (const YAML::Exception& e) {
-    return fail(Error::invalid("config", boost::json::value(file.string()), "a YAML mapping",
-                               "the config file " + file.string() + " does not parse: " + e.what()));
+    return fail(
+        Error::invalid("config", boost::json::value(file.string()), "a YAML mapping",
+                       "the config file " + file.string() + " does not parse: " + e.what()));
   }
   std::map<std::string, std::string> values;
   if (root.IsNull()) return values;
@@ -119,9 +127,9 @@ Result<Config> Config::resolve(const std::vector<OptionSpec>& specs, const Input
                         Source plain_source, Source file_source, const std::string& plain_origin,
                         const std::string& file_origin) -> Result<bool> {
       if (plain && file)
-        return fail(Error::invalid(plain_origin, std::nullopt, "only one of the two",
-                                   plain_origin + " and " + file_origin +
-                                       " are both set; keep one"));
+        return fail(
+            Error::invalid(plain_origin, std::nullopt, "only one of the two",
+                           plain_origin + " and " + file_origin + " are both set; keep one"));
       if (plain) {
         s.value = std::move(plain);
         s.source = plain_source;
@@ -140,9 +148,9 @@ Result<Config> Config::resolve(const std::vector<OptionSpec>& specs, const Input
     };
     auto opt_if = [&](bool cond, std::optional<std::string> v) { return cond ? v : std::nullopt; };
 
-    auto by_flag = set_once(flag(spec.name), opt_if(spec.secret, flag(spec.name + "-file")),
-                            Source::flag, Source::flag_file, "--" + spec.name,
-                            "--" + spec.name + "-file");
+    auto by_flag =
+        set_once(flag(spec.name), opt_if(spec.secret, flag(spec.name + "-file")), Source::flag,
+                 Source::flag_file, "--" + spec.name, "--" + spec.name + "-file");
     if (!by_flag) return fail(by_flag.error());
     if (!*by_flag) {
       auto by_env = set_once(in.env(env), opt_if(spec.secret, in.env(env + "_FILE")),
@@ -197,6 +205,19 @@ std::vector<std::string> Config::secret_values() const {
   for (const auto& s : settings_)
     if (s.secret && s.value && !s.value->empty()) out.push_back(*s.value);
   return out;
+}
+
+Config Config::with(std::string_view name, std::optional<std::string> value,
+                    std::string origin) const {
+  Config c = *this;
+  for (auto& s : c.settings_) {
+    if (s.name != name) continue;
+    s.value = std::move(value);
+    s.source = s.value ? Source::flag : Source::unset;
+    s.origin = std::move(origin);
+    break;  // names are unique
+  }
+  return c;
 }
 
 }  // namespace redcell

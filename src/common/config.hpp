@@ -5,15 +5,14 @@
 // form (--secret-key-file, REDCELL_SECRET_KEY_FILE) whose file content is the value.
 // Each resolved value remembers where it came from, so `redcell doctor` can say.
 
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "common/env.hpp"
 #include "common/error.hpp"
@@ -27,7 +26,15 @@ struct OptionSpec {
   bool secret = false;
 };
 
-enum class Source { unset, default_value, config_file, environment, environment_file, flag, flag_file };
+enum class Source {
+  unset,
+  default_value,
+  config_file,
+  environment,
+  environment_file,
+  flag,
+  flag_file
+};
 std::string_view to_string(Source source);
 
 struct Setting {
@@ -64,6 +71,9 @@ class Config {
   std::string get(std::string_view name) const { return value(name).value_or(""); }
   const std::vector<Setting>& settings() const { return settings_; }
   std::optional<std::filesystem::path> config_file() const { return config_file_; }
+
+  // A copy with option `name` set (or unset) as if a flag `origin` had given it.
+  Config with(std::string_view name, std::optional<std::string> value, std::string origin) const;
 
   // [{"name", "value" (secrets as "***"), "source", "origin"}]
   boost::json::array describe() const;

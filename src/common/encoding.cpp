@@ -1,5 +1,6 @@
 #include "common/encoding.hpp"
 
+#include <cctype>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -130,6 +131,21 @@ bool is_valid_utf8(std::string_view text) {
     i += n;
   }
   return true;
+}
+
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace redcell

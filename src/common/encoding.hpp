@@ -9,7 +9,9 @@ namespace redcell {
 
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);  // padding required
-std::string base64url_encode(std::string_view bytes);             // no padding
+std::string base64url_encode(std::string_view bytes);
+// RFC 3986 percent-encoding: every byte but the unreserved A-Z a-z 0-9 - _ . ~ as %XX.
+std::string percent_encode(std::string_view s);  // no padding
 std::optional<std::string> base64url_decode(std::string_view text);
 std::string hex_encode(std::string_view bytes);
 std::string sha256_hex(std::string_view bytes);

@@ -4,6 +4,7 @@
 // nothing: the first problem fails the whole file, naming its line and field, and nothing
 // is returned. Writing a dataset back out as JSON Lines or PyRIT YAML (export.cpp).
 
+#include <boost/json/value.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +56,10 @@ bool is_pyrit_seed_field(std::string_view name);
 
 // invalid_argument naming the line (and field) of the first problem.
 Result<ImportedDataset> import_dataset(std::string_view bytes, const ImportOptions& options);
+
+// A plain (unquoted) YAML scalar typed as PyYAML (YAML 1.1) reads it: null, true/yes/on,
+// false/no/off, integers, decimals; anything else stays text.
+boost::json::value plain_scalar(const std::string& s);
 
 enum class ExportFormat { jsonl, pyrit_yaml };
 std::optional<ExportFormat> export_format_from_string(std::string_view s);

@@ -29,31 +29,6 @@ bool is_null(const YAML::Node& n) {
   return !n.IsDefined() || n.IsNull();
 }
 
-// PyYAML's (YAML 1.1) reading of a plain scalar, so metadata compares equal to Python's.
-json::value plain_scalar(const std::string& s) {
-  static const std::set<std::string, std::less<>> kTrue{"true", "True", "TRUE", "yes", "Yes",
-                                                        "YES",  "on",   "On",   "ON"};
-  static const std::set<std::string, std::less<>> kFalse{"false", "False", "FALSE", "no", "No",
-                                                         "NO",    "off",   "Off",   "OFF"};
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
-  if (kTrue.count(s)) return true;
-  if (kFalse.count(s)) return false;
-  const char* begin = s.c_str();
-  char* end = nullptr;
-  const bool digits = s.find_first_not_of("+-0123456789") == std::string::npos;
-  if (digits) {
-    errno = 0;
-    const long long v = std::strtoll(begin, &end, 10);
-    if (errno == 0 && end == begin + s.size()) return static_cast<std::int64_t>(v);
-  }
-  if (s.find('.') != std::string::npos &&
-      s.find_first_not_of("+-0123456789.eE") == std::string::npos) {
-    const double d = std::strtod(begin, &end);
-    if (end == begin + s.size()) return d;
-  }
-  return json::value(s);
-}
-
 Result<json::value> to_json(const YAML::Node& n, const std::string& at, std::size_t line,
                             std::size_t& budget) {
   if (budget == 0)
@@ -361,6 +336,31 @@ Result<ImportedDataset> read_harm_definition(const YAML::Node& root) {
 }  // namespace redcell::datasets::detail
 
 namespace redcell::datasets {
+
+// PyYAML's (YAML 1.1) reading of a plain scalar, so metadata compares equal to Python's.
+boost::json::value plain_scalar(const std::string& s) {
+  static const std::set<std::string, std::less<>> kTrue{"true", "True", "TRUE", "yes", "Yes",
+                                                        "YES",  "on",   "On",   "ON"};
+  static const std::set<std::string, std::less<>> kFalse{"false", "False", "FALSE", "no", "No",
+                                                         "NO",    "off",   "Off",   "OFF"};
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  if (kTrue.count(s)) return true;
+  if (kFalse.count(s)) return false;
+  const char* begin = s.c_str();
+  char* end = nullptr;
+  const bool digits = s.find_first_not_of("+-0123456789") == std::string::npos;
+  if (digits) {
+    errno = 0;
+    const long long v = std::strtoll(begin, &end, 10);
+    if (errno == 0 && end == begin + s.size()) return static_cast<std::int64_t>(v);
+  }
+  if (s.find('.') != std::string::npos &&
+      s.find_first_not_of("+-0123456789.eE") == std::string::npos) {
+    const double d = std::strtod(begin, &end);
+    if (end == begin + s.size()) return d;
+  }
+  return boost::json::value(s);
+}
 
 bool is_pyrit_seed_field(std::string_view name) {
   return name != "value" && name != "harm_categories" && name != "metadata" &&

@@ -1261,27 +1261,42 @@ Result<void> ExecutionRunner::launch_snapshot(const memory::Scope& scope,
   return {};
 }
 
-Result<memory::Execution> ExecutionRunner::cancel(const memory::Scope& scope,
-                                                  const std::string& id) {
-  auto e = store_.get_execution(scope, id);
-  if (!e) return fail(e.error());
+std::shared_ptr<ExecutionRunner::Job> ExecutionRunner::halt(const std::string& id,
+                                                            std::string status,
+                                                            std::string reason) {
   std::shared_ptr<Job> job;
   {
     std::lock_guard lk(mu_);
     if (auto it = jobs_.find(id); it != jobs_.end()) job = it->second;
   }
-  if (job) {
-    {
-      std::lock_guard lk(job->mu);
-      job->stop("cancelled", "cancelled by the user");
-    }
-    job->take_back_retries();
-    job->pump();
-    return store_.get_execution(scope, id);
+  if (!job) return job;
+  {
+    std::lock_guard lk(job->mu);
+    job->stop(std::move(status), std::move(reason));
   }
+  job->take_back_retries();
+  job->pump();
+  return job;
+}
+
+Result<memory::Execution> ExecutionRunner::cancel(const memory::Scope& scope,
+                                                  const std::string& id) {
+  auto e = store_.get_execution(scope, id);
+  if (!e) return fail(e.error());
+  if (halt(id, "cancelled", "cancelled by the user")) return store_.get_execution(scope, id);
   auto c = store_.set_execution_status(scope, id, "cancelled", "cancelled by the user").get();
   if (!c) return fail(c.error());
   return c;
+}
+
+Result<memory::Execution> ExecutionRunner::pause(const memory::Scope& scope,
+                                                 const std::string& id) {
+  auto e = store_.get_execution(scope, id);
+  if (!e) return fail(e.error());
+  if (halt(id, "interrupted", "paused by the user")) return store_.get_execution(scope, id);
+  if (e->status == "interrupted") return e;
+  return fail(
+      Error(ErrorCode::conflict, "only a running execution pauses; this one is " + e->status));
 }
 
 Result<memory::Execution> ExecutionRunner::resume(const memory::Scope& scope,

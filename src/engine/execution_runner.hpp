@@ -113,6 +113,9 @@ class ExecutionRunner {
   Result<DryRunReport> dry_run(const memory::Scope& scope, const std::string& orchestrator_id);
   // Stops new sends; the execution ends cancelled once in-flight sends are recorded.
   Result<memory::Execution> cancel(const memory::Scope& scope, const std::string& id);
+  // Stops new sends; the execution ends interrupted once in-flight sends are recorded, so
+  // resume() continues it (Ctrl-C in `redcell scan`). Conflict unless it runs here.
+  Result<memory::Execution> pause(const memory::Scope& scope, const std::string& id);
   // Continues an interrupted execution.
   Result<memory::Execution> resume(const memory::Scope& scope, const std::string& id);
   // At start-up: every execution left running by a crash continues.
@@ -141,6 +144,9 @@ class ExecutionRunner {
   Result<void> launch(const memory::Scope& scope, const memory::Execution& e, bool resumed);
   Result<void> launch_snapshot(const memory::Scope& scope, const memory::Execution& e,
                                bool resumed);
+  // Stops new sends of execution `id`'s job here, which then ends with `status`; none when
+  // no job of it runs here.
+  std::shared_ptr<Job> halt(const std::string& id, std::string status, std::string reason);
   friend struct Job;
   memory::Store& store_;
   WorkQueue& queue_;

@@ -49,6 +49,7 @@ json::object attempt_json(const Attempt& a) {
   return {{"work_item_id", a.work_item_id},
           {"conversation_id", a.conversation_id},
           {"prompt_id", a.prompt_id},
+          {"dataset_id", a.dataset_id},
           {"chain_index", a.chain_index},
           {"chain", a.chain},
           {"attempt", a.attempt},

@@ -26,6 +26,7 @@ struct Attempt {
   std::string work_item_id;
   std::string conversation_id;
   std::string prompt_id;
+  std::string dataset_id;  // the prompt's dataset
   int chain_index = 0;
   int attempt = 0;
   std::string chain;   // "baseline" or the converters' types joined by " > "

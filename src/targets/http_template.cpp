@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/encoding.hpp"
 #include "http/client/client.hpp"
 #include "targets/builders.hpp"
 #include "targets/target_type.hpp"
@@ -19,21 +20,6 @@ namespace {
 std::string json_escaped(std::string_view s) {
   std::string quoted = boost::json::serialize(boost::json::string_view(s.data(), s.size()));
   return quoted.substr(1, quoted.size() - 2);
-}
-
-std::string url_encoded(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // Replaces every {{name}} with values[name]; unknown names stay as written.
@@ -157,7 +143,7 @@ class HttpTemplateTarget final : public Target {
       req.body = fill(config_string(config_, "body_template"),
                       {{"prompt", json_escaped(prompt)},
                        {"prompt_raw", prompt},
-                       {"prompt_url", url_encoded(prompt)},
+                       {"prompt_url", percent_encode(prompt)},
                        {"system_prompt", json_escaped(system)},
                        {"work_item_id", json_escaped(request.work_item_id)}});
     }

@@ -319,7 +319,33 @@ def test_other_users_never_see_an_execution(mock_factory):
                 assert r.status == 404 and r.data == missing.data
             assert req("POST", f"/api/v1/orchestrators/{o['id']}/executions", bob, {}).status == 404
             assert req("POST", f"/api/v1/executions/{e['id']}/cancel", bob).status == 404
+            assert req("POST", f"/api/v1/executions/{e['id']}/pause", bob).status == 404
+            assert req("POST", f"/api/v1/executions/{e['id']}/resume", bob).status == 404
             assert req("GET", "/api/v1/executions", bob).json()["items"] == []
+
+
+def test_pause_ends_interrupted_and_resume_sends_each_item_once(mock_factory):
+    mock = mock_factory("--behavior", "echo", "--latency-ms", "100")
+    with Server("--target-allow", "loopback") as s:
+        o = setup_run(s, mock.url, [f"p{i}" for i in range(30)],
+                      limits={"max_in_flight": 2, "max_retries": 0})
+        e = start(s, o)
+        deadline = time.monotonic() + 30
+        while mock.stats()["requests"] < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        r = s.request("POST", f"/api/v1/executions/{e['id']}/pause")
+        assert r.status == 202, r.data
+        paused = wait_status(s, e["id"], {"interrupted"})
+        assert paused["counts"]["sent"] < 30 and paused["error"] == "paused by the user"
+        assert mock.stats()["requests"] == paused["counts"]["sent"]
+        # Pausing what is not running is a conflict, except an already paused one.
+        assert s.request("POST", f"/api/v1/executions/{e['id']}/pause").status == 202
+        r = s.request("POST", f"/api/v1/executions/{e['id']}/resume")
+        assert r.status == 202, r.data
+        done = wait_status(s, e["id"], {"succeeded"})
+        assert done["counts"]["sent"] == 30 and mock.stats()["requests"] == 30
+        again = s.request("POST", f"/api/v1/executions/{e['id']}/pause")
+        assert again.status == 409 and "succeeded" in again.json()["error"]["message"]
 
 
 def test_tokens_per_minute_pauses_sends_once_the_minute_is_used(mock_factory):

@@ -354,6 +354,29 @@ const specs = {
     assert(html.includes('<b id="fig-attempts">6</b>'), 'the HTML report counts the six items');
   },
 
+  // Pause a running execution, then resume it: it finishes where it stopped.
+  async pause({ page, server }) {
+    const t = await apiCall(server.url, 'POST', '/api/v1/targets', {
+      name: 'slow for pause', type: 'mock', behavior: 'comply', latency_ms: 700, limits: { max_in_flight: 1 } });
+    const o = await apiCall(server.url, 'POST', '/api/v1/orchestrators', {
+      name: 'pause me', type: 'prompt_sending', target_id: t.json.id, prompts: ['one', 'two', 'three', 'four', 'five', 'six'] });
+    const e = await apiCall(server.url, 'POST', `/api/v1/orchestrators/${o.json.id}/executions`, {});
+    assert(e.status === 202, `started (${e.status})`);
+    await page.goto(`${server.url}/executions/${e.json.id}`);
+    const status = page.getByTestId('execution-status');
+    await until(async () => (await status.textContent()) === 'running', 'running', 15_000);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await until(async () => (await status.textContent()) === 'interrupted', 'paused', 20_000);
+    const done = async () => Number((await page.getByTestId('progress-done').textContent()).split(' / ')[0]);
+    const paused = await done();
+    assert(paused < 6, 'paused before the end');
+    await checkAccessibility(page, 'execution-paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await until(async () => (await status.textContent()) === 'succeeded', 'resumed to the end', 30_000);
+    await until(async () => (await done()) === 6, 'every item once');
+    assert(page.url().endsWith(e.json.id), 'the same execution, not a new one');
+  },
+
   async playground({ page, server }) {
     await visit(page, server.url + '/playground', 'playground');
     await page.locator('#pg-target').selectOption({ label: 'demo mock (openai_chat)' });

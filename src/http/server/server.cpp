@@ -961,12 +961,14 @@ std::string Server::url() const {
 void Server::run() {
   auto& im = *impl_;
   auto& first = *im.workers[0];
-  im.signals.emplace(first.ioc, SIGINT, SIGTERM);
-  im.signals->async_wait([this](boost::system::error_code ec, int sig) {
-    if (ec) return;
-    log::info("signal_received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    impl_->begin_drain();
-  });
+  if (im.opts.handle_signals) {
+    im.signals.emplace(first.ioc, SIGINT, SIGTERM);
+    im.signals->async_wait([this](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      log::info("signal_received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      impl_->begin_drain();
+    });
+  }
   asio::co_spawn(first.ioc, im.accept_loop(), asio::detached);
   for (auto& w : im.workers) {
     w->sweeper.emplace(w->ioc);

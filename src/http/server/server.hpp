@@ -40,6 +40,9 @@ struct ServerOptions {
   // Runs work that may block (authentication that reads the store) off the event loops;
   // empty: everything runs on the loop.
   std::function<void(std::function<void()>)> offload;
+  // SIGINT/SIGTERM start the drain; false leaves the signals to the process (a server
+  // embedded in `redcell scan`, stopped with shutdown()).
+  bool handle_signals = true;
 };
 
 class Server {

@@ -1,4 +1,4 @@
-// One execution: live progress from server-sent events (counts, rate, ETA, errors), cancel,
+// One execution: live progress from server-sent events (counts, rate, ETA, errors), pause, cancel,
 // resume and re-run; its results with filters kept in the URL, each conversation one click
 // away, and a reviewer's confirm or override of a score.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -62,6 +62,7 @@ function ProgressView(props: { execution: Execution; onChanged: () => void; onPr
   const share = counts.total ? done / counts.total : 0;
   const eta = rate && rate > 0 ? Math.max(0, (counts.total - done) / rate) : undefined;
   const cancel = useAction(async () => { await api('POST', pathOf('/api/v1/executions/{id}/cancel', { id: e.id }), {}); props.onChanged(); });
+  const pause = useAction(async () => { await api('POST', pathOf('/api/v1/executions/{id}/pause', { id: e.id }), {}); props.onChanged(); });
   const resume = useAction(async () => { await api('POST', pathOf('/api/v1/executions/{id}/resume', { id: e.id }), {}); props.onChanged(); });
   const rerun = useAction(async () => {
     const r = await api<ExecutionStart>('POST', pathOf('/api/v1/orchestrators/{id}/executions', { id: e.orchestrator_id }), {});
@@ -76,13 +77,14 @@ function ProgressView(props: { execution: Execution; onChanged: () => void; onPr
           {e.error && <span class="error"> {e.error}</span>}
         </div>
         <div class="actions">
+          {status === 'running' && <Button busy={pause.busy} onClick={() => void pause.act()}>Pause</Button>}
           {ACTIVE.has(status) && <Button busy={cancel.busy} onClick={() => void cancel.act()}>Cancel</Button>}
-          {/* The API resumes what a stop or crash interrupted; a cancelled run is re-run. */}
+          {/* The API resumes what a pause, stop or crash interrupted; a cancelled run is re-run. */}
           {status === 'interrupted' && <Button busy={resume.busy} onClick={() => void resume.act()}>Resume</Button>}
           {!ACTIVE.has(status) && <Button busy={rerun.busy} onClick={() => void rerun.act()}>Re-run</Button>}
         </div>
       </div>
-      <ErrorNote error={cancel.error ?? resume.error ?? rerun.error} />
+      <ErrorNote error={pause.error ?? cancel.error ?? resume.error ?? rerun.error} />
       <div class="progress" role="progressbar" aria-label="Work items finished" aria-valuemin={0} aria-valuemax={counts.total} aria-valuenow={done}>
         <div class="bar" style={{ width: `${(share * 100).toFixed(1)}%` }} />
       </div>
