@@ -2,6 +2,7 @@
 // version; the old versions stay readable, and an execution records the version it used.
 #include <boost/json.hpp>
 #include <charconv>
+#include <filesystem>
 
 #include "api/handlers.hpp"
 #include "api/routes.hpp"
@@ -9,6 +10,7 @@
 #include "common/time.hpp"
 #include "datasets/import.hpp"
 #include "datasets/starter.hpp"
+#include "http/server/multipart.hpp"
 #include "memory/store.hpp"
 
 namespace redcell::api {
@@ -176,10 +178,19 @@ Result<datasets::ImportOptions> import_options(const http::Request& req) {
   return o;
 }
 
-boost::json::object import_preview(const datasets::ImportedDataset& d) {
+// What an import would store: its format, fields, count and first 20 prompts.
+struct ImportSummary {
+  datasets::Format format = datasets::Format::text;
+  std::string name, description;
+  std::vector<std::string> fields;
+  std::size_t count = 0;
+  std::vector<memory::SeedPrompt> first;
+};
+
+boost::json::object import_preview(const ImportSummary& d) {
   boost::json::array preview;
-  for (std::size_t i = 0; i < d.prompts.size() && i < 20; ++i) {
-    auto p = d.prompts[i];
+  for (std::size_t i = 0; i < d.first.size(); ++i) {
+    auto p = d.first[i];
     p.position = static_cast<std::int64_t>(i);
     auto item = prompt_json(p);
     item.erase("id");  // not stored: no id yet
@@ -192,21 +203,68 @@ boost::json::object import_preview(const datasets::ImportedDataset& d) {
           {"name", d.name},
           {"description", d.description},
           {"fields", std::move(fields)},
-          {"count", d.prompts.size()},
+          {"count", d.count},
           {"preview", std::move(preview)}};
 }
 
-// The file is the body. A new dataset, or with ?dataset_id= the next version of one; with
-// ?dry_run=true only what would be stored. All or nothing: a bad line stores nothing.
-http::Response import(const Services& s, http::Request& req) {
-  if (auto ct = req.header("Content-Type"); ct && ct->find("multipart/") != std::string::npos)
-    return http::Response::error(
+constexpr std::size_t kImportBatch = 2000;
+
+// The first pass over an uploaded file: every line checked, the prompts counted, the first
+// kept for a preview; nothing is held beyond one batch.
+Result<ImportSummary> check_upload(const std::string& path, const datasets::ImportOptions& o) {
+  auto file = datasets::ImportFile::open(path, o);
+  if (!file) return fail(file.error());
+  ImportSummary out;
+  std::vector<memory::SeedPrompt> batch;
+  for (bool more = true; more;) {
+    batch.clear();
+    auto next = file->next(batch, kImportBatch);
+    if (!next) return fail(next.error());
+    more = *next;
+    for (auto& p : batch)
+      if (out.first.size() < 20) out.first.push_back(std::move(p));
+    out.count += batch.size();
+  }
+  out.format = file->format();
+  out.name = file->name();
+  out.description = file->description();
+  out.fields = file->fields();
+  return out;
+}
+
+// The file is the body (spooled to a temp file by the server, never held in memory). A new
+// dataset, or with ?dataset_id= the next version of one; with ?dry_run=true only what would
+// be stored. All or nothing: a first pass checks every line, a second stores the prompts
+// batch by batch in one transaction, so a bad line stores nothing.
+// A browser form's upload (multipart/form-data): its file part, copied out of the spooled
+// body; none for any other body. Other multipart types are refused (415).
+Result<std::shared_ptr<http::SpooledFile>> form_file(const http::Request& req,
+                                                     datasets::ImportOptions& options) {
+  auto ct = req.header("Content-Type");
+  if (!ct || ct->find("multipart/") == std::string_view::npos) return nullptr;
+  if (ct->rfind("multipart/form-data", 0) != 0 || !req.body_file)
+    return fail(
         Error(ErrorCode::unsupported_media_type,
-              "send the file itself as the body (its name in ?filename=), not a multipart form",
+              "send the file as the body (its name in ?filename=) or as a multipart/form-data "
+              "form's file field",
               ErrorDetails{"/headers/content-type", boost::json::value(std::string(*ct)),
-                           "the file's own type, such as text/csv or application/yaml"}));
+                           "the file's own type (text/csv, application/yaml...) or "
+                           "multipart/form-data"}));
+  auto boundary = http::form_boundary(*ct);
+  if (!boundary) return fail(boundary.error());
+  auto part = http::SpooledFile::create();
+  if (!part) return fail(part.error());
+  auto file = http::extract_form_file(req.body_file->path, *boundary, (*part)->path);
+  if (!file) return fail(file.error());
+  if (options.filename.empty()) options.filename = file->filename.substr(0, 255);
+  return std::move(*part);
+}
+
+http::Response import(const Services& s, http::Request& req) {
   auto options = import_options(req);
   if (!options) return http::Response::error(options.error());
+  auto form = form_file(req, *options);
+  if (!form) return http::Response::error(form.error());
   auto dry = bool_param(req, "dry_run");
   if (!dry) return http::Response::error(dry.error());
   auto name = text_param(req, "name", 200);
@@ -215,42 +273,73 @@ http::Response import(const Services& s, http::Request& req) {
   if (!into) return http::Response::error(into.error());
   auto starter = text_param(req, "starter", 100);
   if (!starter) return http::Response::error(starter.error());
-  std::string_view file = req.body;
+  std::error_code ec;
+  const std::string path = *form           ? (*form)->path
+                           : req.body_file ? req.body_file->path
+                                           : std::string();
+  const bool has_body =
+      !req.body.empty() || (!path.empty() && std::filesystem::file_size(path, ec) > 0 && !ec);
+  std::optional<datasets::ImportedDataset> whole;  // a starter, read in memory
   if (!starter->empty()) {
     auto d = datasets::starter_dataset(*starter);
     if (!d)
       return http::Response::error(Error::invalid("/query/starter", boost::json::value(*starter),
                                                   "the name of a starter dataset "
                                                   "(GET /api/v1/starter-datasets)"));
-    if (!req.body.empty())
+    if (has_body)
       return http::Response::error(Error::invalid(
           "/file", std::nullopt, "no body with ?starter= (the dataset ships in the server)"));
-    file = d->file;
     options->filename = std::string(d->name) + ".prompt";
-  } else if (req.body.empty()) {
+    auto imported = datasets::import_dataset(d->file, *options);
+    if (!imported) return http::Response::error(imported.error());
+    whole = std::move(*imported);
+  } else if (!has_body) {
     return http::Response::error(
         Error::invalid("/file", std::nullopt, "the file as the request body"));
+  } else if (path.empty()) {  // a server without spooling (tests): the body in memory
+    auto imported = datasets::import_dataset(req.body, *options);
+    if (!imported) return http::Response::error(imported.error());
+    whole = std::move(*imported);
   }
-  auto imported = datasets::import_dataset(file, *options);
-  if (!imported) return http::Response::error(imported.error());
-  if (dry->value_or(false)) return http::Response::json(200, import_preview(*imported));
-  if (auto over = over_prompt_quota(s, req, imported->prompts.size()))
-    return http::Response::error(*over);
-  const auto format = std::string(datasets::to_string(imported->format));
-  const auto count = imported->prompts.size();
-  Result<memory::Dataset> stored = fail(Error(ErrorCode::internal, "not stored"));
-  if (!into->empty()) {
-    stored = s.store.add_dataset_version(scope_of(req), *into, std::move(imported->prompts)).get();
+  ImportSummary summary;
+  if (whole) {
+    summary = {whole->format, whole->name,           whole->description,
+               whole->fields, whole->prompts.size(), {}};
+    for (std::size_t i = 0; i < whole->prompts.size() && i < 20; ++i)
+      summary.first.push_back(whole->prompts[i]);
   } else {
-    memory::Dataset d;
-    d.name = name->empty() ? imported->name : *name;
-    d.description = imported->description;
-    stored = s.store.add_dataset(scope_of(req), std::move(d), std::move(imported->prompts)).get();
+    auto checked = check_upload(path, *options);
+    if (!checked) return http::Response::error(checked.error());
+    summary = std::move(*checked);
   }
+  if (dry->value_or(false)) return http::Response::json(200, import_preview(summary));
+  if (auto over = over_prompt_quota(s, req, summary.count)) return http::Response::error(*over);
+  memory::Dataset d;
+  d.name = name->empty() ? summary.name : *name;
+  d.description = summary.description;
+  memory::DefinitionRepository::PromptSource source;
+  std::shared_ptr<datasets::ImportFile> file;
+  if (whole) {
+    source = [&whole](std::vector<memory::SeedPrompt>& batch) -> Result<bool> {
+      batch = std::move(whole->prompts);
+      return false;
+    };
+  } else {
+    auto opened = datasets::ImportFile::open(path, *options);
+    if (!opened) return http::Response::error(opened.error());
+    file = std::make_shared<datasets::ImportFile>(std::move(*opened));
+    source = [file](std::vector<memory::SeedPrompt>& batch) {
+      return file->next(batch, kImportBatch);
+    };
+  }
+  auto stored = s.store.add_dataset_streamed(scope_of(req), std::move(d), *into, source).get();
   if (!stored) return http::Response::error(stored.error());
-  audit(
-      s.store, req, "dataset.import", "dataset", stored->id,
-      {{"name", stored->name}, {"version", stored->version}, {"count", count}, {"format", format}});
+  const auto format = std::string(datasets::to_string(summary.format));
+  audit(s.store, req, "dataset.import", "dataset", stored->id,
+        {{"name", stored->name},
+         {"version", stored->version},
+         {"count", summary.count},
+         {"format", format}});
   auto out = dataset_json(*stored);
   out["format"] = format;
   return http::Response::json(201, out);
@@ -312,6 +401,7 @@ void add_dataset_routes(http::Router& router, const Services& s) {
       "Import a file (the body) as a dataset: PyRIT YAML, jailbreak template, harm definition, "
       "many-shot JSON, CSV, JSON Lines or text; ?dry_run=true previews";
   opts.body_limit = s.max_import_bytes;
+  opts.spool_body = true;
   add_blocking(
       router, "POST", "/api/v1/datasets/import", s.pool,
       [s](http::Request& req) { return import(s, req); }, opts);

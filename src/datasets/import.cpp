@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <fstream>
 #include <utility>
 
 #include "common/encoding.hpp"
@@ -191,6 +192,129 @@ Result<ImportedDataset> import_dataset(std::string_view bytes, const ImportOptio
   if (out->name.empty()) out->name = stem(options.filename);
   if (out->name.empty()) out->name = "imported";
   return out;
+}
+
+struct ImportFile::State {
+  ImportOptions options;
+  Format format = Format::text;
+  std::string name, description;
+  // Read whole: the prompts, served batch by batch.
+  std::optional<ImportedDataset> whole;
+  std::size_t served = 0;
+  // Line by line.
+  std::ifstream in;
+  std::unique_ptr<detail::LineImporter> lines;
+  std::string buffer;  // bytes read past the current line
+  std::size_t line = 0;
+  std::size_t count = 0;
+  bool eof = false;
+
+  // The next line without its end of line; false at the end of the file.
+  Result<bool> read_line(std::string& out) {
+    constexpr std::size_t kMaxLine = 4u << 20;
+    for (;;) {
+      auto nl = buffer.find('\n');
+      if (nl != std::string::npos) {
+        out.assign(buffer, 0, nl);
+        buffer.erase(0, nl + 1);
+        break;
+      }
+      if (buffer.size() > kMaxLine)
+        return fail(detail::at_line(line + 1, "", std::nullopt, "a line of at most 4 MiB"));
+      if (eof) {
+        if (buffer.empty()) return false;
+        out = std::move(buffer);
+        buffer.clear();
+        break;
+      }
+      char chunk[1 << 16];
+      in.read(chunk, sizeof chunk);
+      buffer.append(chunk, static_cast<std::size_t>(in.gcount()));
+      if (!in) eof = true;
+    }
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    if (++line == 1 && out.rfind("\xEF\xBB\xBF", 0) == 0) out.erase(0, 3);  // BOM
+    return true;
+  }
+};
+
+ImportFile::ImportFile(std::unique_ptr<State> s) : s_(std::move(s)) {}
+ImportFile::ImportFile(ImportFile&&) noexcept = default;
+ImportFile& ImportFile::operator=(ImportFile&&) noexcept = default;
+ImportFile::~ImportFile() = default;
+
+Result<ImportFile> ImportFile::open(const std::filesystem::path& path,
+                                    const ImportOptions& options) {
+  auto s = std::make_unique<State>();
+  s->options = options;
+  s->in.open(path, std::ios::binary);
+  if (!s->in)
+    return fail(Error(ErrorCode::unavailable, "cannot read the uploaded file " + path.string()));
+  std::string head(std::size_t{64} << 10, '\0');
+  s->in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(s->in.gcount()));
+  s->in.clear();
+  s->in.seekg(0);
+  std::string_view view(head);
+  if (view.rfind("\xEF\xBB\xBF", 0) == 0) view.remove_prefix(3);
+  bool yaml = false;
+  std::optional<Format> format = options.format;
+  if (!format) format = detect(view, options.filename, yaml);
+  if (format == Format::jsonl || format == Format::text) {
+    s->format = *format;
+    s->lines = detail::line_importer(*format, s->options);
+  } else {
+    std::string bytes((std::istreambuf_iterator<char>(s->in)), {});
+    auto whole = import_dataset(bytes, options);
+    if (!whole) return fail(whole.error());
+    s->format = whole->format;
+    s->name = whole->name;
+    s->description = whole->description;
+    s->whole = std::move(*whole);
+  }
+  if (s->name.empty()) s->name = stem(options.filename);
+  if (s->name.empty()) s->name = "imported";
+  return ImportFile(std::move(s));
+}
+
+Result<bool> ImportFile::next(std::vector<memory::SeedPrompt>& batch, std::size_t max) {
+  auto& s = *s_;
+  if (s.whole) {
+    auto& all = s.whole->prompts;
+    for (std::size_t n = 0; n < max && s.served < all.size(); ++n)
+      batch.push_back(std::move(all[s.served++]));
+    return s.served < all.size();
+  }
+  std::string text;
+  for (std::size_t added = 0; added < max;) {
+    auto got = s.read_line(text);
+    if (!got) return fail(got.error());
+    if (!*got) {
+      if (s.count == 0)
+        return fail(detail::at_line(1, "", std::nullopt, "at least one prompt in the file"));
+      return false;
+    }
+    if (auto ok = check_utf8(text); !ok)
+      return fail(detail::at_line(s.line, "", std::nullopt, "UTF-8 text"));
+    const auto before = batch.size();
+    if (auto ok = s.lines->add(s.line, text, batch); !ok) return fail(ok.error());
+    added += batch.size() - before;
+    s.count += batch.size() - before;
+  }
+  return true;
+}
+
+Format ImportFile::format() const {
+  return s_->format;
+}
+const std::string& ImportFile::name() const {
+  return s_->name;
+}
+const std::string& ImportFile::description() const {
+  return s_->description;
+}
+std::vector<std::string> ImportFile::fields() const {
+  return s_->whole ? s_->whole->fields : s_->lines->fields();
 }
 
 const std::vector<StarterSummary>& starter_summaries() {

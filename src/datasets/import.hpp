@@ -5,6 +5,8 @@
 // is returned. Writing a dataset back out as JSON Lines or PyRIT YAML (export.cpp).
 
 #include <boost/json/value.hpp>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +58,29 @@ bool is_pyrit_seed_field(std::string_view name);
 
 // invalid_argument naming the line (and field) of the first problem.
 Result<ImportedDataset> import_dataset(std::string_view bytes, const ImportOptions& options);
+
+// An import file read from disk in batches: JSON Lines and text line by line, so memory holds
+// one batch whatever the file's size (a line holds at most 4 MiB); the other formats are
+// read whole, as import_dataset reads them. The same checks and errors as import_dataset.
+class ImportFile {
+ public:
+  static Result<ImportFile> open(const std::filesystem::path& path, const ImportOptions& options);
+  ImportFile(ImportFile&&) noexcept;
+  ImportFile& operator=(ImportFile&&) noexcept;
+  ~ImportFile();
+
+  // Appends up to `max` more prompts to `batch`; false once the file holds no more.
+  Result<bool> next(std::vector<memory::SeedPrompt>& batch, std::size_t max);
+  Format format() const;
+  const std::string& name() const;
+  const std::string& description() const;
+  std::vector<std::string> fields() const;  // those seen so far
+
+ private:
+  struct State;
+  explicit ImportFile(std::unique_ptr<State> s);
+  std::unique_ptr<State> s_;
+};
 
 // A plain (unquoted) YAML scalar typed as PyYAML (YAML 1.1) reads it: null, true/yes/on,
 // false/no/off, integers, decimals; anything else stays text.

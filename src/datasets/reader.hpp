@@ -3,6 +3,7 @@
 // each prompt, and one reader per family of formats.
 
 #include <boost/json/value.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,18 @@ std::size_t line_of(std::string_view text, std::size_t offset);
 // YAML: pyrit_yaml, jailbreak_template, harm_definition (yaml.cpp).
 Result<ImportedDataset> read_yaml(std::string_view bytes, std::optional<Format> format,
                                   const ImportOptions& options);
+// JSON Lines or text, one line at a time (`line` is its 1-based number): what read_jsonl and
+// read_text do over a buffer, and ImportFile over a file too large to hold.
+class LineImporter {
+ public:
+  virtual ~LineImporter() = default;
+  virtual Format format() const = 0;
+  virtual std::vector<std::string> fields() const = 0;  // the fields seen so far
+  virtual Result<void> add(std::size_t line, std::string_view text,
+                           std::vector<memory::SeedPrompt>& out) = 0;
+};
+std::unique_ptr<LineImporter> line_importer(Format format, const ImportOptions& options);
+
 // many_shot, csv, jsonl, text (tabular.cpp).
 Result<ImportedDataset> read_many_shot(std::string_view bytes, const ImportOptions& options);
 Result<ImportedDataset> read_csv(std::string_view bytes, const ImportOptions& options);

@@ -257,59 +257,95 @@ Result<ImportedDataset> read_csv(std::string_view bytes, const ImportOptions& op
   return out;
 }
 
-Result<ImportedDataset> read_jsonl(std::string_view bytes, const ImportOptions& options) {
-  ImportedDataset out;
-  out.format = Format::jsonl;
-  std::size_t at = 0;
-  std::size_t line = 0;
-  std::optional<Columns> cols;
-  json::parse_options opts;
-  opts.max_depth = 64;
-  while (at < bytes.size()) {
-    ++line;
-    auto text = next_line(bytes, at);
-    if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
+namespace {
+
+class JsonlLines final : public LineImporter {
+ public:
+  explicit JsonlLines(const ImportOptions& options) : options_(options) { opts_.max_depth = 64; }
+  Format format() const override { return Format::jsonl; }
+  std::vector<std::string> fields() const override { return fields_; }
+
+  Result<void> add(std::size_t line, std::string_view text,
+                   std::vector<memory::SeedPrompt>& out) override {
+    if (text.find_first_not_of(" \t") == std::string_view::npos) return {};
     boost::system::error_code ec;
-    auto v = json::parse(text, ec, {}, opts);
-    const std::string where = "/" + std::to_string(out.prompts.size());
+    auto v = json::parse(text, ec, {}, opts_);
+    const std::string where = "/" + std::to_string(count_);
     if (ec)
       return fail(
           at_line(line, "", std::nullopt, "one JSON object per line (" + ec.message() + ")"));
     if (!v.is_object()) return fail(at_line(line, where, v, "a JSON object"));
     for (const auto& kv : v.as_object())
-      if (std::find(out.fields.begin(), out.fields.end(), kv.key()) == out.fields.end() &&
-          out.fields.size() < 1000)
-        out.fields.emplace_back(kv.key());
-    if (!cols) {  // the first record decides the mapping
-      auto c = columns_of(out.fields, options);
+      if (std::find(fields_.begin(), fields_.end(), kv.key()) == fields_.end() &&
+          fields_.size() < 1000)
+        fields_.emplace_back(kv.key());
+    if (!cols_) {  // the first record decides the mapping
+      auto c = columns_of(fields_, options_);
       if (!c) return fail(c.error());
-      cols = std::move(*c);
+      cols_ = std::move(*c);
     }
-    auto p = prompt_of(v.as_object(), cols->value, cols->harm, cols->type, line, where);
+    auto p = prompt_of(v.as_object(), cols_->value, cols_->harm, cols_->type, line, where);
     if (!p) return fail(p.error());
-    out.prompts.push_back(std::move(*p));
-    if (auto ok = check_count(out.prompts.size(), options, line); !ok) return fail(ok.error());
+    out.push_back(std::move(*p));
+    return check_count(++count_, options_, line);
   }
+
+ private:
+  const ImportOptions& options_;
+  json::parse_options opts_;
+  std::vector<std::string> fields_;
+  std::optional<Columns> cols_;
+  std::size_t count_ = 0;
+};
+
+class TextLines final : public LineImporter {
+ public:
+  explicit TextLines(const ImportOptions& options) : options_(options) {}
+  Format format() const override { return Format::text; }
+  std::vector<std::string> fields() const override { return {}; }
+
+  Result<void> add(std::size_t line, std::string_view text,
+                   std::vector<memory::SeedPrompt>& out) override {
+    if (text.find_first_not_of(" \t") == std::string_view::npos) return {};
+    memory::SeedPrompt p;
+    p.value = std::string(text);
+    if (auto ok = check_prompt(p, line, "/" + std::to_string(count_)); !ok) return ok;
+    out.push_back(std::move(p));
+    return check_count(++count_, options_, line);
+  }
+
+ private:
+  const ImportOptions& options_;
+  std::size_t count_ = 0;
+};
+
+Result<ImportedDataset> read_lines(std::string_view bytes, LineImporter& lines) {
+  ImportedDataset out;
+  out.format = lines.format();
+  std::size_t at = 0;
+  std::size_t line = 0;
+  while (at < bytes.size())
+    if (auto ok = lines.add(++line, next_line(bytes, at), out.prompts); !ok)
+      return fail(ok.error());
+  out.fields = lines.fields();
   return out;
 }
 
+}  // namespace
+
+std::unique_ptr<LineImporter> line_importer(Format format, const ImportOptions& options) {
+  if (format == Format::jsonl) return std::make_unique<JsonlLines>(options);
+  return std::make_unique<TextLines>(options);
+}
+
+Result<ImportedDataset> read_jsonl(std::string_view bytes, const ImportOptions& options) {
+  JsonlLines lines(options);
+  return read_lines(bytes, lines);
+}
+
 Result<ImportedDataset> read_text(std::string_view bytes, const ImportOptions& options) {
-  ImportedDataset out;
-  out.format = Format::text;
-  std::size_t at = 0;
-  std::size_t line = 0;
-  while (at < bytes.size()) {
-    ++line;
-    auto text = next_line(bytes, at);
-    if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
-    memory::SeedPrompt p;
-    p.value = std::string(text);
-    if (auto ok = check_prompt(p, line, "/" + std::to_string(out.prompts.size())); !ok)
-      return fail(ok.error());
-    out.prompts.push_back(std::move(p));
-    if (auto ok = check_count(out.prompts.size(), options, line); !ok) return fail(ok.error());
-  }
-  return out;
+  TextLines lines(options);
+  return read_lines(bytes, lines);
 }
 
 Result<ImportedDataset> read_many_shot(std::string_view bytes, const ImportOptions& options) {

@@ -190,12 +190,12 @@ Result<void> prepare_orchestrator(const Scope& scope, Orchestrator& o, IdGenerat
 }
 
 Result<void> prepare_seed_prompts(const Scope& scope, std::vector<SeedPrompt>& prompts,
-                                  IdGenerator& ids) {
-  if (prompts.empty())
+                                  IdGenerator& ids, std::size_t first) {
+  if (prompts.empty() && first == 0)
     return fail(Error::invalid("/prompts", boost::json::array(), "at least one prompt"));
   for (std::size_t i = 0; i < prompts.size(); ++i) {
     auto& p = prompts[i];
-    const std::string at = "/prompts/" + std::to_string(i);
+    const std::string at = "/prompts/" + std::to_string(first + i);
     auto owner = owner_for(scope, p.owner, at + "/owner");
     if (!owner) return fail(owner.error());
     p.owner = std::move(*owner);
@@ -204,7 +204,7 @@ Result<void> prepare_seed_prompts(const Scope& scope, std::vector<SeedPrompt>& p
     if (auto ok = json_of_kind(p.harm_categories, false, at + "/harm_categories"); !ok) return ok;
     if (auto ok = json_of_kind(p.metadata, true, at + "/metadata"); !ok) return ok;
     p.id = ids.next();
-    p.position = static_cast<std::int64_t>(i);
+    p.position = static_cast<std::int64_t>(first + i);
   }
   return {};
 }

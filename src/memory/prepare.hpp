@@ -32,8 +32,9 @@ Result<void> prepare_orchestrator(const Scope& scope, Orchestrator& o, IdGenerat
                                   const Clock& clock);
 
 // Validates a dataset's prompts ("/prompts/3/value") and gives them ids in order.
+// `first`: the position of prompts[0] (a batch of a longer list).
 Result<void> prepare_seed_prompts(const Scope& scope, std::vector<SeedPrompt>& prompts,
-                                  IdGenerator& ids);
+                                  IdGenerator& ids, std::size_t first = 0);
 Result<void> prepare_execution(const Scope& scope, Execution& e, IdGenerator& ids,
                                const Clock& clock);
 // Whether an execution may move from one status to another.

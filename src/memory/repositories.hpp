@@ -95,6 +95,13 @@ class DefinitionRepository {
                                       std::vector<SeedPrompt> prompts) = 0;
   virtual Future<Dataset> add_dataset_version(const Scope& scope, std::string id,
                                               std::vector<SeedPrompt> prompts) = 0;
+  // The same for a file too large to hold: `into` empty makes a new dataset (version 1),
+  // else the next version of dataset `into`. The prompts come in batches from `source`
+  // (called with an empty batch; false when none follow), all in one transaction on the
+  // writer: an error, `source`'s included, stores nothing. The writer is busy meanwhile.
+  using PromptSource = std::function<Result<bool>(std::vector<SeedPrompt>& batch)>;
+  virtual Future<Dataset> add_dataset_streamed(const Scope& scope, Dataset dataset,
+                                               std::string into, PromptSource source) = 0;
   // The latest version unless one is named.
   virtual Result<Dataset> get_dataset(const Scope& scope, std::string_view id,
                                       std::optional<int> version = std::nullopt) = 0;

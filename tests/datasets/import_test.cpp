@@ -1,8 +1,11 @@
 #include "datasets/import.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "datasets/starter.hpp"
@@ -296,6 +299,92 @@ TEST(StarterDatasets, EachImportsAsPyritYamlWithItsOwnNameAndPrompts) {
   EXPECT_EQ(names.size(), 4u);
   EXPECT_TRUE(starter_dataset("refusal_probes"));
   EXPECT_FALSE(starter_dataset("nope"));
+}
+
+// Writes `text` to a file of the test's own and returns its path.
+std::filesystem::path temp_file(const std::string& name, const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("redcell-import-test-" + std::to_string(::getpid()) + "-" + name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+TEST(ImportFile, ReadsJsonLinesInBatchesWithTheFilesLineNumbers) {
+  std::string text = "\xEF\xBB\xBF{\"prompt\": \"a\", \"harm_categories\": [\"x\"]}\r\n\n";
+  for (int i = 0; i < 5; ++i) text += "{\"prompt\": \"p" + std::to_string(i) + "\"}\n";
+  auto path = temp_file("ok.jsonl", text);
+  ImportOptions o;
+  o.filename = "ok.jsonl";
+  auto f = ImportFile::open(path, o);
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_EQ(f->format(), Format::jsonl);
+  EXPECT_EQ(f->name(), "ok");
+  std::vector<memory::SeedPrompt> batch;
+  auto more = f->next(batch, 4);
+  ASSERT_TRUE(more && *more);
+  ASSERT_EQ(batch.size(), 4u);
+  EXPECT_EQ(batch[0].value, "a");
+  EXPECT_EQ(batch[0].harm_categories, R"(["x"])");
+  batch.clear();
+  more = f->next(batch, 4);
+  ASSERT_TRUE(more);
+  EXPECT_FALSE(*more);
+  EXPECT_EQ(batch.size(), 2u);
+  EXPECT_EQ(f->fields(), (std::vector<std::string>{"prompt", "harm_categories"}));
+  std::filesystem::remove(path);
+
+  auto bad = temp_file("bad.jsonl", "{\"prompt\": \"a\"}\n{\"prompt\": \"b\"}\n{oops\n");
+  auto g = ImportFile::open(bad, o);
+  ASSERT_TRUE(g);
+  batch.clear();
+  auto r = g->next(batch, 100);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("line 3"), std::string::npos) << r.error().message();
+  std::filesystem::remove(bad);
+}
+
+TEST(ImportFile, TextCsvAndTheCapsOfALine) {
+  ImportOptions o;
+  o.filename = "list.txt";
+  auto txt = temp_file("list.txt", "one\n\ntwo\n\xff\xfe\n");
+  auto t = ImportFile::open(txt, o);
+  ASSERT_TRUE(t);
+  std::vector<memory::SeedPrompt> batch;
+  auto r = t->next(batch, 100);
+  ASSERT_FALSE(r);  // invalid UTF-8 on line 4
+  EXPECT_NE(r.error().message().find("line 4"), std::string::npos) << r.error().message();
+  std::filesystem::remove(txt);
+
+  o.filename = "a.csv";  // read whole, served in batches
+  auto csv = temp_file("a.csv", "value,category\nx,1\ny,2\nz,3\n");
+  auto c = ImportFile::open(csv, o);
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->format(), Format::csv);
+  batch.clear();
+  auto more = c->next(batch, 2);
+  ASSERT_TRUE(more && *more);
+  more = c->next(batch, 2);
+  ASSERT_TRUE(more && !*more);
+  EXPECT_EQ(batch.size(), 3u);
+  std::filesystem::remove(csv);
+
+  o.filename = "long.txt";
+  auto longer = temp_file("long.txt", std::string(std::size_t{5} << 20, 'a'));
+  auto l = ImportFile::open(longer, o);
+  ASSERT_TRUE(l);
+  batch.clear();
+  auto too_long = l->next(batch, 10);
+  ASSERT_FALSE(too_long);
+  EXPECT_NE(too_long.error().message().find("4 MiB"), std::string::npos);
+  std::filesystem::remove(longer);
+
+  o.filename = "empty.txt";
+  auto blank = temp_file("empty.txt", "\n\n");
+  auto e = ImportFile::open(blank, o);
+  ASSERT_TRUE(e);
+  batch.clear();
+  EXPECT_FALSE(e->next(batch, 10));  // at least one prompt
+  std::filesystem::remove(blank);
 }
 
 }  // namespace

@@ -1,15 +1,37 @@
 #include "http/server/message.hpp"
 
 #include <strings.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
+#include <cstdlib>
+#include <filesystem>
 
 #include "common/json_text.hpp"
 
 namespace redcell::http {
+
+Result<std::shared_ptr<SpooledFile>> SpooledFile::create() {
+  std::error_code ec;
+  auto dir = std::filesystem::temp_directory_path(ec);
+  if (ec) dir = "/tmp";
+  std::string path = (dir / "redcell-upload-XXXXXX").string();
+  const int fd = ::mkstemp(path.data());  // 0600
+  if (fd < 0)
+    return fail(Error(ErrorCode::unavailable,
+                      "cannot hold the upload: no temporary file in " + dir.string()));
+  ::close(fd);
+  auto f = std::make_shared<SpooledFile>();
+  f->path = std::move(path);
+  return f;
+}
+
+SpooledFile::~SpooledFile() {
+  if (!path.empty()) ::unlink(path.c_str());
+}
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
   for (const auto& [k, v] : headers)

@@ -18,6 +18,17 @@ namespace redcell::http {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
+// A request body kept in a private temp file (0600, in TMPDIR) instead of memory, for routes
+// with RouteOptions::spool_body; the file is removed when its last owner goes.
+struct SpooledFile {
+  std::string path;
+  static Result<std::shared_ptr<SpooledFile>> create();
+  SpooledFile() = default;
+  SpooledFile(const SpooledFile&) = delete;
+  SpooledFile& operator=(const SpooledFile&) = delete;
+  ~SpooledFile();
+};
+
 struct Request {
   std::string method;  // "GET"
   std::string target;  // "/api/v1/x?limit=5"
@@ -25,6 +36,7 @@ struct Request {
   std::string query;   // "limit=5" (raw)
   Fields headers;
   std::string body;
+  std::shared_ptr<SpooledFile> body_file;  // spool_body routes: the body is here, `body` empty
   std::string request_id;
   std::string route;  // the matched pattern, "/api/v1/orchestrators/{id}"
   std::vector<std::pair<std::string, std::string>> params;  // path parameters

@@ -20,6 +20,9 @@ struct RouteOptions {
   // This route's body limit in bytes (0: the server's). A route above the server's limit
   // takes large bodies: the server lets only a few of them be read at once (server.cpp).
   std::size_t body_limit = 0;
+  // The body is written to a private temp file (Request::body_file) as it arrives, never
+  // held in memory: uploads.
+  bool spool_body = false;
 };
 
 struct Route {

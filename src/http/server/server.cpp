@@ -239,17 +239,19 @@ struct Server::Impl {
   // After the head: the body limit of the route it names, or an answer that needs no body
   // (413 from Content-Length, 503 when too many large bodies are being read).
   std::optional<Error> limit_body(bhttp::request_parser<bhttp::string_body>& parser,
-                                  LargeBody& slot, std::size_t& limit) {
+                                  LargeBody& slot, std::size_t& limit, bool& spool) {
     limit = opts.body_limit;
+    spool = false;
     if (largest_body_limit == opts.body_limit) return std::nullopt;
     const auto& head = parser.get();
     const auto length = parser.content_length();
     const bool chunked = parser.chunked();
-    if (chunked || (length && *length > opts.body_limit)) {
-      auto target = std::string_view(head.target());
-      auto m = router.match(head.method_string(), target.substr(0, target.find('?')));
-      if (m.route && m.route->options.body_limit) limit = m.route->options.body_limit;
-    }
+    auto target = std::string_view(head.target());
+    auto m = router.match(head.method_string(), target.substr(0, target.find('?')));
+    spool = m.route && m.route->options.spool_body;
+    if ((chunked || (length && *length > opts.body_limit)) && m.route &&
+        m.route->options.body_limit)
+      limit = m.route->options.body_limit;
     if (length && *length > limit)
       return Error(ErrorCode::payload_too_large,
                    "the body exceeds the limit of " + std::to_string(limit) + " bytes");
@@ -695,6 +697,77 @@ struct Server::Impl {
                 {"detail", response.internal_detail}});
   }
 
+  // What reading a request's body gave: an answer instead of the handler's (`early`), a
+  // connection to close (answering `early` first when set), or, on a spool_body route, the
+  // message whose body is in `file`.
+  struct BodyRead {
+    std::optional<Response> early;
+    bool close = false;
+    std::optional<bhttp::request<bhttp::string_body>> spooled;
+    std::shared_ptr<SpooledFile> file;
+  };
+
+  awaitable<BodyRead> read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                bhttp::request_parser<bhttp::string_body>& parser,
+                                std::size_t body_limit, bool spool) {
+    BodyRead out;
+    auto expect = parser.get()[bhttp::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+      auto [cec, cn] = co_await bhttp::async_write(stream, cont, tuple_awaitable);
+      (void)cn;
+      (void)cec;
+    }
+    boost::system::error_code bec;
+    if (spool) {
+      auto file = SpooledFile::create();
+      if (!file) {
+        out.early = Response::error(file.error());
+        co_return out;
+      }
+      if (parser.is_done()) {  // no body at all: an empty file
+        auto m = parser.release();
+        out.spooled.emplace(std::move(m.base()));
+        out.file = std::move(*file);
+        co_return out;
+      }
+      // The head moves to a parser that writes the body to the file as it arrives.
+      bhttp::request_parser<bhttp::file_body> to_file(std::move(parser));
+      to_file.body_limit(body_limit);
+      beast::error_code oec;
+      to_file.get().body().open((*file)->path.c_str(), beast::file_mode::write, oec);
+      if (oec) {
+        out.early = Response::error(
+            Error(ErrorCode::unavailable, "cannot hold the upload: " + oec.message()));
+        co_return out;
+      }
+      auto [ec, n] = co_await bhttp::async_read(stream, buffer, to_file, tuple_awaitable);
+      (void)n;
+      bec = ec;
+      if (!bec) {
+        auto m = to_file.release();
+        m.body().close();
+        out.spooled.emplace(std::move(m.base()));
+        out.file = std::move(*file);
+      }
+    } else {
+      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
+      (void)n;
+      bec = ec;
+    }
+    if (bec == bhttp::error::body_limit) {
+      out.early = Response::error(
+          Error(ErrorCode::payload_too_large,
+                "the body exceeds the limit of " + std::to_string(body_limit) + " bytes"));
+    } else if (bec) {
+      out.close = true;
+      if (!quiet_close(bec))
+        out.early = Response::error(
+            Error(ErrorCode::bad_request, "the request body is malformed: " + bec.message()));
+    }
+    co_return out;
+  }
+
   awaitable<void> session(Worker& w, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -728,38 +801,27 @@ struct Server::Impl {
       auto started = std::chrono::steady_clock::now();
       const unsigned version = parser.get().version();
       const std::string method(parser.get().method_string());
+      const std::string target(parser.get().target());
       std::optional<Response> early;
       std::size_t body_limit = opts.body_limit;
-      if (auto refused = limit_body(parser, large_body, body_limit)) {
+      bool spool = false;
+      if (auto refused = limit_body(parser, large_body, body_limit, spool)) {
         // Answered without reading the body, so the connection cannot be reused.
         early = Response::error(*refused);
       }
-
-      if (!early && !parser.is_done()) {
-        auto expect = parser.get()[bhttp::field::expect];
-        if (beast::iequals(expect, "100-continue")) {
-          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
-          auto [cec, cn] = co_await bhttp::async_write(stream, cont, tuple_awaitable);
-          (void)cn;
-          (void)cec;
-        }
+      BodyRead body;
+      if (!early && (!parser.is_done() || spool)) {
         state.deadline = std::chrono::steady_clock::now() + opts.request_timeout;
-        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
-        (void)bn;
-        if (bec == bhttp::error::body_limit) {
-          early = Response::error(
-              Error(ErrorCode::payload_too_large,
-                    "the body exceeds the limit of " + std::to_string(body_limit) + " bytes"));
-        } else if (bec) {
+        body = co_await read_body(stream, buffer, parser, body_limit, spool);
+        if (body.close) {
           metrics.in_flight(-1);
-          if (!quiet_close(bec)) {
-            Response r = Response::error(
-                Error(ErrorCode::bad_request, "the request body is malformed: " + bec.message()));
+          if (body.early) {
             boost::system::error_code wec;
-            co_await write_response(stream, r, version, false, "", head, wec);
+            co_await write_response(stream, *body.early, version, false, "", head, wec);
           }
           break;
         }
+        early = std::move(body.early);
       }
 
       state.deadline = std::chrono::steady_clock::time_point::max();  // the handler's time
@@ -769,11 +831,12 @@ struct Server::Impl {
       std::string path;
       if (early) {
         response = std::move(*early);
-        path = std::string(parser.get().target().substr(0, parser.get().target().find('?')));
+        path = target.substr(0, target.find('?'));
       } else {
-        auto msg = parser.release();
+        auto msg = body.spooled ? std::move(*body.spooled) : parser.release();
         keep_alive = msg.keep_alive();
         prepared = prepare(msg);
+        prepared.request->body_file = std::move(body.file);
         path = prepared.request->path;
         if (prepared.response) {
           response = std::move(*prepared.response);

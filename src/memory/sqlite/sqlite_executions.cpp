@@ -111,23 +111,25 @@ Result<Dataset> dataset_in(Connection& c, const std::string& id, const std::stri
   return one_row<Dataset>(**st, read_dataset, "dataset");
 }
 
-Result<void> insert_version(Connection& c, const std::string& id, int version,
-                            const std::string& name, const std::string& description,
-                            const std::vector<SeedPrompt>& prompts, TimePoint now) {
+Result<void> insert_version_row(Connection& c, const std::string& id, int version,
+                                const std::string& name, const std::string& description,
+                                std::int64_t count, TimePoint now) {
   auto v = c.prepare(
       "INSERT INTO dataset_versions (dataset_id, version, name, description, prompt_count, "
       "created_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!v) return fail(v.error());
-  {
-    StatementReset reset{*v};
-    (*v)->bind(1, id);
-    (*v)->bind(2, version);
-    (*v)->bind(3, name);
-    (*v)->bind(4, description);
-    (*v)->bind(5, static_cast<std::int64_t>(prompts.size()));
-    (*v)->bind(6, now);
-    if (auto ok = (*v)->run(); !ok) return fail(ok.error());
-  }
+  StatementReset reset{*v};
+  (*v)->bind(1, id);
+  (*v)->bind(2, version);
+  (*v)->bind(3, name);
+  (*v)->bind(4, description);
+  (*v)->bind(5, count);
+  (*v)->bind(6, now);
+  return (*v)->run();
+}
+
+Result<void> insert_prompts(Connection& c, const std::string& id, int version,
+                            const std::vector<SeedPrompt>& prompts) {
   auto st = c.prepare(std::string("INSERT INTO seed_prompts (") + kPromptCols +
                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st) return fail(st.error());
@@ -147,6 +149,27 @@ Result<void> insert_version(Connection& c, const std::string& id, int version,
     if (auto ok = s.run(); !ok) return fail(ok.error());
   }
   return {};
+}
+
+Result<void> insert_version(Connection& c, const std::string& id, int version,
+                            const std::string& name, const std::string& description,
+                            const std::vector<SeedPrompt>& prompts, TimePoint now) {
+  if (auto ok = insert_version_row(c, id, version, name, description,
+                                   static_cast<std::int64_t>(prompts.size()), now);
+      !ok)
+    return ok;
+  return insert_prompts(c, id, version, prompts);
+}
+
+Result<void> run_update(Connection& c, const char* sql, std::int64_t value, const std::string& id,
+                        int version = 0) {
+  auto st = c.prepare(sql);
+  if (!st) return fail(st.error());
+  StatementReset reset{*st};
+  (*st)->bind(1, value);
+  (*st)->bind(2, id);
+  if (version) (*st)->bind(3, version);
+  return (*st)->run();
 }
 
 Result<Execution> execution_in(Connection& c, const std::string& id, const std::string& owner) {
@@ -216,6 +239,68 @@ Future<Dataset> SqliteStore::add_dataset_version(const Scope& scope, std::string
       if (auto ok = (*st)->run(); !ok) return fail(ok.error());
     }
     return dataset_in(c, id, "", next);
+  });
+}
+
+Future<Dataset> SqliteStore::add_dataset_streamed(const Scope& scope, Dataset dataset,
+                                                  std::string into, PromptSource source) {
+  auto* im = impl_.get();
+  if (into.empty()) {
+    auto owner = owner_for(scope, dataset.owner, "/owner");
+    if (!owner) return Impl::failed<Dataset>(owner.error());
+    if (dataset.name.empty())
+      return Impl::failed<Dataset>(
+          Error::invalid("/name", boost::json::value(dataset.name), "a non-empty string"));
+    dataset.id = im->ids.next();
+    dataset.owner = *owner;
+  }
+  const auto now = im->clock.now();
+  return im->submit<Dataset>([im, scope, d = std::move(dataset), into = std::move(into),
+                              source = std::move(source), now](Connection& c) -> Result<Dataset> {
+    std::string id = into.empty() ? d.id : into;
+    int version = 1;
+    std::string name = d.name, description = d.description;
+    if (into.empty()) {
+      auto st = c.prepare(
+          "INSERT INTO datasets (id, owner, latest_version, created_at) VALUES (?, ?, 1, ?)");
+      if (!st) return fail(st.error());
+      StatementReset reset{*st};
+      (*st)->bind(1, id);
+      (*st)->bind(2, d.owner);
+      (*st)->bind(3, now);
+      if (auto ok = (*st)->run(); !ok) return fail(ok.error());
+    } else {
+      auto current = dataset_in(c, id, scope_owner(scope), 0);
+      if (!current) return current;
+      version = current->version + 1;
+      name = current->name;
+      description = current->description;
+    }
+    if (auto ok = insert_version_row(c, id, version, name, description, 0, now); !ok)
+      return fail(ok.error());
+    std::vector<SeedPrompt> batch;
+    std::size_t count = 0;
+    for (bool more = true; more;) {
+      batch.clear();
+      auto next = source(batch);
+      if (!next) return fail(next.error());
+      more = *next;
+      if (auto ok = prepare_seed_prompts(scope, batch, im->ids, count); !ok)
+        return fail(ok.error());
+      if (auto ok = insert_prompts(c, id, version, batch); !ok) return fail(ok.error());
+      count += batch.size();
+    }
+    if (count == 0)
+      return fail(Error::invalid("/prompts", boost::json::array(), "at least one prompt"));
+    if (auto ok = run_update(
+            c, "UPDATE dataset_versions SET prompt_count = ? WHERE dataset_id = ? AND version = ?",
+            static_cast<std::int64_t>(count), id, version);
+        !ok)
+      return fail(ok.error());
+    if (auto ok = run_update(c, "UPDATE datasets SET latest_version = ? WHERE id = ?", version, id);
+        !ok)
+      return fail(ok.error());
+    return dataset_in(c, id, "", version);
   });
 }
 

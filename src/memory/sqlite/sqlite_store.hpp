@@ -91,6 +91,8 @@ class SqliteStore final : public Store {
   Future<Orchestrator> delete_orchestrator(const Scope& scope, std::string id) override;
   Future<Dataset> add_dataset(const Scope& scope, Dataset dataset,
                               std::vector<SeedPrompt> prompts) override;
+  Future<Dataset> add_dataset_streamed(const Scope& scope, Dataset dataset, std::string into,
+                                       PromptSource source) override;
   Future<Dataset> add_dataset_version(const Scope& scope, std::string id,
                                       std::vector<SeedPrompt> prompts) override;
   Result<std::int64_t> count_stored_prompts(const Scope& scope) override;

@@ -209,6 +209,50 @@ TEST_P(DefinitionContract, DatasetsAreVersionedAndOldVersionsStayReadable) {
   EXPECT_EQ(repo().get_dataset(Scope::user(alice_), v1->id).error().code(), ErrorCode::not_found);
 }
 
+TEST_P(DefinitionContract, StreamedDatasetsArriveInBatchesInOneTransaction) {
+  // A source of `batches` batches of two prompts; fails at batch `fail_at` when set.
+  auto source = [](int batches, int fail_at = -1) {
+    return [batches, fail_at, n = 0](std::vector<SeedPrompt>& batch) mutable -> Result<bool> {
+      if (n == fail_at) return fail(Error::invalid("/file", std::nullopt, "a good line"));
+      auto two = prompts({"p" + std::to_string(2 * n), "p" + std::to_string(2 * n + 1)});
+      batch.insert(batch.end(), two.begin(), two.end());
+      return ++n < batches;
+    };
+  };
+  Dataset d;
+  d.name = "streamed";
+  auto v1 = repo().add_dataset_streamed(Scope::user(alice_), d, "", source(3)).get();
+  ASSERT_TRUE(v1) << v1.error().message();
+  EXPECT_EQ(v1->version, 1);
+  EXPECT_EQ(v1->prompt_count, 6);
+  auto stored = items(repo().list_seed_prompts(Scope::user(alice_), v1->id, 1, {}));
+  ASSERT_EQ(stored.size(), 6u);
+  EXPECT_EQ(stored[5].value, "p5");
+  EXPECT_EQ(stored[5].position, 5);
+  auto v2 = repo().add_dataset_streamed(Scope::user(alice_), d, v1->id, source(1)).get();
+  ASSERT_TRUE(v2) << v2.error().message();
+  EXPECT_EQ(v2->version, 2);
+  EXPECT_EQ(v2->prompt_count, 2);
+  EXPECT_EQ(v2->name, "streamed");
+  // A failing source stores nothing: no dataset, no version, no prompt.
+  auto broken = repo().add_dataset_streamed(Scope::user(alice_), d, "", source(5, 3)).get();
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().details()->field, "/file");
+  auto again = repo().add_dataset_streamed(Scope::user(alice_), d, v1->id, source(5, 2)).get();
+  ASSERT_FALSE(again);
+  EXPECT_EQ(repo().get_dataset(Scope::user(alice_), v1->id)->version, 2);
+  EXPECT_EQ(items(repo().list_datasets(Scope::user(alice_), {})).size(), 1u);
+  EXPECT_EQ(*repo().count_stored_prompts(Scope::user(alice_)), 8);
+  // Another user's dataset is unknown; an empty source is refused.
+  EXPECT_EQ(
+      repo().add_dataset_streamed(Scope::user(bob_), d, v1->id, source(1)).get().error().code(),
+      ErrorCode::not_found);
+  auto none = [](std::vector<SeedPrompt>&) -> Result<bool> { return false; };
+  EXPECT_EQ(
+      repo().add_dataset_streamed(Scope::user(alice_), d, "", none).get().error().details()->field,
+      "/prompts");
+}
+
 TEST_P(DefinitionContract, ScorerConfigsAreOwnedUpdatedAndSoftDeleted) {
   ScorerConfig c;
   c.name = "refusal";
