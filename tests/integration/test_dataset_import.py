@@ -335,15 +335,16 @@ def import_watching_memory(s, size_mb):
 
 
 def test_large_jsonl_imports_stream_with_memory_that_does_not_grow_with_the_file():
-    # The body goes to a temp file and is read a batch at a time in two passes: what the
-    # server holds is one batch plus SQLite's page cache (64 MiB at most), whatever the size.
-    # ASan's quarantine of freed memory is kept small so RSS shows what is live.
+    # The body goes to a temp file and is read a batch at a time in two passes, and the
+    # writer's page cache stays small meanwhile: what the server holds is about one batch,
+    # whatever the size. ASan's quarantine of freed memory is kept small so RSS shows what
+    # is live.
     env = {"ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=1"}
     with Server(env=env) as s:
         _, at_50 = import_watching_memory(s, 50)
         r, at_95 = import_watching_memory(s, 95)
-        assert at_95 < 95, f"95 MB held {at_95} MB above idle"
-        assert at_95 <= at_50 + 24, f"50 MB: +{at_50} MB, 95 MB: +{at_95} MB"
+        assert at_50 < 25 and at_95 < 48, f"50 MB: +{at_50} MB, 95 MB: +{at_95} MB"
+        assert at_95 <= at_50 + 16, f"50 MB: +{at_50} MB, 95 MB: +{at_95} MB"
         prompts = s.request("GET", f"/api/v1/datasets/{r.json()['id']}/prompts?limit=2").json()
         assert prompts["items"][1]["position"] == 1 and prompts["items"][1]["harm_categories"] == ["bulk"]
         # A bad line near the end of a large file stores nothing, and names its line.

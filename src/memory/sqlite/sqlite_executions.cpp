@@ -242,6 +242,33 @@ Future<Dataset> SqliteStore::add_dataset_version(const Scope& scope, std::string
   });
 }
 
+namespace {
+
+// While a streamed import writes, the writer's page cache is kept small: its pages are
+// written once and never read again, and a 64 MiB cache of them would be memory that grows
+// with the file (up to the cache's size) and pushes out the pages other work reads.
+class SmallCacheWhile {
+ public:
+  explicit SmallCacheWhile(Connection& c) : c_(c) {
+    if (auto st = c_.prepare("PRAGMA cache_size")) {
+      StatementReset reset{*st};
+      if ((*st)->step().value_or(false)) before_ = (*st)->int64(0);
+    }
+    (void)c_.exec("PRAGMA cache_size = -4096");
+  }
+  SmallCacheWhile(const SmallCacheWhile&) = delete;
+  SmallCacheWhile& operator=(const SmallCacheWhile&) = delete;
+  ~SmallCacheWhile() {
+    if (before_) (void)c_.exec("PRAGMA cache_size = " + std::to_string(*before_));
+  }
+
+ private:
+  Connection& c_;
+  std::optional<std::int64_t> before_;
+};
+
+}  // namespace
+
 Future<Dataset> SqliteStore::add_dataset_streamed(const Scope& scope, Dataset dataset,
                                                   std::string into, PromptSource source) {
   auto* im = impl_.get();
@@ -278,6 +305,7 @@ Future<Dataset> SqliteStore::add_dataset_streamed(const Scope& scope, Dataset da
     }
     if (auto ok = insert_version_row(c, id, version, name, description, 0, now); !ok)
       return fail(ok.error());
+    const SmallCacheWhile small_cache(c);
     std::vector<SeedPrompt> batch;
     std::size_t count = 0;
     for (bool more = true; more;) {
