@@ -247,7 +247,8 @@ constexpr const char* kComponents = R"json({
     "properties": {"id": {"$ref": "#/components/schemas/Id"}, "message_id": {"$ref": "#/components/schemas/Id"},
                    "scorer_type": {"type": "string"}, "score_type": {"enum": ["true_false", "float_scale"]},
                    "value": {"type": "string"}, "effective_value": {"type": "string"},
-                   "rationale": {"type": "string"}, "created_at": {"$ref": "#/components/schemas/Time"}}},
+                   "rationale": {"type": "string"}, "created_at": {"$ref": "#/components/schemas/Time"},
+                   "metadata": {"type": "object", "additionalProperties": true}}},
   "Message": {
     "type": "object",
     "required": ["id", "conversation_id", "sequence", "role", "original_value", "converted_value",
@@ -261,6 +262,7 @@ constexpr const char* kComponents = R"json({
                    "error_message": {"type": ["string", "null"]},
                    "labels": {"type": "object"},
                    "latency_ms": {"type": ["number", "null"]},
+                   "metadata": {"type": "object", "additionalProperties": true},
                    "created_at": {"$ref": "#/components/schemas/Time"},
                    "scores": {"type": "array", "items": {"$ref": "#/components/schemas/Score"}}}},
   "Conversation": {

@@ -106,7 +106,9 @@ std::vector<memory::Message> target_messages(AttackContext& ctx, const Progress&
                                                  {"chain_index", item.chain_index},
                                                  {"attempt", item.attempt},
                                                  {"turn", p.turns + 1},
-                                                 {"attacker_rationale", attacker_rationale}});
+                                                 {"attacker_rationale", attacker_rationale},
+                                                 {"attacker_conversation_id",
+                                                  ctx.conversation_id("attacker")}});
   out.push_back(std::move(user));
   return out;
 }

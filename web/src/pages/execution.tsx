@@ -126,6 +126,9 @@ function ScoreView(props: { score: Score; onReviewed: () => void }) {
       <strong>{s.scorer_type}</strong>: <span class="value">{s.effective_value}</span>
       {reviewed && <span class="tag">reviewed (scorer said {s.value})</span>}
       {s.rationale && <p class="small">{s.rationale}</p>}
+      {typeof (s.metadata as Record<string, unknown> | undefined)?.helper_conversation_id === 'string' && (
+        <Link href={`/conversations/${encodeURIComponent((s.metadata as Record<string, string>).helper_conversation_id)}`}>Judge's exchange</Link>
+      )}
       <Button onClick={() => setOpen(!open)} aria-expanded={open}>Review</Button>
       {open && (
         <form class="review" aria-label={`Review ${s.scorer_type}`} onSubmit={(e) => { e.preventDefault(); void review.act(value); }}>
@@ -150,11 +153,40 @@ function ScoreView(props: { score: Score; onReviewed: () => void }) {
   );
 }
 
+// What a multi-turn attack records on its messages (red_teaming): the turn, the attacker's
+// reasoning and its side of the exchange on what was sent, the turn's verdict on the reply.
+function turnOf(m: Message) {
+  const meta = (m.metadata ?? {}) as Record<string, unknown>;
+  const text = (k: string) => (typeof meta[k] === 'string' ? (meta[k] as string) : undefined);
+  return {
+    turn: typeof meta.turn === 'number' ? meta.turn : undefined,
+    attacker: text('attacker_conversation_id'),
+    rationale: text('attacker_rationale'),
+    verdict: text('score_value'),
+    helper: text('helper'),
+  };
+}
+
 function MessageView(props: { m: Message; onReviewed: () => void }) {
   const m = props.m;
+  const t = turnOf(m);
   return (
-    <div class={`message ${m.role}`}>
-      <div class="muted small">{m.role} · #{m.sequence}{m.latency_ms ? ` · ${m.latency_ms.toFixed(0)} ms` : ''}</div>
+    <div class={`message ${m.role}`} data-turn={t.turn}>
+      <div class="muted small">
+        {t.helper ? `${t.helper} · ` : ''}{m.role} · #{m.sequence}{t.turn !== undefined ? ` · turn ${t.turn}` : ''}
+        {m.latency_ms ? ` · ${m.latency_ms.toFixed(0)} ms` : ''}
+      </div>
+      {t.attacker && (
+        <div class="small">
+          <Link href={`/conversations/${encodeURIComponent(t.attacker)}`}>Attacker's side of turn {t.turn}</Link>
+          {t.rationale && <span class="muted"> · why: {t.rationale}</span>}
+        </div>
+      )}
+      {t.verdict && m.role === 'assistant' && (
+        <span class={`tag ${t.verdict === 'true' ? 'hit' : t.verdict === 'undetermined' ? 'undetermined' : ''}`}>
+          turn {t.turn}: {t.verdict === 'true' ? 'objective met' : t.verdict === 'false' ? 'not yet' : t.verdict}
+        </span>
+      )}
       {m.role === 'user' && m.converted_value !== m.original_value && (
         <>
           <div class="small muted">original</div>
