@@ -535,6 +535,23 @@ async function oidc(browser) {
     const anonymous = await apiCall(base, 'GET', '/api/v1/datasets');
     assert(anonymous.status === 401, 'no cookie, no token: 401');
 
+    // Live progress under the cookie session: the execution page's server-sent events carry
+    // the cookie (EventSource cannot send a bearer token), and the run is followed to its end.
+    const execution = await pb.evaluate(async () => {
+      const s = await (await fetch('/auth/session')).json();
+      const h = { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token };
+      const post = async (path, body) => (await fetch(path, { method: 'POST', headers: h, body: JSON.stringify(body) })).json();
+      const t = await post('/api/v1/targets', { name: 'slow', type: 'mock', behavior: 'comply', latency_ms: 250, limits: { max_in_flight: 1 } });
+      const o = await post('/api/v1/orchestrators', { name: 'live', type: 'prompt_sending', target_id: t.id, prompts: ['a', 'b', 'c', 'd', 'e'] });
+      return (await post(`/api/v1/orchestrators/${o.id}/executions`, {})).id;
+    });
+    const streamed = [];
+    pb.on('response', (r) => { if (r.url().includes(`/api/v1/executions/${execution}/events`)) streamed.push(r.status()); });
+    await pb.goto(`${base}/executions/${execution}`);
+    await until(async () => (await pb.getByTestId('execution-status').textContent()) === 'succeeded', 'followed live to the end', 30_000);
+    await until(async () => (await pb.getByTestId('progress-done').textContent()).startsWith('5 / 5'), 'all five items counted');
+    assert(streamed.length > 0 && streamed.every((st) => st === 200), `the event stream under the cookie: ${streamed}`);
+
     // Sign out, then a username changed at the provider: same user, same data.
     await pa.getByRole('button', { name: 'Sign out' }).click();
     await pa.getByText('You are signed out.').waitFor();
