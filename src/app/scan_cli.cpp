@@ -34,9 +34,11 @@ namespace {
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
-std::atomic<int> interrupted_by{0};
-extern "C" void on_interrupt(int sig) {
-  interrupted_by = sig;
+// Ctrl-C (or SIGTERM) once pauses the execution and waits for it to settle; twice leaves
+// at once.
+std::atomic<int> interrupts{0};
+extern "C" void on_interrupt(int /*sig*/) {
+  ++interrupts;
 }
 
 // Where the scan's own words go: messages and progress on stderr; the summary on stdout,
@@ -356,7 +358,11 @@ class Scan {
     bool paused = false;
     int failures = 0;
     for (;;) {
-      if (interrupted_by && !paused) {
+      if (interrupts > 1)
+        return std::unexpected(
+            Stop{scan::kIncomplete, "interrupted twice: leaving execution " + id +
+                                        " as the server has it; follow it with --resume " + id});
+      if (interrupts > 0 && !paused) {
         out_.say("interrupted: pausing execution " + id + " (in-flight requests finish)");
         auto p = call("POST", path + "/pause");
         if (!p || !p->ok()) out_.say("could not pause: " + (p ? p->message() : p.error().message));
@@ -384,7 +390,7 @@ class Scan {
           return std::move(a->json);
         }
       }
-      for (int i = 0; i < 5 && (!interrupted_by || paused); ++i)
+      for (int i = 0; i < 5 && interrupts < 2 && (interrupts == 0 || paused); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }

@@ -214,3 +214,22 @@ def test_ctrl_c_pauses_then_resume_finishes_without_sending_twice(mock_factory, 
     assert doc["execution_id"] == execution and doc["status"] == "succeeded"
     assert doc["overall"]["attempts"] == 40
     assert mock.stats()["requests"] == 40  # each work item sent exactly once
+
+
+def test_ctrl_c_twice_leaves_at_once(mock_factory, tmp_path):
+    mock = mock_factory("--behavior", "decode", "--latency-ms", "2000")
+    home = tmp_path / "home"
+    # A slow target: the first Ctrl-C waits for two in-flight requests of ~2 s; the second
+    # does not wait.
+    f = write(tmp_path, scan_file(mock.url).replace("max_in_flight: 4", "max_in_flight: 2"))
+    p = subprocess.Popen([BIN, "scan", str(f)], env=scan_env(home), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while mock.stats()["requests"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 3, out + err
+    assert "interrupted twice" in err and "--resume" in err, err
