@@ -19,11 +19,14 @@ std::string smuggle(std::string_view s, const SmugglerParams& p) {
       if (c >= 0xE0020 && c <= 0xE007E) out += static_cast<char>(c - 0xE0000);
     return out;
   }
-  if (p.unicode_tags) text::append_utf8(out, 0xE0001);
-  for (char32_t c : text::code_points(s))
-    if (c >= 0x20 && c <= 0x7E) text::append_utf8(out, 0xE0000 + c);
-  if (p.unicode_tags) text::append_utf8(out, 0xE007F);
-  return out;
+  // Four bytes per printable ASCII byte, and the two tags.
+  return text::write_at_most(4 * s.size() + 8, [&](char* at) {
+    if (p.unicode_tags) at = text::put_utf8(at, 0xE0001);
+    for (char c : s)  // a byte of a longer character is never printable ASCII
+      if (c >= 0x20 && c <= 0x7E) at = text::put_utf8(at, 0xE0000 + static_cast<char32_t>(c));
+    if (p.unicode_tags) at = text::put_utf8(at, 0xE007F);
+    return at;
+  });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // bits than that is an error naming it.
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 
 #include "converters/text.hpp"
@@ -23,18 +24,23 @@ const auto kByte = [] {
 }();
 
 Result<std::string> binary(std::string_view s, const BinaryParams& p) {
-  std::string out;
-  out.reserve(s.size() * static_cast<std::size_t>(p.bits + 1));
   std::optional<char32_t> too_wide;  // the first character that needs more bits
-  text::for_each_code_point(s, [&](char32_t c) {
-    if (too_wide) return;
-    if (p.bits < 32 && c >> p.bits != 0) {
-      too_wide = c;
-      return;
-    }
-    if (!out.empty()) out += ' ';
-    for (int shift = p.bits - 8; shift >= 0; shift -= 8)
-      out.append(kByte[(c >> shift) & 0xFF].data(), 8);
+  // A code point is at least one byte of input, and p.bits digits and a space of output.
+  auto out = text::write_at_most(s.size() * static_cast<std::size_t>(p.bits + 1), [&](char* at) {
+    char* const begin = at;
+    text::for_each_code_point(s, [&](char32_t c) {
+      if (too_wide) return;
+      if (p.bits < 32 && c >> p.bits != 0) {
+        too_wide = c;
+        return;
+      }
+      if (at != begin) *at++ = ' ';
+      for (int shift = p.bits - 8; shift >= 0; shift -= 8) {
+        std::memcpy(at, kByte[(c >> shift) & 0xFF].data(), 8);
+        at += 8;
+      }
+    });
+    return at;
   });
   if (too_wide) {
     char cp[16];

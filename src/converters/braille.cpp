@@ -26,34 +26,36 @@ std::string braille(std::string_view s) {
     const int k = c > U'w' ? i - 1 : i;  // u v x y z follow a..e with dots 3 and 6
     return kAtoJ[k - 20] + 0x24;
   };
-  static const auto kPunctuation = [] {  // the map indexed by character (0: none)
-    std::array<char32_t, 128> t{};
-    for (const auto& [c, cell] : punctuation) t[c] = cell;
+  // The cells of each ASCII character, in UTF-8, made once: a digit's own cell (the number
+  // sign is written before a run of digits), a capital's with the capital sign before it.
+  static const auto kCells = [&] {
+    const auto cells = [](std::initializer_list<char32_t> cps) {
+      std::string out;
+      for (char32_t c : cps) text::append_utf8(out, c);
+      return text::Piece(out);
+    };
+    std::array<text::Piece, 128> t;
+    for (char32_t c = 0; c < 128; ++c) t[c] = cells({c});
+    for (const auto& [c, cell] : punctuation) t[c] = cells({cell});
+    for (char32_t c = U'a'; c <= U'z'; ++c) {
+      t[c] = cells({letter(c)});
+      t[c - U'a' + U'A'] = cells({U'\u2820', letter(c)});  // the capital sign
+    }
+    for (char32_t c = U'0'; c <= U'9'; ++c) t[c] = cells({kAtoJ[c == U'0' ? 9 : c - U'1']});
     return t;
   }();
-  std::string out;
-  out.reserve(s.size() * 3 + s.size() / 2);
+  static const auto kNumberSign = text::Piece("\u283C");
   bool in_number = false;
-  text::for_each_code_point(s, [&](char32_t c) {
-    if (c >= U'0' && c <= U'9') {
-      if (!in_number) text::append_utf8(out, U'\u283C');  // the number sign
-      in_number = true;
-      text::append_utf8(out, kAtoJ[c == U'0' ? 9 : c - U'1']);
-      return;
-    }
-    in_number = false;
-    if (c >= U'A' && c <= U'Z') {
-      text::append_utf8(out, U'\u2820');  // the capital sign
-      c = c - U'A' + U'a';
-    }
-    if (c >= U'a' && c <= U'z')
-      text::append_utf8(out, letter(c));
-    else if (c < 128 && kPunctuation[c])
-      text::append_utf8(out, kPunctuation[c]);
-    else
-      text::append_utf8(out, c);
+  // An ASCII byte becomes at most two cells of three bytes; the rest is copied.
+  return text::write_at_most(6 * s.size(), [&](char* p) {
+    text::for_each_code_point(s, [&](char32_t c) {
+      const bool digit = c >= U'0' && c <= U'9';
+      if (digit && !in_number) p = text::put(p, kNumberSign);
+      in_number = digit;
+      p = c < 128 ? text::put(p, kCells[c]) : text::put_utf8(p, c);
+    });
+    return p;
   });
-  return out;
 }
 
 }  // namespace

@@ -14,9 +14,13 @@ struct CharCodesParams {
 };
 
 // The ASCII characters' numbers, written once.
-std::array<std::string, 128> ascii_numbers(int base) {
-  std::array<std::string, 128> t;
-  for (std::uint32_t c = 0; c < 128; ++c) text::append_number(t[c], c, base);
+std::array<text::Piece, 128> ascii_numbers(int base) {
+  std::array<text::Piece, 128> t;
+  for (std::uint32_t c = 0; c < 128; ++c) {
+    std::string number;
+    text::append_number(number, c, base);
+    t[c] = text::Piece(number);
+  }
   return t;
 }
 const auto kAscii10 = ascii_numbers(10);
@@ -43,18 +47,21 @@ ConverterInfo char_codes_converter() {
         return p;
       },
       [](std::string_view s, const CharCodesParams& p) {
-        std::string out;
-        out.reserve(s.size() * (3 + p.separator.size()));
-        bool first = true;
-        text::for_each_code_point(s, [&](char32_t c) {
-          if (!first) out += p.separator;
-          first = false;
-          if (c < 128)
-            out += (p.base == 16 ? kAscii16 : kAscii10)[c];
-          else
-            text::append_number(out, static_cast<std::uint32_t>(c), p.base);
+        const auto& ascii = p.base == 16 ? kAscii16 : kAscii10;
+        // A code point is at least one byte in; at most 8 digits and a separator out.
+        return text::write_at_most(s.size() * (8 + p.separator.size()), [&](char* at) {
+          const text::Piece separator(p.separator);
+          bool first = true;
+          text::for_each_code_point(s, [&](char32_t c) {
+            if (!first) at = text::put(at, separator);
+            first = false;
+            if (c < 128)
+              at = text::put(at, ascii[c]);
+            else
+              at = text::put_number(at, static_cast<std::uint32_t>(c), p.base);
+          });
+          return at;
         });
-        return out;
       });
 }
 

@@ -1,5 +1,4 @@
 // hex: the prompt's UTF-8 bytes in upper-case hexadecimal (PyRIT's BinAsciiConverter "hex").
-#include "common/encoding.hpp"
 #include "converters/text.hpp"
 
 namespace redcell {
@@ -7,10 +6,14 @@ namespace redcell {
 ConverterInfo hex_converter() {
   return text::entry("hex", "Writes the prompt's UTF-8 bytes as upper-case hexadecimal.",
                      [](std::string_view s) {
-                       std::string out = hex_encode(s);
-                       for (auto& c : out)  // a-f to A-F (toupper is a call per digit)
-                         if (c >= 'a') c = static_cast<char>(c - 'a' + 'A');
-                       return out;
+                       static constexpr char kHex[] = "0123456789ABCDEF";
+                       return text::write_at_most(2 * s.size(), [&](char* p) {
+                         for (unsigned char c : s) {
+                           *p++ = kHex[c >> 4];
+                           *p++ = kHex[c & 0xF];
+                         }
+                         return p;
+                       });
                      });
 }
 

@@ -26,36 +26,40 @@ std::string obfuscate(std::string_view s, const MathParams& p, std::uint64_t see
   text::Draws draw(seed);
   const auto span = static_cast<unsigned>(p.max_n - p.min_n + 1);
   bool hinted = p.hint.empty();
-  std::string out;
-  out.reserve(s.size() * 20 + p.hint.size() + p.suffix.size());
-  bool first = true;
-  text::for_each_code_point(s, [&](char32_t c) {
-    if (c == U'\r') return;
-    if (!first) out += '\n';  // one line per character; a space or newline is an empty one
-    first = false;
-    if (c == U' ' || c == U'\n') return;
-    // "c = nc - (n-1)c", the numbers written with to_chars (no string per number).
-    char ch[4];
-    std::int32_t len = 0;
-    U8_APPEND_UNSAFE(ch, len, static_cast<UChar32>(c));
-    const std::string_view chr(ch, static_cast<std::size_t>(len));
-    const auto n = static_cast<unsigned>(p.min_n) + draw.below(span);
-    char num[8];
-    out += chr;
-    out += " = ";
-    out.append(num, std::to_chars(num, num + sizeof num, n).ptr);
-    out += chr;
-    out += " - ";
-    out.append(num, std::to_chars(num, num + sizeof num, n - 1).ptr);
-    out += chr;
-    if (!hinted) {
-      out += ' ';
-      out += p.hint;
-      hinted = true;
-    }
+  // A character of k bytes writes 3k bytes of itself, two numbers of at most four digits,
+  // " = ", " - " and a newline: at most 18 per input byte; then the hint and the suffix.
+  const auto most = 18 * s.size() + 1 + p.hint.size() + p.suffix.size();
+  return text::write_at_most(most, [&](char* at) {
+    bool first = true;
+    text::for_each_code_point(s, [&](char32_t c) {
+      if (c == U'\r') return;
+      if (!first) *at++ = '\n';  // one line per character; a space or newline is an empty one
+      first = false;
+      if (c == U' ' || c == U'\n') return;
+      // "c = nc - (n-1)c"; the character copied as four bytes, its length kept (within
+      // kSlack): a memcpy call per copy cost more than the rest.
+      char ch[4] = {};
+      const auto len = text::put_utf8(ch, c) - ch;
+      const auto chr = [&] {
+        std::memcpy(at, ch, 4);
+        at += len;
+      };
+      const auto n = static_cast<unsigned>(p.min_n) + draw.below(span);
+      chr();
+      at = text::put(at, " = ");
+      at = text::put_number(at, n, 10);
+      chr();
+      at = text::put(at, " - ");
+      at = text::put_number(at, n - 1, 10);
+      chr();
+      if (!hinted) {
+        *at++ = ' ';
+        at = text::put(at, p.hint);
+        hinted = true;
+      }
+    });
+    return text::put(at, p.suffix);
   });
-  out += p.suffix;
-  return out;
 }
 
 }  // namespace

@@ -23,24 +23,23 @@ std::string morse(std::string_view s) {
       {'!', "-.-.--"}, {'/', "-..-."},  {'(', "-.--."},   {')', "-.--.-"}, {'&', ".-..."},
       {':', "---..."}, {';', "-.-.-."}, {'=', "-...-"},   {'+', ".-.-."},  {'-', "-....-"},
       {'_', "..--.-"}, {'"', ".-..-."}, {'$', "...-..-"}, {'@', ".--.-."}};
-  static const auto ascii = [] {  // the table indexed by character
-    std::array<std::string_view, 128> t{};
-    for (const auto& [c, code] : codes) t[c] = code;
+  static const auto ascii = [] {  // the table indexed by character, each code and a space
+    std::array<text::Piece, 128> t;
+    t.fill(text::Piece("........ "));
+    for (const auto& [c, code] : codes) t[c] = text::Piece(std::string(code) + ' ');
+    for (char c : std::string_view(" \n\t\r")) t[c] = text::Piece("/ ");
+    for (char c = 'A'; c <= 'Z'; ++c) t[c] = t[c - 'A' + 'a'];
     return t;
   }();
-  std::string out;
-  out.reserve(s.size() * 5);
-  text::for_each_code_point(s, [&](char32_t c) {
-    if (!out.empty()) out += ' ';
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      out += '/';
-      return;
-    }
-    if (c >= 'A' && c <= 'Z') c = c - 'A' + 'a';
-    const std::string_view code = c < 128 ? ascii[c] : std::string_view();
-    out += code.empty() ? std::string_view("........") : code;
+  static const text::Piece unknown("........ ");
+  // Per input byte at most the eight dots of an unknown character and a space; the last
+  // space is dropped.
+  return text::write_at_most(9 * s.size(), [&](char* p) {
+    char* const begin = p;
+    text::for_each_code_point(s,
+                              [&](char32_t c) { p = text::put(p, c < 128 ? ascii[c] : unknown); });
+    return p == begin ? p : p - 1;
   });
-  return out;
 }
 
 }  // namespace

@@ -13,22 +13,24 @@ std::string nato(std::string_view s) {
       "Sierra",  "Tango", "Uniform", "Victor", "Whiskey",  "X-ray",   "Yankee", "Zulu"};
   static constexpr std::string_view kDigits[] = {"Zero", "One", "Two",   "Three", "Four",
                                                  "Five", "Six", "Seven", "Eight", "Nine"};
-  std::string out;
-  out.reserve(s.size() * 7);
-  text::for_each_code_point(s, [&](char32_t c) {
-    if (!out.empty()) out += ' ';
-    if (c >= 'a' && c <= 'z')
-      out += kLetters[c - 'a'];
-    else if (c >= 'A' && c <= 'Z')
-      out += kLetters[c - 'A'];
-    else if (c >= '0' && c <= '9')
-      out += kDigits[c - '0'];
-    else if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
-      out += '/';
-    else
-      text::append_utf8(out, c);
+  // Per input byte at most a space and the longest code word ("November").
+  return text::write_at_most(9 * s.size(), [&](char* p) {
+    char* const begin = p;
+    text::for_each_code_point(s, [&](char32_t c) {
+      if (p != begin) *p++ = ' ';
+      if (c >= 'a' && c <= 'z')
+        p = text::put(p, kLetters[c - 'a']);
+      else if (c >= 'A' && c <= 'Z')
+        p = text::put(p, kLetters[c - 'A']);
+      else if (c >= '0' && c <= '9')
+        p = text::put(p, kDigits[c - '0']);
+      else if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+        *p++ = '/';
+      else
+        p = text::put_utf8(p, c);
+    });
+    return p;
   });
-  return out;
 }
 
 }  // namespace

@@ -176,6 +176,7 @@ Result<std::string> convert_words(std::string_view s, const PartialParams& p, st
     if (p.keywords) chosen[i] = p.keywords->contains(std::string(w));
   }
   std::string out;
+  out.reserve(2 * s.size());  // most inner converters at most double their words
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (i > 0)
       if (auto ok = append_capped(out, " "); !ok) return fail(ok.error());

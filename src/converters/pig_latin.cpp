@@ -12,28 +12,31 @@ bool vowel(char c) {
   return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
 }
 
-// `w` in Pig Latin onto the end of `out`.
-void pig_word(std::string_view w, std::string& out) {
+// `s` at `p`, a byte at a time (words are short: a memcpy call cost more); returns the end.
+char* copy(char* p, std::string_view s) {
+  for (char c : s) *p++ = c;
+  return p;
+}
+
+// `w` in Pig Latin at `p` (at most three bytes longer than `w`); returns the end.
+char* pig_word(std::string_view w, char* p) {
   std::size_t letters = 0;  // the word's letters, then what follows (punctuation)
   while (letters < w.size() && ((w[letters] | 0x20) >= 'a' && (w[letters] | 0x20) <= 'z'))
-    ++letters;         // ASCII letters, as isalpha in the C locale
-  if (letters == 0) {  // numbers, symbols: unchanged
-    out += w;
-    return;
-  }
+    ++letters;                          // ASCII letters, as isalpha in the C locale
+  if (letters == 0) return copy(p, w);  // numbers, symbols: unchanged
   const std::string_view core = w.substr(0, letters);
   std::size_t cut = 0;  // the leading consonants: none when the word starts with a vowel
   while (cut < core.size() && !vowel(core[cut])) ++cut;
-  const std::size_t from = out.size();
-  out += core.substr(cut);
-  out += core.substr(0, cut);
-  out += cut == 0 ? "way" : "ay";
-  // The old first letter is lower-cased where it landed; a capital moves to the new first.
-  const std::size_t old_first = cut == 0 ? from : from + core.size() - cut;
-  out[old_first] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[old_first])));
-  if (std::isupper(static_cast<unsigned char>(core[0])))
-    out[from] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[from])));
-  out += w.substr(letters);
+  char* const from = p;
+  p = copy(p, core.substr(cut));
+  p = copy(p, core.substr(0, cut));
+  p = copy(p, cut == 0 ? "way" : "ay");
+  // The old first letter is lower-cased where it landed; a capital moves to the new first
+  // (all ASCII letters here: case is bit 0x20).
+  char* const old_first = cut == 0 ? from : from + core.size() - cut;
+  *old_first = static_cast<char>(*old_first | 0x20);
+  if (core[0] <= 'Z') *from = static_cast<char>(*from & ~0x20);
+  return copy(p, w.substr(letters));
 }
 
 }  // namespace
@@ -41,17 +44,18 @@ void pig_word(std::string_view w, std::string& out) {
 ConverterInfo pig_latin_converter() {
   return text::entry("pig_latin", "Rewrites every word in Pig Latin (\"secret\" -> \"ecretsay\").",
                      [](std::string_view s) {
-                       std::string out;
-                       out.reserve(s.size() + s.size() / 2);
-                       std::size_t i = 0;
-                       while (i < s.size()) {
-                         std::size_t j = i;
-                         while (j < s.size() && !text::space(s[j])) ++j;
-                         pig_word(s.substr(i, j - i), out);
-                         while (j < s.size() && text::space(s[j])) out += s[j++];
-                         i = j;
-                       }
-                       return out;
+                       // A word of n bytes grows by at most 3 ("a" -> "away").
+                       return text::write_at_most(4 * s.size(), [&](char* p) {
+                         std::size_t i = 0;
+                         while (i < s.size()) {
+                           std::size_t j = i;
+                           while (j < s.size() && !text::space(s[j])) ++j;
+                           p = pig_word(s.substr(i, j - i), p);
+                           while (j < s.size() && text::space(s[j])) *p++ = s[j++];
+                           i = j;
+                         }
+                         return p;
+                       });
                      });
 }
 

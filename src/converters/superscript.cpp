@@ -15,18 +15,19 @@ std::string superscript(std::string_view s) {
                                           0,    U'ᵀ', U'ᵁ', U'ⱽ', U'ᵂ', 0,    0,    0};
   static constexpr char32_t kDigits[] = {U'⁰', U'¹', U'²', U'³', U'⁴',
                                          U'⁵', U'⁶', U'⁷', U'⁸', U'⁹'};
-  std::string out;
-  out.reserve(s.size() * 3);
-  text::for_each_code_point(s, [&](char32_t c) {
-    if (c >= 'a' && c <= 'z')
-      c = kSmall[c - 'a'];
-    else if (c >= 'A' && c <= 'Z')
-      c = kCapital[c - 'A'] ? kCapital[c - 'A'] : kSmall[c - 'A'];
-    else if (c >= '0' && c <= '9')
-      c = kDigits[c - '0'];
-    text::append_utf8(out, c);
+  // An ASCII letter or digit becomes at most three bytes; the rest is copied.
+  return text::write_at_most(3 * s.size(), [&](char* p) {
+    text::for_each_code_point(s, [&](char32_t c) {
+      if (c >= 'a' && c <= 'z')
+        c = kSmall[c - 'a'];
+      else if (c >= 'A' && c <= 'Z')
+        c = kCapital[c - 'A'] ? kCapital[c - 'A'] : kSmall[c - 'A'];
+      else if (c >= '0' && c <= '9')
+        c = kDigits[c - '0'];
+      p = text::put_utf8(p, c);
+    });
+    return p;
   });
-  return out;
 }
 
 }  // namespace

@@ -14,10 +14,11 @@ struct ReplacementParams {
 
 // The ASCII characters' escapes, written once.
 const auto kAscii = [] {
-  std::array<std::string, 128> t;
+  std::array<text::Piece, 128> t;
   for (std::uint32_t c = 0; c < 128; ++c) {
-    t[c] = "\\u";
-    text::append_number(t[c], c, 16, 4, false);
+    std::string escape = "\\u";
+    text::append_number(escape, c, 16, 4, false);
+    t[c] = text::Piece(escape);
   }
   return t;
 }();
@@ -34,21 +35,21 @@ ConverterInfo unicode_replacement_converter() {
         return ReplacementParams{*e};
       },
       [](std::string_view s, const ReplacementParams& p) {
-        std::string out;
-        out.reserve(s.size() * 6);
-        text::for_each_code_point(s, [&](char32_t c) {
-          if (c == U' ' && !p.encode_spaces) {
-            out += ' ';
-            return;
-          }
-          if (c < 128) {
-            out += kAscii[c];
-            return;
-          }
-          out += "\\u";
-          text::append_number(out, static_cast<std::uint32_t>(c), 16, 4, false);
+        // A code point is at least one byte in; at most "\\u" and six digits out.
+        return text::write_at_most(8 * s.size(), [&](char* at) {
+          text::for_each_code_point(s, [&](char32_t c) {
+            if (c == U' ' && !p.encode_spaces) {
+              *at++ = ' ';
+            } else if (c < 128) {
+              at = text::put(at, kAscii[c]);
+            } else {
+              std::string escape = "\\u";
+              text::append_number(escape, static_cast<std::uint32_t>(c), 16, 4, false);
+              at = text::put(at, escape);
+            }
+          });
+          return at;
         });
-        return out;
       });
 }
 

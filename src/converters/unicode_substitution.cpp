@@ -23,15 +23,16 @@ ConverterInfo unicode_substitution_converter() {
         return SubstitutionParams{static_cast<char32_t>(v->value_or(0xE0000))};
       },
       [](std::string_view s, const SubstitutionParams& p) {
-        std::string out;
-        out.reserve(s.size() * 4);
-        text::for_each_code_point(s, [&](char32_t c) {
-          char32_t moved = p.start + c;
-          // Past the last code point, or a surrogate: not encodable in UTF-8.
-          if (moved > 0x10FFFF || (moved >= 0xD800 && moved <= 0xDFFF)) moved = 0xFFFD;
-          text::append_utf8(out, moved);
+        // A code point is at least one byte in, at most four out.
+        return text::write_at_most(4 * s.size(), [&](char* at) {
+          text::for_each_code_point(s, [&](char32_t c) {
+            char32_t moved = p.start + c;
+            // Past the last code point, or a surrogate: not encodable in UTF-8.
+            if (moved > 0x10FFFF || (moved >= 0xD800 && moved <= 0xDFFF)) moved = 0xFFFD;
+            at = text::put_utf8(at, moved);
+          });
+          return at;
         });
-        return out;
       });
 }
 

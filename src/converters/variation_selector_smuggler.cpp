@@ -17,11 +17,14 @@ struct SelectorParams {
 std::string smuggle(std::string_view s, const SelectorParams& p) {
   std::string out;
   if (!p.decode) {
-    out = p.base;
-    if (!p.embed_in_base) out += ' ';
-    for (unsigned char byte : s)
-      text::append_utf8(out, byte < 16 ? 0xFE00 + byte : 0xE0100 + (byte - 16));
-    return out;
+    // The base, a space, and at most four bytes per byte.
+    return text::write_at_most(p.base.size() + 1 + 4 * s.size(), [&](char* at) {
+      at = text::put(at, p.base);
+      if (!p.embed_in_base) *at++ = ' ';
+      for (unsigned char byte : s)
+        at = text::put_utf8(at, byte < 16 ? 0xFE00 + byte : 0xE0100 + (byte - 16));
+      return at;
+    });
   }
   bool started = false;
   for (char32_t c : text::code_points(s)) {

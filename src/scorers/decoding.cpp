@@ -8,6 +8,9 @@
 #include <array>
 #include <bitset>
 #include <boost/unordered/unordered_flat_set.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
 
 #include "scorers/rule.hpp"
 #include "scorers/similarity.hpp"
@@ -24,56 +27,61 @@ struct DecodingParams {
 double trigram_share(std::string_view payload, std::string_view reply) {
   // Normalized ASCII text has 38 characters (space, _, digits, letters): its trigrams are
   // numbered below 38^3 and marked in two bitsets; other text goes through hash sets.
-  static const auto kCode = [] {
-    std::array<std::int8_t, 256> t{};
-    t.fill(-1);
+  static const auto kCode = [] {  // a byte with no code: 0x80 (its low bits a valid code, 0)
+    std::array<std::uint8_t, 256> t{};
+    t.fill(0x80);
     t[' '] = 0;
     t['_'] = 1;
     for (int c = '0'; c <= '9'; ++c)
-      t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(2 + c - '0');
+      t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(2 + c - '0');
     for (int c = 'a'; c <= 'z'; ++c)
-      t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(12 + c - 'a');
+      t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(12 + c - 'a');
     return t;
   }();
-  const auto ascii = [&](std::string_view s) {
-    return std::all_of(s.begin(), s.end(),
-                       [&](char c) { return kCode[static_cast<unsigned char>(c)] >= 0; });
+  constexpr std::size_t kPair = std::size_t{38} * 38, kCodes = kPair * 38;
+  // fn(gram) on each trigram of s, the last three codes kept in registers: one pass that
+  // also tells whether every byte had a code (an OR, not a branch per byte).
+  const auto each_gram = [&](std::string_view s, auto&& fn) {
+    unsigned bad = 0;
+    std::size_t c0 = 0, c1 = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto v = kCode[static_cast<unsigned char>(s[i])];
+      bad |= v;
+      const std::size_t c2 = v & 0x3F;
+      if (i >= 2) fn(c0 * kPair + c1 * 38 + c2);
+      c0 = c1;
+      c1 = c2;
+    }
+    return (bad & 0x80) == 0;
+  };
+  const auto share = [](std::size_t found, std::size_t wanted) {
+    return wanted == 0 ? 0.0 : static_cast<double>(found) / static_cast<double>(wanted);
   };
   std::size_t wanted = 0, found = 0;
-  if (ascii(payload) && ascii(reply)) {
-    constexpr std::size_t kPair = std::size_t{38} * 38, kCodes = kPair * 38;
-    // Calls fn(gram) on each trigram of s (three independent lookups: no chain to wait on).
-    const auto each_gram = [&](std::string_view s, auto&& fn) {
-      const auto at = [&](std::size_t i) {
-        return static_cast<std::size_t>(kCode[static_cast<unsigned char>(s[i])]);
-      };
-      for (std::size_t i = 0; i + 3 <= s.size(); ++i)
-        fn(at(i) * kPair + at(i + 1) * 38 + at(i + 2));
-    };
-    std::bitset<kCodes> have, seen;
-    each_gram(reply, [&](std::size_t g) { have.set(g); });
-    each_gram(payload, [&](std::size_t g) {
-      if (seen.test(g)) return;
-      seen.set(g);
-      ++wanted;
-      found += have.test(g) ? 1 : 0;
-    });
-  } else {
-    const auto trigrams = [](std::string_view s) {
-      boost::unordered_flat_set<std::uint32_t> out;
-      out.reserve(s.size());
-      for (std::size_t i = 0; i + 3 <= s.size(); ++i)
-        out.insert(static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])) << 16 |
-                   static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + 1])) << 8 |
-                   static_cast<unsigned char>(s[i + 2]));
-      return out;
-    };
-    const auto want = trigrams(payload);
-    const auto have = trigrams(reply);
-    wanted = want.size();
-    for (auto g : want) found += have.contains(g) ? 1 : 0;
-  }
-  return wanted == 0 ? 0.0 : static_cast<double>(found) / static_cast<double>(wanted);
+  std::bitset<kCodes> have, seen;  // operator[], not set and test: no range check
+  const bool ascii =
+      each_gram(reply, [&](std::size_t g) { have[g] = true; }) &&
+      each_gram(payload, [&](std::size_t g) {  // no branch: whether a gram is new is a coin toss
+        const std::size_t fresh = seen[g] ? 0 : 1;
+        seen[g] = true;
+        wanted += fresh;
+        found += fresh & (have[g] ? 1 : 0);
+      });
+  if (ascii) return share(found, wanted);
+  const auto trigrams = [](std::string_view s) {
+    boost::unordered_flat_set<std::uint32_t> out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i + 3 <= s.size(); ++i)
+      out.insert(static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])) << 16 |
+                 static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + 1])) << 8 |
+                 static_cast<unsigned char>(s[i + 2]));
+    return out;
+  };
+  const auto want = trigrams(payload);
+  const auto in_reply = trigrams(reply);
+  found = 0;
+  for (auto g : want) found += in_reply.contains(g) ? 1 : 0;
+  return share(found, want.size());
 }
 
 Result<ScoreResult> decoded(const ScoreInput& input, const DecodingParams& p) {

@@ -6,12 +6,14 @@
 // reference's Vocabulary and n-grams as hashes: no string per word on the scoring path.
 
 #include <algorithm>
+#include <array>
 #include <boost/container_hash/hash.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -19,36 +21,64 @@
 
 namespace redcell::similarity {
 
-// `s` lower-cased to its word characters, its words separated by one space (punctuation
-// inside a word is dropped, a word of punctuation alone vanishes).
-inline std::string normalized(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  bool in_word = false, space = false;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      space = space || in_word;
-      in_word = false;
-    } else if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-               (c >= '0' && c <= '9') || c == '_') {  // isalnum in the C locale, inline
-      if (space && !out.empty()) out += ' ';
-      space = false;
-      in_word = true;
-      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
+// What a byte is to a word: 0 punctuation (dropped), 1 whitespace (ends a word), or the
+// byte a word keeps (ASCII letters lower-cased; digits, _ and bytes of non-ASCII characters
+// as they are): isalnum and tolower in the C locale, as one table lookup.
+inline constexpr auto kWordByte = [] {
+  std::array<unsigned char, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+      t[c] = 1;
+    else if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
+      t[c] = static_cast<unsigned char>(c);
+    else if (c >= 'A' && c <= 'Z')
+      t[c] = static_cast<unsigned char>(c + 32);
   }
-  return out;
+  return t;
+}();
+
+// fn(word) on each word of `s`, lower-cased to its word characters (punctuation inside a
+// word is dropped, a word of punctuation alone vanishes): one pass written through a
+// pointer into one buffer (measured: normalizing with a push_back per byte, then splitting
+// at spaces, was most of a 1 KB reply's cost).
+template <class Fn>
+void for_each_word(std::string_view s, Fn&& fn) {
+  std::string buffer;
+  buffer.resize_and_overwrite(s.size(), [&](char* begin, std::size_t) {
+    char* at = begin;
+    char* word = begin;
+    for (char ch : s) {
+      const unsigned char b = kWordByte[static_cast<unsigned char>(ch)];
+      if (b > 1) {
+        *at++ = static_cast<char>(b);
+      } else if (b == 1 && at != word) {
+        fn(std::string_view(word, static_cast<std::size_t>(at - word)));
+        word = at;
+      }
+    }
+    if (at != word) fn(std::string_view(word, static_cast<std::size_t>(at - word)));
+    return std::size_t{0};
+  });
 }
 
-// The words of normalized text, as views into it.
-inline std::vector<std::string_view> split(std::string_view normal) {
-  std::vector<std::string_view> out;
-  for (std::size_t at = 0; at < normal.size();) {
-    const auto end = std::min(normal.find(' ', at), normal.size());
-    out.push_back(normal.substr(at, end - at));
-    at = end + 1;
-  }
+// `s`'s words (as for_each_word reads them) separated by one space.
+inline std::string normalized(std::string_view s) {
+  std::string out;
+  out.resize_and_overwrite(s.size(), [&](char* begin, std::size_t) {
+    char* at = begin;
+    bool space = false;  // whitespace since the last word byte written
+    for (char ch : s) {
+      const unsigned char b = kWordByte[static_cast<unsigned char>(ch)];
+      if (b > 1) {
+        if (space) *at++ = ' ';
+        space = false;
+        *at++ = static_cast<char>(b);
+      } else if (b == 1) {
+        space = at != begin;
+      }
+    }
+    return static_cast<std::size_t>(at - begin);
+  });
   return out;
 }
 
@@ -61,33 +91,43 @@ inline constexpr std::uint32_t kUnknown = UINT32_MAX;
 class Vocabulary {
  public:
   explicit Vocabulary(std::string_view reference) {
-    const auto normal = normalized(reference);
-    for (auto w : split(normal)) {
+    for_each_word(reference, [&](std::string_view w) {
       auto [it, added] = ids_.try_emplace(std::string(w), static_cast<std::uint32_t>(ids_.size()));
       reference_.push_back(it->second);
-    }
+      longest_ = std::max(longest_, w.size());
+    });
   }
   // The reference's words, in order.
   const std::vector<std::uint32_t>& reference() const { return reference_; }
   // `text`'s words, in order.
   std::vector<std::uint32_t> ids(std::string_view text) const {
-    const auto normal = normalized(text);
     std::vector<std::uint32_t> out;
-    out.reserve(normal.size() / 5 + 1);
-    for (auto w : split(normal)) {
+    out.reserve(text.size() / 5 + 1);
+    for_each_word(text, [&](std::string_view w) {
+      if (w.size() > longest_) {  // no hashing for a word longer than any of the reference's
+        out.push_back(kUnknown);
+        return;
+      }
       auto it = ids_.find(w);
       out.push_back(it == ids_.end() ? kUnknown : it->second);
-    }
+    });
     return out;
   }
 
  private:
+  // FNV-1a, inline: std::hash's call into libstdc++ was a third of a word's lookup; the
+  // flat map mixes the bits it uses.
   struct Hash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+    std::size_t operator()(std::string_view s) const {
+      std::uint64_t h = 0xcbf29ce484222325ULL;
+      for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+      return h;
+    }
   };
   boost::unordered_flat_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids_;
   std::vector<std::uint32_t> reference_;
+  std::size_t longest_ = 0;  // the reference's longest word
 };
 
 // The distinct n-word grams of `ids`, each as a 64-bit hash of its words (two different
@@ -149,11 +189,19 @@ inline std::size_t levenshtein(const std::vector<std::uint32_t>& a,
 inline constexpr std::uint64_t kMaxWordPairs = 50'000'000;
 
 // A score value as stored: a decimal in [0, 1], at most 4 places.
+// Written from integers (units of 1/10000): to_string of a double went through printf, a
+// good part of a rule-based scorer's cost.
 inline std::string decimal(double v) {
-  v = std::clamp(v, 0.0, 1.0);
-  auto s = std::to_string(static_cast<double>(std::llround(v * 10000)) / 10000);
-  while (s.size() > 1 && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
+  const auto units = static_cast<unsigned>(std::llround(std::clamp(v, 0.0, 1.0) * 10000));
+  std::string s = std::to_string(units / 10000);
+  if (unsigned frac = units % 10000; frac != 0) {
+    char digits[5] = {'.', static_cast<char>('0' + frac / 1000),
+                      static_cast<char>('0' + frac / 100 % 10),
+                      static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10)};
+    std::size_t n = 5;
+    while (digits[n - 1] == '0') --n;
+    s.append(digits, n);
+  }
   return s;
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "common/encoding.hpp"
 #include "converters/chain.hpp"
 #include "converters/converter.hpp"
 #include "converters/text.hpp"
@@ -76,10 +77,12 @@ TEST(TextConverters, Base2048AsTheReferenceWritesIt) {
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
   EXPECT_EQ(run("base2048", all),
-            "8đߝđՌaʛʤƋٱӄʋGࡥԪࠁɊஜwеଣƩށญʣƿಝԚڅॠਸәϦڽࢰٱȥɦചઆюమԽݱౠ৵ဣĦҸɫǁࢷݢΖςھԳݑഴਢΚણսಭמಬॼச൛Аߣϧڍͳר"
+            "8đߝđՌaʛʤƋٱӄʋGࡥԪࠁɊஜwеଣƩށญʣƿಝԚڅॠਸәϦڽࢰٱȥɦചઆюమԽݱౠ৵ဣĦҸɫǁࢷݢΖςھԳݑഴਢΚણսಭמಬॼச൛Аߣϧڍͳ"
+            "ר"
             "ഈ"
             "ࡊ"
-            "୩૪आܔޚɼดяѱൿໄމലනဒฬడuՌࠐϦਜƿওӨХଣकࠐڗβԒರهȥঢචδҏဋՏࢦݢ੫о๖խધ൞୶൛ଚअૠڽخرคя௨ผܞߓƓ෧ƭওಉҘЧॲ௱کѵဋഢॺན"
+            "୩૪आܔޚɼดяѱൿໄމലනဒฬడuՌࠐϦਜƿওӨХଣकࠐڗβԒರهȥঢචδҏဋՏࢦݢ੫о๖խધ൞୶൛ଚअૠڽخرคя௨ผܞߓƓ෧ƭওಉҘЧॲ௱کѵဋഢॺ"
+            "ན"
             "ર"
             "۹"
             "ຜڭخඟໃஏమʋݍस௱ฬԂޓ൮ഈཧఝʋ༱ৼґຮߓޥທߓဿཬ7");
@@ -171,6 +174,8 @@ TEST(TextConverters, LeetspeakIsDeterministicOrDrawnFromTheSeed) {
 
 TEST(TextConverters, CharacterSpaceSpacesCharactersAndDropsPunctuation) {
   EXPECT_EQ(run("character_space", "Hi, you!"), "H i    y o u ");
+  // As PyRIT's " ".join, then punctuation removed: a leading mark leaves its space.
+  EXPECT_EQ(run("character_space", "!a"), " a");
 }
 
 TEST(TextConverters, StringJoinJoinsTheCharactersOfEachWord) {
@@ -301,6 +306,43 @@ TEST(TextConverters, ZalgoStacksMarksFromTheSeed) {
   EXPECT_EQ(a.back(), '!');
   EXPECT_GT(a.size(), 3u + 2u * 2u);  // at least one two-byte mark on each letter
   EXPECT_EQ(run("zalgo", "hi", R"({"intensity":0})"), "hi");
+  // Every letter and digit gets 1 to intensity marks, each in U+0300-U+036F, the other
+  // characters none: at the smallest, the schema's default and its largest intensity.
+  for (int intensity : {1, 10, 100}) {
+    const auto params = R"({"intensity":)" + std::to_string(intensity) + "}";
+    const auto out = run("zalgo", "a1 -\xC3\xA9z", params, 11);
+    std::vector<int> marks;  // after each base character
+    for (char32_t c : text::code_points(out)) {
+      if (c >= 0x300 && c <= 0x36F) {
+        ASSERT_FALSE(marks.empty());
+        ++marks.back();
+      } else {
+        marks.push_back(0);
+      }
+    }
+    ASSERT_EQ(marks.size(), 6u) << intensity;  // a 1 space - é z
+    for (std::size_t i : {0u, 1u, 5u}) {
+      EXPECT_GE(marks[i], 1) << intensity;
+      EXPECT_LE(marks[i], intensity) << intensity;
+    }
+    for (std::size_t i : {2u, 3u, 4u}) EXPECT_EQ(marks[i], 0) << intensity;
+  }
+}
+
+TEST(TextConverters, PointerWrittenConvertersTakeEmptyAndNonAsciiText) {
+  // The converters that write through a pointer into a buffer sized for their most output:
+  // empty text, and text of four-byte characters only (each their largest case per byte).
+  for (const char* type :
+       {"hex", "binary", "morse", "nato", "superscript", "character_space", "unicode_substitution",
+        "braille", "emoji", "char_codes", "math_obfuscation", "zalgo", "pig_latin",
+        "insert_punctuation", "unicode_replacement", "ascii_smuggler",
+        "variation_selector_smuggler"}) {
+    SCOPED_TRACE(type);
+    const std::string params = std::string(type) == "binary" ? R"({"bits_per_char":32})" : "{}";
+    run(type, "", params);  // run() fails the test on an error; ASan on a write past the end
+    const auto out = run(type, "\xF0\x9F\x98\x8A\xF0\x9F\x98\x8A a", params, 3);
+    EXPECT_TRUE(is_valid_utf8(out));
+  }
 }
 
 TEST(TextConverters, VigenereAsTheClassicExample) {
