@@ -11,7 +11,7 @@ if [ -d /dev/shm ]; then python3 "$here/store_ingest.py" "$build" --dir /dev/shm
 python3 "$here/engine_e2e.py" "$build"
 python3 "$here/api_get.py" "$build"
 python3 "$here/llm_pieces.py" "$build"
-python3 "$here/pieces.py" "$build"
-python3 "$here/pieces_e2e.py" "$build"
+python3 "$here/pieces.py" "$build" --runs 5 --min-ms 100
+python3 "$here/pieces_e2e.py" "$build" --runs 5 --prompts 20000
 python3 "$here/import_memory.py" "$build"
 node "$here/ui_results.mjs" "$build"
