@@ -1,5 +1,5 @@
 // Dashboard: what is running now, the recent attacks, and executions over time.
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 import { get, pathOf, type Execution, type Page, type Schemas } from '../api/client';
 import { Empty, ErrorNote, Link, Loading, PageTitle, Time, percent, useAsync } from '../ui/kit';
@@ -57,7 +57,7 @@ const GROUPINGS: [Grouping, string][] = [
 function SuccessChart(props: { by: Grouping; title: string }) {
   const stats = useAsync(() => get<Success>(pathOf('/api/v1/stats/attack-success', {}, { by: props.by })), [props.by]);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const items = stats.data?.items.slice(0, 12) ?? [];
+  const items = useMemo(() => stats.data?.items.slice(0, 12) ?? [], [stats.data]);
   useEffect(() => {
     if (!canvas.current || items.length === 0) return;
     const chart = new Chart(canvas.current, {
@@ -69,7 +69,7 @@ function SuccessChart(props: { by: Grouping; title: string }) {
       options: { indexAxis: 'y', responsive: true, maintainAspectRatio: false, animation: false, scales: { x: { min: 0, max: 100 } } },
     });
     return () => chart.destroy();
-  }, [stats.data]);
+  }, [items]);
   return (
     <section class="card" aria-label={`Attack success ${props.title}`}>
       <h3>Attack success {props.title}</h3>
@@ -98,11 +98,13 @@ export function DashboardPage() {
   const recent = useAsync(() => get<Page<Execution>>(pathOf('/api/v1/executions', {}, { limit: 200 })), []);
   const running = recent.data?.items.filter((e) => e.status === 'running' || e.status === 'queued') ?? [];
   // While something runs, its progress is read again every 2 s.
+  const anyRunning = running.length > 0;
+  const reload = recent.reload;
   useEffect(() => {
-    if (running.length === 0) return;
-    const h = window.setInterval(recent.reload, 2000);
+    if (!anyRunning) return;
+    const h = window.setInterval(reload, 2000);
     return () => window.clearInterval(h);
-  }, [running.length > 0]);
+  }, [anyRunning, reload]);
   return (
     <section>
       <PageTitle>Dashboard</PageTitle>

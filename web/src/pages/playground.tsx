@@ -52,16 +52,18 @@ export function PlaygroundPage() {
   const messages = conversation.data?.messages ?? [];
   const kept = branchAt === undefined ? messages : messages.slice(0, branchAt);
 
+  // The chain as its JSON: a new array of the same steps is not a change to preview again.
+  const chainJson = JSON.stringify(chainBody(chain));
   useEffect(() => {
-    if (!text || chain.length === 0) return setPreview(undefined);
+    if (!text || chainJson === '[]') return setPreview(undefined);
     const h = window.setTimeout(() => {
-      api<ConverterPreview>('POST', '/api/v1/converters/preview', { text, converters: chainBody(chain) }).then(
+      api<ConverterPreview>('POST', '/api/v1/converters/preview', { text, converters: JSON.parse(chainJson) }).then(
         (p) => setPreview(p.output),
         () => setPreview(undefined),
       );
     }, 250);
     return () => window.clearTimeout(h);
-  }, [text, JSON.stringify(chain)]);
+  }, [text, chainJson]);
 
   const send = useAction(async () => {
     const target = targetId || targets.data?.[0]?.id || '';
