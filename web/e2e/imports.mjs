@@ -5,9 +5,9 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { allow, apiCall, assert, checkAccessibility, screenshot, until } from './harness.mjs';
+import { allow, apiCall, assert, checkAccessibility, datasetsDir, screenshot, until } from './harness.mjs';
 
-export async function imports({ page, server, datasetsDir }) {
+export async function imports({ page, server }) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'redcell-import-'));
   const dir = datasetsDir();
   const pyrit = dir && path.join(dir, 'seed_datasets/airt/illegal.prompt');
