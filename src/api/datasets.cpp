@@ -179,15 +179,7 @@ Result<datasets::ImportOptions> import_options(const http::Request& req) {
 }
 
 // What an import would store: its format, fields, count and first 20 prompts.
-struct ImportSummary {
-  datasets::Format format = datasets::Format::text;
-  std::string name, description;
-  std::vector<std::string> fields;
-  std::size_t count = 0;
-  std::vector<memory::SeedPrompt> first;
-};
-
-boost::json::object import_preview(const ImportSummary& d) {
+boost::json::object import_preview(const datasets::FileSummary& d) {
   boost::json::array preview;
   for (std::size_t i = 0; i < d.first.size(); ++i) {
     auto p = d.first[i];
@@ -205,31 +197,6 @@ boost::json::object import_preview(const ImportSummary& d) {
           {"fields", std::move(fields)},
           {"count", d.count},
           {"preview", std::move(preview)}};
-}
-
-constexpr std::size_t kImportBatch = 2000;
-
-// The first pass over an uploaded file: every line checked, the prompts counted, the first
-// kept for a preview; nothing is held beyond one batch.
-Result<ImportSummary> check_upload(const std::string& path, const datasets::ImportOptions& o) {
-  auto file = datasets::ImportFile::open(path, o);
-  if (!file) return fail(file.error());
-  ImportSummary out;
-  std::vector<memory::SeedPrompt> batch;
-  for (bool more = true; more;) {
-    batch.clear();
-    auto next = file->next(batch, kImportBatch);
-    if (!next) return fail(next.error());
-    more = *next;
-    for (auto& p : batch)
-      if (out.first.size() < 20) out.first.push_back(std::move(p));
-    out.count += batch.size();
-  }
-  out.format = file->format();
-  out.name = file->name();
-  out.description = file->description();
-  out.fields = file->fields();
-  return out;
 }
 
 // The file is the body (spooled to a temp file by the server, never held in memory). A new
@@ -301,14 +268,14 @@ http::Response import(const Services& s, http::Request& req) {
     if (!imported) return http::Response::error(imported.error());
     whole = std::move(*imported);
   }
-  ImportSummary summary;
+  datasets::FileSummary summary;
   if (whole) {
     summary = {whole->format, whole->name,           whole->description,
                whole->fields, whole->prompts.size(), {}};
     for (std::size_t i = 0; i < whole->prompts.size() && i < 20; ++i)
       summary.first.push_back(whole->prompts[i]);
   } else {
-    auto checked = check_upload(path, *options);
+    auto checked = datasets::check_file(path, *options, 20);
     if (!checked) return http::Response::error(checked.error());
     summary = std::move(*checked);
   }
@@ -317,22 +284,9 @@ http::Response import(const Services& s, http::Request& req) {
   memory::Dataset d;
   d.name = name->empty() ? summary.name : *name;
   d.description = summary.description;
-  memory::DefinitionRepository::PromptSource source;
-  std::shared_ptr<datasets::ImportFile> file;
-  if (whole) {
-    source = [&whole](std::vector<memory::SeedPrompt>& batch) -> Result<bool> {
-      batch = std::move(whole->prompts);
-      return false;
-    };
-  } else {
-    auto opened = datasets::ImportFile::open(path, *options);
-    if (!opened) return http::Response::error(opened.error());
-    file = std::make_shared<datasets::ImportFile>(std::move(*opened));
-    source = [file](std::vector<memory::SeedPrompt>& batch) {
-      return file->next(batch, kImportBatch);
-    };
-  }
-  auto stored = s.store.add_dataset_streamed(scope_of(req), std::move(d), *into, source).get();
+  auto source = datasets::prompt_source(whole, path, *options);
+  if (!source) return http::Response::error(source.error());
+  auto stored = s.store.add_dataset_streamed(scope_of(req), std::move(d), *into, *source).get();
   if (!stored) return http::Response::error(stored.error());
   const auto format = std::string(datasets::to_string(summary.format));
   audit(s.store, req, "dataset.import", "dataset", stored->id,

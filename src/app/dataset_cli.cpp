@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "app/commands.hpp"
 #include "app/open_store.hpp"
@@ -31,17 +30,16 @@ Result<LocalStore> open_local(const Config& config) {
   return open_local_store(config, false, "--auth", "use the server's /api/v1/datasets routes");
 }
 
-Result<std::string> read_file(const std::string& path) {
+// A file that can be read, of at most 2 GiB (JSON Lines and text are read a line at a time;
+// CSV, JSON and YAML whole).
+Result<void> check_readable(const std::string& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return fail(Error::invalid("FILE", boost::json::value(path), "a readable file"));
+  if (ec || !std::ifstream(path, std::ios::binary))
+    return fail(Error::invalid("FILE", boost::json::value(path), "a readable file"));
   if (size > kMaxFileBytes)
     return fail(Error::invalid("FILE", boost::json::value(path), "a file of at most 2 GiB"));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Error::invalid("FILE", boost::json::value(path), "a readable file"));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  return {};
 }
 
 boost::json::object dataset_json(const memory::Dataset& d) {
@@ -52,9 +50,8 @@ boost::json::object dataset_json(const memory::Dataset& d) {
           {"count", d.prompt_count}};
 }
 
-// FILE, or starter:NAME for a dataset shipped in redcell.
-Result<std::string> contents(const std::string& file) {
-  if (file.rfind("starter:", 0) != 0) return read_file(file);
+// starter:NAME, a dataset shipped in redcell: its file's text.
+Result<std::string> starter_text(const std::string& file) {
   auto d = datasets::starter_dataset(file.substr(8));
   if (!d)
     return fail(Error::invalid("FILE", boost::json::value(file),
@@ -62,11 +59,14 @@ Result<std::string> contents(const std::string& file) {
   return std::string(d->file);
 }
 
+// A file is read twice, as the server's import route reads an upload: a first pass checks
+// every prompt (an error names its line) and counts them, a second stores them batch by
+// batch in one transaction. JSON Lines and text are read a line at a time, so a file of
+// gigabytes costs the memory of one batch; a starter is imported from memory.
 int import_one(const DatasetArgs& args, const Config& config, const std::string& file) {
-  auto bytes = contents(file);
-  if (!bytes) return failed("import", bytes.error().message(), 2);
+  const bool starter = file.rfind("starter:", 0) == 0;
   datasets::ImportOptions options;
-  options.filename = file.rfind("starter:", 0) == 0 ? file.substr(8) + ".prompt" : file;
+  options.filename = starter ? file.substr(8) + ".prompt" : file;
   options.max_prompts = kMaxImportPrompts;
   options.mapping = {args.value_field, args.harm_categories_field, args.data_type_field};
   if (!args.format.empty()) {
@@ -75,23 +75,41 @@ int import_one(const DatasetArgs& args, const Config& config, const std::string&
       return failed("import",
                     "--format " + args.format + ": expected one of " + datasets::format_names(), 2);
   }
-  auto imported = datasets::import_dataset(*bytes, options);
-  if (!imported) return failed("import", file + ": " + imported.error().message(), 1);
-  const auto format = std::string(datasets::to_string(imported->format));
+  std::optional<datasets::ImportedDataset> whole;  // a starter
+  datasets::FileSummary summary;
+  if (starter) {
+    auto bytes = starter_text(file);
+    if (!bytes) return failed("import", bytes.error().message(), 2);
+    auto imported = datasets::import_dataset(*bytes, options);
+    if (!imported) return failed("import", file + ": " + imported.error().message(), 1);
+    whole = std::move(*imported);
+    summary = {whole->format, whole->name,           whole->description,
+               whole->fields, whole->prompts.size(), {}};
+    for (std::size_t i = 0; i < whole->prompts.size() && i < 5; ++i)
+      summary.first.push_back(whole->prompts[i]);
+  } else {
+    if (auto readable = check_readable(file); !readable)
+      return failed("import", readable.error().message(), 2);
+    auto checked = datasets::check_file(file, options, 5);
+    if (!checked) return failed("import", file + ": " + checked.error().message(), 1);
+    summary = std::move(*checked);
+  }
+  const auto format = std::string(datasets::to_string(summary.format));
   if (args.dry_run) {
-    std::cout << file << ": " << imported->prompts.size() << " prompts as " << format
-              << " (dataset \"" << imported->name << "\"); nothing stored\n";
-    for (std::size_t i = 0; i < imported->prompts.size() && i < 5; ++i)
-      std::cout << "  " << i << "  " << imported->prompts[i].value.substr(0, 100) << "\n";
+    std::cout << file << ": " << summary.count << " prompts as " << format << " (dataset \""
+              << summary.name << "\"); nothing stored\n";
+    for (std::size_t i = 0; i < summary.first.size(); ++i)
+      std::cout << "  " << i << "  " << summary.first[i].value.substr(0, 100) << "\n";
     return 0;
   }
   auto local = open_local(config);
   if (!local) return failed("import", local.error().message(), 2);
   memory::Dataset d;
-  d.name = args.name.empty() ? imported->name : args.name;
-  d.description = imported->description;
-  auto stored =
-      local->store->add_dataset(local->scope, std::move(d), std::move(imported->prompts)).get();
+  d.name = args.name.empty() ? summary.name : args.name;
+  d.description = summary.description;
+  auto source = datasets::prompt_source(whole, file, options);
+  if (!source) return failed("import", file + ": " + source.error().message(), 1);
+  auto stored = local->store->add_dataset_streamed(local->scope, std::move(d), "", *source).get();
   if (!stored) return failed("import", stored.error().message(), 1);
   if (args.json) {
     auto out = dataset_json(*stored);

@@ -248,8 +248,7 @@ Result<ImportFile> ImportFile::open(const std::filesystem::path& path,
   auto s = std::make_unique<State>();
   s->options = options;
   s->in.open(path, std::ios::binary);
-  if (!s->in)
-    return fail(Error(ErrorCode::unavailable, "cannot read the uploaded file " + path.string()));
+  if (!s->in) return fail(Error(ErrorCode::unavailable, "cannot read the file " + path.string()));
   std::string head(std::size_t{64} << 10, '\0');
   s->in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(s->in.gcount()));
@@ -302,6 +301,42 @@ Result<bool> ImportFile::next(std::vector<memory::SeedPrompt>& batch, std::size_
     s.count += batch.size() - before;
   }
   return true;
+}
+
+Result<FileSummary> check_file(const std::filesystem::path& path, const ImportOptions& options,
+                               std::size_t keep) {
+  auto file = ImportFile::open(path, options);
+  if (!file) return fail(file.error());
+  FileSummary out;
+  std::vector<memory::SeedPrompt> batch;
+  for (bool more = true; more;) {
+    batch.clear();
+    auto next = file->next(batch, kImportBatch);
+    if (!next) return fail(next.error());
+    more = *next;
+    for (auto& p : batch)
+      if (out.first.size() < keep) out.first.push_back(std::move(p));
+    out.count += batch.size();
+  }
+  out.format = file->format();
+  out.name = file->name();
+  out.description = file->description();
+  out.fields = file->fields();
+  return out;
+}
+
+Result<memory::DefinitionRepository::PromptSource> prompt_source(
+    std::optional<ImportedDataset>& whole, const std::filesystem::path& path,
+    const ImportOptions& options) {
+  if (whole)
+    return [&whole](std::vector<memory::SeedPrompt>& batch) -> Result<bool> {
+      batch = std::move(whole->prompts);
+      return false;
+    };
+  auto opened = ImportFile::open(path, options);
+  if (!opened) return fail(opened.error());
+  auto file = std::make_shared<ImportFile>(std::move(*opened));
+  return [file](std::vector<memory::SeedPrompt>& batch) { return file->next(batch, kImportBatch); };
 }
 
 Format ImportFile::format() const {

@@ -82,6 +82,29 @@ class ImportFile {
   std::unique_ptr<State> s_;
 };
 
+// Prompts per batch when a file is read in batches (ImportFile::next).
+inline constexpr std::size_t kImportBatch = 2000;
+
+// What a first pass over a file finds: every prompt checked and counted, the first `keep`
+// kept for a preview; nothing more is held than one batch (and, for a format that is not
+// read line by line, the file).
+struct FileSummary {
+  Format format = Format::text;
+  std::string name, description;
+  std::vector<std::string> fields;
+  std::size_t count = 0;
+  std::vector<memory::SeedPrompt> first;
+};
+Result<FileSummary> check_file(const std::filesystem::path& path, const ImportOptions& options,
+                               std::size_t keep);
+
+// The prompts to store (Store::add_dataset_streamed's source): `whole`'s in one batch when
+// there is one (a starter, a body held in memory; it must outlive the store call), else the
+// file at `path` read again, kImportBatch at a time.
+Result<memory::DefinitionRepository::PromptSource> prompt_source(
+    std::optional<ImportedDataset>& whole, const std::filesystem::path& path,
+    const ImportOptions& options);
+
 // A plain (unquoted) YAML scalar typed as PyYAML (YAML 1.1) reads it: null, true/yes/on,
 // false/no/off, integers, decimals; anything else stays text.
 boost::json::value plain_scalar(const std::string& s);

@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import socket
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -15,7 +16,7 @@ import urllib.parse
 import pytest
 import yaml
 
-from redcell_harness import Server, assert_error_shape, run_cli
+from redcell_harness import BIN, Server, assert_error_shape, run_cli
 from test_jwt import as_user, jwt_server
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -387,6 +388,56 @@ def test_cli_imports_lists_shows_and_exports(tmp_path):
     assert r.returncode == 0 and json.loads(r.stdout)["count"] == 2, r.stderr
     r = run_cli("dataset", "show", "01a00000-0000-7000-8000-000000000000", home=home)
     assert r.returncode == 1
+
+
+def cli_import_peak_mb(path, home):
+    """`redcell dataset import PATH --json` with its peak RSS (VmHWM) in MB, read every 10 ms
+    while it runs; returns (answer, peak)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDCELL_")}
+    env["REDCELL_HOME"] = str(home)
+    env["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=1"
+    proc = subprocess.Popen([BIN, "dataset", "import", str(path), "--json"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            for line in open(f"/proc/{proc.pid}/status"):
+                if line.startswith("VmHWM"):
+                    peak = max(peak, int(line.split()[1]) // 1024)
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        time.sleep(0.01)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    return json.loads(out), peak
+
+
+def test_cli_import_streams_a_large_file_and_a_bad_line_stores_nothing(tmp_path):
+    # As the server's route: a first pass checks and counts, a second stores batch by batch,
+    # so the command holds about one batch of a JSON Lines file, whatever its size (it read
+    # the whole file and every prompt into memory before).
+    home = tmp_path / "home"
+    home.mkdir()
+    line = json.dumps({"prompt": "p" * 480, "harm_categories": ["bulk"]}) + "\n"
+    small, big = tmp_path / "small.jsonl", tmp_path / "big.jsonl"
+    small.write_text(line * 2_000, encoding="utf-8")
+    n = (60 * 1024 * 1024) // len(line)
+    big.write_text(line * n, encoding="utf-8")
+    small_made, small_peak = cli_import_peak_mb(small, home)
+    big_made, big_peak = cli_import_peak_mb(big, home)
+    assert small_made["count"] == 2_000 and big_made["count"] == n
+    assert big_peak - small_peak < 30, f"1 MB file: {small_peak} MB, 60 MB file: {big_peak} MB"
+    shown = run_cli("dataset", "show", big_made["id"], home=home)
+    assert shown.returncode == 0 and "pppp" in shown.stdout, shown
+    # A bad line near the end: the command names it and nothing is stored.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"prompt": "fine"}\n' * 200_000 + "{not json\n", encoding="utf-8")
+    r = run_cli("dataset", "import", bad, home=home)
+    assert r.returncode == 1 and "line 200001" in r.stderr, r.stderr
+    listed = json.loads(run_cli("dataset", "list", "--json", home=home).stdout)
+    assert sorted(d["id"] for d in listed) == sorted([small_made["id"], big_made["id"]])
+    r = run_cli("dataset", "import", tmp_path / "missing.jsonl", home=home)
+    assert r.returncode == 2 and "a readable file" in r.stderr, r.stderr
 
 
 TEMPLATE = b"""---
