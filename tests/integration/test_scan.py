@@ -190,17 +190,24 @@ def test_through_a_jwt_server_with_an_api_key(mock_factory, tmp_path):
         assert s.request("GET", "/api/v1/executions", headers=as_user("someone-else")).json()["items"] == []
 
 
+def scan_interrupted(home, f, mock, after_requests):
+    """`redcell scan F` running, sent one SIGINT once the mock has had `after_requests`
+    requests (within 60 s); returns the process."""
+    p = subprocess.Popen([BIN, "scan", str(f)], env=scan_env(home), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while mock.stats()["requests"] < after_requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    return p
+
+
 def test_ctrl_c_pauses_then_resume_finishes_without_sending_twice(mock_factory, tmp_path):
     mock = mock_factory("--behavior", "decode", "--latency-ms", "150")
     home = tmp_path / "home"
     f = write(tmp_path, scan_file(mock.url, dataset="starter: harm_categories").replace(
         "max_in_flight: 4", "max_in_flight: 2"))
-    p = subprocess.Popen([BIN, "scan", str(f)], env=scan_env(home), stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while mock.stats()["requests"] < 6 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    p.send_signal(signal.SIGINT)
+    p = scan_interrupted(home, f, mock, after_requests=6)
     out, err = p.communicate(timeout=60)
     assert p.returncode == 3, out + err
     assert "interrupted" in out, out
@@ -222,12 +229,7 @@ def test_ctrl_c_twice_leaves_at_once(mock_factory, tmp_path):
     # A slow target: the first Ctrl-C waits for two in-flight requests of ~2 s; the second
     # does not wait.
     f = write(tmp_path, scan_file(mock.url).replace("max_in_flight: 4", "max_in_flight: 2"))
-    p = subprocess.Popen([BIN, "scan", str(f)], env=scan_env(home), stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while mock.stats()["requests"] < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    p.send_signal(signal.SIGINT)
+    p = scan_interrupted(home, f, mock, after_requests=2)
     time.sleep(0.3)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
