@@ -143,20 +143,28 @@ export async function executions({ page, server }) {
   await checkAccessibility(page, 'executions-filtered');
 }
 
-// Cancel a running execution, then re-run it to the end as a new execution.
-export async function lifecycle({ page, server }) {
+// A six-prompt execution against a mock target answering in `latencyMs`, one at a time,
+// started and open on its page once it runs: the execution, its status element and a
+// reader of how many items are done.
+async function openRunning(page, server, what, latencyMs) {
   const t = await apiCall(server.url, 'POST', '/api/v1/targets', {
-    name: 'slow for cancel', type: 'mock', behavior: 'comply', latency_ms: 1000, limits: { max_in_flight: 1 } });
+    name: `slow for ${what}`, type: 'mock', behavior: 'comply', latency_ms: latencyMs, limits: { max_in_flight: 1 } });
   const o = await apiCall(server.url, 'POST', '/api/v1/orchestrators', {
-    name: 'cancel me', type: 'prompt_sending', target_id: t.json.id, prompts: ['one', 'two', 'three', 'four', 'five', 'six'] });
+    name: `${what} me`, type: 'prompt_sending', target_id: t.json.id, prompts: ['one', 'two', 'three', 'four', 'five', 'six'] });
   const e = await apiCall(server.url, 'POST', `/api/v1/orchestrators/${o.json.id}/executions`, {});
   assert(e.status === 202, `started (${e.status})`);
   await page.goto(`${server.url}/executions/${e.json.id}`);
   const status = page.getByTestId('execution-status');
   await until(async () => (await status.textContent()) === 'running', 'running', 15_000);
+  const done = async () => Number((await page.getByTestId('progress-done').textContent()).split(' / ')[0]);
+  return { e, status, done };
+}
+
+// Cancel a running execution, then re-run it to the end as a new execution.
+export async function lifecycle({ page, server }) {
+  const { e, status, done } = await openRunning(page, server, 'cancel', 1000);
   await page.getByRole('button', { name: 'Cancel' }).click();
   await until(async () => (await status.textContent()) === 'cancelled', 'cancelled', 20_000);
-  const done = async () => Number((await page.getByTestId('progress-done').textContent()).split(' / ')[0]);
   assert((await done()) < 6, 'cancelled before the end');
   await screenshot(page, 'execution-cancelled');
   // Only an interrupted run resumes (the API's rule); a cancelled one is re-run.
@@ -174,18 +182,9 @@ export async function lifecycle({ page, server }) {
 
 // Pause a running execution, then resume it: it finishes where it stopped.
 export async function pause({ page, server }) {
-  const t = await apiCall(server.url, 'POST', '/api/v1/targets', {
-    name: 'slow for pause', type: 'mock', behavior: 'comply', latency_ms: 700, limits: { max_in_flight: 1 } });
-  const o = await apiCall(server.url, 'POST', '/api/v1/orchestrators', {
-    name: 'pause me', type: 'prompt_sending', target_id: t.json.id, prompts: ['one', 'two', 'three', 'four', 'five', 'six'] });
-  const e = await apiCall(server.url, 'POST', `/api/v1/orchestrators/${o.json.id}/executions`, {});
-  assert(e.status === 202, `started (${e.status})`);
-  await page.goto(`${server.url}/executions/${e.json.id}`);
-  const status = page.getByTestId('execution-status');
-  await until(async () => (await status.textContent()) === 'running', 'running', 15_000);
+  const { e, status, done } = await openRunning(page, server, 'pause', 700);
   await page.getByRole('button', { name: 'Pause' }).click();
   await until(async () => (await status.textContent()) === 'interrupted', 'paused', 20_000);
-  const done = async () => Number((await page.getByTestId('progress-done').textContent()).split(' / ')[0]);
   const paused = await done();
   assert(paused < 6, 'paused before the end');
   await checkAccessibility(page, 'execution-paused');
