@@ -108,6 +108,11 @@ Result<void> check_references(const Services& s, const memory::Scope& scope,
     if (!info) return fail(info.error());
     if (auto ok = mine(info->helper_targets, "/scorers/" + std::to_string(i)); !ok) return ok;
   }
+  if (!d.refusal_scorer.empty()) {
+    auto info = s.scorers.validate(d.refusal_scorer, "/refusal_scorer");
+    if (!info) return fail(info.error());
+    if (auto ok = mine(info->helper_targets, "/refusal_scorer"); !ok) return ok;
+  }
   return {};
 }
 

@@ -66,6 +66,12 @@ class AttackContext {
   virtual Task<Verdicts> score(const std::string& reply, const std::string& objective,
                                const std::vector<ChatTurn>& sent) = 0;
   virtual bool scores_conversation() const = 0;
+  // The definition's refusal scorer (crescendo's) over a reply: its score, to store on the
+  // reply, with metadata {"objective": false, "refusal_check": true}; an error when it could
+  // not judge. `sent` as for score().
+  virtual Task<Result<memory::Score>> judge_refusal(const std::string& reply,
+                                                    const std::string& objective,
+                                                    const std::vector<ChatTurn>& sent) = 0;
   // The helper LLMs of LLM-backed pieces; their exchanges join the item's record.
   virtual LlmClient& llm() = 0;
   // Sends to a helper target of the caller's (an attacker), paced by its gate, retried and
@@ -90,8 +96,9 @@ class AttackContext {
   std::string conversation_id() const { return conversation_id("objective"); }
   // Conversation `name` holding a copy of `from`'s messages up to `up_to_sequence`
   // (inclusive), stored at once, each copy's metadata naming its original (`copied_from`):
-  // Crescendo's backtracking, TAP's branches. When it already holds messages (a resumed
-  // run made it before), it is left as it is. Returns its id.
+  // for tree strategies (TAP's branches). Crescendo does not need it: it takes a refused turn
+  // back in place (strategies/multi_turn.hpp). When it already holds messages (a resumed run
+  // made it before), it is left as it is. Returns its id.
   virtual Task<Result<std::string>> branch(std::string from, std::int64_t up_to_sequence,
                                            std::string name) = 0;
   // The item's converter chain as stored on a converted message (JSON).
@@ -115,5 +122,6 @@ const AttackStrategy* find_strategy(std::string_view type);
 // Registration, one per strategy file.
 const AttackStrategy& prompt_sending_strategy();
 const AttackStrategy& red_teaming_strategy();
+const AttackStrategy& crescendo_strategy();
 
 }  // namespace redcell

@@ -41,6 +41,10 @@ Result<array> chain_of(const value& v, const std::string& at, const ConverterReg
 
 }  // namespace
 
+bool is_multi_turn(std::string_view type) {
+  return type == "red_teaming" || type == "crescendo";
+}
+
 object OrchestratorDefinition::to_json() const {
   array ds;
   for (const auto& d : datasets) ds.push_back(object{{"id", d.id}, {"version", opt(d.version)}});
@@ -62,9 +66,13 @@ object OrchestratorDefinition::to_json() const {
                                {"max_tokens", opt(budget.max_tokens)},
                                {"max_error_share", opt(budget.max_error_share)}}},
              {"max_in_flight", opt(max_in_flight)}};
-  if (type == "red_teaming") {
+  if (is_multi_turn(type)) {
     out["adversarial_target_id"] = adversarial_target_id;
     out["max_turns"] = max_turns;
+  }
+  if (type == "crescendo") {
+    out["max_backtracks"] = max_backtracks;
+    out["refusal_scorer"] = refusal_scorer;
   }
   // Only when set, so the definitions saved before it existed keep their hash.
   if (budget.max_helper_requests)
@@ -77,19 +85,20 @@ object OrchestratorDefinition::to_json() const {
 
 namespace {
 
-// Name, strategy type (and what only red_teaming takes) and the objective target.
-Result<void> read_kind(const JsonInput& in, OrchestratorDefinition& d) {
+// Name, strategy type (and what only the multi-turn strategies take) and the objective target.
+Result<void> read_kind(const JsonInput& in, const ScorerRegistry& scorers,
+                       OrchestratorDefinition& d) {
   auto name = in.string("name", 200);
   if (!name) return fail(name.error());
   d.name = *name;
   auto type = in.string("type", 50);
   if (!type) return fail(type.error());
-  if (*type != "prompt_sending" && *type != "red_teaming")
-    return fail(Error::invalid("/type", value(*type), "prompt_sending or red_teaming"));
+  if (*type != "prompt_sending" && !is_multi_turn(*type))
+    return fail(Error::invalid("/type", value(*type), "prompt_sending, red_teaming or crescendo"));
   d.type = *type;
-  // red_teaming: an attacker LLM (one of the caller's targets) talks to the target for up to
-  // max_turns, each prompt an objective.
-  if (d.type == "red_teaming") {
+  // red_teaming and crescendo: an attacker LLM (one of the caller's targets) talks to the
+  // target for up to max_turns, each prompt an objective.
+  if (is_multi_turn(d.type)) {
     auto adversary = in.string("adversarial_target_id", 100);
     if (!adversary) return fail(adversary.error());
     d.adversarial_target_id = *adversary;
@@ -100,7 +109,30 @@ Result<void> read_kind(const JsonInput& in, OrchestratorDefinition& d) {
     for (const char* only : {"adversarial_target_id", "max_turns"})
       if (in.has(only))
         return fail(Error::invalid(std::string("/") + only, *in.get(only),
-                                   "nothing: only a red_teaming orchestrator takes it"));
+                                   "nothing: only a red_teaming or crescendo orchestrator "
+                                   "takes it"));
+  }
+  // crescendo: a refused turn is taken back (up to max_backtracks), as the refusal scorer says.
+  if (d.type == "crescendo") {
+    auto backtracks = in.opt_int("max_backtracks", 0, 50);
+    if (!backtracks) return fail(backtracks.error());
+    d.max_backtracks = static_cast<int>(backtracks->value_or(10));
+    const auto* spec = in.get("refusal_scorer");
+    const value fallback = object{{"type", "refusal"}};
+    if (!spec || spec->is_null()) spec = &fallback;
+    auto s = scorers.validate(*spec, "/refusal_scorer");
+    if (!s) return fail(s.error());
+    if (s->score_type != "true_false")
+      return fail(Error::invalid("/refusal_scorer", *spec,
+                                 "a true_false scorer whose true means the reply is a refusal"));
+    const auto* params = spec->as_object().if_contains("params");
+    d.refusal_scorer = object{{"type", spec->as_object().at("type")},
+                              {"params", params ? *params : value(object())}};
+  } else {
+    for (const char* only : {"max_backtracks", "refusal_scorer"})
+      if (in.has(only))
+        return fail(Error::invalid(std::string("/") + only, *in.get(only),
+                                   "nothing: only a crescendo orchestrator takes it"));
   }
   auto target = in.string("target_id", 100);
   if (!target) return fail(target.error());
@@ -202,10 +234,10 @@ Result<void> read_scorers(const JsonInput& in, const ScorerRegistry& scorer_regi
     return fail(Error::invalid("/objective_scorer", nullptr,
                                "the index of the scorer whose true means the attack succeeded"));
   }
-  if (d.type == "red_teaming" && !d.objective_scorer)
-    return fail(Error::invalid("/scorers", value(array()),
-                               "at least one true_false scorer: red_teaming stops at the first "
-                               "reply it scores true"));
+  if (is_multi_turn(d.type) && !d.objective_scorer)
+    return fail(Error::invalid(
+        "/scorers", value(array()),
+        "at least one true_false scorer: " + d.type + " stops at the first reply it scores true"));
   if (d.objective_scorer) {
     if (!true_false[static_cast<std::size_t>(*d.objective_scorer)])
       return fail(
@@ -275,15 +307,32 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
                                                 const ScorerRegistry& scorer_registry) {
   auto in = JsonInput::of(body, "", "an orchestrator {\"name\", \"type\", \"target_id\", ...}");
   if (!in) return fail(in.error());
-  if (auto ok = in->only({"name", "type", "target_id", "dataset_id", "datasets", "prompts",
-                          "converters", "converter_chains", "scorers", "objective_scorer",
-                          "attempts", "system_prompt", "labels", "prepended_conversation", "budget",
-                          "max_in_flight", "adversarial_target_id", "max_turns", "seed"},
+  if (auto ok = in->only({"name",
+                          "type",
+                          "target_id",
+                          "dataset_id",
+                          "datasets",
+                          "prompts",
+                          "converters",
+                          "converter_chains",
+                          "scorers",
+                          "objective_scorer",
+                          "attempts",
+                          "system_prompt",
+                          "labels",
+                          "prepended_conversation",
+                          "budget",
+                          "max_in_flight",
+                          "adversarial_target_id",
+                          "max_turns",
+                          "max_backtracks",
+                          "refusal_scorer",
+                          "seed"},
                          {"id", "owner", "config_hash", "created_at", "updated_at"});
       !ok)
     return fail(ok.error());
   OrchestratorDefinition d;
-  if (auto ok = read_kind(*in, d); !ok) return fail(ok.error());
+  if (auto ok = read_kind(*in, scorer_registry, d); !ok) return fail(ok.error());
   if (auto ok = read_prompts(*in, d); !ok) return fail(ok.error());
   if (auto ok = read_converters(*in, converters, d); !ok) return fail(ok.error());
   if (auto ok = read_scorers(*in, scorer_registry, d); !ok) return fail(ok.error());

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.hpp"
@@ -30,6 +31,9 @@ struct Budget {
   std::optional<std::int64_t> max_helper_tokens;  // their prompt + completion tokens
 };
 
+// The strategies an orchestrator's type names.
+bool is_multi_turn(std::string_view type);  // red_teaming, crescendo: an attacker LLM
+
 struct OrchestratorDefinition {
   std::string name;
   std::string type = "prompt_sending";
@@ -45,9 +49,14 @@ struct OrchestratorDefinition {
   boost::json::array prepended_conversation;  // [{"role", "content"}]
   Budget budget;
   std::optional<int> max_in_flight;  // narrows the target's own limit
-  // red_teaming: the attacker (a saved target) and the turns it may take per objective.
+  // red_teaming and crescendo: the attacker (a saved target) and the turns it may take per
+  // objective.
   std::string adversarial_target_id;
   int max_turns = 10;
+  // crescendo: how many refused turns may be taken back, and the scorer that says a reply is
+  // a refusal (true_false; {"type": "refusal"} unless given).
+  int max_backtracks = 10;
+  boost::json::object refusal_scorer;
   // Random converters draw from a seed derived from this one per work item (and turn), so a
   // run of the same definition replays; none: 0.
   std::optional<std::int64_t> seed;

@@ -651,6 +651,33 @@ class ItemContext final : public AttackContext, public LlmClient {
     co_return v;
   }
 
+  Task<Result<memory::Score>> judge_refusal(const std::string& reply, const std::string& objective,
+                                            const std::vector<ChatTurn>& sent) override {
+    const Scorer* scorer = job_->rt->refusal_scorer.get();
+    if (!scorer) co_return fail(ErrorCode::internal, "this orchestrator has no refusal scorer");
+    ScoreInput input{reply, objective, sent};
+    input.conversation.push_back({"assistant", reply});
+    Result<ScoreResult> s;
+    if (scorer->traits().needs_llm)
+      s = co_await scorer->score_async(std::move(input), *this);
+    else
+      s = scorer->judge(input);
+    if (!s) co_return fail(s.error());
+    const auto& spec = job_->rt->definition.refusal_scorer;
+    memory::Score score;
+    score.scorer_type = std::string(spec.at("type").as_string());
+    score.scorer_identity = boost::json::serialize(spec);
+    score.score_type = s->score_type;
+    score.value = s->value;
+    score.category = s->category;
+    score.rationale = s->rationale;
+    boost::json::object meta{{"objective", false}, {"refusal_check", true}};
+    if (!s->helper_conversation_id.empty())
+      meta["helper_conversation_id"] = s->helper_conversation_id;
+    score.metadata = boost::json::serialize(meta);
+    co_return score;
+  }
+
   // LlmClient: a saved target of the execution's owner, paced by its gate (no in-flight slot
   // is taken: see TargetGate::pace), retried like the objective's, counted as a helper
   // request; the exchange is stored as a conversation of its own.

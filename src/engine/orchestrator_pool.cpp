@@ -36,6 +36,11 @@ Result<std::shared_ptr<const OrchestratorRuntime>> OrchestratorPool::build(
     if (!s) return fail(s.error());
     rt->scorers.push_back(std::move(*s));
   }
+  if (!def->refusal_scorer.empty()) {
+    auto s = scorers_.create(def->refusal_scorer, "/refusal_scorer");
+    if (!s) return fail(s.error());
+    rt->refusal_scorer = std::move(*s);
+  }
   rt->definition = std::move(*def);
   return std::shared_ptr<const OrchestratorRuntime>(std::move(rt));
 }

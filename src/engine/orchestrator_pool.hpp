@@ -22,6 +22,7 @@ struct OrchestratorRuntime {
   OrchestratorDefinition definition;
   std::vector<std::vector<std::unique_ptr<Converter>>> chains;  // pure, shared by threads
   std::vector<std::unique_ptr<Scorer>> scorers;
+  std::unique_ptr<Scorer> refusal_scorer;  // crescendo's backtrack check; null otherwise
 };
 
 struct PoolStats {

@@ -388,6 +388,8 @@ Result<ScanFile> parse_scan(std::string_view text_in, const fs::path& path, cons
                       "budget",
                       "max_in_flight",
                       "max_turns",
+                      "max_backtracks",
+                      "refusal_scorer",
                       "seed",
                       "labels",
                       "fail_on",

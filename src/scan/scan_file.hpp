@@ -67,7 +67,7 @@ struct ScanFile {
   std::string name;
   std::vector<TargetEntry> targets;
   std::string target;              // the key of the target attacked
-  std::string adversarial_target;  // red_teaming: the key of the attacker, or ""
+  std::string adversarial_target;  // red_teaming, crescendo: the key of the attacker, or ""
   std::vector<DatasetEntry> datasets;
   // The orchestrator's other members as given (type, converter_chains, scorers,
   // objective_scorer, attempts, system_prompt, prepended_conversation, budget,

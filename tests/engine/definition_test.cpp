@@ -63,5 +63,61 @@ TEST(Definition, ErrorsNameTheMember) {
   }
 }
 
+TEST(Definition, CrescendoTakesBacktracksAndARefusalScorer) {
+  auto d = parse(R"({"name":"n","type":"crescendo","target_id":"t","prompts":["a"],
+    "adversarial_target_id":"a","scorers":[{"type":"substring","params":{"substring":"x"}}]})");
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_EQ(d->max_backtracks, 10);
+  auto json = d->to_json();
+  EXPECT_EQ(json.at("refusal_scorer"), boost::json::parse(R"({"type":"refusal","params":{}})"));
+  auto again = parse_definition(json, ConverterRegistry::builtin(), ScorerRegistry::builtin());
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(canonical_json(again->to_json()), canonical_json(json));
+  // red_teaming's normalized form has neither member, so its hash did not change.
+  auto rt = parse(R"({"name":"n","type":"red_teaming","target_id":"t","prompts":["a"],
+    "adversarial_target_id":"a","scorers":[{"type":"substring","params":{"substring":"x"}}]})");
+  ASSERT_TRUE(rt) << rt.error().message();
+  EXPECT_FALSE(rt->to_json().contains("max_backtracks"));
+  EXPECT_FALSE(rt->to_json().contains("refusal_scorer"));
+}
+
+TEST(Definition, CrescendoErrorsNameTheMember) {
+  const std::string base =
+      R"("name":"n","target_id":"t","prompts":["a"],"scorers":[{"type":"refusal"}])";
+  struct Case {
+    std::string body;
+    const char* field;
+  };
+  for (const auto& c : {
+           Case{R"({"type":"crescendo",)" + base + "}", "/adversarial_target_id"},
+           Case{R"({"type":"crescendo","adversarial_target_id":"a","max_backtracks":51,)" + base +
+                    "}",
+                "/max_backtracks"},
+           Case{R"({"type":"crescendo","adversarial_target_id":"a","max_backtracks":-1,)" + base +
+                    "}",
+                "/max_backtracks"},
+           Case{R"({"type":"crescendo","adversarial_target_id":"a",
+                  "refusal_scorer":{"type":"nope"},)" +
+                    base + "}",
+                "/refusal_scorer/type"},
+           Case{R"({"type":"crescendo","adversarial_target_id":"a",
+                  "refusal_scorer":{"type":"plagiarism","params":{"reference_text":"r"}},)" +
+                    base + "}",
+                "/refusal_scorer"},
+           Case{R"({"type":"red_teaming","adversarial_target_id":"a","max_backtracks":2,)" + base +
+                    "}",
+                "/max_backtracks"},
+           Case{R"({"type":"prompt_sending","refusal_scorer":{"type":"refusal"},)" + base + "}",
+                "/refusal_scorer"},
+           Case{R"({"type":"crescendo","adversarial_target_id":"a","name":"n","target_id":"t",
+                  "prompts":["a"]})",
+                "/scorers"},
+       }) {
+    auto d = parse(c.body.c_str());
+    ASSERT_FALSE(d) << c.body;
+    EXPECT_EQ(d.error().details()->field, c.field) << d.error().message();
+  }
+}
+
 }  // namespace
 }  // namespace redcell

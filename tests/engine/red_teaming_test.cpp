@@ -1,5 +1,6 @@
-// red_teaming against a fake AttackContext: what it sends, stores and records, and how it
-// goes on from stored turns after a restart.
+// red_teaming and crescendo against a fake AttackContext: what they send, store and record,
+// how they go on from stored turns after a restart, and how crescendo takes a refused turn
+// back.
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -23,6 +24,7 @@ class FakeContext final : public AttackContext, public LlmClient {
   int attacker_calls = 0;
   std::string chain = "[]";
   std::vector<std::string> none;
+  std::vector<std::vector<std::pair<std::size_t, memory::Score>>> stored_scores;  // per turn
 
   FakeContext() {
     work.id = "item-1";
@@ -86,12 +88,32 @@ class FakeContext final : public AttackContext, public LlmClient {
   }
   Task<Result<std::int64_t>> checkpoint(memory::WorkItemResult partial) override {
     for (auto& m : partial.messages) store[m.conversation_id].push_back(m);
+    ++checkpoints;
+    stored_scores.push_back(partial.scores);
     co_return static_cast<std::int64_t>(partial.messages.size());
   }
   Task<Result<std::vector<memory::Message>>> stored(const std::string& id) override {
     co_return store[id];
   }
-  bool cancelled() const override { return false; }
+  int cancel_after_checkpoints = -1;  // the run is stopped once this many turns are stored
+  int checkpoints = 0;
+  bool cancelled() const override {
+    return cancel_after_checkpoints >= 0 && checkpoints >= cancel_after_checkpoints;
+  }
+  // Crescendo's refusal check: a reply saying "refuse" is a refusal; "judge down" fails it.
+  std::vector<std::vector<ChatTurn>> refusal_checked_after;
+  Task<Result<memory::Score>> judge_refusal(const std::string& reply, const std::string&,
+                                            const std::vector<ChatTurn>& sent) override {
+    refusal_checked_after.push_back(sent);
+    if (reply.find("judge down") != std::string::npos)
+      co_return fail(ErrorCode::unavailable, "the refusal judge is down");
+    memory::Score sc;
+    sc.scorer_type = "refusal";
+    sc.score_type = "true_false";
+    sc.value = reply.find("refuse") != std::string::npos ? "true" : "false";
+    sc.metadata = R"({"objective":false,"refusal_check":true})";
+    co_return sc;
+  }
   memory::Message message(std::string role) const override {
     memory::Message m;
     m.conversation_id = conversation_id("objective");
@@ -102,10 +124,11 @@ class FakeContext final : public AttackContext, public LlmClient {
   const std::vector<std::string>& converter_conversations() const override { return none; }
 };
 
-std::optional<memory::WorkItemResult> run(FakeContext& ctx) {
+std::optional<memory::WorkItemResult> run(FakeContext& ctx,
+                                          const AttackStrategy& strategy = red_teaming_strategy()) {
   boost::asio::io_context io;
   std::optional<memory::WorkItemResult> out;
-  boost::asio::co_spawn(io, red_teaming_strategy().run(ctx),
+  boost::asio::co_spawn(io, strategy.run(ctx),
                         [&](std::exception_ptr e, std::optional<memory::WorkItemResult> r) {
                           if (e) std::rethrow_exception(e);
                           out = std::move(r);
@@ -189,6 +212,122 @@ TEST(RedTeaming, AGuardThatHoldsEndsNotAchievedAfterMaxTurns) {
   EXPECT_EQ(r->attack->turns, 4);
   EXPECT_EQ(r->counts.scored, 1);
   EXPECT_EQ(r->counts.achieved, 0);
+}
+
+FakeContext crescendo(int max_turns, int max_backtracks) {
+  FakeContext ctx;
+  ctx.def.type = "crescendo";
+  ctx.def.max_turns = max_turns;
+  ctx.def.max_backtracks = max_backtracks;
+  return ctx;
+}
+
+bool taken_back(const memory::Message& m) {
+  return boost::json::parse(m.metadata).as_object().contains("backtracked");
+}
+
+TEST(Crescendo, ARefusedTurnIsTakenBackAndNeverSentAgain) {
+  auto ctx = crescendo(4, 10);
+  ctx.target_replies = {"vaults keep things safe", "I refuse to say", "ok: 1234"};
+  auto r = run(ctx, crescendo_strategy());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attack->outcome, "achieved");
+  EXPECT_EQ(r->attack->turns, 2) << "the refused turn does not count";
+  EXPECT_EQ(boost::json::parse(r->attack->metadata).at("backtracks").as_int64(), 1);
+  ASSERT_EQ(ctx.sent_to_target.size(), 3u);
+  // The third send holds turn 1 and the new message: not the refused one, nor its reply.
+  const auto& third = ctx.sent_to_target[2].messages;
+  ASSERT_EQ(third.size(), 3u);
+  EXPECT_EQ(third[0].content, "message 1");
+  EXPECT_EQ(third[1].content, "vaults keep things safe");
+  EXPECT_EQ(third[2].content, "message 3");
+  // Stored as it happened, the refused exchange marked on both of its messages.
+  const auto& conv = ctx.store["conv-of-item-1/objective"];
+  ASSERT_EQ(conv.size(), 6u);
+  EXPECT_EQ((std::vector<bool>{taken_back(conv[0]), taken_back(conv[1]), taken_back(conv[2]),
+                               taken_back(conv[3]), taken_back(conv[4]), taken_back(conv[5])}),
+            (std::vector<bool>{false, false, true, true, false, false}));
+  EXPECT_EQ(boost::json::parse(conv[3].metadata).at("backtrack").as_int64(), 1);
+  EXPECT_FALSE(boost::json::parse(conv[3].metadata).as_object().contains("score_value"))
+      << "a taken-back reply is not judged against the objective";
+  // The refused reply holds only the refusal check's score; the others both scores.
+  ASSERT_EQ(ctx.stored_scores.size(), 3u);
+  EXPECT_EQ(ctx.stored_scores[1].size(), 1u);
+  EXPECT_EQ(ctx.stored_scores[1][0].second.scorer_type, "refusal");
+  EXPECT_EQ(ctx.stored_scores[2].size(), 2u);
+  // The attacker heard the refusal and that it was taken back.
+  const auto& att = ctx.store["conv-of-item-1/attacker"];
+  ASSERT_EQ(att.size(), 7u);
+  EXPECT_NE(att[5].converted_value.find("refused"), std::string::npos);
+  EXPECT_NE(att[5].converted_value.find("I refuse to say"), std::string::npos);
+  EXPECT_NE(att[5].converted_value.find("9 take-backs are left"), std::string::npos);
+  EXPECT_NE(att[5].converted_value.find("turn 2 of 4"), std::string::npos);
+  EXPECT_NE(att[0].converted_value.find("at most 4 turns"), std::string::npos);
+  // Each send, the refused one too, converts with its own seed.
+  EXPECT_EQ(ctx.rounds, (std::vector<std::uint64_t>{0, 1, 2}));
+}
+
+TEST(Crescendo, OnceTheBacktracksAreUsedARefusalCountsAsATurn) {
+  auto ctx = crescendo(2, 1);
+  ctx.target_replies = {"I refuse", "I refuse again", "no"};
+  auto r = run(ctx, crescendo_strategy());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attack->outcome, "not_achieved");
+  EXPECT_EQ(r->attack->turns, 2);
+  EXPECT_EQ(boost::json::parse(r->attack->metadata).at("backtracks").as_int64(), 1);
+  ASSERT_EQ(ctx.sent_to_target.size(), 3u);
+  // The second refusal stayed in the conversation the target sees.
+  EXPECT_EQ(ctx.sent_to_target[2].messages.size(), 3u);
+  EXPECT_EQ(ctx.sent_to_target[2].messages[1].content, "I refuse again");
+  EXPECT_EQ(ctx.stored_scores[1].size(), 2u) << "judged: the refusal check and the objective";
+}
+
+TEST(Crescendo, NoBacktracksAllowedSendsEveryTurnOnce) {
+  auto ctx = crescendo(2, 0);
+  ctx.target_replies = {"I refuse", "no"};
+  auto r = run(ctx, crescendo_strategy());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attack->turns, 2);
+  EXPECT_EQ(ctx.sent_to_target.size(), 2u);
+}
+
+TEST(Crescendo, GoesOnAfterARestartThatFollowedATakenBackTurn) {
+  auto first = crescendo(3, 10);
+  first.target_replies = {"sure", "I refuse"};
+  first.cancel_after_checkpoints = 2;  // stopped right after the refused turn was stored
+  EXPECT_FALSE(run(first, crescendo_strategy())) << "given back, not finished";
+  auto again = crescendo(3, 10);
+  again.store = first.store;
+  again.attacker_calls = 2;
+  again.target_replies = {"ok: 1234"};
+  auto r = run(again, crescendo_strategy());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attack->outcome, "achieved");
+  EXPECT_EQ(r->attack->turns, 2);
+  EXPECT_EQ(boost::json::parse(r->attack->metadata).at("backtracks").as_int64(), 1);
+  ASSERT_EQ(again.sent_to_target.size(), 1u) << "nothing stored was sent again";
+  const auto& sent = again.sent_to_target[0].messages;
+  ASSERT_EQ(sent.size(), 3u) << "turn 1 and the new message; the refused turn stays out";
+  EXPECT_EQ(sent[1].content, "sure");
+  EXPECT_EQ(again.rounds, (std::vector<std::uint64_t>{2})) << "seeded as the first run would";
+  // The attacker is told about the refusal read back from the store.
+  const auto& att = again.store["conv-of-item-1/attacker"];
+  EXPECT_NE(att[att.size() - 2].converted_value.find("I refuse"), std::string::npos);
+  std::int64_t seq = 0;
+  for (const auto& m : again.store["conv-of-item-1/objective"]) EXPECT_EQ(m.sequence, seq++);
+}
+
+TEST(Crescendo, AFailedRefusalCheckLeavesTheTurnToTheObjectiveScorer) {
+  auto ctx = crescendo(1, 10);
+  ctx.target_replies = {"judge down, and 1234"};
+  auto r = run(ctx, crescendo_strategy());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attack->outcome, "achieved");
+  const auto meta = boost::json::parse(ctx.store["conv-of-item-1/objective"].back().metadata);
+  EXPECT_EQ(meta.at("refusal_check_error").as_string(), "the refusal judge is down");
+  // The refusal check is told what was sent before the reply.
+  ASSERT_EQ(ctx.refusal_checked_after.size(), 1u);
+  EXPECT_EQ(ctx.refusal_checked_after[0].back().content, "message 1");
 }
 
 }  // namespace

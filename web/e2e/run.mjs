@@ -5,7 +5,7 @@
 import { imports } from './imports.mjs';
 import { oidc } from './oidc.mjs';
 import { converters, datasets, scorers, settings, shell, targets } from './pages.mjs';
-import { executions, lifecycle, newcomer, pause, playground, thread } from './runs.mjs';
+import { crescendo, executions, lifecycle, newcomer, pause, playground, thread } from './runs.mjs';
 import { allowed, launch, screenshot, startServer, watchedContext } from './harness.mjs';
 
 // In this order, against one server: later specs read what earlier ones stored.
@@ -21,6 +21,7 @@ const specs = {
   lifecycle,
   pause,
   thread,
+  crescendo,
   playground,
   settings,
 };

@@ -5,6 +5,7 @@ namespace redcell {
 const AttackStrategy* find_strategy(std::string_view type) {
   if (type == "prompt_sending") return &prompt_sending_strategy();
   if (type == "red_teaming") return &red_teaming_strategy();
+  if (type == "crescendo") return &crescendo_strategy();
   return nullptr;
 }
 

@@ -124,6 +124,7 @@ function ScoreView(props: { score: Score; onReviewed: () => void }) {
   return (
     <div class={'score ' + (s.effective_value === 'true' ? 'hit' : s.effective_value === 'undetermined' ? 'undetermined' : '')}>
       <strong>{s.scorer_type}</strong>: <span class="value">{s.effective_value}</span>
+      {(s.metadata as Record<string, unknown> | undefined)?.refusal_check === true && <span class="tag">crescendo's refusal check</span>}
       {reviewed && <span class="tag">reviewed (scorer said {s.value})</span>}
       {s.rationale && <p class="small">{s.rationale}</p>}
       {typeof (s.metadata as Record<string, unknown> | undefined)?.helper_conversation_id === 'string' && (
@@ -153,9 +154,11 @@ function ScoreView(props: { score: Score; onReviewed: () => void }) {
   );
 }
 
-// What a multi-turn attack records on its messages (red_teaming): the turn, the attacker's
-// reasoning and its side of the exchange on what was sent, the turn's verdict on the reply.
-function turnOf(m: Message) {
+// What a multi-turn attack records on its messages (red_teaming, crescendo): the turn, the
+// attacker's reasoning and its side of the exchange on what was sent, the turn's verdict on
+// the reply; crescendo marks a refused exchange it took back (never sent again) on both of
+// its messages, the reply with the take-back's number and why it read as a refusal.
+export function turnOf(m: Message) {
   const meta = (m.metadata ?? {}) as Record<string, unknown>;
   const text = (k: string) => (typeof meta[k] === 'string' ? (meta[k] as string) : undefined);
   return {
@@ -164,18 +167,29 @@ function turnOf(m: Message) {
     rationale: text('attacker_rationale'),
     verdict: text('score_value'),
     helper: text('helper'),
+    backtracked: meta.backtracked === true,
+    backtrack: typeof meta.backtrack === 'number' ? meta.backtrack : undefined,
+    refusal: text('refusal_rationale'),
   };
 }
 
-function MessageView(props: { m: Message; onReviewed: () => void }) {
+export function MessageView(props: { m: Message; onReviewed: () => void }) {
   const m = props.m;
   const t = turnOf(m);
   return (
-    <div class={`message ${m.role}`} data-turn={t.turn}>
+    <div class={`message ${m.role}${t.backtracked ? ' backtracked' : ''}`} data-turn={t.turn} data-backtracked={t.backtracked ? 'true' : undefined}>
       <div class="muted small">
         {t.helper ? `${t.helper} · ` : ''}{m.role} · #{m.sequence}{t.turn !== undefined ? ` · turn ${t.turn}` : ''}
+        {t.backtracked ? ' · taken back' : ''}
         {m.latency_ms ? ` · ${m.latency_ms.toFixed(0)} ms` : ''}
       </div>
+      {t.backtracked && m.role === 'assistant' && (
+        <p class="small">
+          <span class="tag undetermined">refused · take-back {t.backtrack}</span>
+          {' '}The target no longer sees this exchange; turn {t.turn} was tried again.
+          {t.refusal && <span class="muted"> Why it read as a refusal: {t.refusal}</span>}
+        </p>
+      )}
       {t.attacker && (
         <div class="small">
           <Link href={`/conversations/${encodeURIComponent(t.attacker)}`}>Attacker's side of turn {t.turn}</Link>

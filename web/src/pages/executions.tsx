@@ -1,6 +1,6 @@
-// Executions: the attack history with filters, and a new attack: target + dataset +
-// converter chains + scorers (one marked as the objective) + budget, counted by a dry run
-// before it runs.
+// Executions: the attack history with filters, and a new attack: a strategy (single prompts,
+// or a multi-turn attacker LLM: red teaming, crescendo) + target + dataset + converter chains +
+// scorers (one marked as the objective) + budget, counted by a dry run before it runs.
 import { useState } from 'preact/hooks';
 import { all, api, get, pathOf, type CatalogItem, type Dataset, type Execution, type ExecutionStart, type Orchestrator, type Page, type Target } from '../api/client';
 import { ChainEditor, chainBody, type ChainStep } from '../ui/chain';
@@ -8,6 +8,11 @@ import { Button, Pager, Empty, ErrorNote, Field, Link, Loading, PageTitle, Time,
 import { navigate, setQuery, useLocation } from '../router';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'incomplete'];
+const STRATEGIES: [string, string][] = [
+  ['prompt_sending', 'Send each prompt (single turn)'],
+  ['red_teaming', 'Red teaming: an attacker LLM talks to the target'],
+  ['crescendo', 'Crescendo: an attacker LLM escalates step by step, refusals taken back'],
+];
 
 function NewExecution(props: { onStarted: (e: Execution) => void }) {
   const targets = useAsync(() => all<Target>('/api/v1/targets'), []);
@@ -15,6 +20,10 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
   const converters = useAsync(() => all<CatalogItem>('/api/v1/converters'), []);
   const scorerCatalog = useAsync(() => all<CatalogItem>('/api/v1/scorers'), []);
   const [name, setName] = useState('');
+  const [type, setType] = useState('prompt_sending');
+  const [attackerId, setAttackerId] = useState('');
+  const [maxTurns, setMaxTurns] = useState('');
+  const [maxBacktracks, setMaxBacktracks] = useState('');
   const [targetId, setTargetId] = useState('');
   const [datasetId, setDatasetId] = useState('');
   const [chains, setChains] = useState<ChainStep[][]>([[]]);
@@ -34,9 +43,13 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
       const [k, ...v] = pair.split('=');
       labelObj[k.trim()] = v.join('=').trim();
     }
+    const multiTurn = type !== 'prompt_sending';
     return {
       name: name || 'attack',
-      type: 'prompt_sending',
+      type,
+      ...(multiTurn ? { adversarial_target_id: attackerId || (targets.data?.[0]?.id ?? '') } : {}),
+      ...(multiTurn && maxTurns !== '' ? { max_turns: Number(maxTurns) } : {}),
+      ...(type === 'crescendo' && maxBacktracks !== '' ? { max_backtracks: Number(maxBacktracks) } : {}),
       target_id: targetId || (targets.data?.[0]?.id ?? ''),
       dataset_id: datasetId || (datasets.data?.[0]?.id ?? ''),
       converter_chains: chains.map(chainBody),
@@ -48,18 +61,21 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
   };
   // Creating the same orchestrator twice returns the one already stored.
   const orchestrator = async () => api<Orchestrator>('POST', '/api/v1/orchestrators', body());
+  // One error shows at a time: the last action's (a dry run's error must not outlive a run).
   const dryRun = useAction(async () => {
+    run.setError(undefined);
     const o = await orchestrator();
     const r = await api<ExecutionStart>('POST', pathOf('/api/v1/orchestrators/{id}/executions', { id: o.id }), { dry_run: true });
     if ('dry_run' in r) setDry({ work_items: r.work_items, estimated_prompt_tokens: r.estimated_prompt_tokens });
   });
   const run = useAction(async () => {
+    dryRun.setError(undefined);
     const o = await orchestrator();
     const r = await api<ExecutionStart>('POST', pathOf('/api/v1/orchestrators/{id}/executions', { id: o.id }), {});
     if (!('dry_run' in r)) props.onStarted(r as Execution);
   });
   const error = dryRun.error ?? run.error;
-  const fields = ['/name', '/target_id', '/dataset_id', '/converter_chains', '/scorers', '/objective_scorer', '/budget', '/labels'];
+  const fields = ['/name', '/type', '/adversarial_target_id', '/max_turns', '/max_backtracks', '/target_id', '/dataset_id', '/converter_chains', '/scorers', '/objective_scorer', '/budget', '/labels'];
   if (targets.data?.length === 0)
     return <Empty>You need a target to attack first: <Link href="/targets">create a target</Link>.</Empty>;
   if (datasets.data?.length === 0)
@@ -70,6 +86,11 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
       <div class="grid">
         <Field label="Name" id="ex-name" error={error} pointer="/name">
           <input id="ex-name" value={name} placeholder="attack" maxLength={200} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        </Field>
+        <Field label="Strategy" id="ex-type" error={error} pointer="/type">
+          <select id="ex-type" value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
+            {STRATEGIES.map(([value, label]) => <option value={value}>{label}</option>)}
+          </select>
         </Field>
         <Field label="Target" id="ex-target" error={error} pointer="/target_id">
           <select id="ex-target" value={targetId} onChange={(e) => setTargetId((e.target as HTMLSelectElement).value)}>
@@ -82,6 +103,24 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
           </select>
         </Field>
       </div>
+      {type !== 'prompt_sending' && (
+        <div class="grid" role="group" aria-label="Multi-turn attack">
+          <Field label="Attacker LLM (one of your targets)" id="ex-attacker" error={error} pointer="/adversarial_target_id">
+            <select id="ex-attacker" value={attackerId} onChange={(e) => setAttackerId((e.target as HTMLSelectElement).value)}>
+              {targets.data?.map((t) => <option value={t.id}>{t.name} ({t.type})</option>)}
+            </select>
+          </Field>
+          <Field label="Max turns per objective (1-50)" id="ex-max-turns" error={error} pointer="/max_turns">
+            <input id="ex-max-turns" type="number" min={1} max={50} placeholder="10" value={maxTurns} onInput={(e) => setMaxTurns((e.target as HTMLInputElement).value)} />
+          </Field>
+          {type === 'crescendo' && (
+            <Field label="Max take-backs of refused turns (0-50)" id="ex-max-backtracks" error={error} pointer="/max_backtracks">
+              <input id="ex-max-backtracks" type="number" min={0} max={50} placeholder="10" value={maxBacktracks} onInput={(e) => setMaxBacktracks((e.target as HTMLInputElement).value)} />
+            </Field>
+          )}
+          <p class="hint">Each dataset prompt is an objective; the objective scorer must be true/false, and the attack stops at the first reply it scores true.{type === 'crescendo' ? ' A reply the built-in refusal scorer flags is taken back and the attacker tries a gentler step.' : ''}</p>
+        </div>
+      )}
       <h3>Converter chains</h3>
       <p class="hint">Each chain is tried on every prompt; an empty chain sends the prompt as it is.</p>
       {converters.data && chains.map((c, i) => (

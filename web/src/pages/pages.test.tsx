@@ -55,4 +55,11 @@ describe('playground', () => {
     ]);
     expect(historyOf(messages, messages.length)).toHaveLength(4);
   });
+  it('leaves out an exchange a crescendo attack took back', async () => {
+    const { historyOf } = await import('./playground');
+    const m = (role: string, text: string, backtracked: boolean) =>
+      ({ role, original_value: text, converted_value: text, metadata: backtracked ? { backtracked: true, turn: 2 } : { turn: 1 } }) as unknown as import('../api/client').Message;
+    const messages = [m('user', 'a', false), m('assistant', 'b', false), m('user', 'refused ask', true), m('assistant', 'no', true), m('user', 'c', false), m('assistant', 'd', false)];
+    expect(historyOf(messages, messages.length).map((t) => t.content)).toEqual(['a', 'b', 'c', 'd']);
+  });
 });

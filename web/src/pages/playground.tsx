@@ -8,15 +8,17 @@ import { all, api, get, pathOf, type CatalogItem, type ConverterPreview, type Ex
 import { ChainEditor, chainBody, type ChainStep } from '../ui/chain';
 import { Button, Empty, ErrorNote, Field, Link, PageTitle, asApiError, useAction, useAsync } from '../ui/kit';
 import { setQuery, useLocation } from '../router';
+import { turnOf } from './execution';
 
 type Conversation = Schemas['Conversation'];
 const DONE = new Set(['succeeded', 'failed', 'cancelled', 'interrupted', 'incomplete']);
 
 // The turns a new send carries before it: what the target saw (converted text) and said.
+// An exchange a crescendo attack took back is not part of it: the target no longer saw it.
 export function historyOf(messages: Message[], upTo: number): { role: string; content: string }[] {
   return messages
     .slice(0, upTo)
-    .filter((m) => m.role === 'user' || m.role === 'assistant')
+    .filter((m) => (m.role === 'user' || m.role === 'assistant') && !turnOf(m).backtracked)
     .map((m) => ({ role: m.role, content: m.converted_value }));
 }
 

@@ -1,0 +1,57 @@
+#pragma once
+// The multi-turn attack shared by red_teaming and crescendo: an attacker LLM (the
+// definition's adversarial_target_id) talks to the objective target for up to max_turns,
+// each dataset prompt being the objective. The objective scorer judges every reply and the
+// attack stops at the first one it scores true. Each turn (the attacker's exchange, the
+// message sent and the reply with its scores) is stored before the next is sent, so after a
+// crash the conversation goes on from its last stored turn and no stored turn is sent again.
+// The attacker answers JSON {"next_message", "rationale"}.
+//
+// A plan that backtracks (crescendo) asks the definition's refusal scorer about each reply
+// first: a refused turn, while max_backtracks allows, is stored marked "backtracked" (on both
+// its messages), is never sent to the target again, does not count as a turn, and the
+// attacker is told to try another way.
+
+#include <string>
+#include <vector>
+
+#include "engine/attack.hpp"
+
+namespace redcell {
+
+// Where a conversation stands: its turns so far, as stored.
+struct MultiTurnProgress {
+  std::vector<memory::Message> target;    // the objective conversation, backtracked turns too
+  std::vector<memory::Message> attacker;  // the attacker's conversation
+  std::vector<ChatTurn> history;          // what the target is sent: no backtracked turn
+  int turns = 0;                          // replies that counted
+  int backtracks = 0;                     // replies taken back
+  bool last_backtracked = false;          // the last reply was taken back
+  std::string last_reply, last_value, last_rationale;
+};
+
+struct MultiTurnPlan {
+  // The attacker's system prompt for an objective.
+  std::string (*instructions)(const std::string& objective, int max_turns);
+  // What the attacker is asked for its next message.
+  std::string (*ask)(const MultiTurnProgress& p, const OrchestratorDefinition& def);
+  bool backtracks = false;
+};
+
+class MultiTurnAttack final : public AttackStrategy {
+ public:
+  explicit MultiTurnAttack(MultiTurnPlan plan) : plan_(plan) {}
+  Task<std::optional<memory::WorkItemResult>> run(AttackContext& ctx) const override;
+
+ private:
+  MultiTurnPlan plan_;
+};
+
+// A reply or the judge's rationale as the attacker is told it: at most 4,000 bytes.
+std::string clip_for_attacker(const std::string& s);
+
+// "The target replied: <<<...>>> The judge scored it V: why. The objective is not reached
+// yet.": the last counted reply and its verdict, for the attacker.
+std::string last_reply_for_attacker(const MultiTurnProgress& p);
+
+}  // namespace redcell
