@@ -108,10 +108,12 @@ Result<void> check_references(const Services& s, const memory::Scope& scope,
     if (!info) return fail(info.error());
     if (auto ok = mine(info->helper_targets, "/scorers/" + std::to_string(i)); !ok) return ok;
   }
-  if (!d.refusal_scorer.empty()) {
-    auto info = s.scorers.validate(d.refusal_scorer, "/refusal_scorer");
+  for (const auto& [spec, at] : {std::pair{&d.refusal_scorer, "/refusal_scorer"},
+                                 std::pair{&d.rank_scorer, "/rank_scorer"}}) {
+    if (spec->empty()) continue;
+    auto info = s.scorers.validate(*spec, at);
     if (!info) return fail(info.error());
-    if (auto ok = mine(info->helper_targets, "/refusal_scorer"); !ok) return ok;
+    if (auto ok = mine(info->helper_targets, at); !ok) return ok;
   }
   return {};
 }

@@ -66,12 +66,14 @@ class AttackContext {
   virtual Task<Verdicts> score(const std::string& reply, const std::string& objective,
                                const std::vector<ChatTurn>& sent) = 0;
   virtual bool scores_conversation() const = 0;
-  // The definition's refusal scorer (crescendo's) over a reply: its score, to store on the
-  // reply, with metadata {"objective": false, "refusal_check": true}; an error when it could
-  // not judge. `sent` as for score().
-  virtual Task<Result<memory::Score>> judge_refusal(const std::string& reply,
-                                                    const std::string& objective,
-                                                    const std::vector<ChatTurn>& sent) = 0;
+  // One of the definition's side scorers over a reply (crescendo's refusal check,
+  // tree_of_attacks' ranking): its score, to store on the reply, with metadata
+  // {"objective": false, "refusal_check" or "rank": true}; an error when it could not judge
+  // or the definition has none. `sent` as for score().
+  enum class Side { refusal_check, rank };
+  virtual Task<Result<memory::Score>> judge_side(Side which, const std::string& reply,
+                                                 const std::string& objective,
+                                                 const std::vector<ChatTurn>& sent) = 0;
   // The helper LLMs of LLM-backed pieces; their exchanges join the item's record.
   virtual LlmClient& llm() = 0;
   // Sends to a helper target of the caller's (an attacker), paced by its gate, retried and
@@ -96,7 +98,7 @@ class AttackContext {
   std::string conversation_id() const { return conversation_id("objective"); }
   // Conversation `name` holding a copy of `from`'s messages up to `up_to_sequence`
   // (inclusive), stored at once, each copy's metadata naming its original (`copied_from`):
-  // for tree strategies (TAP's branches). Crescendo does not need it: it takes a refused turn
+  // tree_of_attacks' branches. Crescendo does not need it: it takes a refused turn
   // back in place (strategies/multi_turn.hpp). When it already holds messages (a resumed run
   // made it before), it is left as it is. Returns its id.
   virtual Task<Result<std::string>> branch(std::string from, std::int64_t up_to_sequence,
@@ -123,5 +125,6 @@ const AttackStrategy* find_strategy(std::string_view type);
 const AttackStrategy& prompt_sending_strategy();
 const AttackStrategy& red_teaming_strategy();
 const AttackStrategy& crescendo_strategy();
+const AttackStrategy& tree_of_attacks_strategy();
 
 }  // namespace redcell

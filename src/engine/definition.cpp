@@ -42,7 +42,7 @@ Result<array> chain_of(const value& v, const std::string& at, const ConverterReg
 }  // namespace
 
 bool is_multi_turn(std::string_view type) {
-  return type == "red_teaming" || type == "crescendo";
+  return type == "red_teaming" || type == "crescendo" || type == "tree_of_attacks";
 }
 
 object OrchestratorDefinition::to_json() const {
@@ -66,9 +66,14 @@ object OrchestratorDefinition::to_json() const {
                                {"max_tokens", opt(budget.max_tokens)},
                                {"max_error_share", opt(budget.max_error_share)}}},
              {"max_in_flight", opt(max_in_flight)}};
-  if (is_multi_turn(type)) {
-    out["adversarial_target_id"] = adversarial_target_id;
-    out["max_turns"] = max_turns;
+  if (is_multi_turn(type)) out["adversarial_target_id"] = adversarial_target_id;
+  if (type == "red_teaming" || type == "crescendo") out["max_turns"] = max_turns;
+  if (type == "tree_of_attacks") {
+    out["width"] = width;
+    out["depth"] = depth;
+    out["branching_factor"] = branching_factor;
+    out["on_topic_check"] = on_topic_check;
+    out["rank_scorer"] = rank_scorer.empty() ? value(nullptr) : value(rank_scorer);
   }
   if (type == "crescendo") {
     out["max_backtracks"] = max_backtracks;
@@ -85,7 +90,97 @@ object OrchestratorDefinition::to_json() const {
 
 namespace {
 
-// Name, strategy type (and what only the multi-turn strategies take) and the objective target.
+// Members only some strategies take: each named member given to another type is refused.
+Result<void> only_for(const JsonInput& in, bool applies, std::initializer_list<const char*> names,
+                      const char* who) {
+  if (applies) return {};
+  for (const char* name : names)
+    if (in.has(name))
+      return fail(Error::invalid(std::string("/") + name, *in.get(name),
+                                 std::string("nothing: only ") + who + " takes it"));
+  return {};
+}
+
+// An optional scorer spec of `score_type` (or `fallback` when it is absent), normalized.
+Result<object> side_scorer(const JsonInput& in, const ScorerRegistry& scorers, const char* name,
+                           std::string_view score_type, const value& fallback,
+                           const char* expected) {
+  const auto* spec = in.get(name);
+  if (!spec || spec->is_null()) spec = &fallback;
+  if (spec->is_null()) return object();
+  const std::string field = std::string("/") + name;
+  auto s = scorers.validate(*spec, field);
+  if (!s) return fail(s.error());
+  if (s->score_type != score_type) return fail(Error::invalid(field, *spec, expected));
+  const auto* params = spec->as_object().if_contains("params");
+  return object{{"type", spec->as_object().at("type")},
+                {"params", params ? *params : value(object())}};
+}
+
+// What the attacker-driven strategies take: the attacker, and red_teaming's and crescendo's
+// turns, crescendo's take-backs, tree_of_attacks' tree.
+Result<void> read_attack_members(const JsonInput& in, const ScorerRegistry& scorers,
+                                 OrchestratorDefinition& d) {
+  const bool turns = d.type == "red_teaming" || d.type == "crescendo";
+  if (auto ok = only_for(in, is_multi_turn(d.type), {"adversarial_target_id"},
+                         "a red_teaming, crescendo or tree_of_attacks orchestrator");
+      !ok)
+    return ok;
+  if (auto ok = only_for(in, turns, {"max_turns"}, "a red_teaming or crescendo orchestrator"); !ok)
+    return ok;
+  if (auto ok = only_for(in, d.type == "crescendo", {"max_backtracks", "refusal_scorer"},
+                         "a crescendo orchestrator");
+      !ok)
+    return ok;
+  if (auto ok = only_for(in, d.type == "tree_of_attacks",
+                         {"width", "depth", "branching_factor", "on_topic_check", "rank_scorer"},
+                         "a tree_of_attacks orchestrator");
+      !ok)
+    return ok;
+  if (!is_multi_turn(d.type)) return {};
+  auto adversary = in.string("adversarial_target_id", 100);
+  if (!adversary) return fail(adversary.error());
+  d.adversarial_target_id = *adversary;
+  if (turns) {
+    auto max_turns = in.opt_int("max_turns", 1, 50);
+    if (!max_turns) return fail(max_turns.error());
+    d.max_turns = static_cast<int>(max_turns->value_or(10));
+  }
+  // crescendo: a refused turn is taken back (up to max_backtracks), as the refusal scorer says.
+  if (d.type == "crescendo") {
+    auto backtracks = in.opt_int("max_backtracks", 0, 50);
+    if (!backtracks) return fail(backtracks.error());
+    d.max_backtracks = static_cast<int>(backtracks->value_or(10));
+    auto refusal =
+        side_scorer(in, scorers, "refusal_scorer", "true_false", object{{"type", "refusal"}},
+                    "a true_false scorer whose true means the reply is a refusal");
+    if (!refusal) return fail(refusal.error());
+    d.refusal_scorer = std::move(*refusal);
+  }
+  // tree_of_attacks: branching_factor children per kept node, the best width kept per level,
+  // depth levels; the rank scorer orders a level's replies (none: the objective verdict).
+  if (d.type == "tree_of_attacks") {
+    auto width = in.opt_int("width", 1, 10);
+    if (!width) return fail(width.error());
+    d.width = static_cast<int>(width->value_or(3));
+    auto depth = in.opt_int("depth", 1, 10);
+    if (!depth) return fail(depth.error());
+    d.depth = static_cast<int>(depth->value_or(5));
+    auto factor = in.opt_int("branching_factor", 1, 5);
+    if (!factor) return fail(factor.error());
+    d.branching_factor = static_cast<int>(factor->value_or(2));
+    auto on_topic = in.boolean("on_topic_check", true);
+    if (!on_topic) return fail(on_topic.error());
+    d.on_topic_check = *on_topic;
+    auto rank = side_scorer(in, scorers, "rank_scorer", "float_scale", value(nullptr),
+                            "a float_scale scorer: higher means closer to the objective");
+    if (!rank) return fail(rank.error());
+    d.rank_scorer = std::move(*rank);
+  }
+  return {};
+}
+
+// Name, strategy type (and what only some strategies take) and the objective target.
 Result<void> read_kind(const JsonInput& in, const ScorerRegistry& scorers,
                        OrchestratorDefinition& d) {
   auto name = in.string("name", 200);
@@ -94,46 +189,10 @@ Result<void> read_kind(const JsonInput& in, const ScorerRegistry& scorers,
   auto type = in.string("type", 50);
   if (!type) return fail(type.error());
   if (*type != "prompt_sending" && !is_multi_turn(*type))
-    return fail(Error::invalid("/type", value(*type), "prompt_sending, red_teaming or crescendo"));
+    return fail(Error::invalid("/type", value(*type),
+                               "prompt_sending, red_teaming, crescendo or tree_of_attacks"));
   d.type = *type;
-  // red_teaming and crescendo: an attacker LLM (one of the caller's targets) talks to the
-  // target for up to max_turns, each prompt an objective.
-  if (is_multi_turn(d.type)) {
-    auto adversary = in.string("adversarial_target_id", 100);
-    if (!adversary) return fail(adversary.error());
-    d.adversarial_target_id = *adversary;
-    auto turns = in.opt_int("max_turns", 1, 50);
-    if (!turns) return fail(turns.error());
-    d.max_turns = static_cast<int>(turns->value_or(10));
-  } else {
-    for (const char* only : {"adversarial_target_id", "max_turns"})
-      if (in.has(only))
-        return fail(Error::invalid(std::string("/") + only, *in.get(only),
-                                   "nothing: only a red_teaming or crescendo orchestrator "
-                                   "takes it"));
-  }
-  // crescendo: a refused turn is taken back (up to max_backtracks), as the refusal scorer says.
-  if (d.type == "crescendo") {
-    auto backtracks = in.opt_int("max_backtracks", 0, 50);
-    if (!backtracks) return fail(backtracks.error());
-    d.max_backtracks = static_cast<int>(backtracks->value_or(10));
-    const auto* spec = in.get("refusal_scorer");
-    const value fallback = object{{"type", "refusal"}};
-    if (!spec || spec->is_null()) spec = &fallback;
-    auto s = scorers.validate(*spec, "/refusal_scorer");
-    if (!s) return fail(s.error());
-    if (s->score_type != "true_false")
-      return fail(Error::invalid("/refusal_scorer", *spec,
-                                 "a true_false scorer whose true means the reply is a refusal"));
-    const auto* params = spec->as_object().if_contains("params");
-    d.refusal_scorer = object{{"type", spec->as_object().at("type")},
-                              {"params", params ? *params : value(object())}};
-  } else {
-    for (const char* only : {"max_backtracks", "refusal_scorer"})
-      if (in.has(only))
-        return fail(Error::invalid(std::string("/") + only, *in.get(only),
-                                   "nothing: only a crescendo orchestrator takes it"));
-  }
+  if (auto ok = read_attack_members(in, scorers, d); !ok) return ok;
   auto target = in.string("target_id", 100);
   if (!target) return fail(target.error());
   d.target_id = *target;
@@ -327,6 +386,11 @@ Result<OrchestratorDefinition> parse_definition(const value& body,
                           "max_turns",
                           "max_backtracks",
                           "refusal_scorer",
+                          "width",
+                          "depth",
+                          "branching_factor",
+                          "on_topic_check",
+                          "rank_scorer",
                           "seed"},
                          {"id", "owner", "config_hash", "created_at", "updated_at"});
       !ok)

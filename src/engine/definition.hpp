@@ -32,7 +32,8 @@ struct Budget {
 };
 
 // The strategies an orchestrator's type names.
-bool is_multi_turn(std::string_view type);  // red_teaming, crescendo: an attacker LLM
+bool is_multi_turn(
+    std::string_view type);  // red_teaming, crescendo, tree_of_attacks: an attacker LLM
 
 struct OrchestratorDefinition {
   std::string name;
@@ -57,6 +58,14 @@ struct OrchestratorDefinition {
   // a refusal (true_false; {"type": "refusal"} unless given).
   int max_backtracks = 10;
   boost::json::object refusal_scorer;
+  // tree_of_attacks: branching_factor children per kept node, the width best kept per level,
+  // depth levels; the attacker checks each prompt is on the objective (on_topic_check); a
+  // float_scale scorer ranks a level's replies (empty: the objective verdict ranks them).
+  int width = 3;
+  int depth = 5;
+  int branching_factor = 2;
+  bool on_topic_check = true;
+  boost::json::object rank_scorer;
   // Random converters draw from a seed derived from this one per work item (and turn), so a
   // run of the same definition replays; none: 0.
   std::optional<std::int64_t> seed;

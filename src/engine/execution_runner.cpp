@@ -651,10 +651,14 @@ class ItemContext final : public AttackContext, public LlmClient {
     co_return v;
   }
 
-  Task<Result<memory::Score>> judge_refusal(const std::string& reply, const std::string& objective,
-                                            const std::vector<ChatTurn>& sent) override {
-    const Scorer* scorer = job_->rt->refusal_scorer.get();
-    if (!scorer) co_return fail(ErrorCode::internal, "this orchestrator has no refusal scorer");
+  Task<Result<memory::Score>> judge_side(Side which, const std::string& reply,
+                                         const std::string& objective,
+                                         const std::vector<ChatTurn>& sent) override {
+    const bool refusal = which == Side::refusal_check;
+    const Scorer* scorer = refusal ? job_->rt->refusal_scorer.get() : job_->rt->rank_scorer.get();
+    if (!scorer)
+      co_return fail(ErrorCode::internal, std::string("this orchestrator has no ") +
+                                              (refusal ? "refusal" : "rank") + " scorer");
     ScoreInput input{reply, objective, sent};
     input.conversation.push_back({"assistant", reply});
     Result<ScoreResult> s;
@@ -663,7 +667,8 @@ class ItemContext final : public AttackContext, public LlmClient {
     else
       s = scorer->judge(input);
     if (!s) co_return fail(s.error());
-    const auto& spec = job_->rt->definition.refusal_scorer;
+    const auto& spec =
+        refusal ? job_->rt->definition.refusal_scorer : job_->rt->definition.rank_scorer;
     memory::Score score;
     score.scorer_type = std::string(spec.at("type").as_string());
     score.scorer_identity = boost::json::serialize(spec);
@@ -671,7 +676,7 @@ class ItemContext final : public AttackContext, public LlmClient {
     score.value = s->value;
     score.category = s->category;
     score.rationale = s->rationale;
-    boost::json::object meta{{"objective", false}, {"refusal_check", true}};
+    boost::json::object meta{{"objective", false}, {refusal ? "refusal_check" : "rank", true}};
     if (!s->helper_conversation_id.empty())
       meta["helper_conversation_id"] = s->helper_conversation_id;
     score.metadata = boost::json::serialize(meta);

@@ -41,6 +41,11 @@ Result<std::shared_ptr<const OrchestratorRuntime>> OrchestratorPool::build(
     if (!s) return fail(s.error());
     rt->refusal_scorer = std::move(*s);
   }
+  if (!def->rank_scorer.empty()) {
+    auto s = scorers_.create(def->rank_scorer, "/rank_scorer");
+    if (!s) return fail(s.error());
+    rt->rank_scorer = std::move(*s);
+  }
   rt->definition = std::move(*def);
   return std::shared_ptr<const OrchestratorRuntime>(std::move(rt));
 }

@@ -23,6 +23,7 @@ struct OrchestratorRuntime {
   std::vector<std::vector<std::unique_ptr<Converter>>> chains;  // pure, shared by threads
   std::vector<std::unique_ptr<Scorer>> scorers;
   std::unique_ptr<Scorer> refusal_scorer;  // crescendo's backtrack check; null otherwise
+  std::unique_ptr<Scorer> rank_scorer;     // tree_of_attacks' ranking, when given
 };
 
 struct PoolStats {

@@ -119,5 +119,28 @@ TEST(Definition, CrescendoErrorsNameTheMember) {
   }
 }
 
+TEST(Definition, TreeOfAttacksTakesItsTreeAndAnOptionalRankScorer) {
+  auto d = parse(R"({"name":"n","type":"tree_of_attacks","target_id":"t","prompts":["a"],
+    "adversarial_target_id":"a","scorers":[{"type":"substring","params":{"substring":"x"}}]})");
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_EQ(d->width, 3);
+  EXPECT_EQ(d->depth, 5);
+  EXPECT_EQ(d->branching_factor, 2);
+  EXPECT_TRUE(d->on_topic_check);
+  auto json = d->to_json();
+  EXPECT_TRUE(json.at("rank_scorer").is_null());
+  EXPECT_FALSE(json.contains("max_turns"));
+  auto again = parse_definition(json, ConverterRegistry::builtin(), ScorerRegistry::builtin());
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(canonical_json(again->to_json()), canonical_json(json));
+  auto ranked = parse(R"({"name":"n","type":"tree_of_attacks","target_id":"t","prompts":["a"],
+    "adversarial_target_id":"a","on_topic_check":false,"width":1,
+    "rank_scorer":{"type":"llm_scale","params":{"target_id":"j"}},
+    "scorers":[{"type":"substring","params":{"substring":"x"}}]})");
+  ASSERT_TRUE(ranked) << ranked.error().message();
+  EXPECT_FALSE(ranked->on_topic_check);
+  EXPECT_EQ(ranked->rank_scorer.at("type").as_string(), "llm_scale");
+}
+
 }  // namespace
 }  // namespace redcell

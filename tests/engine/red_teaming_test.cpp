@@ -1,6 +1,6 @@
-// red_teaming and crescendo against a fake AttackContext: what they send, store and record,
-// how they go on from stored turns after a restart, and how crescendo takes a refused turn
-// back.
+// red_teaming, crescendo and tree_of_attacks against a fake AttackContext: what they send,
+// store and record, how they go on from stored turns after a restart, how crescendo takes a
+// refused turn back and how a tree prunes its branches.
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -45,8 +45,22 @@ class FakeContext final : public AttackContext, public LlmClient {
     // Not the item's id, as in the runner: a strategy must not mix the two up.
     return "conv-of-item-1/" + std::string(name);
   }
-  Task<Result<std::string>> branch(std::string, std::int64_t, std::string) override {
-    co_return fail(ErrorCode::internal, "red_teaming does not branch");
+  // A copy of `from` up to a sequence into conversation `name`, unless it holds one already.
+  int branches_made = 0;
+  Task<Result<std::string>> branch(std::string from, std::int64_t up_to,
+                                   std::string name) override {
+    const std::string id = conversation_id(name);
+    if (!store[id].empty()) co_return id;
+    ++branches_made;
+    for (auto m : store[from]) {
+      if (m.sequence > up_to) continue;
+      auto meta = boost::json::parse(m.metadata.empty() ? "{}" : m.metadata).as_object();
+      meta["copied_from"] = from;
+      m.metadata = boost::json::serialize(meta);
+      m.conversation_id = id;
+      store[id].push_back(m);
+    }
+    co_return id;
   }
   std::vector<std::uint64_t> rounds;  // the turn each conversion was seeded with
   Task<std::optional<Sent>> send(TargetRequest request) override {
@@ -77,12 +91,17 @@ class FakeContext final : public AttackContext, public LlmClient {
   Task<Result<Exchange>> ask(const std::string&, std::vector<ChatTurn>, std::string) override {
     co_return fail(ErrorCode::internal, "unused");
   }
-  Task<std::optional<Sent>> send_helper(const std::string& target, TargetRequest) override {
+  Task<std::optional<Sent>> send_helper(const std::string& target, TargetRequest request) override {
     EXPECT_EQ(target, "attacker");
     ++attacker_calls;
+    // A tree's branch is named in what the attacker is asked; it writes "message <branch>".
+    const std::string& ask = request.messages.back().content;
+    const auto at = ask.find("branch tap-");
+    const std::string label = at == std::string::npos
+                                  ? std::to_string(attacker_calls)
+                                  : ask.substr(at + 7, ask.find_first_of(",.", at) - at - 7);
     Sent s;
-    s.result = TargetReply{R"({"next_message": "message )" + std::to_string(attacker_calls) +
-                               R"(", "rationale": "r"})",
+    s.result = TargetReply{R"({"next_message": "message )" + label + R"(", "rationale": "r"})",
                            "none", "", 1, 1};
     co_return s;
   }
@@ -102,8 +121,8 @@ class FakeContext final : public AttackContext, public LlmClient {
   }
   // Crescendo's refusal check: a reply saying "refuse" is a refusal; "judge down" fails it.
   std::vector<std::vector<ChatTurn>> refusal_checked_after;
-  Task<Result<memory::Score>> judge_refusal(const std::string& reply, const std::string&,
-                                            const std::vector<ChatTurn>& sent) override {
+  Task<Result<memory::Score>> judge_side(Side, const std::string& reply, const std::string&,
+                                         const std::vector<ChatTurn>& sent) override {
     refusal_checked_after.push_back(sent);
     if (reply.find("judge down") != std::string::npos)
       co_return fail(ErrorCode::unavailable, "the refusal judge is down");
@@ -328,6 +347,69 @@ TEST(Crescendo, AFailedRefusalCheckLeavesTheTurnToTheObjectiveScorer) {
   // The refusal check is told what was sent before the reply.
   ASSERT_EQ(ctx.refusal_checked_after.size(), 1u);
   EXPECT_EQ(ctx.refusal_checked_after[0].back().content, "message 1");
+}
+
+FakeContext tree(int width, int depth, int factor) {
+  FakeContext ctx;
+  ctx.def.type = "tree_of_attacks";
+  ctx.def.width = width;
+  ctx.def.depth = depth;
+  ctx.def.branching_factor = factor;
+  ctx.def.on_topic_check = false;
+  return ctx;
+}
+
+std::vector<std::string> contents(const TargetRequest& r) {
+  std::vector<std::string> out;
+  for (const auto& t : r.messages) out.push_back(t.content);
+  return out;
+}
+
+TEST(TreeOfAttacks, EachLevelGrowsFromTheKeptBranchesAndTheWinnerIsTheItemsConversation) {
+  auto ctx = tree(1, 3, 2);
+  ctx.target_replies = {"no", "no", "no", "ok: 1234"};
+  auto r = run(ctx, tree_of_attacks_strategy());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attack->outcome, "achieved");
+  EXPECT_EQ(r->attack->turns, 2);
+  EXPECT_EQ(r->conversation_id, "conv-of-item-1/tap-2-1") << "the winning branch";
+  const auto meta = boost::json::parse(r->attack->metadata);
+  EXPECT_EQ(meta.at("nodes").as_int64(), 4);
+  EXPECT_EQ(meta.at("pruned").as_int64(), 2);  // tap-1-1 (a tie kept the first), tap-2-0
+  ASSERT_EQ(ctx.sent_to_target.size(), 4u);
+  // Level 2 carries the kept level-1 branch (tap-1-0), not the pruned one.
+  EXPECT_EQ(contents(ctx.sent_to_target[3]),
+            (std::vector<std::string>{"message tap-1-0", "no", "message tap-2-1"}));
+  EXPECT_EQ(ctx.checkpoints, 2) << "one write per level";
+  EXPECT_EQ(ctx.branches_made, 4) << "each level-2 child copies its target and attacker sides";
+}
+
+TEST(TreeOfAttacks, GoesOnFromAStoredLevelWithoutSendingItAgain) {
+  auto first = tree(1, 3, 2);
+  first.target_replies = {"no", "no"};
+  first.cancel_after_checkpoints = 1;  // stopped once level 1 was stored
+  EXPECT_FALSE(run(first, tree_of_attacks_strategy()));
+  auto again = tree(1, 3, 2);
+  again.store = first.store;
+  again.target_replies = {"no", "ok: 1234"};
+  auto r = run(again, tree_of_attacks_strategy());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attack->outcome, "achieved");
+  ASSERT_EQ(again.sent_to_target.size(), 2u) << "level 1 was read back, not sent again";
+  EXPECT_EQ(contents(again.sent_to_target[1]),
+            (std::vector<std::string>{"message tap-1-0", "no", "message tap-2-1"}));
+  EXPECT_EQ(boost::json::parse(r->attack->metadata).at("nodes").as_int64(), 4);
+}
+
+TEST(TreeOfAttacks, AllLevelsWithoutSuccessEndNotAchievedOnTheBestBranch) {
+  auto ctx = tree(2, 2, 2);
+  ctx.target_replies = {"no", "no", "no", "no", "no", "no"};
+  auto r = run(ctx, tree_of_attacks_strategy());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attack->outcome, "not_achieved");
+  EXPECT_EQ(ctx.sent_to_target.size(), 6u) << "2 at level 1, 2 kept x 2 children at level 2";
+  EXPECT_EQ(r->conversation_id, "conv-of-item-1/tap-2-0");
+  EXPECT_EQ(boost::json::parse(r->attack->metadata).at("pruned").as_int64(), 2);
 }
 
 }  // namespace

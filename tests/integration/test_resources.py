@@ -178,7 +178,7 @@ def test_orchestrators_reuse_an_identical_definition(server):
 
 
 @pytest.mark.parametrize("patch,field", [
-    ({"type": "tree_of_attacks"}, "/type"),
+    ({"type": "no_such_strategy"}, "/type"),
     ({"dataset_id": None, "prompts": None}, "/dataset_id"),
     ({"converters": [{"type": "leet"}]}, "/converters/0/type"),
     ({"converters": [{"type": "base64", "params": {"x": 1}}]}, "/converters/0/params/x"),

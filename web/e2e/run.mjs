@@ -5,7 +5,7 @@
 import { imports } from './imports.mjs';
 import { oidc } from './oidc.mjs';
 import { converters, datasets, scorers, settings, shell, targets } from './pages.mjs';
-import { crescendo, executions, lifecycle, newcomer, pause, playground, thread } from './runs.mjs';
+import { crescendo, executions, lifecycle, newcomer, pause, playground, thread, treeOfAttacks } from './runs.mjs';
 import { allowed, launch, screenshot, startServer, watchedContext } from './harness.mjs';
 
 // In this order, against one server: later specs read what earlier ones stored.
@@ -22,6 +22,7 @@ const specs = {
   pause,
   thread,
   crescendo,
+  treeOfAttacks,
   playground,
   settings,
 };

@@ -10,12 +10,6 @@ namespace {
 constexpr int kAttackerRetries = 2;
 constexpr std::size_t kFeedbackBytes = 4000;
 
-boost::json::object metadata_of(const memory::Message& m) {
-  boost::system::error_code ec;
-  auto meta = boost::json::parse(m.metadata, ec);
-  return !ec && meta.is_object() ? std::move(meta.as_object()) : boost::json::object();
-}
-
 std::string text_of(const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -58,13 +52,6 @@ Task<Result<MultiTurnProgress>> load_progress(AttackContext& ctx) {
   auto attacker = co_await ctx.stored(attacker_id);
   if (!attacker) co_return fail(attacker.error());
   co_return read_progress(std::move(*target), std::move(*attacker));
-}
-
-std::vector<ChatTurn> turns_of(const std::vector<memory::Message>& messages) {
-  std::vector<ChatTurn> out;
-  out.reserve(messages.size());
-  for (const auto& m : messages) out.push_back({m.role, m.converted_value});
-  return out;
 }
 
 void append(std::vector<memory::Message>& to, std::vector<memory::Message> from) {
@@ -116,15 +103,87 @@ memory::Message attacker_message(AttackContext& ctx, std::string role, std::stri
   return m;
 }
 
-struct Next {
-  std::string message, rationale, raw, error;
+// The item's record: no messages (its turns are stored), its status and outcome.
+std::optional<memory::WorkItemResult> finished(AttackContext& ctx, bool backtracks,
+                                               std::string outcome, std::string error,
+                                               const MultiTurnProgress& p) {
+  const auto& item = ctx.item();
+  memory::WorkItemResult res =
+      attack_outcome(ctx, outcome, error, ctx.conversation_id(), p.turns + p.backtracks > 0);
+  memory::AttackResult& a = *res.attack;
+  a.turns = p.turns;
+  const bool last_counts = !p.last_backtracked && !p.last_value.empty();
+  boost::json::object meta{
+      {"work_item_id", item.id},
+      {"attacker_conversation_id", ctx.conversation_id("attacker")},
+      {"final_score", last_counts ? boost::json::value(p.last_value) : boost::json::value(nullptr)},
+      {"final_rationale", last_counts ? p.last_rationale : std::string()}};
+  if (backtracks) meta["backtracks"] = p.backtracks;
+  if (!error.empty()) meta["error"] = error;
+  a.metadata = boost::json::serialize(meta);
+  return res;
+}
+
+// A reply's verdicts: taken back when the refusal check says refused and backtracks are
+// left (`backtracks`: the plan takes turns back), else the objective scorers' verdict.
+struct Judged {
+  bool take_back = false;
+  boost::json::object reply_meta;  // what the reply's metadata records
+  std::vector<memory::Score> scores;
+  std::string value, rationale;  // the objective verdict, when judged
 };
+
+Task<Judged> judge_turn(AttackContext& ctx, bool backtracks, const MultiTurnProgress& p,
+                        const std::string& reply, const std::string& objective,
+                        const std::vector<ChatTurn>& sent_turns) {
+  Judged out;
+  out.reply_meta = boost::json::object{{"turn", p.turns + 1}};
+  if (backtracks) {
+    auto refusal =
+        co_await ctx.judge_side(AttackContext::Side::refusal_check, reply, objective, sent_turns);
+    if (!refusal) {  // judged as not refused: the objective scorer still decides the turn
+      out.reply_meta["refusal_check_error"] = refusal.error().message();
+    } else {
+      out.take_back = refusal->value == "true" && p.backtracks < ctx.definition().max_backtracks;
+      if (out.take_back) {
+        out.reply_meta["backtracked"] = true;
+        out.reply_meta["backtrack"] = p.backtracks + 1;
+        out.reply_meta["refusal_rationale"] = refusal->rationale;
+      }
+      out.scores.push_back(std::move(*refusal));
+    }
+  }
+  if (out.take_back) co_return out;
+  auto verdicts = co_await ctx.score(reply, objective, sent_turns);
+  out.value = verdicts.achieved ? (*verdicts.achieved ? "true" : "false")
+                                : (verdicts.undetermined ? "undetermined" : "");
+  out.rationale = verdicts.objective_rationale;
+  out.reply_meta["score_value"] = out.value;
+  out.reply_meta["score_rationale"] = out.rationale;
+  for (auto& sc : verdicts.scores) out.scores.push_back(std::move(sc));
+  co_return out;
+}
+
+}  // namespace
+
+std::vector<ChatTurn> turns_of(const std::vector<memory::Message>& messages) {
+  std::vector<ChatTurn> out;
+  out.reserve(messages.size());
+  for (const auto& m : messages) out.push_back({m.role, m.converted_value});
+  return out;
+}
+
+boost::json::object metadata_of(const memory::Message& m) {
+  boost::system::error_code ec;
+  auto meta = boost::json::parse(m.metadata, ec);
+  return !ec && meta.is_object() ? std::move(meta.as_object()) : boost::json::object();
+}
 
 // The attacker's answer read forgivingly, asked again (not stored) when it is not JSON with a
 // next_message. nullopt: cancelled.
-Task<std::optional<Next>> next_message(AttackContext& ctx, const std::string& attacker,
-                                       std::vector<ChatTurn> turns) {
-  Next out;
+Task<std::optional<AttackerAnswer>> ask_attacker(AttackContext& ctx, const std::string& attacker,
+                                                 std::vector<ChatTurn> turns) {
+  AttackerAnswer out;
   for (int attempt = 0; attempt <= kAttackerRetries; ++attempt) {
     TargetRequest req;
     req.messages = turns;
@@ -153,15 +212,13 @@ Task<std::optional<Next>> next_message(AttackContext& ctx, const std::string& at
   co_return out;
 }
 
-// The item's record: no messages (its turns are stored), its status and outcome.
-std::optional<memory::WorkItemResult> finished(AttackContext& ctx, bool backtracks,
-                                               std::string outcome, std::string error,
-                                               const MultiTurnProgress& p) {
-  const auto& item = ctx.item();
+memory::WorkItemResult attack_outcome(AttackContext& ctx, const std::string& outcome,
+                                      const std::string& error, std::string conversation_id,
+                                      bool sent) {
   memory::WorkItemResult res;
-  res.work_item_id = item.id;
-  res.conversation_id = ctx.conversation_id();
-  res.counts.sent = p.turns + p.backtracks > 0 ? 1 : 0;
+  res.work_item_id = ctx.item().id;
+  res.conversation_id = std::move(conversation_id);
+  res.counts.sent = sent ? 1 : 0;
   if (outcome == "error") {
     res.status = "failed";
     res.error = error;
@@ -174,63 +231,12 @@ std::optional<memory::WorkItemResult> finished(AttackContext& ctx, bool backtrac
     res.achieved = outcome == "achieved";
   }
   memory::AttackResult a;
-  a.conversation_id = ctx.conversation_id();
+  a.conversation_id = res.conversation_id;
   a.objective = ctx.prompt() ? ctx.prompt()->value : std::string();
   a.outcome = outcome;
-  a.turns = p.turns;
-  const bool last_counts = !p.last_backtracked && !p.last_value.empty();
-  boost::json::object meta{
-      {"work_item_id", item.id},
-      {"attacker_conversation_id", ctx.conversation_id("attacker")},
-      {"final_score", last_counts ? boost::json::value(p.last_value) : boost::json::value(nullptr)},
-      {"final_rationale", last_counts ? p.last_rationale : std::string()}};
-  if (backtracks) meta["backtracks"] = p.backtracks;
-  if (!error.empty()) meta["error"] = error;
-  a.metadata = boost::json::serialize(meta);
   res.attack = std::move(a);
   return res;
 }
-
-// A reply's verdicts: taken back when the refusal check says refused and backtracks are
-// left (`backtracks`: the plan takes turns back), else the objective scorers' verdict.
-struct Judged {
-  bool take_back = false;
-  boost::json::object reply_meta;  // what the reply's metadata records
-  std::vector<memory::Score> scores;
-  std::string value, rationale;  // the objective verdict, when judged
-};
-
-Task<Judged> judge_turn(AttackContext& ctx, bool backtracks, const MultiTurnProgress& p,
-                        const std::string& reply, const std::string& objective,
-                        const std::vector<ChatTurn>& sent_turns) {
-  Judged out;
-  out.reply_meta = boost::json::object{{"turn", p.turns + 1}};
-  if (backtracks) {
-    auto refusal = co_await ctx.judge_refusal(reply, objective, sent_turns);
-    if (!refusal) {  // judged as not refused: the objective scorer still decides the turn
-      out.reply_meta["refusal_check_error"] = refusal.error().message();
-    } else {
-      out.take_back = refusal->value == "true" && p.backtracks < ctx.definition().max_backtracks;
-      if (out.take_back) {
-        out.reply_meta["backtracked"] = true;
-        out.reply_meta["backtrack"] = p.backtracks + 1;
-        out.reply_meta["refusal_rationale"] = refusal->rationale;
-      }
-      out.scores.push_back(std::move(*refusal));
-    }
-  }
-  if (out.take_back) co_return out;
-  auto verdicts = co_await ctx.score(reply, objective, sent_turns);
-  out.value = verdicts.achieved ? (*verdicts.achieved ? "true" : "false")
-                                : (verdicts.undetermined ? "undetermined" : "");
-  out.rationale = verdicts.objective_rationale;
-  out.reply_meta["score_value"] = out.value;
-  out.reply_meta["score_rationale"] = out.rationale;
-  for (auto& sc : verdicts.scores) out.scores.push_back(std::move(sc));
-  co_return out;
-}
-
-}  // namespace
 
 std::string clip_for_attacker(const std::string& s) {
   return s.size() <= kFeedbackBytes ? s : s.substr(0, kFeedbackBytes) + "...";
@@ -275,7 +281,7 @@ Task<std::optional<memory::WorkItemResult>> MultiTurnAttack::run(AttackContext& 
         attacker_message(ctx, "user", plan_.ask(p, def), p, new_attacker.size()));
     std::vector<ChatTurn> attacker_turns = turns_of(p.attacker);
     for (const auto& m : new_attacker) attacker_turns.push_back({m.role, m.converted_value});
-    auto next = co_await next_message(ctx, def.adversarial_target_id, std::move(attacker_turns));
+    auto next = co_await ask_attacker(ctx, def.adversarial_target_id, std::move(attacker_turns));
     if (!next) co_return std::nullopt;
     if (!next->error.empty())
       co_return finished(ctx, plan_.backtracks, "error", "the attacker failed: " + next->error, p);

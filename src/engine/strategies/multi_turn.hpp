@@ -12,6 +12,8 @@
 // its messages), is never sent to the target again, does not count as a turn, and the
 // attacker is told to try another way.
 
+#include <boost/json/object.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,30 @@ class MultiTurnAttack final : public AttackStrategy {
  private:
   MultiTurnPlan plan_;
 };
+
+// The attacker's answer: the message to send and why, its raw reply; or what went wrong.
+struct AttackerAnswer {
+  std::string message, rationale, raw, error;
+};
+
+// Asks the attacker (a helper target) for JSON {"next_message", "rationale"}, read
+// forgivingly and asked again (not stored) up to twice when unreadable. nullopt: cancelled.
+Task<std::optional<AttackerAnswer>> ask_attacker(AttackContext& ctx, const std::string& attacker,
+                                                 std::vector<ChatTurn> turns);
+
+// An attack's record for its item: no messages (its turns are stored as they happen), the
+// status and counts of `outcome` (achieved, not_achieved, undetermined, error), and an
+// AttackResult for the caller to complete (turns, metadata). `sent`: the target was sent
+// at least one message.
+memory::WorkItemResult attack_outcome(AttackContext& ctx, const std::string& outcome,
+                                      const std::string& error, std::string conversation_id,
+                                      bool sent);
+
+// A stored message's metadata as an object ({} when it is not one).
+boost::json::object metadata_of(const memory::Message& m);
+
+// Messages as chat turns (role, converted text).
+std::vector<ChatTurn> turns_of(const std::vector<memory::Message>& messages);
 
 // A reply or the judge's rationale as the attacker is told it: at most 4,000 bytes.
 std::string clip_for_attacker(const std::string& s);

@@ -27,3 +27,25 @@ describe('a crescendo thread', () => {
     expect(c2.textContent).toContain('turn 2: objective met');
   });
 });
+
+describe('a tree of attacks', () => {
+  it('lists a level\'s branches on its message, pruned ones with why and a link', () => {
+    const nodes = [
+      { node: 'tap-1-0', conversation_id: 'c0', pruned: 'off_topic', score_value: '', rank: 0 },
+      { node: 'tap-1-1', conversation_id: 'c1', pruned: null, score_value: 'false', rank: 0 },
+    ];
+    const m = message('user', 'ask', { turn: 1, node: 'tap-1-1', level_nodes: nodes });
+    const { container } = render(<MessageView m={m} onReviewed={() => {}} />);
+    expect(container.textContent).toContain('Level 1: 2 branches, 1 pruned');
+    expect(screen.getByRole('link', { name: 'tap-1-0' }).getAttribute('href')).toBe('/conversations/c0');
+    expect(container.textContent).toContain('pruned: drifted off the objective, not sent');
+    expect(container.textContent).toContain('tap-1-1 (this branch)');
+  });
+  it('marks a pruned reply', () => {
+    const m = message('assistant', 'no', { turn: 2, node: 'tap-2-0', pruned: 'width', score_value: 'false' });
+    const { container } = render(<MessageView m={m} onReviewed={() => {}} />);
+    expect(container.querySelector('.message[data-pruned="width"]')).toBeTruthy();
+    expect(container.textContent).toContain('pruned: ranked below the branches kept');
+  });
+});
+

@@ -170,19 +170,57 @@ export function turnOf(m: Message) {
     backtracked: meta.backtracked === true,
     backtrack: typeof meta.backtrack === 'number' ? meta.backtrack : undefined,
     refusal: text('refusal_rationale'),
+    node: text('node'),
+    pruned: text('pruned'),
+    onTopic: text('on_topic_rationale'),
+    levelNodes: Array.isArray(meta.level_nodes) ? (meta.level_nodes as LevelNode[]) : undefined,
   };
+}
+
+// tree_of_attacks: a level's branches, as each of its messages records them.
+type LevelNode = { node: string; conversation_id: string; pruned: string | null; score_value: string; rank: number };
+
+const PRUNED: Record<string, string> = {
+  off_topic: 'drifted off the objective, not sent',
+  width: 'ranked below the branches kept',
+  error: 'failed',
+};
+
+function LevelView(props: { level: number; nodes: LevelNode[]; self?: string }) {
+  return (
+    <details class="small level-nodes">
+      <summary>Level {props.level}: {props.nodes.length} branches, {props.nodes.filter((n) => n.pruned).length} pruned</summary>
+      <ul>
+        {props.nodes.map((n) => (
+          <li>
+            {n.node === props.self ? <strong>{n.node} (this branch)</strong> : <Link href={`/conversations/${encodeURIComponent(n.conversation_id)}`}>{n.node}</Link>}
+            {' · '}{n.pruned ? <span class="tag undetermined">pruned: {PRUNED[n.pruned] ?? n.pruned}</span> : <span class="tag">kept</span>}
+            {n.score_value && <span class="muted"> · verdict {n.score_value}, rank {n.rank}</span>}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
 }
 
 export function MessageView(props: { m: Message; onReviewed: () => void }) {
   const m = props.m;
   const t = turnOf(m);
   return (
-    <div class={`message ${m.role}${t.backtracked ? ' backtracked' : ''}`} data-turn={t.turn} data-backtracked={t.backtracked ? 'true' : undefined}>
+    <div class={`message ${m.role}${t.backtracked || t.pruned ? ' backtracked' : ''}`} data-turn={t.turn} data-backtracked={t.backtracked ? 'true' : undefined} data-pruned={t.pruned}>
       <div class="muted small">
         {t.helper ? `${t.helper} · ` : ''}{m.role} · #{m.sequence}{t.turn !== undefined ? ` · turn ${t.turn}` : ''}
+        {t.node ? ` · branch ${t.node}` : ''}
         {t.backtracked ? ' · taken back' : ''}
         {m.latency_ms ? ` · ${m.latency_ms.toFixed(0)} ms` : ''}
       </div>
+      {t.pruned && (m.role === 'assistant' || t.pruned === 'off_topic') && (
+        <p class="small">
+          <span class="tag undetermined">pruned: {PRUNED[t.pruned] ?? t.pruned}</span>
+          {t.onTopic && <span class="muted"> The on-topic check said: {t.onTopic}</span>}
+        </p>
+      )}
+      {t.levelNodes && m.role === 'user' && t.turn !== undefined && <LevelView level={t.turn} nodes={t.levelNodes} self={t.node} />}
       {t.backtracked && m.role === 'assistant' && (
         <p class="small">
           <span class="tag undetermined">refused · take-back {t.backtrack}</span>

@@ -12,7 +12,15 @@ const STRATEGIES: [string, string][] = [
   ['prompt_sending', 'Send each prompt (single turn)'],
   ['red_teaming', 'Red teaming: an attacker LLM talks to the target'],
   ['crescendo', 'Crescendo: an attacker LLM escalates step by step, refusals taken back'],
+  ['tree_of_attacks', 'Tree of attacks: an attacker LLM grows branches, the weak ones pruned'],
 ];
+
+// tree_of_attacks' members, as given (an empty field: the server's default).
+function treeBody(tree: Record<string, string>, onTopic: boolean): Record<string, number | boolean> {
+  const out: Record<string, number | boolean> = { on_topic_check: onTopic };
+  for (const [k, v] of Object.entries(tree)) if (v !== '') out[k] = Number(v);
+  return out;
+}
 
 function NewExecution(props: { onStarted: (e: Execution) => void }) {
   const targets = useAsync(() => all<Target>('/api/v1/targets'), []);
@@ -24,6 +32,8 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
   const [attackerId, setAttackerId] = useState('');
   const [maxTurns, setMaxTurns] = useState('');
   const [maxBacktracks, setMaxBacktracks] = useState('');
+  const [tree, setTree] = useState({ width: '', depth: '', branching_factor: '' });
+  const [onTopic, setOnTopic] = useState(true);
   const [targetId, setTargetId] = useState('');
   const [datasetId, setDatasetId] = useState('');
   const [chains, setChains] = useState<ChainStep[][]>([[]]);
@@ -48,8 +58,9 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
       name: name || 'attack',
       type,
       ...(multiTurn ? { adversarial_target_id: attackerId || (targets.data?.[0]?.id ?? '') } : {}),
-      ...(multiTurn && maxTurns !== '' ? { max_turns: Number(maxTurns) } : {}),
+      ...(multiTurn && type !== 'tree_of_attacks' && maxTurns !== '' ? { max_turns: Number(maxTurns) } : {}),
       ...(type === 'crescendo' && maxBacktracks !== '' ? { max_backtracks: Number(maxBacktracks) } : {}),
+      ...(type === 'tree_of_attacks' ? treeBody(tree, onTopic) : {}),
       target_id: targetId || (targets.data?.[0]?.id ?? ''),
       dataset_id: datasetId || (datasets.data?.[0]?.id ?? ''),
       converter_chains: chains.map(chainBody),
@@ -75,7 +86,7 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
     if (!('dry_run' in r)) props.onStarted(r as Execution);
   });
   const error = dryRun.error ?? run.error;
-  const fields = ['/name', '/type', '/adversarial_target_id', '/max_turns', '/max_backtracks', '/target_id', '/dataset_id', '/converter_chains', '/scorers', '/objective_scorer', '/budget', '/labels'];
+  const fields = ['/name', '/type', '/adversarial_target_id', '/max_turns', '/max_backtracks', '/width', '/depth', '/branching_factor', '/on_topic_check', '/target_id', '/dataset_id', '/converter_chains', '/scorers', '/objective_scorer', '/budget', '/labels'];
   if (targets.data?.length === 0)
     return <Empty>You need a target to attack first: <Link href="/targets">create a target</Link>.</Empty>;
   if (datasets.data?.length === 0)
@@ -110,15 +121,31 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
               {targets.data?.map((t) => <option value={t.id}>{t.name} ({t.type})</option>)}
             </select>
           </Field>
-          <Field label="Max turns per objective (1-50)" id="ex-max-turns" error={error} pointer="/max_turns">
-            <input id="ex-max-turns" type="number" min={1} max={50} placeholder="10" value={maxTurns} onInput={(e) => setMaxTurns((e.target as HTMLInputElement).value)} />
-          </Field>
+          {type !== 'tree_of_attacks' && (
+            <Field label="Max turns per objective (1-50)" id="ex-max-turns" error={error} pointer="/max_turns">
+              <input id="ex-max-turns" type="number" min={1} max={50} placeholder="10" value={maxTurns} onInput={(e) => setMaxTurns((e.target as HTMLInputElement).value)} />
+            </Field>
+          )}
+          {type === 'tree_of_attacks' && ([
+            ['width', 'Branches kept per level (1-10)', 10, '3'],
+            ['depth', 'Levels (1-10)', 10, '5'],
+            ['branching_factor', 'Children per kept branch (1-5)', 5, '2'],
+          ] as [keyof typeof tree, string, number, string][]).map(([key, label, max, placeholder]) => (
+            <Field label={label} id={`ex-${key}`} error={error} pointer={`/${key}`}>
+              <input id={`ex-${key}`} type="number" min={1} max={max} placeholder={placeholder} value={tree[key]} onInput={(e) => setTree({ ...tree, [key]: (e.target as HTMLInputElement).value })} />
+            </Field>
+          ))}
+          {type === 'tree_of_attacks' && (
+            <Field label="Prune messages that drift off the objective" id="ex-on-topic" error={error} pointer="/on_topic_check">
+              <input id="ex-on-topic" type="checkbox" checked={onTopic} onChange={(e) => setOnTopic((e.target as HTMLInputElement).checked)} />
+            </Field>
+          )}
           {type === 'crescendo' && (
             <Field label="Max take-backs of refused turns (0-50)" id="ex-max-backtracks" error={error} pointer="/max_backtracks">
               <input id="ex-max-backtracks" type="number" min={0} max={50} placeholder="10" value={maxBacktracks} onInput={(e) => setMaxBacktracks((e.target as HTMLInputElement).value)} />
             </Field>
           )}
-          <p class="hint">Each dataset prompt is an objective; the objective scorer must be true/false, and the attack stops at the first reply it scores true.{type === 'crescendo' ? ' A reply the built-in refusal scorer flags is taken back and the attacker tries a gentler step.' : ''}</p>
+          <p class="hint">Each dataset prompt is an objective; the objective scorer must be true/false, and the attack stops at the first reply it scores true.{type === 'crescendo' ? ' A reply the built-in refusal scorer flags is taken back and the attacker tries a gentler step.' : ''}{type === 'tree_of_attacks' ? ' The attacker also checks each message stays on the objective; a level is ranked by the objective verdict (a rank scorer can be set through the API).' : ''}</p>
         </div>
       )}
       <h3>Converter chains</h3>

@@ -62,4 +62,11 @@ describe('playground', () => {
     const messages = [m('user', 'a', false), m('assistant', 'b', false), m('user', 'refused ask', true), m('assistant', 'no', true), m('user', 'c', false), m('assistant', 'd', false)];
     expect(historyOf(messages, messages.length).map((t) => t.content)).toEqual(['a', 'b', 'c', 'd']);
   });
+  it('leaves out a tree branch message pruned before it was sent', async () => {
+    const { historyOf } = await import('./playground');
+    const m = (role: string, text: string, pruned?: string) =>
+      ({ role, original_value: text, converted_value: text, metadata: pruned ? { pruned } : {} }) as unknown as import('../api/client').Message;
+    expect(historyOf([m('user', 'a'), m('assistant', 'b'), m('user', 'drift', 'off_topic')], 3).map((t) => t.content)).toEqual(['a', 'b']);
+    expect(historyOf([m('user', 'a'), m('assistant', 'b', 'width')], 2)).toHaveLength(2);
+  });
 });

@@ -14,11 +14,13 @@ type Conversation = Schemas['Conversation'];
 const DONE = new Set(['succeeded', 'failed', 'cancelled', 'interrupted', 'incomplete']);
 
 // The turns a new send carries before it: what the target saw (converted text) and said.
-// An exchange a crescendo attack took back is not part of it: the target no longer saw it.
+// An exchange a crescendo attack took back is not part of it (the target no longer saw it),
+// nor a tree_of_attacks message pruned as off the objective (never sent).
 export function historyOf(messages: Message[], upTo: number): { role: string; content: string }[] {
+  const sent = (m: Message) => !turnOf(m).backtracked && turnOf(m).pruned !== 'off_topic';
   return messages
     .slice(0, upTo)
-    .filter((m) => (m.role === 'user' || m.role === 'assistant') && !turnOf(m).backtracked)
+    .filter((m) => (m.role === 'user' || m.role === 'assistant') && sent(m))
     .map((m) => ({ role: m.role, content: m.converted_value }));
 }
 
