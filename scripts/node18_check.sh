@@ -6,8 +6,10 @@
 # private mount namespace where WORK's /usr/share/nodejs is laid over the real /usr/share,
 # installs the UI's packages with `npm ci` from package-lock.json into a copy of web/, then
 # runs what `make` runs on the UI: the OpenAPI types, the type check, the vite build, the
-# Vitest tests and ESLint. Nothing is installed on the machine.
-# Usage: scripts/node18_check.sh WORK   (root, or sudo, for the mount namespace)
+# Vitest tests and ESLint; and, when REDCELL_BIN names a redcell binary, the browser suite
+# (web/e2e, playwright-core driving Chromium). Nothing is installed on the machine.
+# Usage: [REDCELL_BIN=build-asan/redcell] scripts/node18_check.sh WORK
+#        (root, or sudo, for the mount namespace)
 set -euo pipefail
 work="$(mkdir -p "$1" && cd "$1" && pwd)"
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,7 +38,7 @@ if [ "${REDCELL_NODE18_INSIDE:-}" != 1 ]; then
   sudo_cmd=""
   [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   # /usr/share/nodejs exists only in the namespace: an overlay of WORK's over the real one.
-  exec $sudo_cmd env REDCELL_NODE18_INSIDE=1 PATH="$PATH" unshare -m bash -c '
+  exec $sudo_cmd env REDCELL_NODE18_INSIDE=1 PATH="$PATH" REDCELL_BIN="${REDCELL_BIN:-}" unshare -m bash -c '
     mount -t overlay overlay -o "lowerdir=$1/root/usr/share:/usr/share" /usr/share
     exec "$2" "$3"' _ "$work" "$here/scripts/node18_check.sh" "$work"
 fi
@@ -63,3 +65,8 @@ node node_modules/.bin/vite build --logLevel warn --outDir "$work/dist" --emptyO
 node node_modules/.bin/vitest run --reporter=dot
 node node_modules/.bin/eslint --max-warnings 0 src e2e vite.config.ts eslint.config.js
 echo "node18_check: npm ci, types, type check, build, unit tests and lint pass on $(node --version)"
+# The browser suite too, driven from Node 18, when the server to test is given.
+if [ -n "${REDCELL_BIN:-}" ]; then
+  REDCELL_SCREENSHOTS="$work/e2e-screenshots" node e2e/run.mjs
+  echo "node18_check: the browser suite passes, driven from $(node --version)"
+fi

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <deque>
+#include <set>
 
 #include "engine/attack.hpp"
 
@@ -22,6 +23,7 @@ class FakeContext final : public AttackContext, public LlmClient {
   std::vector<TargetRequest> sent_to_target;
   std::deque<std::string> target_replies;
   int attacker_calls = 0;
+  std::set<std::string> failing_branches;  // tree branches whose attacker call fails
   std::string chain = "[]";
   std::vector<std::string> none;
   std::vector<std::vector<std::pair<std::size_t, memory::Score>>> stored_scores;  // per turn
@@ -101,6 +103,11 @@ class FakeContext final : public AttackContext, public LlmClient {
                                   ? std::to_string(attacker_calls)
                                   : ask.substr(at + 7, ask.find_first_of(",.", at) - at - 7);
     Sent s;
+    if (failing_branches.count(label)) {
+      s.result =
+          std::unexpected(TargetFailure{"the attacker is down", false, std::nullopt, "unknown"});
+      co_return s;
+    }
     s.result = TargetReply{R"({"next_message": "message )" + label + R"(", "rationale": "r"})",
                            "none", "", 1, 1};
     co_return s;
@@ -409,6 +416,24 @@ TEST(TreeOfAttacks, AllLevelsWithoutSuccessEndNotAchievedOnTheBestBranch) {
   EXPECT_EQ(r->attack->outcome, "not_achieved");
   EXPECT_EQ(ctx.sent_to_target.size(), 6u) << "2 at level 1, 2 kept x 2 children at level 2";
   EXPECT_EQ(r->conversation_id, "conv-of-item-1/tap-2-0");
+  EXPECT_EQ(boost::json::parse(r->attack->metadata).at("pruned").as_int64(), 2);
+}
+
+TEST(TreeOfAttacks, ABranchWhoseAttackerFailedIsPrunedAndItsLevelIsNotRedone) {
+  auto first = tree(1, 3, 2);
+  first.failing_branches = {"tap-1-0"};
+  first.target_replies = {"no"};
+  first.cancel_after_checkpoints = 1;
+  EXPECT_FALSE(run(first, tree_of_attacks_strategy()));
+  ASSERT_EQ(first.sent_to_target.size(), 1u) << "only tap-1-1 was sent";
+  auto again = tree(1, 3, 2);
+  again.store = first.store;
+  again.target_replies = {"no", "ok: 1234"};
+  auto r = run(again, tree_of_attacks_strategy());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attack->outcome, "achieved");
+  ASSERT_EQ(again.sent_to_target.size(), 2u) << "level 1 was read back, its failure too";
+  EXPECT_EQ(contents(again.sent_to_target[0]).front(), "message tap-1-1");
   EXPECT_EQ(boost::json::parse(r->attack->metadata).at("pruned").as_int64(), 2);
 }
 

@@ -117,8 +117,7 @@ Task<Result<std::vector<Node>>> open_level(AttackContext& ctx, const std::vector
 }
 
 // A child whose level was stored before a restart: its outcome read back from its messages
-// of this level (the copies from its parent name the parent). A level is stored in one
-// write, so either every child of a level is done or none is.
+// of this level (the copies from its parent name the parent).
 void read_back(Node& c) {
   for (const auto& m : c.target) {
     const auto meta = metadata_of(m);
@@ -363,12 +362,11 @@ class TreeOfAttacks final : public AttackStrategy {
         co_return finished(ctx, "error", t, nullptr);
       }
       for (auto& c : *children) read_back(c);
-      if (!std::all_of(children->begin(), children->end(), [](const Node& c) { return c.done; })) {
-        for (auto& c : *children) {
-          c.done = false;
-          c.pruned.clear();
+      // A level is stored in one write: one child found done means all were stored (a child
+      // whose attacker failed stored nothing in its target conversation).
+      if (std::none_of(children->begin(), children->end(), [](const Node& c) { return c.done; })) {
+        for (auto& c : *children)
           if (!co_await grow(ctx, c, objective)) co_return std::nullopt;
-        }
         prune_to_width(*children, def.width);
         auto record = level_record(*children);
         auto stored = co_await ctx.checkpoint(std::move(record));
@@ -378,6 +376,8 @@ class TreeOfAttacks final : public AttackStrategy {
           co_return finished(ctx, "error", t, nullptr);
         }
       } else {
+        for (auto& c : *children)
+          if (!c.done) c.pruned = "error";
         prune_to_width(*children, def.width);  // as stored; ranks are read back
       }
       t.level = level;
