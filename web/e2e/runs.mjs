@@ -251,6 +251,9 @@ export async function crescendo({ page, server }) {
   await page.locator('#ex-max-turns').fill('3');
   await page.locator('#ex-max-backtracks').fill('51');
   await page.locator('#ex-dataset').selectOption({ label: 'vault objectives (v1, 1 prompts)' });
+  // The refusal check: a rule of the user's own in place of the built-in refusal scorer.
+  await page.locator('#ex-refusal-scorer').selectOption('substring');
+  await page.locator('#ex-refusal-scorer-substring').fill("I'm sorry");
   // A bad value is named next to its field.
   allow(/^POST .*\/api\/v1\/orchestrators$/);
   await page.getByRole('button', { name: 'Dry run' }).click();
@@ -270,6 +273,7 @@ export async function crescendo({ page, server }) {
   assert((await page.getByText('take-back 2').count()) === 0, 'the refused turn was never sent again');
   assert((await page.getByText('turn 1: objective met').count()) === 1, 'the second try met the objective');
   assert((await page.getByText("crescendo's refusal check").count()) === 2, 'each reply was checked for a refusal first');
+  assert((await page.locator('.score', { hasText: "crescendo's refusal check" }).filter({ hasText: 'substring' }).count()) === 2, 'by the chosen scorer');
   await screenshot(page, 'conversation-crescendo');
   await checkAccessibility(page, 'conversation-crescendo');
 }

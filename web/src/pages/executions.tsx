@@ -2,8 +2,9 @@
 // or a multi-turn attacker LLM: red teaming, crescendo) + target + dataset + converter chains +
 // scorers (one marked as the objective) + budget, counted by a dry run before it runs.
 import { useState } from 'preact/hooks';
-import { all, api, get, pathOf, type CatalogItem, type Dataset, type Execution, type ExecutionStart, type Orchestrator, type Page, type Target } from '../api/client';
+import { all, api, get, pathOf, type ApiError, type CatalogItem, type Dataset, type Execution, type ExecutionStart, type Orchestrator, type Page, type Target } from '../api/client';
 import { ChainEditor, chainBody, type ChainStep } from '../ui/chain';
+import { SchemaForm, type JsonSchema } from '../ui/schema_form';
 import { Button, Pager, Empty, ErrorNote, Field, Link, Loading, PageTitle, Time, percent, useAction, useAsync } from '../ui/kit';
 import { navigate, setQuery, useLocation } from '../router';
 
@@ -14,6 +15,32 @@ const STRATEGIES: [string, string][] = [
   ['crescendo', 'Crescendo: an attacker LLM escalates step by step, refusals taken back'],
   ['tree_of_attacks', 'Tree of attacks: an attacker LLM grows branches, the weak ones pruned'],
 ];
+
+// One scorer beside the objective ones (crescendo's refusal check, the tree's ranking): its
+// type from the catalog ('' for the server's default) and its params from the JSON Schema.
+function SideScorer(props: {
+  id: string; label: string; hint: string; pointer: string; catalog: CatalogItem[];
+  value: ChainStep | undefined; onChange: (s: ChainStep | undefined) => void; error?: ApiError; none: string;
+}) {
+  const item = props.value && props.catalog.find((c) => c.type === props.value!.type);
+  return (
+    <div class="side-scorer">
+      <Field label={props.label} id={props.id} error={props.error} pointer={props.pointer} hint={props.hint}>
+        <select id={props.id} value={props.value?.type ?? ''} onChange={(e) => {
+          const type = (e.target as HTMLSelectElement).value;
+          props.onChange(type ? { type, params: {} } : undefined);
+        }}>
+          <option value="">{props.none}</option>
+          {props.catalog.map((c) => <option value={c.type}>{c.type}</option>)}
+        </select>
+      </Field>
+      {item && props.value && (
+        <SchemaForm idPrefix={props.id} schema={item.params as JsonSchema} value={props.value.params}
+          onChange={(p) => props.onChange({ ...props.value!, params: p })} error={props.error} pointer={`${props.pointer}/params`} />
+      )}
+    </div>
+  );
+}
 
 // tree_of_attacks' members, as given (an empty field: the server's default).
 function treeBody(tree: Record<string, string>, onTopic: boolean): Record<string, number | boolean> {
@@ -34,6 +61,8 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
   const [maxBacktracks, setMaxBacktracks] = useState('');
   const [tree, setTree] = useState({ width: '', depth: '', branching_factor: '' });
   const [onTopic, setOnTopic] = useState(true);
+  const [refusalScorer, setRefusalScorer] = useState<ChainStep>();
+  const [rankScorer, setRankScorer] = useState<ChainStep>();
   const [targetId, setTargetId] = useState('');
   const [datasetId, setDatasetId] = useState('');
   const [chains, setChains] = useState<ChainStep[][]>([[]]);
@@ -60,7 +89,9 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
       ...(multiTurn ? { adversarial_target_id: attackerId || (targets.data?.[0]?.id ?? '') } : {}),
       ...(multiTurn && type !== 'tree_of_attacks' && maxTurns !== '' ? { max_turns: Number(maxTurns) } : {}),
       ...(type === 'crescendo' && maxBacktracks !== '' ? { max_backtracks: Number(maxBacktracks) } : {}),
+      ...(type === 'crescendo' && refusalScorer ? { refusal_scorer: chainBody([refusalScorer])[0] } : {}),
       ...(type === 'tree_of_attacks' ? treeBody(tree, onTopic) : {}),
+      ...(type === 'tree_of_attacks' && rankScorer ? { rank_scorer: chainBody([rankScorer])[0] } : {}),
       target_id: targetId || (targets.data?.[0]?.id ?? ''),
       dataset_id: datasetId || (datasets.data?.[0]?.id ?? ''),
       converter_chains: chains.map(chainBody),
@@ -86,7 +117,7 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
     if (!('dry_run' in r)) props.onStarted(r as Execution);
   });
   const error = dryRun.error ?? run.error;
-  const fields = ['/name', '/type', '/adversarial_target_id', '/max_turns', '/max_backtracks', '/width', '/depth', '/branching_factor', '/on_topic_check', '/target_id', '/dataset_id', '/converter_chains', '/scorers', '/objective_scorer', '/budget', '/labels'];
+  const fields = ['/name', '/type', '/adversarial_target_id', '/max_turns', '/max_backtracks', '/width', '/depth', '/branching_factor', '/on_topic_check', '/refusal_scorer', '/rank_scorer', '/target_id', '/dataset_id', '/converter_chains', '/scorers', '/objective_scorer', '/budget', '/labels'];
   if (targets.data?.length === 0)
     return <Empty>You need a target to attack first: <Link href="/targets">create a target</Link>.</Empty>;
   if (datasets.data?.length === 0)
@@ -115,37 +146,49 @@ function NewExecution(props: { onStarted: (e: Execution) => void }) {
         </Field>
       </div>
       {type !== 'prompt_sending' && (
-        <div class="grid" role="group" aria-label="Multi-turn attack">
-          <Field label="Attacker LLM (one of your targets)" id="ex-attacker" error={error} pointer="/adversarial_target_id">
-            <select id="ex-attacker" value={attackerId} onChange={(e) => setAttackerId((e.target as HTMLSelectElement).value)}>
-              {targets.data?.map((t) => <option value={t.id}>{t.name} ({t.type})</option>)}
-            </select>
-          </Field>
-          {type !== 'tree_of_attacks' && (
-            <Field label="Max turns per objective (1-50)" id="ex-max-turns" error={error} pointer="/max_turns">
-              <input id="ex-max-turns" type="number" min={1} max={50} placeholder="10" value={maxTurns} onInput={(e) => setMaxTurns((e.target as HTMLInputElement).value)} />
+        <div role="group" aria-label="Multi-turn attack">
+          <div class="grid">
+            <Field label="Attacker LLM (one of your targets)" id="ex-attacker" error={error} pointer="/adversarial_target_id">
+              <select id="ex-attacker" value={attackerId} onChange={(e) => setAttackerId((e.target as HTMLSelectElement).value)}>
+                {targets.data?.map((t) => <option value={t.id}>{t.name} ({t.type})</option>)}
+              </select>
             </Field>
+            {type !== 'tree_of_attacks' && (
+              <Field label="Max turns per objective (1-50)" id="ex-max-turns" error={error} pointer="/max_turns">
+                <input id="ex-max-turns" type="number" min={1} max={50} placeholder="10" value={maxTurns} onInput={(e) => setMaxTurns((e.target as HTMLInputElement).value)} />
+              </Field>
+            )}
+            {type === 'tree_of_attacks' && ([
+              ['width', 'Branches kept per level (1-10)', 10, '3'],
+              ['depth', 'Levels (1-10)', 10, '5'],
+              ['branching_factor', 'Children per kept branch (1-5)', 5, '2'],
+            ] as [keyof typeof tree, string, number, string][]).map(([key, label, max, placeholder]) => (
+              <Field label={label} id={`ex-${key}`} error={error} pointer={`/${key}`}>
+                <input id={`ex-${key}`} type="number" min={1} max={max} placeholder={placeholder} value={tree[key]} onInput={(e) => setTree({ ...tree, [key]: (e.target as HTMLInputElement).value })} />
+              </Field>
+            ))}
+            {type === 'tree_of_attacks' && (
+              <Field label="Prune messages that drift off the objective" id="ex-on-topic" error={error} pointer="/on_topic_check">
+                <input id="ex-on-topic" type="checkbox" checked={onTopic} onChange={(e) => setOnTopic((e.target as HTMLInputElement).checked)} />
+              </Field>
+            )}
+            {type === 'crescendo' && (
+              <Field label="Max take-backs of refused turns (0-50)" id="ex-max-backtracks" error={error} pointer="/max_backtracks">
+                <input id="ex-max-backtracks" type="number" min={0} max={50} placeholder="10" value={maxBacktracks} onInput={(e) => setMaxBacktracks((e.target as HTMLInputElement).value)} />
+              </Field>
+            )}
+          </div>
+          {type === 'crescendo' && scorerCatalog.data && (
+            <SideScorer id="ex-refusal-scorer" label="Refusal check" pointer="/refusal_scorer" catalog={scorerCatalog.data}
+              hint="A true/false scorer whose true means the reply refused." none="refusal (built in)"
+              value={refusalScorer} onChange={setRefusalScorer} error={error} />
           )}
-          {type === 'tree_of_attacks' && ([
-            ['width', 'Branches kept per level (1-10)', 10, '3'],
-            ['depth', 'Levels (1-10)', 10, '5'],
-            ['branching_factor', 'Children per kept branch (1-5)', 5, '2'],
-          ] as [keyof typeof tree, string, number, string][]).map(([key, label, max, placeholder]) => (
-            <Field label={label} id={`ex-${key}`} error={error} pointer={`/${key}`}>
-              <input id={`ex-${key}`} type="number" min={1} max={max} placeholder={placeholder} value={tree[key]} onInput={(e) => setTree({ ...tree, [key]: (e.target as HTMLInputElement).value })} />
-            </Field>
-          ))}
-          {type === 'tree_of_attacks' && (
-            <Field label="Prune messages that drift off the objective" id="ex-on-topic" error={error} pointer="/on_topic_check">
-              <input id="ex-on-topic" type="checkbox" checked={onTopic} onChange={(e) => setOnTopic((e.target as HTMLInputElement).checked)} />
-            </Field>
+          {type === 'tree_of_attacks' && scorerCatalog.data && (
+            <SideScorer id="ex-rank-scorer" label="Rank scorer" pointer="/rank_scorer" catalog={scorerCatalog.data}
+              hint="A 0-1 scorer that orders a level's replies (an LLM scale judge, say)." none="none: rank by the objective verdict"
+              value={rankScorer} onChange={setRankScorer} error={error} />
           )}
-          {type === 'crescendo' && (
-            <Field label="Max take-backs of refused turns (0-50)" id="ex-max-backtracks" error={error} pointer="/max_backtracks">
-              <input id="ex-max-backtracks" type="number" min={0} max={50} placeholder="10" value={maxBacktracks} onInput={(e) => setMaxBacktracks((e.target as HTMLInputElement).value)} />
-            </Field>
-          )}
-          <p class="hint">Each dataset prompt is an objective; the objective scorer must be true/false, and the attack stops at the first reply it scores true.{type === 'crescendo' ? ' A reply the built-in refusal scorer flags is taken back and the attacker tries a gentler step.' : ''}{type === 'tree_of_attacks' ? ' The attacker also checks each message stays on the objective; a level is ranked by the objective verdict (a rank scorer can be set through the API).' : ''}</p>
+          <p class="hint">Each dataset prompt is an objective; the objective scorer must be true/false, and the attack stops at the first reply it scores true.{type === 'crescendo' ? ' A reply the refusal check flags is taken back and the attacker tries a gentler step.' : ''}{type === 'tree_of_attacks' ? ' The attacker also checks each message stays on the objective.' : ''}</p>
         </div>
       )}
       <h3>Converter chains</h3>
