@@ -266,6 +266,7 @@ export async function crescendo({ page, server }) {
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await until(async () => /\/executions\/[0-9a-f-]+$/.test(page.url()), 'on the execution page');
   await until(async () => (await page.getByTestId('execution-status').textContent()) === 'succeeded', 'finished', 30_000);
+  await until(async () => (await page.getByText('1 turn · 1 taken back').count()) === 1, 'the result at a glance');
   await page.getByRole('link', { name: 'Open conversation' }).first().click();
   await until(async () => (await page.locator('.message[data-turn="1"]').count()) === 4, 'turn 1 tried twice');
   assert((await page.locator('.message[data-backtracked="true"]').count()) === 2, 'one exchange taken back: its message and reply');
@@ -312,6 +313,7 @@ export async function treeOfAttacks({ page, server }) {
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await until(async () => /\/executions\/[0-9a-f-]+$/.test(page.url()), 'on the execution page');
   await until(async () => (await page.getByTestId('execution-status').textContent()) === 'succeeded', 'finished', 30_000);
+  await until(async () => (await page.getByText('2 turns · 4 branches tried, 2 pruned').count()) === 1, 'the result at a glance');
   await page.getByRole('link', { name: 'Open conversation' }).first().click();
   // The winning path: level 1's kept branch (copied), then the winner's own turn.
   await until(async () => (await page.locator('.message').count()) === 4, 'the winning path');

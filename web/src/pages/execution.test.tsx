@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { render, screen } from '@testing-library/preact';
 import type { Message } from '../api/client';
-import { MessageView, turnOf } from './execution';
+import { MessageView, attackSummary, turnOf } from './execution';
 
 const message = (role: string, text: string, metadata: Record<string, unknown>) =>
   ({ id: `${role}-${text}`, role, sequence: 2, original_value: text, converted_value: text, response_error: 'none', scores: [], metadata }) as unknown as Message;
@@ -49,3 +49,21 @@ describe('a tree of attacks', () => {
   });
 });
 
+
+describe('a multi-turn result at a glance', () => {
+  it('counts the turns that counted and the take-backs', () => {
+    const ms = [message('user', 'a', { turn: 1 }), message('assistant', 'no', { turn: 1, backtracked: true }),
+      message('user', 'b', { turn: 1 }), message('assistant', 'ok', { turn: 1 }),
+      message('user', 'c', { turn: 2 }), message('assistant', 'yes', { turn: 2 })];
+    expect(attackSummary(ms)).toBe('2 turns · 1 taken back');
+  });
+  it('counts a tree\'s branches and pruned ones over its levels', () => {
+    const level = (pruned: (string | null)[]) => pruned.map((p, i) => ({ node: `n${i}`, conversation_id: `c${i}`, pruned: p, score_value: '', rank: 0 }));
+    const ms = [message('user', 'a', { turn: 1, level_nodes: level(['off_topic', null]) }), message('assistant', 'no', { turn: 1 }),
+      message('user', 'b', { turn: 2, level_nodes: level([null, 'width']) }), message('assistant', 'yes', { turn: 2 })];
+    expect(attackSummary(ms)).toBe('2 turns · 4 branches tried, 2 pruned');
+  });
+  it('says nothing for a single prompt', () => {
+    expect(attackSummary([message('user', 'a', {}), message('assistant', 'b', {})])).toBeUndefined();
+  });
+});

@@ -253,8 +253,28 @@ export function MessageView(props: { m: Message; onReviewed: () => void }) {
   );
 }
 
+// A multi-turn attack at a glance, from what its messages record: the turns that counted,
+// crescendo's take-backs, a tree's levels and pruned branches. Undefined for one prompt.
+export function attackSummary(messages: Message[]): string | undefined {
+  const turns = messages.map(turnOf);
+  const counted = turns.filter((t, i) => messages[i].role === 'assistant' && t.turn !== undefined && !t.backtracked);
+  if (counted.length === 0) return undefined;
+  const last = Math.max(...counted.map((t) => t.turn!));
+  const parts = [`${last} turn${last === 1 ? '' : 's'}`];
+  const takeBacks = turns.filter((t, i) => messages[i].role === 'assistant' && t.backtracked).length;
+  if (takeBacks) parts.push(`${takeBacks} taken back`);
+  const levels = turns.filter((t, i) => messages[i].role === 'user' && t.levelNodes).map((t) => t.levelNodes!);
+  if (levels.length) {
+    const branches = levels.reduce((n, l) => n + l.length, 0);
+    const pruned = levels.reduce((n, l) => n + l.filter((b) => b.pruned).length, 0);
+    parts.push(`${branches} branches tried, ${pruned} pruned`);
+  }
+  return parts.join(' · ');
+}
+
 function ResultView(props: { r: ExecutionResult; onReviewed: () => void }) {
   const r = props.r;
+  const summary = attackSummary(r.messages);
   return (
     <li class="row-card result" aria-label={`Result ${r.conversation_id}`}>
       <div class="row-head">
@@ -262,7 +282,7 @@ function ResultView(props: { r: ExecutionResult; onReviewed: () => void }) {
           {r.achieved === true && <span class="tag hit">achieved</span>}
           {r.achieved === false && <span class="tag">not achieved</span>}
           {r.achieved === null && r.status === 'done' && r.messages.some((m) => m.scores.length > 0) && <span class="tag undetermined">undetermined</span>}
-          {r.status === 'failed' && <span class="tag bad">error</span>} <span class="muted small">chain {r.chain_index} · attempt {r.attempt}</span>
+          {r.status === 'failed' && <span class="tag bad">error</span>} <span class="muted small">chain {r.chain_index} · attempt {r.attempt}{summary ? ` · ${summary}` : ''}</span>
         </div>
         <Link href={`/conversations/${encodeURIComponent(r.conversation_id)}`}>Open conversation</Link>
       </div>
