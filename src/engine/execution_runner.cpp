@@ -557,6 +557,19 @@ namespace {
 
 // What a strategy sees of the job running its item; also the item's helper LLM client, whose
 // exchanges join the item's record as conversations of their own.
+// A verdict as a score row of scorer `type` with `identity` (its spec as JSON); the caller
+// sets the metadata.
+memory::Score score_row(const ScoreResult& s, std::string type, std::string identity) {
+  memory::Score score;
+  score.scorer_type = std::move(type);
+  score.scorer_identity = std::move(identity);
+  score.score_type = s.score_type;
+  score.value = s.value;
+  score.category = s.category;
+  score.rationale = s.rationale;
+  return score;
+}
+
 class ItemContext final : public AttackContext, public LlmClient {
  public:
   ItemContext(std::shared_ptr<ExecutionRunner::Job> job, ClaimedItem claimed)
@@ -625,13 +638,7 @@ class ItemContext final : public AttackContext, public LlmClient {
         if (objective_scorer) v.objective_failed = true;
         continue;
       }
-      memory::Score score;
-      score.scorer_type = job_->scorer_types[i];
-      score.scorer_identity = job_->scorer_json[i];
-      score.score_type = s->score_type;
-      score.value = s->value;
-      score.category = s->category;
-      score.rationale = s->rationale;
+      memory::Score score = score_row(*s, job_->scorer_types[i], job_->scorer_json[i]);
       if (s->helper_conversation_id.empty()) {
         score.metadata = objective_scorer ? R"({"objective":true})" : R"({"objective":false})";
       } else {
@@ -669,13 +676,8 @@ class ItemContext final : public AttackContext, public LlmClient {
     if (!s) co_return fail(s.error());
     const auto& spec =
         refusal ? job_->rt->definition.refusal_scorer : job_->rt->definition.rank_scorer;
-    memory::Score score;
-    score.scorer_type = std::string(spec.at("type").as_string());
-    score.scorer_identity = boost::json::serialize(spec);
-    score.score_type = s->score_type;
-    score.value = s->value;
-    score.category = s->category;
-    score.rationale = s->rationale;
+    memory::Score score =
+        score_row(*s, std::string(spec.at("type").as_string()), boost::json::serialize(spec));
     boost::json::object meta{{"objective", false}, {refusal ? "refusal_check" : "rank", true}};
     if (!s->helper_conversation_id.empty())
       meta["helper_conversation_id"] = s->helper_conversation_id;

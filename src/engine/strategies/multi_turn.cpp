@@ -10,11 +10,6 @@ namespace {
 constexpr int kAttackerRetries = 2;
 constexpr std::size_t kFeedbackBytes = 4000;
 
-std::string text_of(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 bool backtracked(const boost::json::object& o) {
   const auto* v = o.if_contains("backtracked");
   return v && v->is_bool() && v->as_bool();
@@ -93,14 +88,8 @@ std::vector<memory::Message> target_messages(AttackContext& ctx, const MultiTurn
 
 memory::Message attacker_message(AttackContext& ctx, std::string role, std::string text,
                                  const MultiTurnProgress& p, std::size_t offset) {
-  auto m = ctx.message(std::move(role));
-  m.conversation_id = ctx.conversation_id("attacker");
-  m.target_id = ctx.definition().adversarial_target_id;
-  m.sequence = static_cast<std::int64_t>(p.attacker.size() + offset);
-  m.original_value = m.converted_value = std::move(text);
-  m.metadata = boost::json::serialize(
-      boost::json::object{{"helper", "attacker"}, {"work_item_id", ctx.item().id}});
-  return m;
+  return attacker_message(ctx, ctx.conversation_id("attacker"), std::move(role), std::move(text),
+                          static_cast<std::int64_t>(p.attacker.size() + offset));
 }
 
 // The item's record: no messages (its turns are stored), its status and outcome.
@@ -236,6 +225,23 @@ memory::WorkItemResult attack_outcome(AttackContext& ctx, const std::string& out
   a.outcome = outcome;
   res.attack = std::move(a);
   return res;
+}
+
+std::string text_of(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+memory::Message attacker_message(AttackContext& ctx, std::string conversation, std::string role,
+                                 std::string text, std::int64_t sequence) {
+  auto m = ctx.message(std::move(role));
+  m.conversation_id = std::move(conversation);
+  m.target_id = ctx.definition().adversarial_target_id;
+  m.sequence = sequence;
+  m.original_value = m.converted_value = std::move(text);
+  m.metadata = boost::json::serialize(
+      boost::json::object{{"helper", "attacker"}, {"work_item_id", ctx.item().id}});
+  return m;
 }
 
 std::string clip_for_attacker(const std::string& s) {

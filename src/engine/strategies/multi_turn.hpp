@@ -15,6 +15,7 @@
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/attack.hpp"
@@ -67,8 +68,15 @@ memory::WorkItemResult attack_outcome(AttackContext& ctx, const std::string& out
                                       const std::string& error, std::string conversation_id,
                                       bool sent);
 
-// A stored message's metadata as an object ({} when it is not one).
+// A stored message's metadata as an object ({} when it is not one), and one of its text
+// members ("" when absent or not text).
 boost::json::object metadata_of(const memory::Message& m);
+std::string text_of(const boost::json::object& o, std::string_view key);
+
+// A message of the attacker's side: in `conversation`, sent to the definition's attacker,
+// marked {"helper": "attacker"}.
+memory::Message attacker_message(AttackContext& ctx, std::string conversation, std::string role,
+                                 std::string text, std::int64_t sequence);
 
 // Messages as chat turns (role, converted text).
 std::vector<ChatTurn> turns_of(const std::vector<memory::Message>& messages);

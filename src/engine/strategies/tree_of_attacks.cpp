@@ -124,15 +124,11 @@ void read_back(Node& c) {
     const auto* node = meta.if_contains("node");
     if (!node || !node->is_string() || node->as_string() != c.name) continue;
     c.done = true;
-    auto text = [&](std::string_view k) {
-      const auto* v = meta.if_contains(k);
-      return v && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
-    c.pruned = text("pruned");
+    c.pruned = text_of(meta, "pruned");
     if (m.role != "assistant") continue;
     c.reply = m.converted_value;
-    c.value = text("score_value");
-    c.rationale = text("score_rationale");
+    c.value = text_of(meta, "score_value");
+    c.rationale = text_of(meta, "score_rationale");
     c.sent = true;
     if (const auto* r = meta.if_contains("rank"); r && r->is_number())
       c.rank = r->to_number<double>();
@@ -154,19 +150,16 @@ Task<bool> grow(AttackContext& ctx, Node& c, const std::string& objective) {
   const auto& def = ctx.definition();
   // 1. The attacker's next message.
   auto seq = static_cast<std::int64_t>(c.attacker.size());
-  auto attacker_message = [&](std::string role, std::string text) {
-    auto m = of_conversation(ctx, c.attacker_conversation, std::move(role), seq++, std::move(text));
-    m.target_id = def.adversarial_target_id;
-    m.metadata = boost::json::serialize(
-        boost::json::object{{"helper", "attacker"}, {"work_item_id", ctx.item().id}});
-    c.new_attacker.push_back(std::move(m));
+  auto attacker_says = [&](std::string role, std::string text) {
+    c.new_attacker.push_back(
+        attacker_message(ctx, c.attacker_conversation, std::move(role), std::move(text), seq++));
   };
-  if (c.attacker.empty()) attacker_message("system", instructions(objective));
-  attacker_message("user", "You are branch " + c.name +
-                               (c.parent.empty() ? ". Write your first message to the target."
-                                                 : ", grown from " + c.parent + ". " +
-                                                       last_reply_for_attacker(c.feedback) +
-                                                       " Write an improved message."));
+  if (c.attacker.empty()) attacker_says("system", instructions(objective));
+  attacker_says("user", "You are branch " + c.name +
+                            (c.parent.empty() ? ". Write your first message to the target."
+                                              : ", grown from " + c.parent + ". " +
+                                                    last_reply_for_attacker(c.feedback) +
+                                                    " Write an improved message."));
   std::vector<ChatTurn> turns = turns_of(c.attacker);
   for (const auto& m : c.new_attacker) turns.push_back({m.role, m.converted_value});
   auto next = co_await ask_attacker(ctx, def.adversarial_target_id, std::move(turns));
@@ -176,7 +169,7 @@ Task<bool> grow(AttackContext& ctx, Node& c, const std::string& objective) {
     c.error = "the attacker failed: " + next->error;
     co_return true;
   }
-  attacker_message("assistant", next->raw);
+  attacker_says("assistant", next->raw);
 
   // 2. Still on the objective?
   boost::json::object user_meta{{"work_item_id", ctx.item().id},

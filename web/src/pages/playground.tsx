@@ -17,7 +17,10 @@ const DONE = new Set(['succeeded', 'failed', 'cancelled', 'interrupted', 'incomp
 // An exchange a crescendo attack took back is not part of it (the target no longer saw it),
 // nor a tree_of_attacks message pruned as off the objective (never sent).
 export function historyOf(messages: Message[], upTo: number): { role: string; content: string }[] {
-  const sent = (m: Message) => !turnOf(m).backtracked && turnOf(m).pruned !== 'off_topic';
+  const sent = (m: Message) => {
+    const t = turnOf(m);
+    return !t.backtracked && t.pruned !== 'off_topic';
+  };
   return messages
     .slice(0, upTo)
     .filter((m) => (m.role === 'user' || m.role === 'assistant') && sent(m))
