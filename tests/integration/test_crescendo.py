@@ -160,3 +160,27 @@ def test_a_scan_file_runs_crescendo_with_its_own_refusal_check(tmp_path):
     r = scan(tmp_path / "home", f, "--json")
     assert r.returncode == 1, r.stdout + r.stderr  # the gate: one achieved attack
     assert json.loads(r.stdout)["overall"]["achieved"] == 1, r.stdout
+
+
+def test_another_user_cannot_read_a_taken_back_turn_or_the_attacker(tmp_path):
+    import time
+    from test_security import as_user, jwt_server
+    with jwt_server(tmp_path) as s:
+        alice, bob = as_user("alice"), as_user("bob")
+        target = mock_target(s, "vault", GUARD, headers=alice)
+        attacker = mock_target(s, "attacker", ATTACKER, headers=alice)
+        o = crescendo(s, target, attacker, headers=alice)
+        e = s.request("POST", f"/api/v1/orchestrators/{o}/executions", json_body={}, headers=alice)
+        assert e.status == 202, e.data
+        deadline = time.monotonic() + 60
+        while s.request("GET", f"/api/v1/executions/{e.json()['id']}", headers=alice).json()["status"] != "succeeded":
+            assert time.monotonic() < deadline, "the attack did not finish"
+            time.sleep(0.1)
+        [r] = s.request("GET", f"/api/v1/executions/{e.json()['id']}/results", headers=alice).json()["items"]
+        assert r["messages"][3]["metadata"]["backtracked"] is True
+        for cid in (r["conversation_id"], r["messages"][2]["metadata"]["attacker_conversation_id"]):
+            assert s.request("GET", f"/api/v1/conversations/{cid}", headers=alice).status == 200
+            assert_error_shape(s.request("GET", f"/api/v1/conversations/{cid}", headers=bob), 404, "not_found")
+        refusal_check = r["messages"][3]["scores"][0]["id"]
+        assert_error_shape(s.request("POST", f"/api/v1/scores/{refusal_check}/review", headers=bob,
+                                     json_body={"value": False}), 404, "not_found")

@@ -5,6 +5,7 @@ conversation (the guard's script tells, by counting the user turns it is sent), 
 item's conversation is the winning path, whose messages name the branches pruned beside it.
 Definitions are checked; a rank judge must be the caller's own target."""
 import json
+import time
 from redcell_harness import Server, assert_error_shape
 from test_engine import all_results, start, wait_status
 from test_llm_pieces import mock_target
@@ -162,3 +163,26 @@ def test_a_scan_file_runs_a_tree_and_its_gate_sees_the_success(tmp_path):
     r = scan(tmp_path / "home", f, "--json")
     assert r.returncode == 1, r.stdout + r.stderr  # the gate: one achieved attack
     assert json.loads(r.stdout)["overall"]["achieved"] == 1, r.stdout
+
+
+def test_another_user_cannot_read_a_trees_branches_or_its_attacker(tmp_path):
+    from test_security import as_user, jwt_server
+    with jwt_server(tmp_path) as s:
+        alice, bob = as_user("alice"), as_user("bob")
+        target = mock_target(s, "vault", GUARD, headers=alice)
+        attacker = mock_target(s, "attacker", ATTACKER, headers=alice)
+        o = tree(s, target, attacker, headers=alice)
+        e = s.request("POST", f"/api/v1/orchestrators/{o}/executions", json_body={}, headers=alice)
+        assert e.status == 202, e.data
+        deadline = time.monotonic() + 60
+        while s.request("GET", f"/api/v1/executions/{e.json()['id']}", headers=alice).json()["status"] != "succeeded":
+            assert time.monotonic() < deadline, "the tree did not finish"
+            time.sleep(0.1)
+        r = s.request("GET", f"/api/v1/executions/{e.json()['id']}/results", headers=alice).json()["items"][0]
+        first = r["messages"][0]["metadata"]
+        ids = [n["conversation_id"] for n in first["level_nodes"]] + [first["attacker_conversation_id"]]
+        for cid in ids:
+            assert s.request("GET", f"/api/v1/conversations/{cid}", headers=alice).status == 200
+            assert_error_shape(s.request("GET", f"/api/v1/conversations/{cid}", headers=bob), 404, "not_found")
+        assert_error_shape(s.request("GET", f"/api/v1/executions/{e.json()['id']}/attack-results", headers=bob),
+                           404, "not_found")
