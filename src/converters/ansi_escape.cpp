@@ -4,7 +4,6 @@
 // unsanitised. The sequence is given raw (ESC bytes) or escaped (\x1b, \033, \u001b, \e),
 // each drawn from the seed among those allowed; the prompt follows when
 // incorporate_user_prompt. The requests and payloads are ours.
-#include <random>
 
 #include "converters/text.hpp"
 
@@ -38,10 +37,8 @@ constexpr std::string_view kRequests[] = {
 constexpr std::string_view kEscapes[] = {"\\x1b", "\\033", "\\u001b", "\\e"};
 
 std::string attack(std::string_view s, const AnsiParams& p, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  const auto draw = [&rng](std::size_t n) {
-    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
-  };
+  text::Draws draws(seed);
+  const auto draw = [&draws](std::size_t n) { return draws.index(n); };
   std::string payload(kPayloads[draw(std::size(kPayloads))]);
   const bool raw = p.raw && (!p.escaped || draw(2) == 0);
   const std::string esc = raw ? "\x1b" : std::string(kEscapes[draw(std::size(kEscapes))]);

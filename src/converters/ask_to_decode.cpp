@@ -2,7 +2,6 @@
 // the chain) in a request to decode it and act on it, as PyRIT's AskToDecodeConverter
 // does. The request is `template` ({encoded_text} and {encoding_name} filled), or one of
 // ours drawn from the seed.
-#include <random>
 
 #include "converters/text.hpp"
 
@@ -27,9 +26,7 @@ constexpr std::string_view kTemplates[] = {
 std::string ask(std::string_view s, const AskParams& p, std::uint64_t seed) {
   std::string out = p.templ;
   if (out.empty()) {
-    std::mt19937_64 rng(seed);
-    out = std::string(
-        kTemplates[std::uniform_int_distribution<std::size_t>(0, std::size(kTemplates) - 1)(rng)]);
+    out = std::string(kTemplates[text::Draws(seed).index(std::size(kTemplates))]);
   }
   text::fill(out, "encoding_name", p.encoding_name.empty() ? "encoded" : p.encoding_name);
   text::fill(out, "encoded_text", s);

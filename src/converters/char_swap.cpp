@@ -2,7 +2,6 @@
 // drawn from the seed) longer than 3 characters, two adjacent characters after the first
 // swap places ("password" -> "passowrd"): typos a filter may not expect.
 #include <algorithm>
-#include <random>
 
 #include "converters/text.hpp"
 
@@ -17,8 +16,10 @@ struct SwapParams {
 // The swaps on any string of characters (bytes for ASCII text, code points otherwise).
 template <class Str>
 void swap_in(Str& cps, const SwapParams& p, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::bernoulli_distribution pick(p.proportion);
+  // text::Draws: seeding an mt19937_64 cost more than the swaps of a short prompt. A word
+  // is picked when a 16-bit share is below proportion * 65536.
+  text::Draws draw(seed);
+  const auto picked = static_cast<unsigned>(p.proportion * 65536);
   const auto space = [](auto c) { return c == ' ' || c == '\n' || c == '\t'; };
   std::size_t i = 0;
   while (i < cps.size()) {
@@ -26,8 +27,8 @@ void swap_in(Str& cps, const SwapParams& p, std::uint64_t seed) {
     std::size_t j = i;
     while (j < cps.size() && !space(cps[j])) ++j;
     const std::size_t len = j - i;
-    if (len > 3 && pick(rng)) {
-      const std::size_t at = std::uniform_int_distribution<std::size_t>(1, len - 2)(rng);
+    if (len > 3 && draw.below(65536) < picked) {
+      const std::size_t at = 1 + draw.index(len - 2);  // 1 .. len - 2
       std::swap(cps[i + at], cps[i + at + 1]);
     }
     i = j;

@@ -3,7 +3,6 @@
 // substitution; otherwise one is drawn per letter from the work item's seed.
 #include <array>
 #include <map>
-#include <random>
 
 #include "converters/text.hpp"
 
@@ -41,7 +40,7 @@ std::string leet(std::string_view s, const LeetParams& p, std::uint64_t seed) {
     }
     return t;
   }();
-  std::mt19937_64 rng(seed);
+  text::Draws draw(seed);  // nothing to set up when deterministic
   std::string out;
   out.reserve(s.size() * 2);
   for (char c : s) {
@@ -52,8 +51,7 @@ std::string leet(std::string_view s, const LeetParams& p, std::uint64_t seed) {
     }
     const auto& options = *found;
     std::size_t pick = 0;
-    if (!p.deterministic)
-      pick = std::uniform_int_distribution<std::size_t>(0, options.size() - 1)(rng);
+    if (!p.deterministic) pick = draw.below(static_cast<unsigned>(options.size()));
     out += options[pick];
   }
   return out;

@@ -31,10 +31,9 @@ std::string biject(std::string_view s, const BijectionParams& p, std::uint64_t s
   std::string map = p.mapping;
   if (map.empty()) {
     map = "abcdefghijklmnopqrstuvwxyz";
-    std::mt19937_64 rng(seed);
+    text::Draws draw(seed);
     // Fisher-Yates with our own draws: std::shuffle's order differs between libraries.
-    for (std::size_t i = map.size() - 1; i > 0; --i)
-      std::swap(map[i], map[std::uniform_int_distribution<std::size_t>(0, i)(rng)]);
+    for (std::size_t i = map.size() - 1; i > 0; --i) std::swap(map[i], map[draw.index(i + 1)]);
   }
   if (!p.append_description) return substitute(s, map);
   std::string how = "a letter substitution: ";

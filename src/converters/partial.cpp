@@ -151,8 +151,9 @@ Result<std::string> convert_between(std::string_view s, const PartialParams& p,
 std::vector<bool> drawn(std::size_t n, double share, std::uint64_t seed) {
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::mt19937_64 rng(seed);
-  std::shuffle(order.begin(), order.end(), rng);
+  // Fisher-Yates with our own draws: std::shuffle's order differs between libraries.
+  text::Draws draw(seed);
+  for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[draw.index(i)]);
   std::vector<bool> chosen(n, false);
   const auto k = static_cast<std::size_t>(std::llround(static_cast<double>(n) * share));
   for (std::size_t i = 0; i < k && i < n; ++i) chosen[order[i]] = true;

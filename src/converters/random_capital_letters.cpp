@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <numeric>
-#include <random>
 
 #include "common/json_input.hpp"
 #include "converters/converter.hpp"
+#include "converters/text.hpp"
 
 namespace redcell {
 
@@ -31,11 +31,10 @@ class RandomCapitalLetters final : public Converter {
       for (auto i : letters) out[i] = static_cast<char>(out[i] - 'a' + 'A');
       return out;
     }
-    std::mt19937_64 rng(seed);
+    text::Draws draw(seed);
     // A partial Fisher-Yates shuffle: the first n positions are a uniform random choice.
     for (std::size_t i = 0; i < n; ++i) {
-      std::uniform_int_distribution<std::size_t> pick(i, letters.size() - 1);
-      std::swap(letters[i], letters[pick(rng)]);
+      std::swap(letters[i], letters[i + draw.index(letters.size() - i)]);
       out[letters[i]] = static_cast<char>(out[letters[i]] - 'a' + 'A');
     }
     return out;

@@ -2,7 +2,6 @@
 // research summary, a unit test, a debate, a museum exhibit), so a filter that judges the
 // request by its surface sees the task, not the ask. `framing` names one (drawn from the
 // seed when "random"); `template` (with {prompt}) replaces them. The framings are ours.
-#include <random>
 
 #include "converters/text.hpp"
 
@@ -43,9 +42,7 @@ struct FramingParams {
 std::string frame(std::string_view s, const FramingParams& p, std::uint64_t seed) {
   std::string out = p.templ;
   if (out.empty()) {
-    std::mt19937_64 rng(seed);
-    out = kFramings[std::uniform_int_distribution<std::size_t>(0, std::size(kFramings) - 1)(rng)]
-              .text;
+    out = kFramings[text::Draws(seed).index(std::size(kFramings))].text;
   }
   text::fill(out, "prompt", s);
   return out;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <map>
 #include <set>
@@ -53,6 +54,26 @@ std::vector<std::string> text_words(const std::string& s) {
 
 const std::string kPrompt = "Tell me how to pick a lock = \xC3\xA9";
 
+// The seeded converters' generator is SplitMix64: its published first outputs for seed 0
+// (Vigna's reference splitmix64.c), so a seed gives the same draws on every platform and
+// standard library. index(n) stays in range and spreads evenly.
+TEST(TextConverters, SeededDrawsAreSplitMix64AndIndexSpreadsEvenly) {
+  text::Draws zero(0);
+  EXPECT_EQ(zero.next(), 0xE220A8397B1DCDAFULL);
+  EXPECT_EQ(zero.next(), 0x6E789E6AA1B965F4ULL);
+  EXPECT_EQ(zero.next(), 0x06C45D188009454FULL);
+  text::Draws draw(2026);
+  std::array<int, 7> buckets{};
+  constexpr int kDraws = 70000;
+  for (int i = 0; i < kDraws; ++i) {
+    const auto k = draw.index(buckets.size());
+    ASSERT_LT(k, buckets.size());
+    ++buckets[k];
+  }
+  for (int b : buckets) EXPECT_NEAR(b, kDraws / 7, kDraws / 7 / 20);  // within 5%
+  EXPECT_EQ(text::Draws(5).index(1), 0u);
+}
+
 TEST(TextConverters, Base32AsPythonWritesIt) {
   EXPECT_EQ(run("base32", kPrompt), "KRSWY3BANVSSA2DPO4QHI3ZAOBUWG2ZAMEQGY33DNMQD2IGDVE======");
   EXPECT_EQ(run("base32", ""), "");
@@ -77,11 +98,13 @@ TEST(TextConverters, Base2048AsTheReferenceWritesIt) {
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
   EXPECT_EQ(run("base2048", all),
-            "8đߝđՌaʛʤƋٱӄʋGࡥԪࠁɊஜwеଣƩށญʣƿಝԚڅॠਸәϦڽࢰٱȥɦചઆюమԽݱౠ৵ဣĦҸɫǁࢷݢΖςھԳݑഴਢΚણսಭמಬॼச൛Аߣϧڍͳ"
+            "8đߝđՌaʛʤƋٱӄʋGࡥԪࠁɊஜwеଣƩށญʣƿಝԚڅॠਸәϦڽࢰٱȥɦചઆюమԽݱౠ৵ဣĦҸɫǁࢷݢΖςھԳݑഴਢΚણսಭמಬॼச൛Аߣϧڍ"
+            "ͳ"
             "ר"
             "ഈ"
             "ࡊ"
-            "୩૪आܔޚɼดяѱൿໄމലනဒฬడuՌࠐϦਜƿওӨХଣकࠐڗβԒರهȥঢචδҏဋՏࢦݢ੫о๖խધ൞୶൛ଚअૠڽخرคя௨ผܞߓƓ෧ƭওಉҘЧॲ௱کѵဋഢॺ"
+            "୩૪आܔޚɼดяѱൿໄމലනဒฬడuՌࠐϦਜƿওӨХଣकࠐڗβԒರهȥঢචδҏဋՏࢦݢ੫о๖խધ൞୶൛ଚअૠڽخرคя௨ผܞߓƓ෧ƭওಉҘЧॲ௱کѵဋഢ"
+            "ॺ"
             "ན"
             "ર"
             "۹"
