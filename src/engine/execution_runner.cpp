@@ -618,6 +618,7 @@ class ItemContext final : public AttackContext, public LlmClient {
     Verdicts v;
     const auto& def = job_->rt->definition;
     ScoreInput input{reply, objective, {}};  // made once per reply, not per scorer
+    v.scores.reserve(job_->rt->scorers.size());
     if (job_->scores_conversation) {
       input.conversation = sent;
       input.conversation.push_back({"assistant", reply});

@@ -39,6 +39,14 @@ class SqliteStoreTest : public ::testing::Test {
   StoreUrl url_;
 };
 
+// The 16 bytes of a canonical UUID as hex, for an x'...' literal: how the store keeps ids.
+std::string hex_of(const std::string& uuid) {
+  std::string out;
+  for (char c : uuid)
+    if (c != '-') out += c;
+  return out;
+}
+
 TEST_F(SqliteStoreTest, CreatesItsDirectoryAndUsesWal) {
   auto s = SqliteStore::open(url_);
   ASSERT_TRUE(s) << s.error().message();
@@ -188,7 +196,13 @@ TEST_F(SqliteStoreTest, AResultsPageReadsThroughTheIndexOfWhatItFiltersOn) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(url_.path.c_str(), &db), SQLITE_OK);
   EXPECT_EQ(query_plan(db, "SELECT * FROM scores WHERE owner = ? AND message_id = ? ORDER BY id"),
-            "SEARCH scores USING INDEX scores_by_message (message_id=?)");
+            "SEARCH scores USING PRIMARY KEY (message_id=?)");
+  EXPECT_EQ(query_plan(db,
+                       "SELECT * FROM scores WHERE owner = ? AND message_id IN (?, ?) "
+                       "ORDER BY message_id, id"),
+            "SEARCH scores USING PRIMARY KEY (message_id=?)");
+  EXPECT_EQ(query_plan(db, "SELECT * FROM scores WHERE id = ? AND owner = ?"),
+            "SEARCH scores USING INDEX scores_by_id (id=?)");
   EXPECT_EQ(query_plan(db,
                        "SELECT * FROM messages WHERE owner = ? AND conversation_id = ? AND "
                        "(sequence, id) > (?, ?) ORDER BY sequence, id"),
@@ -412,6 +426,125 @@ INSERT INTO attack_results (id, owner, execution_id, conversation_id, outcome, t
     EXPECT_EQ(sqlite3_column_int(st, 0), 0) << table;
     sqlite3_finalize(st);
   }
+  sqlite3_close(db);
+}
+
+// Migration 16 rebuilds scores clustered by (message_id, id) without a rowid: every score
+// of a schema-15 store, reviewed or not, is found again by its id and by its message, ids
+// stay unique, and deleting a message still deletes its scores.
+TEST_F(SqliteStoreTest, MigratingScoresToTheMessageClusteredTableKeepsEveryScore) {
+  const std::string u = "01a21e55-4088-705d-86c5-a593a4da9a4d",
+                    m1 = "01a21e55-4089-7000-8000-000000000001",
+                    m2 = "01a21e55-4089-7000-8000-000000000002",
+                    s1 = "01a21e55-408a-7000-8000-000000000003",
+                    s2 = "01a21e55-408a-7000-8000-000000000004",
+                    s3 = "01a21e55-408a-7000-8000-000000000005";
+  fs::create_directories(url_.path.parent_path());
+  {
+    auto c = sqlite::Connection::open(url_.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    ASSERT_TRUE(c);
+    auto v = sqlite::migrate(**c, 15);
+    ASSERT_TRUE(v) << v.error().message();
+    ASSERT_EQ(*v, 15);
+    auto seeded = (*c)->exec(
+        "INSERT INTO users (id, issuer, subject, username, created_at, updated_at) VALUES ("
+        "x'" +
+        hex_of(u) +
+        "', 'local', 'alice', 'alice', '2026-11-01T00:00:00.000Z', "
+        "'2026-11-01T00:00:00.000Z');"
+        "INSERT INTO messages (id, owner, conversation_id, sequence, role, original_value, "
+        "original_value_data_type, original_value_sha256, converted_value_data_type, created_at) "
+        "VALUES (x'" +
+        hex_of(m1) + "', x'" + hex_of(u) +
+        "', 'c1', 0, 'user', 'hi', 'text', "
+        "'h1', 'text', '2026-11-01T00:00:01.000Z'), (x'" +
+        hex_of(m2) + "', x'" + hex_of(u) +
+        "', 'c1', 1, 'assistant', 'no', 'text', 'h2', 'text', '2026-11-01T00:00:02.000Z');"
+        "INSERT INTO scores (id, owner, message_id, scorer_type, scorer_identity, score_type, "
+        "value, rationale, metadata, override_value, override_reason, overridden_by, "
+        "overridden_at, created_at) VALUES "
+        "(x'" +
+        hex_of(s1) + "', x'" + hex_of(u) + "', x'" + hex_of(m2) +
+        "', 'refusal', "
+        "'{\"type\":\"refusal\"}', 'true_false', 'true', 'refused', '{\"objective\":true}', "
+        "'false', 'a reviewer says no', x'" +
+        hex_of(u) +
+        "', '2026-11-01T00:00:05.000Z', "
+        "'2026-11-01T00:00:03.000Z'),"
+        "(x'" +
+        hex_of(s2) + "', x'" + hex_of(u) + "', x'" + hex_of(m2) +
+        "', 'likert', '{}', "
+        "'float_scale', '0.25', '', '{}', NULL, NULL, NULL, NULL, '2026-11-01T00:00:03.000Z'),"
+        "(x'" +
+        hex_of(s3) + "', x'" + hex_of(u) + "', x'" + hex_of(m1) +
+        "', 'regex', '{}', "
+        "'true_false', 'false', '', '{}', NULL, NULL, NULL, NULL, '2026-11-01T00:00:04.000Z');");
+    ASSERT_TRUE(seeded) << seeded.error().message();
+  }
+  {
+    auto s = open_upgraded();
+    ASSERT_TRUE(s);
+    const auto alice = Scope::user(u);
+    auto reviewed = s->get_score(alice, s1);
+    ASSERT_TRUE(reviewed) << reviewed.error().message();
+    EXPECT_EQ(reviewed->message_id, m2);
+    EXPECT_EQ(reviewed->owner, u);
+    EXPECT_EQ(reviewed->scorer_identity, R"({"type":"refusal"})");
+    EXPECT_EQ(reviewed->value, "true");
+    EXPECT_EQ(reviewed->override_value, "false");
+    EXPECT_EQ(reviewed->override_reason, "a reviewer says no");
+    EXPECT_EQ(reviewed->overridden_by, u);
+    EXPECT_TRUE(reviewed->overridden_at);
+    EXPECT_EQ(reviewed->metadata, R"({"objective":true})");
+    auto both = s->scores_of_messages(alice, {m1, m2});
+    ASSERT_TRUE(both);
+    ASSERT_EQ(both->size(), 3u);
+    EXPECT_EQ((*both)[0].id, s3);
+    EXPECT_EQ((*both)[1].id, s1);
+    EXPECT_EQ((*both)[2].id, s2);
+    EXPECT_EQ((*both)[2].value, "0.25");
+    EXPECT_FALSE(s->get_score(Scope::user("someone-else"), s1));
+    // New scores land next to the migrated ones.
+    Score more;
+    more.message_id = m1;
+    more.scorer_type = "substring";
+    more.score_type = "true_false";
+    more.value = "true";
+    auto added = s->add_score(alice, more).get();
+    ASSERT_TRUE(added) << added.error().message();
+    ScoreFilter f;
+    f.message_id = m1;
+    EXPECT_EQ(s->list_scores(alice, f, PageRequest{})->items.size(), 2u);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(url_.path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr), SQLITE_OK);
+  // An id is unique across messages, and a score of a missing message or with an unknown
+  // type is refused.
+  const std::string again =
+      "INSERT INTO scores (id, owner, message_id, scorer_type, score_type, "
+      "value, created_at) VALUES (x'" +
+      hex_of(s1) + "', x'" + hex_of(u) + "', x'" + hex_of(m1) +
+      "', 'x', 'true_false', 'true', 'now')";
+  EXPECT_EQ(sqlite3_exec(db, again.c_str(), nullptr, nullptr, nullptr), SQLITE_CONSTRAINT);
+  const std::string orphan =
+      "INSERT INTO scores (id, owner, message_id, scorer_type, score_type, "
+      "value, created_at) VALUES (x'00', x'" +
+      hex_of(u) + "', x'01', 'x', 'true_false', 'true', 'now')";
+  EXPECT_EQ(sqlite3_exec(db, orphan.c_str(), nullptr, nullptr, nullptr), SQLITE_CONSTRAINT);
+  const std::string typed =
+      "INSERT INTO scores (id, owner, message_id, scorer_type, score_type, "
+      "value, created_at) VALUES (x'00', x'" +
+      hex_of(u) + "', x'" + hex_of(m1) + "', 'x', 'maybe', 'true', 'now')";
+  EXPECT_EQ(sqlite3_exec(db, typed.c_str(), nullptr, nullptr, nullptr), SQLITE_CONSTRAINT);
+  EXPECT_EQ(temporary_btrees(db, "UPDATE scores SET score_type = ? WHERE id = ?"), 0);
+  const std::string drop = "DELETE FROM messages WHERE id = x'" + hex_of(m2) + "'";
+  ASSERT_EQ(sqlite3_exec(db, drop.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM scores", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 2) << "the deleted message's two scores went with it";
+  sqlite3_finalize(st);
   sqlite3_close(db);
 }
 

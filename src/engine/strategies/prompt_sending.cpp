@@ -46,7 +46,8 @@ class PromptSending final : public AttackStrategy {
           sent_turns.push_back({res.messages[i].role, res.messages[i].converted_value});
       auto verdicts = co_await ctx.score(reply, prompt->value, sent_turns);
       const std::size_t at = res.messages.size() - 1;
-      for (auto& s : verdicts.scores) res.scores.push_back({at, std::move(s)});
+      res.scores.reserve(verdicts.scores.size());
+      for (auto& s : verdicts.scores) res.scores.emplace_back(at, std::move(s));
       if (verdicts.achieved) {
         res.counts.scored = 1;
         res.counts.achieved = *verdicts.achieved ? 1 : 0;

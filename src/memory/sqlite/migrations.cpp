@@ -422,6 +422,38 @@ CREATE TABLE scorer_evaluations (
   created_at TEXT NOT NULL);
 CREATE INDEX scorer_evaluations_by_owner ON scorer_evaluations (owner, id);
 )sql"},
+    // Scores are written a few per reply and read by message. As a rowid table with a text
+    // primary key and a (message_id, id) index, each row cost three b-tree inserts and an
+    // owner lookup in users. Clustered on (message_id, id), without a rowid, a score is one
+    // row in the table and one entry in the id index. A message's scores are read together
+    // from one place, and deleting a message still cascades through the primary key. The
+    // owner is the message's (insert_score checks it), so it needs no foreign key of its own.
+    {16, "scores clustered by message", R"sql(
+CREATE TABLE scores_v16 (
+  id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  scorer_type TEXT NOT NULL,
+  scorer_identity TEXT NOT NULL DEFAULT '{}',
+  score_type TEXT NOT NULL CHECK (score_type = 'true_false' OR score_type = 'float_scale'),
+  value TEXT NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  rationale TEXT NOT NULL DEFAULT '',
+  metadata TEXT NOT NULL DEFAULT '{}',
+  override_value TEXT,
+  override_reason TEXT,
+  overridden_by TEXT,
+  overridden_at TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (message_id, id)) WITHOUT ROWID;
+INSERT INTO scores_v16 SELECT
+  id, owner, message_id, scorer_type, scorer_identity, score_type, value, category, rationale,
+  metadata, override_value, override_reason, overridden_by, overridden_at, created_at
+  FROM scores;
+DROP TABLE scores;
+ALTER TABLE scores_v16 RENAME TO scores;
+CREATE UNIQUE INDEX scores_by_id ON scores (id);
+)sql"},
 };
 
 std::span<const Migration> migrations() {

@@ -969,8 +969,7 @@ Result<void> write_result(Connection& c, const WorkItemResult& r, const std::str
   }
   if (auto ok = insert_messages(c, r.messages); !ok) return ok;
   // The scores' messages are the result's own, written just above with the scores' owner.
-  for (const auto& [index, score] : r.scores)
-    if (auto ok = insert_score_of_written_message(c, score); !ok) return ok;
+  if (auto ok = insert_scores_of_written_messages(c, r.scores); !ok) return ok;
   if (r.attack)
     if (auto ok = insert_attack_result(c, *r.attack); !ok) return ok;
   return {};
@@ -1040,8 +1039,7 @@ Future<std::int64_t> SqliteStore::checkpoint_work_item(const Scope& scope, WorkI
       [r = std::move(r), owner = scope_owner(scope)](Connection& c) -> Result<std::int64_t> {
         if (auto claimed = check_claim(c, r, owner); !claimed) return fail(claimed.error());
         if (auto ok = insert_messages(c, r.messages); !ok) return fail(ok.error());
-        for (const auto& [index, score] : r.scores)
-          if (auto ok = insert_score_of_written_message(c, score); !ok) return fail(ok.error());
+        if (auto ok = insert_scores_of_written_messages(c, r.scores); !ok) return fail(ok.error());
         return static_cast<std::int64_t>(r.messages.size());
       });
 }

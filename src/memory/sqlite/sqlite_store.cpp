@@ -1,5 +1,6 @@
 #include "memory/sqlite/sqlite_store.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <charconv>
@@ -530,24 +531,63 @@ Result<void> insert_score(Connection& c, const Score& score, bool system) {
   return insert_score_of_written_message(c, score);
 }
 
+namespace {
+
+// Binds `score` as the row starting at position `first` of an insert into kScoreCols with
+// the four override columns left NULL (11 placeholders). `score` outlives the step.
+void bind_score_row(Statement& s, int first, const Score& score) {
+  s.bind(first, score.id);
+  s.bind(first + 1, score.owner);
+  s.bind(first + 2, score.message_id);
+  s.bind_borrowed(first + 3, score.scorer_type);
+  s.bind_borrowed(first + 4, score.scorer_identity);
+  s.bind_borrowed(first + 5, score.score_type);
+  s.bind_borrowed(first + 6, score.value);
+  s.bind_borrowed(first + 7, score.category);
+  s.bind_borrowed(first + 8, score.rationale);
+  s.bind_borrowed(first + 9, score.metadata);
+  s.bind(first + 10, score.created_at);
+}
+
+constexpr std::size_t kScoreRowsPerInsert = 8;
+
+// "INSERT INTO scores (...) VALUES (...), ..." for 1 .. kScoreRowsPerInsert rows, built
+// once: a statement per row cost its own step, reset and cache lookup.
+const std::string& score_insert_sql(std::size_t rows) {
+  static const auto kSql = [] {
+    std::array<std::string, kScoreRowsPerInsert + 1> sql;
+    for (std::size_t n = 1; n <= kScoreRowsPerInsert; ++n) {
+      sql[n] = std::string("INSERT INTO scores (") + kScoreCols + ") VALUES ";
+      for (std::size_t i = 0; i < n; ++i)
+        sql[n] += std::string(i ? ", " : "") +
+                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?)";
+    }
+    return sql;
+  }();
+  return kSql.at(rows);
+}
+
+}  // namespace
+
 Result<void> insert_score_of_written_message(Connection& c, const Score& score) {
-  auto st = c.prepare(std::string("INSERT INTO scores (") + kScoreCols +
-                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?)");
+  auto st = c.prepare(score_insert_sql(1));
   if (!st) return fail(st.error());
   StatementReset reset{*st};
-  auto& s = **st;
-  s.bind(1, score.id);
-  s.bind(2, score.owner);
-  s.bind(3, score.message_id);
-  s.bind(4, score.scorer_type);
-  s.bind(5, score.scorer_identity);
-  s.bind(6, score.score_type);
-  s.bind(7, score.value);
-  s.bind(8, score.category);
-  s.bind(9, score.rationale);
-  s.bind(10, score.metadata);
-  s.bind(11, score.created_at);
-  if (auto ok = s.run(); !ok) return fail(ok.error());
+  bind_score_row(**st, 1, score);
+  return (*st)->run();
+}
+
+Result<void> insert_scores_of_written_messages(
+    Connection& c, const std::vector<std::pair<std::size_t, Score>>& scores) {
+  for (std::size_t from = 0; from < scores.size(); from += kScoreRowsPerInsert) {
+    const std::size_t n = std::min(kScoreRowsPerInsert, scores.size() - from);
+    auto st = c.prepare(score_insert_sql(n));
+    if (!st) return fail(st.error());
+    StatementReset reset{*st};
+    for (std::size_t i = 0; i < n; ++i)
+      bind_score_row(**st, static_cast<int>(i * 11 + 1), scores[from + i].second);
+    if (auto ok = (*st)->run(); !ok) return ok;
+  }
   return {};
 }
 

@@ -326,5 +326,8 @@ Result<void> insert_score(Connection& c, const Score& score, bool system);
 // Without that check: for a score of a message written in the same transaction, whose
 // owner the score was given.
 Result<void> insert_score_of_written_message(Connection& c, const Score& score);
+// The scores of a result whose messages were just written, a few rows per statement.
+Result<void> insert_scores_of_written_messages(
+    Connection& c, const std::vector<std::pair<std::size_t, Score>>& scores);
 
 }  // namespace redcell::memory

@@ -215,6 +215,33 @@ TEST_P(RecordContract, ScoreValuesMustFitTheirType) {
   EXPECT_TRUE(repo().add_score(Scope::user(alice_), s).get());
 }
 
+// The store remembers the last JSON texts it found valid (a chain or a scorer identity comes
+// again on every row); a text seen valid as one kind, or a broken one, is still refused.
+TEST_P(RecordContract, JsonFieldsAreCheckedEveryTimeEvenWhenTheSameTextCameBefore) {
+  auto m = add(alice_, {msg("c", 1)})[0];
+  Score s = verdict(m.id);
+  s.scorer_identity = R"({"type":"substring","params":{"substring":"sure"}})";
+  s.metadata = R"({"objective":true})";
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(repo().add_score(Scope::user(alice_), s).get());
+  for (const char* bad : {"", "[]", "{\"objective\":true", "[{\"objective\":true}]"}) {
+    Score b = s;
+    b.metadata = bad;
+    auto r = repo().add_score(Scope::user(alice_), b).get();
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().details()->field, "/metadata");
+  }
+  // "{}" is a valid object: as a message's converter list (an array) it is refused.
+  Message wrong = msg("c", 2);
+  wrong.labels = "{}";
+  wrong.converters = "{}";
+  auto r = repo().add_messages(Scope::user(alice_), {wrong}).get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().details()->field, "/messages/0/converters");
+  ScoreFilter f;
+  f.message_id = m.id;
+  EXPECT_EQ(repo().list_scores(Scope::user(alice_), f, {})->items.size(), 3u);
+}
+
 TEST_P(RecordContract, NoOneScoresOrOverridesAnotherUsersRows) {
   auto m = add(alice_, {msg("c", 1)})[0];
   Score s = verdict(m.id);

@@ -81,6 +81,76 @@ TEST_P(WorkQueueContract, AWorkItemResultIsRecordedWholeOrNotAtAll) {
   EXPECT_EQ((*bobs)[0]->code(), ErrorCode::not_found);
 }
 
+// A result's scores are written several rows per statement: more than one statement's worth
+// (eight), on both of its messages, each reads back whole on its own message.
+TEST_P(WorkQueueContract, EveryScoreOfAResultIsRecordedOnItsMessage) {
+  Execution e;
+  e.orchestrator_id = "o";
+  auto ex = store_->add_execution(Scope::user(alice_), e).get();
+  std::vector<WorkItem> work(1);
+  work[0].id = ex->id + ":r0";
+  work[0].execution_id = ex->id;
+  work[0].prompt_id = "p";
+  ASSERT_EQ(*repo().add_work_items(Scope::user(alice_), work).get(), 1);
+  ASSERT_EQ(store_
+                ->claim_work_items(Scope::user(alice_), ex->id, "w1", 10,
+                                   std::chrono::system_clock::now() + std::chrono::minutes(1))
+                .get()
+                ->size(),
+            1u);
+  WorkItemResult r;
+  r.work_item_id = work[0].id;
+  r.execution_id = ex->id;
+  r.worker = "w1";
+  r.conversation_id = "conv";
+  Message user, reply;
+  user.conversation_id = reply.conversation_id = "conv";
+  user.role = "user";
+  user.original_value = user.converted_value = "prompt";
+  reply.role = "assistant";
+  reply.sequence = 1;
+  reply.original_value = reply.converted_value = "sure";
+  r.messages = {user, reply};
+  constexpr int kScores = 19;
+  for (int i = 0; i < kScores; ++i) {
+    Score s;
+    s.scorer_type = "rule" + std::to_string(i);
+    s.scorer_identity = R"({"type":"rule)" + std::to_string(i) + R"("})";
+    s.score_type = i % 2 ? "float_scale" : "true_false";
+    s.value = i % 2 ? "0.5" : "false";
+    s.category = "c" + std::to_string(i);
+    s.rationale = "because " + std::to_string(i);
+    r.scores.emplace_back(i == 0 ? 0 : 1, s);
+  }
+  r.counts = {0, 1, 0, 1, 0};
+  auto out = store_->record_work_item_results(Scope::user(alice_), {r}).get();
+  ASSERT_TRUE(out) << out.error().message();
+  ASSERT_FALSE((*out)[0]) << (*out)[0]->message();
+  MessageFilter f;
+  f.conversation_id = "conv";
+  auto conv = store_->list_messages(Scope::user(alice_), f, {});
+  ASSERT_EQ(conv->items.size(), 2u);
+  ScoreFilter sf;
+  sf.message_id = conv->items[0].id;
+  auto first = store_->list_scores(Scope::user(alice_), sf, {});
+  ASSERT_EQ(first->items.size(), 1u);
+  EXPECT_EQ(first->items[0].scorer_type, "rule0");
+  sf.message_id = conv->items[1].id;
+  auto rest = store_->list_scores(Scope::user(alice_), sf, PageRequest{100, std::nullopt});
+  ASSERT_EQ(rest->items.size(), static_cast<std::size_t>(kScores - 1));
+  std::set<std::string> seen;
+  for (const auto& s : rest->items) {
+    const std::string n = s.scorer_type.substr(4);
+    seen.insert(n);
+    EXPECT_EQ(s.scorer_identity, R"({"type":"rule)" + n + R"("})");
+    EXPECT_EQ(s.rationale, "because " + n);
+    EXPECT_EQ(s.category, "c" + n);
+    EXPECT_EQ(s.value, std::stoi(n) % 2 ? "0.5" : "false");
+    EXPECT_EQ(s.owner, alice_);
+  }
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kScores - 1));
+}
+
 TEST_P(WorkQueueContract, FinishedItemsComeInFinishingOrderWithTheirVerdictAndFilter) {
   Execution e;
   e.orchestrator_id = "o";
