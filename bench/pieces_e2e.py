@@ -7,10 +7,16 @@ chain of three deterministic converters (leetspeak, char_swap, base64) and three
 scorers (inverted refusal as the objective, credential_leak, markdown_injection). Rounds
 alternate the two; the ratio pieces / plain of each round, and the median, are printed.
 
-Usage: bench/pieces_e2e.py BUILD_DIR [--runs 3] [--prompts 20000]
+With --threads, each scenario's CPU per prompt is also printed per thread group of
+`redcell serve` (its threads are named: store-writer, engine-N, http-client-N, blocking-N)
+and for the mock target, as the median over the rounds: where the pieces' extra work lands.
+
+Usage: bench/pieces_e2e.py BUILD_DIR [--runs 3] [--prompts 20000] [--threads]
 Loopback only; every run is bounded by a timeout.
 """
 import argparse
+import collections
+import os
 import statistics
 import tempfile
 
@@ -26,13 +32,31 @@ PIECES = {
 }
 
 
+def thread_cpu(pid):
+    """CPU seconds per thread group (the thread name without its number) of process pid."""
+    out = collections.Counter()
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/comm") as f:
+                name = f.read().strip().rstrip("0123456789").rstrip("-")
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a thread that ended meanwhile
+        out[name] += (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build_dir")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--prompts", type=int, default=20_000)
     ap.add_argument("--in-flight", type=int, default=128)
+    ap.add_argument("--threads", action="store_true", help="CPU per prompt per thread group")
     args = ap.parse_args()
+    cpu = {"plain": collections.defaultdict(list), "pieces": collections.defaultdict(list)}
     with tempfile.TemporaryDirectory(prefix="redcell-bench-") as home:
         mock, mock_port, serve, serve_port = start_processes(args.build_dir, 0, home)
         try:
@@ -52,8 +76,14 @@ def main():
             rates = {"plain": [], "pieces": []}
             for _ in range(args.runs):
                 for name in ("plain", "pieces"):
+                    before = thread_cpu(serve.pid), thread_cpu(mock.pid)
                     rates[name].append(run_execution(api, mock_port, args.prompts, args.in_flight, 900,
                                                     orchestrator=ids[name], all_achieved=False)[0])
+                    after = thread_cpu(serve.pid), thread_cpu(mock.pid)
+                    for group in after[0]:
+                        cpu[name][group].append((after[0][group] - before[0][group]) * 1e6 / args.prompts)
+                    cpu[name]["mock target"].append(
+                        (sum(after[1].values()) - sum(before[1].values())) * 1e6 / args.prompts)
         finally:
             stop(serve, mock)
     ratios = [p / q for p, q in zip(rates["pieces"], rates["plain"])]
@@ -63,6 +93,14 @@ def main():
         print(f"| {name} | {statistics.median(rates[name]):,.0f} | {', '.join(f'{r:,.0f}' for r in rates[name])} |")
     print(f"\nRatio pieces / plain: **{statistics.median(ratios):.2f}** (per round "
           f"{', '.join(f'{r:.2f}' for r in ratios)}; goal ≥ 0.90)")
+    if args.threads:
+        print(f"\n| CPU µs per prompt (median of {args.runs}) | plain | pieces | pieces - plain |")
+        print("|---|---|---|---|")
+        groups = sorted(set(cpu["plain"]) | set(cpu["pieces"]), key=lambda g: -statistics.median(cpu["pieces"][g] or [0]))
+        for g in groups:
+            p, q = statistics.median(cpu["plain"][g] or [0]), statistics.median(cpu["pieces"][g] or [0])
+            if max(p, q) >= 1:
+                print(f"| {g} | {p:.1f} | {q:.1f} | {q - p:+.1f} |")
 
 
 if __name__ == "__main__":
