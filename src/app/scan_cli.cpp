@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
@@ -182,11 +183,21 @@ class Scan {
     if (d.kind == scan::DatasetEntry::Kind::starter) {
       bytes = std::string(datasets::starter_dataset(d.ref)->file);
     } else {
+      // Read up to the limit and one byte more: a file that grew since the scan file was
+      // checked is refused, not read whole.
       std::ifstream in(d.path, std::ios::binary);
-      bytes.assign(std::istreambuf_iterator<char>(in), {});
+      std::array<char, 1 << 16> chunk{};
+      while (in && bytes.size() <= scan::kMaxDatasetFileBytes) {
+        in.read(chunk.data(), chunk.size());
+        bytes.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+      }
       if (!in && !in.eof())
         return std::unexpected(
             Stop{scan::kConfigError, file_.where(d.pointer) + ": cannot read " + d.path.string()});
+      if (bytes.size() > scan::kMaxDatasetFileBytes)
+        return std::unexpected(Stop{scan::kConfigError, file_.where(d.pointer) + ": " +
+                                                            d.path.string() +
+                                                            " is over 100 MiB, the dataset limit"});
     }
     auto options = d.options;
     if (d.kind == scan::DatasetEntry::Kind::starter) options.filename = d.ref + ".prompt";

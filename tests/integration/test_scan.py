@@ -146,6 +146,18 @@ def test_configuration_errors_exit_2_naming_file_line_and_field(tmp_path, text, 
     assert f"scan.yaml{where}" in r.stderr and words in r.stderr, r.stderr
 
 
+def test_a_dataset_file_over_the_limit_or_not_a_file_is_refused_at_its_line_unread(tmp_path):
+    # Sparse: 101 MiB long, no disk used; read whole it would fill the scan's memory.
+    with open(tmp_path / "huge.jsonl", "wb") as big:
+        big.truncate(101 << 20)
+    for path, words in ((tmp_path / "huge.jsonl", "at most 100 MiB"), ("/dev/zero", "a file that exists")):
+        f = write(tmp_path, "name: t\ntargets: {m: {type: mock}}\ndatasets:\n  - starter: refusal_probes\n"
+                            f"  - {{file: {path}}}\nscorers: [{{type: refusal}}]\n")
+        r = scan(tmp_path / "home", f)
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert "scan.yaml:5:" in r.stderr and "/datasets/1/file" in r.stderr and words in r.stderr, r.stderr
+
+
 def test_secrets_from_the_environment_never_reach_the_output_or_reports(mock_factory, tmp_path):
     mock = mock_factory("--behavior", "decode")
     secret = "sk-scan-secret-4f1d2c9e8b7a"
