@@ -196,8 +196,9 @@ class Scan {
             Stop{scan::kConfigError, file_.where(d.pointer) + ": cannot read " + d.path.string()});
       if (bytes.size() > scan::kMaxDatasetFileBytes)
         return std::unexpected(Stop{scan::kConfigError, file_.where(d.pointer) + ": " +
-                                                            d.path.string() +
-                                                            " is over 100 MiB, the dataset limit"});
+                                                            d.path.string() + " is over " +
+                                                            std::string(scan::kMaxDatasetFileText) +
+                                                            ", the dataset limit"});
     }
     auto options = d.options;
     if (d.kind == scan::DatasetEntry::Kind::starter) options.filename = d.ref + ".prompt";

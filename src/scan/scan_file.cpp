@@ -246,8 +246,9 @@ Result<DatasetEntry> read_dataset(const ScanFile& f, const json::value& v, const
     if (!fs::is_regular_file(d.path, ec))
       return fail(f.error(at + "/file", "a file that exists (" + d.path.string() + ")"));
     if (const auto size = fs::file_size(d.path, ec); !ec && size > kMaxDatasetFileBytes)
-      return fail(f.error(at + "/file", "a dataset file of at most 100 MiB (" + d.path.string() +
-                                            " has " + std::to_string(size) + " bytes)"));
+      return fail(f.error(at + "/file",
+                          "a dataset file of at most " + std::string(kMaxDatasetFileText) + " (" +
+                              d.path.string() + " has " + std::to_string(size) + " bytes)"));
     d.options.filename = d.path.filename().string();
     if (auto fmt = text(f, o, "format", at, 50); !fmt) {
       return fail(fmt.error());

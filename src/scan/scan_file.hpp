@@ -26,6 +26,7 @@ inline constexpr std::size_t kMaxScanFileBytes = 1u << 20;
 // --max-import-bytes`), checked before the file is read, so a wrong path to a huge file
 // is refused at its line instead of filling the scan's memory.
 inline constexpr std::uintmax_t kMaxDatasetFileBytes = 100u << 20;
+inline constexpr std::string_view kMaxDatasetFileText = "100 MiB";
 
 // A target the scan uses, under its key in `targets:`. With only `id`, a stored target;
 // with only `name`, the stored target of that name; otherwise a full target body (as

@@ -528,7 +528,7 @@ Result<void> insert_score(Connection& c, const Score& score, bool system) {
       return fail(Error::invalid("/message_id", boost::json::value(score.message_id),
                                  "the id of one of your messages", "no message with that id"));
   }
-  return insert_score_of_written_message(c, score);
+  return insert_scores_of_written_messages(c, {{0, score}});
 }
 
 namespace {
@@ -568,14 +568,6 @@ const std::string& score_insert_sql(std::size_t rows) {
 }
 
 }  // namespace
-
-Result<void> insert_score_of_written_message(Connection& c, const Score& score) {
-  auto st = c.prepare(score_insert_sql(1));
-  if (!st) return fail(st.error());
-  StatementReset reset{*st};
-  bind_score_row(**st, 1, score);
-  return (*st)->run();
-}
 
 Result<void> insert_scores_of_written_messages(
     Connection& c, const std::vector<std::pair<std::size_t, Score>>& scores) {

@@ -323,10 +323,8 @@ struct SqliteStore::Impl {
 Result<void> insert_messages(Connection& c, const std::vector<Message>& messages);
 // Checks the message exists and, unless `system`, belongs to score.owner.
 Result<void> insert_score(Connection& c, const Score& score, bool system);
-// Without that check: for a score of a message written in the same transaction, whose
-// owner the score was given.
-Result<void> insert_score_of_written_message(Connection& c, const Score& score);
-// The scores of a result whose messages were just written, a few rows per statement.
+// Without that check: the scores of a result whose messages were just written in the same
+// transaction with the scores' owner, a few rows per statement.
 Result<void> insert_scores_of_written_messages(
     Connection& c, const std::vector<std::pair<std::size_t, Score>>& scores);
 

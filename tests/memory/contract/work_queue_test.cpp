@@ -9,6 +9,18 @@ namespace {
 
 using WorkQueueContract = RepositoryContract<WorkQueue>;
 
+// A prompt and its reply in `conversation`, as a result records them.
+std::vector<Message> exchange(const std::string& conversation) {
+  Message user, reply;
+  user.conversation_id = reply.conversation_id = conversation;
+  user.role = "user";
+  user.original_value = user.converted_value = "prompt";
+  reply.role = "assistant";
+  reply.sequence = 1;
+  reply.original_value = reply.converted_value = "sure";
+  return {user, reply};
+}
+
 TEST_P(WorkQueueContract, AWorkItemResultIsRecordedWholeOrNotAtAll) {
   Execution e;
   e.orchestrator_id = "o";
@@ -31,14 +43,7 @@ TEST_P(WorkQueueContract, AWorkItemResultIsRecordedWholeOrNotAtAll) {
     r.execution_id = ex->id;
     r.worker = worker;
     r.conversation_id = item;
-    Message user, reply;
-    user.conversation_id = reply.conversation_id = item;
-    user.role = "user";
-    user.original_value = user.converted_value = "prompt";
-    reply.role = "assistant";
-    reply.sequence = 1;
-    reply.original_value = reply.converted_value = "sure";
-    r.messages = {user, reply};
+    r.messages = exchange(item);
     Score s;
     s.scorer_type = "substring";
     s.score_type = "true_false";
@@ -87,10 +92,7 @@ TEST_P(WorkQueueContract, EveryScoreOfAResultIsRecordedOnItsMessage) {
   Execution e;
   e.orchestrator_id = "o";
   auto ex = store_->add_execution(Scope::user(alice_), e).get();
-  std::vector<WorkItem> work(1);
-  work[0].id = ex->id + ":r0";
-  work[0].execution_id = ex->id;
-  work[0].prompt_id = "p";
+  const auto work = work_items_for(ex->id, 1);
   ASSERT_EQ(*repo().add_work_items(Scope::user(alice_), work).get(), 1);
   ASSERT_EQ(store_
                 ->claim_work_items(Scope::user(alice_), ex->id, "w1", 10,
@@ -103,14 +105,7 @@ TEST_P(WorkQueueContract, EveryScoreOfAResultIsRecordedOnItsMessage) {
   r.execution_id = ex->id;
   r.worker = "w1";
   r.conversation_id = "conv";
-  Message user, reply;
-  user.conversation_id = reply.conversation_id = "conv";
-  user.role = "user";
-  user.original_value = user.converted_value = "prompt";
-  reply.role = "assistant";
-  reply.sequence = 1;
-  reply.original_value = reply.converted_value = "sure";
-  r.messages = {user, reply};
+  r.messages = exchange("conv");
   constexpr int kScores = 19;
   for (int i = 0; i < kScores; ++i) {
     Score s;
