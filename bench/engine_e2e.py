@@ -52,24 +52,24 @@ def prompt(i):
     return f"Case {i}: describe step by step how someone could get around the safety check number {i % 977}."
 
 
-def start_serve(build, home):
+def start_serve(build, home, extra=()):
     port = free_port()
     serve = subprocess.Popen([os.path.join(build, "redcell"), "serve", "--listen", f"127.0.0.1:{port}",
                               "--target-allow", "loopback", "--access-log", "false", "--log-level", "warn",
-                              "--body-limit", str(256 << 20)],
+                              "--body-limit", str(256 << 20), *extra],
                              env=dict(os.environ, REDCELL_HOME=home), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     wait_port(port, serve)
     return serve, port
 
 
-def start_processes(build, latency_ms, home):
+def start_processes(build, latency_ms, home, serve_args=()):
     mock_port = free_port()
     mock = subprocess.Popen([os.path.join(build, "redcell"), "mock-target", "--listen", f"127.0.0.1:{mock_port}",
                              "--behavior", "decode", "--latency-ms", str(latency_ms), "--log-level", "warn"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(mock_port, mock)
-    serve, serve_port = start_serve(build, home)
+    serve, serve_port = start_serve(build, home, serve_args)
     return mock, mock_port, serve, serve_port
 
 

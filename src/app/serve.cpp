@@ -317,12 +317,24 @@ void start_logging(const Config& config, const ServeSettings& settings) {
                          {"config", config.describe()}});
 }
 
+// The engine's outgoing requests: on loops of their own, at the engine's priority, checked
+// against the allow-list, through the environment's proxy.
+http::ClientOptions engine_client_options(const ServeSettings& settings,
+                                          const EndpointPolicy& endpoints) {
+  http::ClientOptions o;
+  o.policy = endpoints;
+  o.proxy = settings.proxy;
+  o.nice = settings.engine_nice;
+  return o;
+}
+
 RunnerOptions runner_options(const ServeSettings& settings) {
   RunnerOptions o;
   o.worker_id = "serve-" + std::to_string(::getpid()) + "-" + new_id().substr(24);
   o.lease = settings.claim_lease;
   o.max_running_per_user = settings.max_running_executions;
   o.max_work_items = settings.max_work_items;
+  o.engine_nice = settings.engine_nice;
   return o;
 }
 
@@ -504,11 +516,7 @@ int run_serve(const Config& config, ServeControl* control) {
                          system_info(orchestrators, running, *settings, started_at));
   api::add_api_key_routes(router, memory, blocking);
   api::add_admin_routes(router, memory, blocking);
-  // The engine: outgoing requests on their own loops, checked against the allow-list.
-  http::ClientOptions client_options;
-  client_options.policy = *endpoints;
-  client_options.proxy = settings->proxy;
-  http::HttpClient client(client_options);
+  http::HttpClient client(engine_client_options(*settings, *endpoints));
   TargetDeps target_deps{client, *secrets, settings->target_key_env, process_env()};
   const api::Services services{memory,
                                blocking,

@@ -39,6 +39,11 @@ std::vector<OptionSpec> serve_option_specs() {
        std::nullopt, false},
       {"session-lifetime", "how long a browser sign-in lasts: 8h, 30m, 90s", "8h", false},
       {"threads", "event-loop threads (0: half the cores, at least one)", "0", false},
+      {"engine-nice",
+       "how many nice steps (0 to 19) below the API and the store writer the engine's threads "
+       "run (attack strategies, converters, scorers, requests to targets), so that a full CPU "
+       "goes first to the writer every result waits on and to API requests; 0: the same",
+       "10", false},
       {"allowed-hosts", "extra Host header names to answer for, comma-separated (* for any)",
        std::nullopt, false},
       {"body-limit", "largest request body in bytes", "1048576", false},
@@ -282,6 +287,9 @@ Result<void> parse_limits(const Config& config, ServeSettings& out) {
   auto threads = parse_number<unsigned>(config.setting("threads"), 0, 256);
   if (!threads) return fail(threads.error());
   out.threads = *threads;
+  auto nice = parse_number<int>(config.setting("engine-nice"), 0, 19);
+  if (!nice) return fail(nice.error());
+  out.engine_nice = *nice;
   auto body = parse_number<std::size_t>(config.setting("body-limit"), 1024, 1ull << 30);
   if (!body) return fail(body.error());
   out.body_limit = *body;

@@ -21,6 +21,7 @@ struct ServeSettings {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   unsigned threads = 0;
+  int engine_nice = 10;  // the engine's and its HTTP client's threads, below the rest
   StoreUrl store;
   std::string auth = "local";
   JwtOptions jwt;  // with auth == "jwt"; checked when the verifier is built

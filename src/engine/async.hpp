@@ -28,7 +28,8 @@ namespace redcell {
 
 class EngineExecutor {
  public:
-  explicit EngineExecutor(std::size_t threads);
+  // `nice`: how many nice steps below the creating thread its threads run (0: the same).
+  explicit EngineExecutor(std::size_t threads, int nice = 0);
   ~EngineExecutor();
   EngineExecutor(const EngineExecutor&) = delete;
   EngineExecutor& operator=(const EngineExecutor&) = delete;

@@ -1051,7 +1051,7 @@ ExecutionRunner::ExecutionRunner(
       after_(std::move(after)),
       clock_(clock),
       options_(std::move(options)),
-      engine_(std::make_unique<EngineExecutor>(options_.engine_threads)) {}
+      engine_(std::make_unique<EngineExecutor>(options_.engine_threads, options_.engine_nice)) {}
 
 // The engine's threads stop first: no Task runs while the rest of the runner goes.
 ExecutionRunner::~ExecutionRunner() {

@@ -67,6 +67,9 @@ struct RunnerOptions {
   // Threads of the engine's executor (strategies, converters, scorers): none of that work
   // runs on the HTTP client's I/O threads.
   std::size_t engine_threads = 2;
+  // How many nice steps below the server's other threads they run (serve's --engine-nice):
+  // under a full CPU the store writer, which every result waits on, and the API go first.
+  int engine_nice = 0;
   // The attack strategy of an orchestrator type (tests hand in their own).
   std::function<const AttackStrategy*(std::string_view)> strategies = find_strategy;
 };

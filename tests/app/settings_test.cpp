@@ -55,6 +55,18 @@ TEST(ServeSettings, BadNumbersNameTheOption) {
   EXPECT_TRUE(settings({{"auth", "jwt"}, {"listen", "0.0.0.0:8080"}})) << "jwt may listen anywhere";
 }
 
+TEST(ServeSettings, EngineNiceIsZeroToNineteenAndTenByDefault) {
+  EXPECT_EQ(settings({})->engine_nice, 10);
+  EXPECT_EQ(settings({{"engine-nice", "0"}})->engine_nice, 0);
+  EXPECT_EQ(settings({{"engine-nice", "19"}})->engine_nice, 19);
+  for (const char* bad : {"20", "-1", "low", ""}) {
+    auto s = settings({{"engine-nice", bad}});
+    ASSERT_FALSE(s) << bad;
+    EXPECT_EQ(s.error().details()->field, "--engine-nice");
+    EXPECT_NE(s.error().message().find("an integer from 0 to 19"), std::string::npos);
+  }
+}
+
 TEST(ServeSettings, AllowedHostsSplitsOnCommas) {
   auto s = settings({{"allowed-hosts", " redcell.test , other.test,"}});
   ASSERT_TRUE(s);

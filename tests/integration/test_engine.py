@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 
-from redcell_harness import BIN, Server, assert_error_shape, store_id
+from redcell_harness import BIN, Server, assert_error_shape, run_cli, store_id
 
 
 def free_port():
@@ -293,6 +293,38 @@ def test_sigkill_restart_resumes_without_duplicates(mock_factory, tmp_path):
     assert mock.stats()["max_per_item"] <= 1 + rounds
     s.stop()
     s.tmp.cleanup()
+
+
+def thread_nices(pid):
+    """Nice value per thread name of process pid, from /proc (field 19 of a task's stat)."""
+    out = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/comm") as f:
+            name = f.read().strip()
+        with open(f"/proc/{pid}/task/{task}/stat") as f:
+            out[name] = int(f.read().rsplit(")", 1)[1].split()[16])
+    return out
+
+
+def test_the_engine_runs_below_the_store_writer_and_the_api(mock_factory):
+    mock = mock_factory("--behavior", "decode")
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    if base > 12:
+        pytest.skip(f"the tests run at nice {base}: +7 would run into the cap of 19")
+    with Server("--target-allow", "loopback", "--engine-nice", "7") as s:
+        o = setup_run(s, mock.url, [f"say thing {i}" for i in range(10)])
+        assert wait_status(s, start(s, o)["id"], {"succeeded", "failed"})["status"] == "succeeded"
+        nices = thread_nices(s.proc.pid)
+        engine = {n: v for n, v in nices.items() if n.startswith(("engine-", "http-client-"))}
+        rest = {n: v for n, v in nices.items() if n.startswith(("store-writer", "http-loop-", "blocking-"))}
+        assert len(engine) >= 3 and len(rest) >= 3, nices
+        assert set(engine.values()) == {base + 7}, nices
+        assert set(rest.values()) == {base}, nices
+    with Server("--target-allow", "loopback", "--engine-nice", "0") as s:
+        assert set(thread_nices(s.proc.pid).values()) == {base}
+    for bad in ("20", "-3", "high"):
+        out = run_cli("serve", "--listen", "127.0.0.1:0", "--engine-nice", bad)
+        assert out.returncode == 2 and "--engine-nice: expected an integer from 0 to 19" in out.stderr, out.stderr
 
 
 def test_other_users_never_see_an_execution(mock_factory):

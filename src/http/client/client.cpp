@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "common/thread_name.hpp"
+#include "common/thread_priority.hpp"
 #include "http/wire.hpp"
 
 namespace redcell::http {
@@ -381,7 +382,9 @@ HttpClient::HttpClient(ClientOptions options) : impl_(std::make_shared<Impl>(std
   const unsigned n = std::max(1u, impl_->options.threads);
   for (unsigned i = 0; i < n; ++i)
     impl_->threads.emplace_back([im = impl_.get(), n = impl_->threads.size()] {
-      name_this_thread("http-client-" + std::to_string(n));
+      const std::string name = "http-client-" + std::to_string(n);
+      name_this_thread(name);
+      lower_this_thread_priority(im->options.nice, name);
       im->ioc.run();
     });
 }

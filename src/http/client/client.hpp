@@ -42,6 +42,7 @@ struct ClientResponse {
 
 struct ClientOptions {
   unsigned threads = 2;
+  int nice = 0;  // nice steps its threads run below the creating thread's (0: the same)
   std::size_t max_idle_per_host = 1024;
   // A kept-alive connection idle longer than this is closed instead of reused (servers
   // drop idle connections after a few seconds to minutes; a stale one costs a retry).
