@@ -228,7 +228,7 @@ def test_slow_judges_cannot_stall_the_server(tmp_path):
     with jwt_server(tmp_path) as s:
         alice = as_user("alice")
         r = s.request("POST", "/api/v1/targets", headers=alice, json_body={
-            "name": "slow", "type": "mock", "latency_ms": 3000,
+            "name": "slow", "type": "mock", "latency_ms": 6000,
             "script": {"rules": [], "default": '{"score_value": "false"}'}})
         slow = r.json()["id"]
         spec = {"type": "llm_true_false", "params": {"target_id": slow}}
@@ -240,7 +240,9 @@ def test_slow_judges_cannot_stall_the_server(tmp_path):
         threads = [threading.Thread(target=call) for _ in range(4)]
         for t in threads:
             t.start()
-        time.sleep(1.0)
+        # Margins for a loaded machine (ASan, a browser suite beside it): 2 s for the four to
+        # be accepted, 4 s more before their judge answers.
+        time.sleep(2.0)
         # Four of Alice's judges are in flight: a fifth is refused at once; others still answer.
         fifth = s.request("POST", "/api/v1/scorers/test", headers=alice, json_body={"text": "x", "scorer": spec})
         assert_error_shape(fifth, 429, "too_many_requests")
