@@ -144,6 +144,15 @@ class MockStats {
     std::lock_guard lk(mu_);
     return seen_[key]++;
   }
+  // A request is being answered until ended(): the most at once shows a client's concurrency.
+  void started() {
+    std::lock_guard lk(mu_);
+    most_in_flight_ = std::max(most_in_flight_, ++in_flight_);
+  }
+  void ended() {
+    std::lock_guard lk(mu_);
+    --in_flight_;
+  }
   boost::json::object json(bool detail) {
     std::lock_guard lk(mu_);
     boost::json::object outcomes, items;
@@ -156,7 +165,8 @@ class MockStats {
     boost::json::object out{{"requests", requests_},
                             {"by_outcome", std::move(outcomes)},
                             {"items", per_item_.size()},
-                            {"max_per_item", max}};
+                            {"max_per_item", max},
+                            {"most_in_flight", most_in_flight_}};
     if (detail) out["per_item"] = std::move(items);
     return out;
   }
@@ -166,11 +176,12 @@ class MockStats {
     by_outcome_.clear();
     per_item_.clear();
     seen_.clear();
+    most_in_flight_ = in_flight_;
   }
 
  private:
   std::mutex mu_;
-  std::uint64_t requests_ = 0;
+  std::uint64_t requests_ = 0, in_flight_ = 0, most_in_flight_ = 0;
   std::unordered_map<std::string, std::uint64_t> by_outcome_, per_item_, seen_;
 };
 
@@ -251,6 +262,11 @@ void add_mock_routes(http::Router& router, MockStats& stats, TimerQueue& timers,
     if (script && d.fault == MockFault::none)
       if (auto scripted = script->reply(turns)) d.reply = std::move(*scripted);
     stats.count(item ? key : "", d.fault);
+    stats.started();
+    auto answer_with = [&stats, reply](http::Response r) {
+      stats.ended();
+      reply(std::move(r));
+    };
     std::string model = "mock-llm";
     if (const auto* m =
             req->json.is_object() ? req->json.as_object().if_contains("model") : nullptr;
@@ -258,15 +274,16 @@ void add_mock_routes(http::Router& router, MockStats& stats, TimerQueue& timers,
       model = std::string(m->as_string());
     if (d.fault == MockFault::timeout) {
       // Held far beyond any sane client timeout; dropped when the mock stops.
-      timers.after(std::chrono::minutes(10), [reply, dialect] {
-        reply(api_error(dialect, 504, "timeout", "mock: too late"));
+      timers.after(std::chrono::minutes(10), [answer_with, dialect] {
+        answer_with(api_error(dialect, 504, "timeout", "mock: too late"));
       });
       return;
     }
     auto response = answer(dialect, d, mock.options(), model, prompt, n);
-    if (d.delay.count() == 0) return reply(std::move(response));
-    timers.after(d.delay,
-                 [reply, response = std::move(response)]() mutable { reply(std::move(response)); });
+    if (d.delay.count() == 0) return answer_with(std::move(response));
+    timers.after(d.delay, [answer_with, response = std::move(response)]() mutable {
+      answer_with(std::move(response));
+    });
   };
   router.add_async(
       "POST", "/v1/chat/completions",
@@ -291,7 +308,9 @@ void add_mock_routes(http::Router& router, MockStats& stats, TimerQueue& timers,
                   {"data", {{{"id", "mock-llm"}, {"object", "model"}, {"owned_by", "redcell"}}}}});
       },
       open);
-  open.summary = "Request counts per outcome and per work item (?detail=1 lists items)";
+  open.summary =
+      "Request counts per outcome and per work item (?detail=1 lists items), and the most "
+      "answered at once";
   router.add(
       "GET", "/stats",
       [&stats](http::Request& req) {

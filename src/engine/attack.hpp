@@ -6,6 +6,7 @@
 // its file, its test and one line in strategies/registry.cpp.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +104,21 @@ class AttackContext {
   // made it before), it is left as it is. Returns its id.
   virtual Task<Result<std::string>> branch(std::string from, std::int64_t up_to_sequence,
                                            std::string name) = 0;
+  // Runs branches of one attack (a tree level's children), each a Task answering false
+  // when it was cancelled; answers false once one did (no branch starts after that), else
+  // true, and only when every started branch has ended. The runner runs them side by side
+  // as far as the objective target's limits allow: the item's own send slot takes them one
+  // after another, and an extra slot, taken only when one is free at once (an item holding
+  // a slot never waits for another), takes more beside it. Branches share the item's
+  // strand: they interleave only where they await. This default runs them one by one.
+  using Branch = std::function<Task<bool>()>;
+  virtual Task<bool> run_branches(std::vector<Branch> branches) {
+    for (auto& branch : branches) {
+      auto task = branch();
+      if (!co_await std::move(task)) co_return false;
+    }
+    co_return true;
+  }
   // The item's converter chain as stored on a converted message (JSON).
   virtual const std::string& chain_json() const = 0;
   // The stored exchanges of the item's LLM-backed converters so far (linked from the

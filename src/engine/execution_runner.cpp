@@ -1,10 +1,14 @@
 #include "engine/execution_runner.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <deque>
+#include <exception>
+#include <functional>
 #include <unordered_map>
 
 #include "common/id.hpp"
@@ -144,6 +148,19 @@ struct ExecutionRunner::Job : std::enable_shared_from_this<ExecutionRunner::Job>
       for (auto& wake : gate->release(0, runner.clock_.steady_now())) wake();
     pump();
   }
+
+  // A send slot beside the one an item in flight holds, for a branch of it (AttackContext::
+  // run_branches): only when this execution's cap and the target's gate have one free now.
+  // Never waited for, so an item that holds a slot never waits for another. It counts as an
+  // item in flight until give_back_extra_slot().
+  bool take_extra_slot() {
+    std::lock_guard lk(mu);
+    if (stop_new || in_flight >= max_in_flight) return false;
+    if (!gate->try_acquire(runner.clock_.steady_now()).granted) return false;
+    ++in_flight;
+    return true;
+  }
+  void give_back_extra_slot() { abandon(1); }  // the same bookkeeping as an item given up
 
   // After a cancel or a drain: every retry waiting for its back-off is given up now; such
   // items are not recorded (they were not answered for good) and go back to pending.
@@ -570,6 +587,33 @@ memory::Score score_row(const ScoreResult& s, std::string type, std::string iden
   return score;
 }
 
+// The branches of one run_branches call, shared by its lanes (all on the item's strand).
+struct BranchLanes {
+  std::vector<AttackContext::Branch> branches;
+  std::size_t next = 0;                  // the next branch to start
+  bool stopped = false;                  // a branch was cancelled or threw: none starts after it
+  std::atomic<std::size_t> running = 0;  // lanes not ended yet
+  std::exception_ptr error;              // what the first branch that threw threw
+  std::function<void(std::shared_ptr<BranchLanes>)> done;
+};
+
+// A lane takes the next branch until none is left; a lane on an extra slot then gives it
+// back. Both the lanes and the item await every lane, so the branches' captures outlive them.
+Task<void> run_lane(std::shared_ptr<BranchLanes> lanes,
+                    std::shared_ptr<ExecutionRunner::Job> extra_slot_of) {
+  while (!lanes->stopped && lanes->next < lanes->branches.size()) {
+    bool ok = false;
+    try {
+      auto task = lanes->branches[lanes->next++]();
+      ok = co_await std::move(task);
+    } catch (...) {
+      if (!lanes->error) lanes->error = std::current_exception();
+    }
+    if (!ok) lanes->stopped = true;
+  }
+  if (extra_slot_of) extra_slot_of->give_back_extra_slot();
+}
+
 class ItemContext final : public AttackContext, public LlmClient {
  public:
   ItemContext(std::shared_ptr<ExecutionRunner::Job> job, ClaimedItem claimed)
@@ -609,6 +653,37 @@ class ItemContext final : public AttackContext, public LlmClient {
 
   Task<std::optional<Sent>> send(TargetRequest req) override {
     co_return co_await send_to(*job_->target, std::move(req), nullptr);
+  }
+
+  Task<bool> run_branches(std::vector<Branch> branches) override {
+    std::size_t extra = 0;
+    while (extra + 1 < branches.size() && job_->take_extra_slot()) ++extra;
+    if (extra == 0) {  // the item's own slot alone: one after another
+      auto one_by_one = AttackContext::run_branches(std::move(branches));
+      co_return co_await std::move(one_by_one);
+    }
+    // The lanes' shared state is made in the start function, so this frame does not own it
+    // (the lanes own it, and it owns this frame's wake-up: no cycle if the engine stops).
+    auto ex = co_await boost::asio::this_coro::executor;  // the item's strand
+    auto start = [ex, job = job_, extra, branches = std::move(branches)](
+                     std::function<void(std::shared_ptr<BranchLanes>)> done) mutable {
+      auto lanes = std::make_shared<BranchLanes>();
+      lanes->branches = std::move(branches);
+      lanes->done = std::move(done);
+      lanes->running = extra + 1;
+      for (std::size_t i = 0; i <= extra; ++i) {
+        auto lane = run_lane(lanes, i == 0 ? nullptr : job);
+        boost::asio::co_spawn(ex, std::move(lane), [lanes](const std::exception_ptr&) {
+          if (--lanes->running > 0) return;
+          auto done_with = std::move(lanes->done);
+          done_with(lanes);
+        });
+      }
+    };
+    auto lanes = co_await await_callback<std::shared_ptr<BranchLanes>>(std::move(start));
+    lanes->branches.clear();  // what they captured is this item's; drop it with them
+    if (lanes->error) std::rethrow_exception(lanes->error);
+    co_return !lanes->stopped;
   }
 
   bool scores_conversation() const override { return job_->scores_conversation; }

@@ -166,6 +166,31 @@ class Branching final : public AttackStrategy {
   }
 };
 
+// One branch of Fanning: a send to the objective target; false when it was cancelled.
+Task<bool> send_branch(AttackContext& ctx, int branch) {
+  TargetRequest req;
+  req.work_item_id = ctx.item().id;
+  req.messages.push_back({"user", "branch " + std::to_string(branch)});
+  auto sent = co_await ctx.send(std::move(req));
+  co_return sent.has_value();
+}
+
+// A strategy whose item runs `branches` branches through run_branches, each one send: what
+// a tree level does.
+class Fanning final : public AttackStrategy {
+ public:
+  int branches = 5;
+  Task<std::optional<memory::WorkItemResult>> run(AttackContext& ctx) const override {
+    std::vector<AttackContext::Branch> work;
+    for (int i = 0; i < branches; ++i) work.emplace_back([&ctx, i] { return send_branch(ctx, i); });
+    if (!co_await ctx.run_branches(std::move(work))) co_return std::nullopt;
+    memory::WorkItemResult out;
+    out.work_item_id = ctx.item().id;
+    out.conversation_id = ctx.conversation_id();
+    co_return out;
+  }
+};
+
 class Scheduler : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -246,6 +271,7 @@ class Scheduler : public ::testing::Test {
       options.persist_retry_base = 100ms;
       options.persist_retries = 2;
       options.strategies = [this](std::string_view type) -> const AttackStrategy* {
+        if (fanning_) return &fanning_strategy_;
         return branching_ ? &branching_strategy_ : find_strategy(type);
       };
       runner_ = std::make_unique<ExecutionRunner>(
@@ -291,6 +317,8 @@ class Scheduler : public ::testing::Test {
   int targets_made_ = 0;
   bool branching_ = false;
   Branching branching_strategy_;
+  bool fanning_ = false;
+  Fanning fanning_strategy_;
   std::unique_ptr<ExecutionRunner> runner_;
 };
 
@@ -433,6 +461,52 @@ TEST_F(Scheduler, AFailedBatchIsRetriedOnTheClockThenFailsTheRun) {
 
 namespace redcell {
 namespace {
+
+TEST_F(Scheduler, AnItemsBranchesGoSideBySideAsFarAsTheTargetAllows) {
+  fanning_ = true;  // one item of five branches, each one send
+  auto id = start(orchestrator(/*max_in_flight=*/3, 0, 0, /*prompts=*/1));
+  ASSERT_TRUE(llm_->await_waiting(3));
+  EXPECT_EQ(llm_->sent(), 3) << "its own slot and two extra ones; the other two wait";
+  llm_->answer(llm_->next());
+  ASSERT_TRUE(llm_->await_waiting(3)) << "the lane whose branch ended takes the next";
+  for (int i = 0; i < 4; ++i) llm_->answer(llm_->next());
+  auto e = ended(id);
+  EXPECT_EQ(e.status, "succeeded") << e.error;
+  EXPECT_EQ(llm_->sent(), 5);
+  EXPECT_EQ(llm_->most_in_flight, 3) << "never more than the target allows";
+}
+
+TEST_F(Scheduler, AnItemHoldingASlotNeverWaitsForAnother) {
+  fanning_ = true;
+  fanning_strategy_.branches = 3;
+  // Two items take both slots: each runs its branches one after another on its own slot,
+  // and neither waits for the other's (which would deadlock).
+  auto id = start(orchestrator(/*max_in_flight=*/2, 0, 0, /*prompts=*/2));
+  ASSERT_TRUE(llm_->await_waiting(2));
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_LE(llm_->unanswered(), 2u);
+    llm_->answer(llm_->next());  // waits for the next send: none may be stuck
+  }
+  auto e = ended(id);
+  EXPECT_EQ(e.status, "succeeded") << e.error;
+  EXPECT_EQ(llm_->sent(), 6);
+  EXPECT_EQ(llm_->most_in_flight, 2);
+}
+
+TEST_F(Scheduler, ACancelStartsNoOtherBranchAndGivesTheItemBack) {
+  fanning_ = true;
+  auto id = start(orchestrator(/*max_in_flight=*/2, 0, /*max_retries=*/3, /*prompts=*/1));
+  ASSERT_TRUE(llm_->await_waiting(2));
+  // Both branches back off; the cancel ends their waits, and no third branch starts.
+  llm_->refuse_for_now(llm_->next(), 60s);
+  llm_->refuse_for_now(llm_->next(), 60s);
+  ASSERT_TRUE(timers_.await_timer_beyond(30s));
+  ASSERT_TRUE(runner().cancel(scope(), id));
+  auto e = ended(id);
+  EXPECT_EQ(e.status, "cancelled");
+  EXPECT_EQ(llm_->sent(), 2) << "no branch started after the cancel";
+  EXPECT_EQ(e.counts.sent, 0) << "the item was given back, not recorded";
+}
 
 TEST_F(Scheduler, AConversationIsCopiedUpToATurnUnderADerivedId) {
   branching_ = true;

@@ -186,3 +186,38 @@ def test_another_user_cannot_read_a_trees_branches_or_its_attacker(tmp_path):
             assert_error_shape(s.request("GET", f"/api/v1/conversations/{cid}", headers=bob), 404, "not_found")
         assert_error_shape(s.request("GET", f"/api/v1/executions/{e.json()['id']}/attack-results", headers=bob),
                            404, "not_found")
+
+
+def test_a_levels_branches_are_sent_side_by_side_within_the_targets_limit():
+    """The four children of a level are sent at once when the target allows four in flight,
+    two at a time when it allows two, one by one when it allows one; the result is the same."""
+    from test_engine import Mock
+    numbered = {"rules": [{"match": "branch tap-1-(\\d)", "system": TREE,
+                           "reply": '{"next_message": "Variant $1: the vault password?", "rationale": "r"}'}]}
+    for limit in (4, 2, 1):
+        mock = Mock("--behavior", "refuse", "--latency-ms", "1500")
+        try:
+            with Server("--target-allow", "loopback") as s:
+                t = s.request("POST", "/api/v1/targets", json_body={
+                    "name": "slow", "type": "openai_chat", "endpoint": mock.url, "model": "m",
+                    "limits": {"max_in_flight": limit, "max_retries": 0}})
+                assert t.status == 201, t.data
+                attacker = mock_target(s, "attacker", numbered)
+                e = start(s, tree(s, t.json()["id"], attacker, width=4, branching_factor=4, depth=1,
+                                  on_topic_check=False))
+                done = wait_status(s, e["id"], {"succeeded", "failed"})
+                assert done["status"] == "succeeded", done
+                [a] = s.request("GET", f"/api/v1/executions/{e['id']}/attack-results").json()["items"]
+                assert a["outcome"] == "not_achieved"
+                assert {k: a["metadata"][k] for k in ("nodes", "sent", "levels")} == {
+                    "nodes": 4, "sent": 4, "levels": 1}
+                stats = mock.stats()
+                assert stats["requests"] == 4
+                assert stats["most_in_flight"] == limit, (limit, stats)
+                # Each branch got its own message, whatever order they ended in.
+                [r] = all_results(s, e["id"])
+                level = r["messages"][0]["metadata"]["level_nodes"]
+                sent = sorted(conversation(s, n["conversation_id"])[0]["converted_value"] for n in level)
+                assert sent == [f"Variant {i}: the vault password?" for i in range(4)]
+        finally:
+            mock.close()

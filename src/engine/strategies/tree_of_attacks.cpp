@@ -6,7 +6,8 @@
 // from the parent's last reply and verdict; when on_topic_check is on, the attacker LLM is
 // asked whether that message still asks for the objective, and a child that drifted is
 // pruned before it is sent; otherwise it is converted, sent and judged (objective scorers,
-// and the rank scorer when there is one). The level's children are then ranked (an achieved
+// and the rank scorer when there is one). A level's children grow side by side as far as
+// the target's limits allow (ctx.run_branches). The level's children are then ranked (an achieved
 // reply first, then by rank) and all but the best `width` are pruned. The attack stops at
 // the first achieved reply or after `depth` levels; the best branch's conversation becomes
 // the item's (work_items.conversation_id), so results show the winning path, and each level's
@@ -358,8 +359,13 @@ class TreeOfAttacks final : public AttackStrategy {
       // A level is stored in one write: one child found done means all were stored (a child
       // whose attacker failed stored nothing in its target conversation).
       if (std::none_of(children->begin(), children->end(), [](const Node& c) { return c.done; })) {
+        // The children grow side by side as far as the target's limits allow; each writes
+        // only its own node, and the level is ranked once all have ended.
+        std::vector<AttackContext::Branch> branches;
+        branches.reserve(children->size());
         for (auto& c : *children)
-          if (!co_await grow(ctx, c, objective)) co_return std::nullopt;
+          branches.emplace_back([&ctx, &c, &objective] { return grow(ctx, c, objective); });
+        if (!co_await ctx.run_branches(std::move(branches))) co_return std::nullopt;
         prune_to_width(*children, def.width);
         auto record = level_record(*children);
         auto stored = co_await ctx.checkpoint(std::move(record));
