@@ -13,5 +13,6 @@ python3 "$here/api_get.py" "$build"
 python3 "$here/llm_pieces.py" "$build"
 python3 "$here/pieces.py" "$build" --runs 5 --min-ms 100
 python3 "$here/pieces_e2e.py" "$build" --runs 5 --prompts 20000
+python3 "$here/tap_e2e.py" "$build" --runs 3
 python3 "$here/import_memory.py" "$build"
 node "$here/ui_results.mjs" "$build"

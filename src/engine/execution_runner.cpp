@@ -590,28 +590,51 @@ memory::Score score_row(const ScoreResult& s, std::string type, std::string iden
 // The branches of one run_branches call, shared by its lanes (all on the item's strand).
 struct BranchLanes {
   std::vector<AttackContext::Branch> branches;
-  std::size_t next = 0;                  // the next branch to start
+  boost::asio::any_io_executor strand;        // the item's
+  std::shared_ptr<ExecutionRunner::Job> job;  // whose send slots the extra lanes take
+  std::size_t next = 0;                       // the next branch to start
+  std::size_t opening = 0;                    // lanes spawned that took no branch yet
   bool stopped = false;                  // a branch was cancelled or threw: none starts after it
   std::atomic<std::size_t> running = 0;  // lanes not ended yet
   std::exception_ptr error;              // what the first branch that threw threw
   std::function<void(std::shared_ptr<BranchLanes>)> done;
 };
 
-// A lane takes the next branch until none is left; a lane on an extra slot then gives it
-// back. Both the lanes and the item await every lane, so the branches' captures outlive them.
-Task<void> run_lane(std::shared_ptr<BranchLanes> lanes,
-                    std::shared_ptr<ExecutionRunner::Job> extra_slot_of) {
+void spawn_lane(const std::shared_ptr<BranchLanes>& lanes, bool extra);
+
+// A lane takes the next branch until none is left. Each time it takes one, it opens a lane
+// for each branch still unstarted while an extra send slot is free at once
+// (Job::take_extra_slot), and a lane on an extra slot gives it back when it ends. The item
+// awaits every lane, so what the branches captured outlives them.
+Task<void> run_lane(std::shared_ptr<BranchLanes> lanes, bool extra) {
+  if (extra) --lanes->opening;
   while (!lanes->stopped && lanes->next < lanes->branches.size()) {
+    const std::size_t mine = lanes->next++;
+    while (lanes->next + lanes->opening < lanes->branches.size() && lanes->job->take_extra_slot()) {
+      ++lanes->opening;
+      spawn_lane(lanes, true);
+    }
     bool ok = false;
     try {
-      auto task = lanes->branches[lanes->next++]();
+      auto task = lanes->branches[mine]();
       ok = co_await std::move(task);
     } catch (...) {
       if (!lanes->error) lanes->error = std::current_exception();
     }
     if (!ok) lanes->stopped = true;
   }
-  if (extra_slot_of) extra_slot_of->give_back_extra_slot();
+  if (extra) lanes->job->give_back_extra_slot();
+}
+
+// The last lane to end hands the lanes to the awaiting item.
+void spawn_lane(const std::shared_ptr<BranchLanes>& lanes, bool extra) {
+  ++lanes->running;
+  auto lane = run_lane(lanes, extra);
+  boost::asio::co_spawn(lanes->strand, std::move(lane), [lanes](const std::exception_ptr&) {
+    if (--lanes->running > 0) return;
+    auto done_with = std::move(lanes->done);
+    done_with(lanes);
+  });
 }
 
 class ItemContext final : public AttackContext, public LlmClient {
@@ -656,29 +679,21 @@ class ItemContext final : public AttackContext, public LlmClient {
   }
 
   Task<bool> run_branches(std::vector<Branch> branches) override {
-    std::size_t extra = 0;
-    while (extra + 1 < branches.size() && job_->take_extra_slot()) ++extra;
-    if (extra == 0) {  // the item's own slot alone: one after another
-      auto one_by_one = AttackContext::run_branches(std::move(branches));
-      co_return co_await std::move(one_by_one);
+    if (branches.size() < 2) {
+      auto one = AttackContext::run_branches(std::move(branches));
+      co_return co_await std::move(one);
     }
     // The lanes' shared state is made in the start function, so this frame does not own it
     // (the lanes own it, and it owns this frame's wake-up: no cycle if the engine stops).
-    auto ex = co_await boost::asio::this_coro::executor;  // the item's strand
-    auto start = [ex, job = job_, extra, branches = std::move(branches)](
+    auto strand = co_await boost::asio::this_coro::executor;
+    auto start = [strand, job = job_, branches = std::move(branches)](
                      std::function<void(std::shared_ptr<BranchLanes>)> done) mutable {
       auto lanes = std::make_shared<BranchLanes>();
       lanes->branches = std::move(branches);
+      lanes->strand = strand;
+      lanes->job = std::move(job);
       lanes->done = std::move(done);
-      lanes->running = extra + 1;
-      for (std::size_t i = 0; i <= extra; ++i) {
-        auto lane = run_lane(lanes, i == 0 ? nullptr : job);
-        boost::asio::co_spawn(ex, std::move(lane), [lanes](const std::exception_ptr&) {
-          if (--lanes->running > 0) return;
-          auto done_with = std::move(lanes->done);
-          done_with(lanes);
-        });
-      }
+      spawn_lane(lanes, false);  // on the item's own slot; it opens the others
     };
     auto lanes = co_await await_callback<std::shared_ptr<BranchLanes>>(std::move(start));
     lanes->branches.clear();  // what they captured is this item's; drop it with them

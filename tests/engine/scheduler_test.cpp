@@ -60,6 +60,22 @@ struct FakeLlm {
     --in_flight;
     return c;
   }
+  // The oldest unanswered send whose last message holds `text`, once there is one.
+  Call take(const std::string& text) {
+    std::unique_lock lk(mu);
+    auto holds = [&] {
+      return std::find_if(waiting.begin(), waiting.end(), [&](const Call& c) {
+        return c.request.messages.back().content.find(text) != std::string::npos;
+      });
+    };
+    if (!cv.wait_for(lk, kBound, [&] { return holds() != waiting.end(); }))
+      throw std::runtime_error("no send holding " + text + " arrived");
+    auto it = holds();
+    auto c = std::move(*it);
+    waiting.erase(it);
+    --in_flight;
+    return c;
+  }
   // Waits until `n` sends are waiting for an answer.
   bool await_waiting(std::size_t n) {
     std::unique_lock lk(mu);
@@ -170,7 +186,7 @@ class Branching final : public AttackStrategy {
 Task<bool> send_branch(AttackContext& ctx, int branch) {
   TargetRequest req;
   req.work_item_id = ctx.item().id;
-  req.messages.push_back({"user", "branch " + std::to_string(branch)});
+  req.messages.push_back({"user", ctx.prompt()->value + ", branch " + std::to_string(branch)});
   auto sent = co_await ctx.send(std::move(req));
   co_return sent.has_value();
 }
@@ -180,9 +196,11 @@ Task<bool> send_branch(AttackContext& ctx, int branch) {
 class Fanning final : public AttackStrategy {
  public:
   int branches = 5;
+  bool first_prompt_alone = false;  // "prompt 0" has one branch
   Task<std::optional<memory::WorkItemResult>> run(AttackContext& ctx) const override {
+    const int n = first_prompt_alone && ctx.prompt()->value == "prompt 0" ? 1 : branches;
     std::vector<AttackContext::Branch> work;
-    for (int i = 0; i < branches; ++i) work.emplace_back([&ctx, i] { return send_branch(ctx, i); });
+    for (int i = 0; i < n; ++i) work.emplace_back([&ctx, i] { return send_branch(ctx, i); });
     if (!co_await ctx.run_branches(std::move(work))) co_return std::nullopt;
     memory::WorkItemResult out;
     out.work_item_id = ctx.item().id;
@@ -490,6 +508,35 @@ TEST_F(Scheduler, AnItemHoldingASlotNeverWaitsForAnother) {
   auto e = ended(id);
   EXPECT_EQ(e.status, "succeeded") << e.error;
   EXPECT_EQ(llm_->sent(), 6);
+  EXPECT_EQ(llm_->most_in_flight, 2);
+}
+
+TEST_F(Scheduler, ASlotFreedDuringALevelIsTakenByItsNextBranch) {
+  fanning_ = true;
+  fanning_strategy_.branches = 4;
+  fanning_strategy_.first_prompt_alone = true;
+  // Two items on both slots: prompt 0's one branch and prompt 1's first of four.
+  auto id = start(orchestrator(/*max_in_flight=*/2, 0, 0, /*prompts=*/2));
+  ASSERT_TRUE(llm_->await_waiting(2));
+  llm_->answer(llm_->take("prompt 0, branch 0"));  // its item ends: a slot is free
+  // Its slot is given back before its result is stored: wait for that.
+  const auto deadline = std::chrono::steady_clock::now() + kBound;
+  auto done_items = [&] {
+    auto items = store().list_work_items(scope(), id, {}, PageRequest{10, std::nullopt});
+    return items ? std::count_if(items->items.begin(), items->items.end(),
+                                 [](const memory::WorkItem& w) { return w.status == "done"; })
+                 : 0;
+  };
+  while (done_items() < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(done_items(), 1);
+  llm_->answer(llm_->take("prompt 1, branch 0"));
+  ASSERT_TRUE(llm_->await_waiting(2)) << "taking branch 1, the lane opened one for branch 2";
+  for (int i = 0; i < 2; ++i) llm_->answer(llm_->next());
+  llm_->answer(llm_->take("prompt 1, branch 3"));
+  auto e = ended(id);
+  EXPECT_EQ(e.status, "succeeded") << e.error;
+  EXPECT_EQ(llm_->sent(), 5);
   EXPECT_EQ(llm_->most_in_flight, 2);
 }
 
